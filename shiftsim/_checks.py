@@ -1,0 +1,71 @@
+"""Validation helpers that build house-style error messages (private)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from difflib import get_close_matches
+
+from shiftsim.errors import ConfigError
+
+
+def invalid(owner: str, field: str, value: object, rule: str, hint: str | None = None) -> ConfigError:
+    """Build the house-style :class:`ConfigError` for ``owner.field``."""
+    message = f"{owner}.{field} {rule}; got {value!r}."
+    if hint:
+        message += f" {hint}"
+    return ConfigError(message)
+
+
+def suggest(word: str, choices: Iterable[str], n: int = 3) -> str:
+    """Return a ``did you mean ...?`` sentence for the closest of ``choices``, or ``""``."""
+    pool = list(choices)
+    close = get_close_matches(word, pool, n=n, cutoff=0.6)
+    if not close:
+        lowered = {c.lower(): c for c in pool}
+        close = [lowered[c] for c in get_close_matches(word.lower(), list(lowered), n=n, cutoff=0.6)]
+    if not close:
+        return ""
+    return "did you mean " + " or ".join(repr(c) for c in close) + "?"
+
+
+def check_int(owner: str, field: str, value: object, low: int | None = None,
+              high: int | None = None) -> int:
+    """Check that ``value`` is an ``int`` (not a ``bool``) within ``[low, high]``."""
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise invalid(owner, field, value, _range_rule("an integer", low, high))
+    if (low is not None and value < low) or (high is not None and value > high):
+        raise invalid(owner, field, value, _range_rule("an integer", low, high))
+    return value
+
+
+def check_number(owner: str, field: str, value: object, low: float | None = None,
+                 high: float | None = None, *, low_open: bool = False) -> float:
+    """Check that ``value`` is a finite real number within the bounds."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or value != value:
+        raise invalid(owner, field, value, _range_rule("a number", low, high, low_open))
+    if value in (float("inf"), float("-inf")):
+        raise invalid(owner, field, value, _range_rule("a finite number", low, high, low_open))
+    too_low = low is not None and (value <= low if low_open else value < low)
+    if too_low or (high is not None and value > high):
+        raise invalid(owner, field, value, _range_rule("a number", low, high, low_open))
+    return float(value)
+
+
+def check_choice(owner: str, field: str, value: object, choices: Iterable[str]) -> str:
+    """Check that ``value`` is one of ``choices``, suggesting the closest on a miss."""
+    pool = tuple(choices)
+    if isinstance(value, str) and value in pool:
+        return value
+    hint = suggest(value, pool) if isinstance(value, str) else ""
+    listed = ", ".join(repr(c) for c in pool)
+    raise invalid(owner, field, value, f"must be one of {listed}", hint or None)
+
+
+def _range_rule(kind: str, low: float | None, high: float | None, low_open: bool = False) -> str:
+    if low is not None and high is not None:
+        return f"must be {kind} in {'(' if low_open else '['}{low:g}, {high:g}]"
+    if low is not None:
+        return f"must be {kind} {'>' if low_open else '>='} {low:g}"
+    if high is not None:
+        return f"must be {kind} <= {high:g}"
+    return f"must be {kind}"
