@@ -1,0 +1,252 @@
+"""CloudWatch metric alarms, evaluated exactly as the CloudWatch user guide specifies.
+
+An :class:`Alarm` watches one metric the simulator produces (per version, per one-minute period):
+``Invocations``, ``Errors``, ``Throttles``, ``Duration`` (milliseconds) and ``ErrorRate`` (percent,
+``100 * Errors / Invocations``, the usual metric-math alarm). A period in which the watched version
+had no invocations has **no datapoint** (cloudwatch-alarms.md section 2).
+
+Evaluation (:meth:`Alarm.evaluate`) follows "How alarm state is evaluated when data is missing":
+the alarm fetches an *evaluation range* of ``N + max(N // 3, 2)`` datapoints (decision D11; 5 for
+N = 3), judges the newest N real points when it can, fills missing points per
+``treat_missing_data`` only when fewer than N are real, and applies the premature-alarm rule.
+
+Examples
+--------
+>>> alarm = Alarm("canary-errors", metric="Errors", threshold=0, evaluation_periods=3)
+>>> alarm.evaluate([None, None, 1.0, None, None], "OK")   # premature-alarm rule
+'ALARM'
+>>> alarm.evaluate([0.0, None, None, None, None], "OK")
+'OK'
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from shiftsim._checks import check_choice, check_int, check_number, invalid
+
+__all__ = ["Alarm", "AlarmState", "evaluation_range"]
+
+AlarmState = str  # "OK" | "ALARM" | "INSUFFICIENT_DATA"
+OK, ALARM, INSUFFICIENT_DATA = "OK", "ALARM", "INSUFFICIENT_DATA"
+ALARM_STATES = (OK, ALARM, INSUFFICIENT_DATA)
+
+METRICS = ("Errors", "Invocations", "Throttles", "Duration", "ErrorRate")
+STATISTICS = ("Sum", "Average", "SampleCount", "Minimum", "Maximum")
+COMPARISONS = (
+    "GreaterThanThreshold",
+    "GreaterThanOrEqualToThreshold",
+    "LessThanThreshold",
+    "LessThanOrEqualToThreshold",
+)
+TREAT_MISSING = ("missing", "notBreaching", "breaching", "ignore")
+WATCHED_VERSIONS = ("target", "alias")
+_PERCENTILE = re.compile(r"^p(\d{1,2}(\.\d+)?|100)$")
+#: Longest evaluation span CloudWatch allows for periods under an hour (CW-API), in seconds.
+MAX_SPAN_SHORT_PERIODS = 86_400
+MAX_SPAN = 604_800
+MAX_NAME_LENGTH = 255
+
+
+def evaluation_range(evaluation_periods: int) -> int:
+    """Number of datapoints CloudWatch fetches per evaluation (decision D11).
+
+    >>> evaluation_range(3)
+    5
+    """
+    return evaluation_periods + max(evaluation_periods // 3, 2)
+
+
+@dataclass(frozen=True, slots=True)
+class Alarm:
+    """A CloudWatch metric alarm that a deployment group watches.
+
+    Parameters
+    ----------
+    name : str
+        Alarm name, unique within a deployment, at most 255 characters.
+    metric : {"Errors", "Invocations", "Throttles", "Duration", "ErrorRate"}
+        The metric. ``ErrorRate`` is the metric-math expression ``100 * Errors / Invocations``.
+    threshold : float
+        Compared as ``value <operator> threshold``.
+    comparison_operator : str
+        One of the four static operators; default ``GreaterThanThreshold``.
+    statistic : str
+        ``Sum`` (default), ``Average``, ``SampleCount``, ``Minimum``, ``Maximum`` or a percentile
+        ``pNN`` (Duration only). Ignored for ``ErrorRate``, which is an expression.
+    period : int
+        Seconds: 10, 20, 30 or a multiple of 60 (default 60).
+    evaluation_periods : int
+        N, the number of most recent periods evaluated (default 1).
+    datapoints_to_alarm : int or None
+        M, how many of those N must breach; ``None`` means M = N.
+    treat_missing_data : {"missing", "notBreaching", "breaching", "ignore"}
+        Default ``missing``, as in CloudWatch.
+    version : {"target", "alias"}
+        ``"target"`` watches the new version only (the ``ExecutedVersion`` dimension, the alarm
+        SAM's guide recommends); ``"alias"`` watches every invocation through the alias, old
+        version included.
+    initial_state : {"INSUFFICIENT_DATA", "OK", "ALARM"}
+        State when the deployment starts. An alarm already in ALARM stops the deployment at once
+        with ``ALARM_ACTIVE`` (decision D4).
+
+    Examples
+    --------
+    The canonical SAM alarm: at least one error in each of two consecutive minutes.
+
+    >>> Alarm("errors", metric="Errors", threshold=0, evaluation_periods=2)
+    Alarm('errors': Errors Sum > 0 for 2 of 2 x 60 s on target)
+    """
+
+    name: str
+    metric: str = "Errors"
+    threshold: float = 0.0
+    comparison_operator: str = "GreaterThanThreshold"
+    statistic: str = "Sum"
+    period: int = 60
+    evaluation_periods: int = 1
+    datapoints_to_alarm: int | None = None
+    treat_missing_data: str = "missing"
+    version: str = "target"
+    initial_state: str = INSUFFICIENT_DATA
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.name, str) or not 1 <= len(self.name) <= MAX_NAME_LENGTH:
+            raise invalid("Alarm", "name", self.name,
+                          f"must be a string of 1 to {MAX_NAME_LENGTH} characters")
+        check_choice("Alarm", "metric", self.metric, METRICS)
+        check_number("Alarm", "threshold", self.threshold)
+        check_choice("Alarm", "comparison_operator", self.comparison_operator, COMPARISONS)
+        if not (self.statistic in STATISTICS or
+                (isinstance(self.statistic, str) and _PERCENTILE.match(self.statistic))):
+            raise invalid("Alarm", "statistic", self.statistic,
+                          "must be Sum, Average, SampleCount, Minimum, Maximum or a percentile "
+                          "pNN such as p99")
+        if self.statistic.startswith("p") and self.metric != "Duration":
+            raise invalid("Alarm", "statistic", self.statistic,
+                          f"percentiles apply to the Duration metric only, not {self.metric!r}",
+                          "Use Sum or Average for counts.")
+        if self.statistic.startswith("p") and float(self.statistic[1:]) > 100:
+            raise invalid("Alarm", "statistic", self.statistic, "must be a percentile p0 to p100")
+        check_int("Alarm", "period", self.period, 1, None)
+        if self.period not in (10, 20, 30) and self.period % 60:
+            raise invalid("Alarm", "period", self.period,
+                          "must be 10, 20, 30 or a multiple of 60 seconds")
+        check_int("Alarm", "evaluation_periods", self.evaluation_periods, 1, None)
+        m = self.datapoints_to_alarm
+        if m is not None:
+            check_int("Alarm", "datapoints_to_alarm", m, 1, self.evaluation_periods)
+        span = self.period * self.evaluation_periods
+        limit = MAX_SPAN_SHORT_PERIODS if self.period < 3600 else MAX_SPAN
+        if span > limit:
+            raise invalid("Alarm", "evaluation_periods", self.evaluation_periods,
+                          f"times period ({self.period} s) must not exceed {limit} s")
+        check_choice("Alarm", "treat_missing_data", self.treat_missing_data, TREAT_MISSING)
+        check_choice("Alarm", "version", self.version, WATCHED_VERSIONS)
+        check_choice("Alarm", "initial_state", self.initial_state, ALARM_STATES)
+
+    @property
+    def m(self) -> int:
+        """Datapoints to alarm, M (defaults to N)."""
+        return self.evaluation_periods if self.datapoints_to_alarm is None else self.datapoints_to_alarm
+
+    @property
+    def range_size(self) -> int:
+        """How many datapoints one evaluation fetches (D11)."""
+        return evaluation_range(self.evaluation_periods)
+
+    def breaches(self, value: float) -> bool:
+        """Whether one datapoint is outside the threshold (``value <operator> threshold``)."""
+        return _breaches(self.comparison_operator, value, self.threshold)
+
+    def evaluate(self, values: Sequence[float | None], state: str = INSUFFICIENT_DATA) -> str:
+        """The alarm's new state from one evaluation range of datapoints.
+
+        Parameters
+        ----------
+        values : sequence of float or None
+            The evaluation range, **oldest first**; ``None`` is a missing datapoint. Usually
+            ``range_size`` points long.
+        state : str
+            The current state, kept where the rules say so (``ignore``).
+
+        Returns
+        -------
+        str
+            ``"OK"``, ``"ALARM"`` or ``"INSUFFICIENT_DATA"``.
+
+        Examples
+        --------
+        The guide's second table (N = 3, M = 2), row ``0 - X - -``:
+
+        >>> a = Alarm("x", threshold=0, evaluation_periods=3, datapoints_to_alarm=2,
+        ...           treat_missing_data="breaching")
+        >>> a.evaluate([0, None, 1, None, None])
+        'ALARM'
+        """
+        check_choice("Alarm.evaluate", "state", state, ALARM_STATES)
+        return _evaluate(
+            [None if v is None else float(v) for v in values],
+            state,
+            self.evaluation_periods,
+            self.m,
+            self.treat_missing_data,
+            self.comparison_operator,
+            float(self.threshold),
+        )
+
+    def describe(self) -> str:
+        symbol = {"GreaterThanThreshold": ">", "GreaterThanOrEqualToThreshold": ">=",
+                  "LessThanThreshold": "<", "LessThanOrEqualToThreshold": "<="}
+        stat = "" if self.metric == "ErrorRate" else f" {self.statistic}"
+        return (f"{self.metric}{stat} {symbol[self.comparison_operator]} {self.threshold:g} "
+                f"for {self.m} of {self.evaluation_periods} x {self.period} s on {self.version}")
+
+    def __repr__(self) -> str:
+        return f"Alarm({self.name!r}: {self.describe()})"
+
+
+def _breaches(operator: str, value: float, threshold: float) -> bool:
+    if operator == "GreaterThanThreshold":
+        return value > threshold
+    if operator == "GreaterThanOrEqualToThreshold":
+        return value >= threshold
+    if operator == "LessThanThreshold":
+        return value < threshold
+    return value <= threshold
+
+
+def _evaluate(values: list[float | None], state: str, n: int, m: int, treat: str, operator: str,
+              threshold: float) -> str:
+    """CloudWatch's evaluation of one range (cloudwatch-alarms.md section 1.3), pure and scalar."""
+    newest = values[-n:]
+    if len(newest) == n and None not in newest:
+        breaching = sum(_breaches(operator, v, threshold) for v in newest)  # type: ignore[arg-type]
+        return ALARM if breaching >= m else OK
+    real = [v for v in values if v is not None]
+    if len(real) >= n:
+        breaching = sum(_breaches(operator, v, threshold) for v in real[-n:])
+        return ALARM if breaching >= m else OK
+    if not real:
+        return {"missing": INSUFFICIENT_DATA, "ignore": state, "breaching": ALARM,
+                "notBreaching": OK}[treat]
+    if treat in ("missing", "ignore") and _premature(values, n, m, operator, threshold):
+        return ALARM if treat == "missing" else state
+    # Fewer than N real points: keep them all and fill the rest per treat_missing_data.
+    breaching = sum(_breaches(operator, v, threshold) for v in real)
+    if treat == "breaching":
+        breaching += n - len(real)
+    return ALARM if breaching >= m else OK
+
+
+def _premature(values: list[float | None], n: int, m: int, operator: str, threshold: float) -> bool:
+    """The premature-alarm rule: the oldest real point breaches, is at least M periods old
+    within the last N, and every newer point is breaching or missing."""
+    size = len(values)
+    oldest = next(i for i, v in enumerate(values) if v is not None)
+    age = size - oldest  # the newest point has age 1
+    if not m <= age <= n:
+        return False
+    return all(v is None or _breaches(operator, v, threshold) for v in values[oldest:])
