@@ -1,0 +1,239 @@
+"""AWS Lambda deployments: alias traffic shifting with hooks, alarms and rollback.
+
+Lifecycle (codedeploy.md section 4.4): Start -> BeforeAllowTraffic -> AllowTraffic ->
+AfterAllowTraffic -> End. The alias weight follows the configuration's schedule during
+AllowTraffic. What happens on trouble:
+
+* a failed (or silent, for 3600 s) BeforeAllowTraffic hook fails the deployment before any traffic
+  moves; the alias never leaves the current version;
+* a failed AfterAllowTraffic hook fails it; with rollback on ``DEPLOYMENT_FAILURE`` the alias
+  returns to 100% current;
+* an alarm in ALARM seen by CodeDeploy stops the deployment (status ``Stopped``, error
+  ``ALARM_ACTIVE``); with ``DEPLOYMENT_STOP_ON_ALARM`` the alias flips back to 100% current at once
+  and a rollback deployment is recorded, without it the alias keeps its split (decision D5);
+* a manual stop (``ManualStop``) stops it with ``MANUAL_STOP``, rolling back per
+  ``StopDeployment``'s ``autoRollbackEnabled``.
+
+Examples
+--------
+>>> import shiftsim
+>>> deployment = shiftsim.LambdaDeployment(
+...     "Canary10Percent5Minutes",
+...     invocations_per_minute=600,
+...     target=shiftsim.Version("2", error_rate=0.2),
+...     alarms=[shiftsim.Alarm("errors", metric="Errors", threshold=0, evaluation_periods=2)],
+... )
+>>> run = shiftsim.simulate(deployment, rng=7)
+>>> run.status, run.error_code, run.rolled_back
+('Stopped', 'ALARM_ACTIVE', True)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from shiftsim._checks import check_choice, check_number, invalid
+from shiftsim.alarms import Alarm
+from shiftsim.configs import LINEAR_COMPLETIONS, DeploymentConfig, get_config
+from shiftsim.notifications import NotificationContext
+from shiftsim.plan import PhaseSpec, TrafficPlan, compile_traffic_plan
+from shiftsim.rollback import AutoRollback, ManualStop
+from shiftsim.traffic import Hook, Profile, Version
+
+__all__ = ["LambdaDeployment", "LambdaHooks"]
+
+#: At most 10 alarms per deployment group (API:AlarmConfiguration; decision D9).
+MAX_ALARMS = 10
+#: Default seconds between CodeDeploy's reads of alarm state (decision D2; undocumented by AWS).
+DEFAULT_ALARM_POLL_INTERVAL = 60.0
+#: Default seconds before a one-minute datapoint is visible in CloudWatch (decision D3).
+DEFAULT_METRIC_DELAY = 60.0
+
+
+@dataclass(frozen=True, slots=True)
+class LambdaHooks:
+    """The two Lambda hooks (SAM's ``PreTraffic`` and ``PostTraffic``); either may be None.
+
+    Examples
+    --------
+    >>> LambdaHooks(before_allow_traffic=Hook("CodeDeployHook_pre", duration=20))
+    LambdaHooks(before_allow_traffic=Hook(function_name='CodeDeployHook_pre', duration=20, outcome='Succeeded'), after_allow_traffic=None)
+    """
+
+    before_allow_traffic: Hook | None = None
+    after_allow_traffic: Hook | None = None
+
+    def __post_init__(self) -> None:
+        for name in ("before_allow_traffic", "after_allow_traffic"):
+            value = getattr(self, name)
+            if value is not None and not isinstance(value, Hook):
+                raise invalid("LambdaHooks", name, value, "must be a Hook or None")
+
+
+def _resolve_config(owner: str, config: DeploymentConfig | str, platform: str) -> DeploymentConfig:
+    resolved = get_config(config) if isinstance(config, str) else config
+    if not isinstance(resolved, DeploymentConfig):
+        raise invalid(owner, "config", config, "must be a DeploymentConfig or a configuration name")
+    if resolved.compute_platform != platform:
+        raise invalid(owner, "config", resolved.name,
+                      f"must be a {platform} configuration, not a {resolved.compute_platform} one")
+    return resolved
+
+
+def _check_alarms(owner: str, alarms: Sequence[Alarm]) -> tuple[Alarm, ...]:
+    if isinstance(alarms, Alarm):
+        alarms = (alarms,)
+    out = tuple(alarms)
+    for i, alarm in enumerate(out):
+        if not isinstance(alarm, Alarm):
+            raise invalid(owner, f"alarms[{i}]", alarm, "must be an Alarm")
+    if len(out) > MAX_ALARMS:
+        raise invalid(owner, "alarms", f"{len(out)} alarms",
+                      f"must hold at most {MAX_ALARMS} alarms (API:AlarmConfiguration, D9)")
+    names = [a.name for a in out]
+    duplicates = sorted({n for n in names if names.count(n) > 1})
+    if duplicates:
+        raise invalid(owner, "alarms", duplicates, "must have unique names")
+    return out
+
+
+def _as_rate(owner: str, value: float | Profile | Sequence[float]) -> Profile:
+    if isinstance(value, Profile):
+        if value.bounds()[0] < 0:
+            raise invalid(owner, "invocations_per_minute", value, "must never be negative")
+        return value
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return Profile.constant(check_number(owner, "invocations_per_minute", value, 0.0))
+    if isinstance(value, Sequence) and not isinstance(value, str) and len(value) > 0:
+        # A per-minute profile: minute m has rate value[m]; the last value holds afterwards.
+        points: list[tuple[float, float]] = []
+        for m, rate in enumerate(value):
+            rate = check_number(owner, f"invocations_per_minute[{m}]", rate, 0.0)
+            points += [(float(m), rate), (float(m + 1), rate)]
+        return Profile(tuple(points))
+    raise invalid(owner, "invocations_per_minute", value,
+                  "must be a number >= 0, a Profile, or a sequence of per-minute rates")
+
+
+@dataclass(frozen=True, slots=True)
+class LambdaDeployment:
+    """A CodeDeploy deployment of a Lambda alias from ``current`` to ``target``.
+
+    Parameters
+    ----------
+    config : DeploymentConfig or str
+        A Lambda configuration or its name (AWS or SAM short name).
+    invocations_per_minute : float, Profile or sequence of float
+        Rate of calls to the alias; a sequence gives one rate per minute from the start (the last
+        one holds), a :class:`Profile` any shape.
+    current, target : Version
+        The versions the alias moves between.
+    alarms : sequence of Alarm
+        At most 10, unique names (D9).
+    auto_rollback : AutoRollback
+        Default: all three events, as SAM generates.
+    hooks : LambdaHooks
+    manual_stop : ManualStop or None
+        A ``StopDeployment`` call during the deployment.
+    alarm_poll_interval : float
+        Seconds between CodeDeploy's reads of alarm state (D2), default 60.
+    metric_delay : float
+        Seconds after a minute ends before its datapoint is visible (D3), default 60.
+    linear_completion : {"last_shift", "interval_after"}
+        When AllowTraffic ends for linear configurations (D1), default at the last shift.
+    function_name, alias, application, deployment_group : str
+        Names used in events and notifications.
+    """
+
+    config: DeploymentConfig | str
+    invocations_per_minute: float | Profile | Sequence[float] = 100.0
+    current: Version = field(default_factory=lambda: Version("1"))
+    target: Version = field(default_factory=lambda: Version("2"))
+    alarms: Sequence[Alarm] = ()
+    auto_rollback: AutoRollback = field(default_factory=AutoRollback)
+    hooks: LambdaHooks = field(default_factory=LambdaHooks)
+    manual_stop: ManualStop | None = None
+    alarm_poll_interval: float = DEFAULT_ALARM_POLL_INTERVAL
+    metric_delay: float = DEFAULT_METRIC_DELAY
+    linear_completion: str = "last_shift"
+    function_name: str = "my-function"
+    alias: str = "live"
+    application: str = "shiftsim-app"
+    deployment_group: str = "shiftsim-group"
+
+    def __post_init__(self) -> None:
+        owner = "LambdaDeployment"
+        object.__setattr__(self, "config", _resolve_config(owner, self.config, "Lambda"))
+        object.__setattr__(self, "alarms", _check_alarms(owner, self.alarms))
+        _as_rate(owner, self.invocations_per_minute)
+        for name in ("current", "target"):
+            if not isinstance(getattr(self, name), Version):
+                raise invalid(owner, name, getattr(self, name), "must be a Version")
+        if self.current.name == self.target.name:
+            raise invalid(owner, "target.name", self.target.name,
+                          "must differ from current.name (an alias routes to two versions)")
+        if not isinstance(self.auto_rollback, AutoRollback):
+            raise invalid(owner, "auto_rollback", self.auto_rollback, "must be an AutoRollback")
+        if not isinstance(self.hooks, LambdaHooks):
+            raise invalid(owner, "hooks", self.hooks, "must be a LambdaHooks")
+        if self.manual_stop is not None and not isinstance(self.manual_stop, ManualStop):
+            raise invalid(owner, "manual_stop", self.manual_stop, "must be a ManualStop or None")
+        check_number(owner, "alarm_poll_interval", self.alarm_poll_interval, 0.0, low_open=True)
+        check_number(owner, "metric_delay", self.metric_delay, 0.0)
+        check_choice(owner, "linear_completion", self.linear_completion, LINEAR_COMPLETIONS)
+
+    @property
+    def deployment_config(self) -> DeploymentConfig:
+        assert isinstance(self.config, DeploymentConfig)
+        return self.config
+
+    def phases(self) -> tuple[PhaseSpec, ...]:
+        return (
+            *((PhaseSpec("BeforeAllowTraffic", hook=self.hooks.before_allow_traffic),)
+              if self.hooks.before_allow_traffic else ()),
+            PhaseSpec("AllowTraffic", traffic=True),
+            *((PhaseSpec("AfterAllowTraffic", hook=self.hooks.after_allow_traffic),)
+              if self.hooks.after_allow_traffic else ()),
+        )
+
+    def plan(self) -> TrafficPlan:
+        """Compile this deployment into the plan both engines run."""
+        routing = self.deployment_config.traffic_routing
+        assert routing is not None
+        return compile_traffic_plan(
+            platform="Lambda",
+            phases=self.phases(),
+            routing=routing,
+            linear_completion=self.linear_completion,
+            rate=_as_rate("LambdaDeployment", self.invocations_per_minute),
+            current=self.current,
+            target=self.target,
+            alarms=tuple(self.alarms),
+            alarm_poll_interval=self.alarm_poll_interval,
+            metric_delay=self.metric_delay,
+            manual_stop=self.manual_stop,
+            auto_rollback=self.auto_rollback,
+        )
+
+    def notification_context(self) -> NotificationContext:
+        return NotificationContext(application=self.application,
+                                   deployment_group=self.deployment_group)
+
+    def __repr__(self) -> str:
+        alarms = ", ".join(a.name for a in self.alarms) or "none"
+        return (f"LambdaDeployment({self.deployment_config.name}, {self.function_name}:"
+                f"{self.alias} {self.current.name} -> {self.target.name}, "
+                f"{self.invocations_per_minute!r}/min, alarms: {alarms})")
+
+    def _repr_html_(self) -> str:
+        from shiftsim._html import table
+
+        return table(f"Lambda deployment of {self.function_name}:{self.alias}", [
+            ("configuration", self.deployment_config.name),
+            ("versions", f"{self.current!r} -> {self.target!r}"),
+            ("invocations per minute", self.invocations_per_minute),
+            ("alarms", "; ".join(repr(a) for a in self.alarms) or "none"),
+            ("auto rollback", ", ".join(self.auto_rollback.events)
+             if self.auto_rollback.enabled else "disabled"),
+        ])

@@ -1,0 +1,268 @@
+"""A traffic-shifting scenario compiled into the plain plan both engines run.
+
+Lambda and ECS deployments compile to a :class:`TrafficPlan`: the lifecycle phases with their
+times, the traffic shifts, and a grid of **segments** (spans of constant target weight that never
+cross a minute boundary, a phase boundary, a poll of alarm state or a manual stop). Everything that
+depends on chance is drawn per segment by :mod:`shiftsim.draws`; everything else (when each phase
+starts, when CloudWatch evaluates, when CodeDeploy polls) is fixed here. A deployment can only end
+at a segment edge, so both engines need nothing finer than the segments.
+
+Time is in seconds from the deployment's start (second 0 is a whole minute on CloudWatch's clock).
+The grid starts ``history`` seconds before that, so alarms that watch the whole alias see the
+datapoints the old version produced before the deployment began.
+
+Timing rules, with the modelling decisions they follow:
+
+* CloudWatch evaluates every alarm at each whole minute (cloudwatch-alarms.md section 1.4).
+* CodeDeploy reads alarm state every ``alarm_poll_interval`` seconds from second 0 (D2) through the
+  end of the last hook (D4). At one instant CloudWatch evaluates before CodeDeploy polls, and
+  CodeDeploy polls before taking its next step.
+* A one-minute datapoint becomes visible ``metric_delay`` seconds after its minute ends (D3).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from shiftsim.alarms import Alarm
+from shiftsim.configs import TrafficRouting, allow_traffic_minutes
+from shiftsim.errors import UnsupportedScenarioError
+from shiftsim.rollback import AutoRollback, ManualStop
+from shiftsim.traffic import Hook, Profile, Version
+
+__all__ = ["Phase", "PhaseSpec", "TrafficPlan", "compile_traffic_plan"]
+
+
+@dataclass(frozen=True, slots=True)
+class PhaseSpec:
+    """One lifecycle event of a traffic-shifting platform, before timing is fixed.
+
+    Exactly one of: a ``hook`` (a function that reports), ``traffic=True`` (AllowTraffic, timed
+    by the configuration), or a fixed ``seconds`` (a step CodeDeploy performs itself).
+    """
+
+    name: str
+    hook: Hook | None = None
+    traffic: bool = False
+    seconds: float = 0.0
+    rollback_possible: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class Phase:
+    """One lifecycle event with its planned times and result."""
+
+    name: str
+    start: float
+    end: float
+    succeeds: bool
+    message: str
+    rollback_possible: bool
+    is_hook: bool
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class TrafficPlan:
+    """The compiled scenario. Arrays are read-only; index ``s`` is a segment, ``m`` a minute.
+
+    Attributes
+    ----------
+    phases : tuple of Phase
+        Lifecycle events in order, cut after the first one that fails.
+    shifts : tuple of (float, int)
+        ``(time, percent)`` of each traffic shift that happens before ``end_time``.
+    end_time : float
+        When the deployment ends if nothing stops it (success, or the failing hook's end).
+    succeeds : bool
+        Whether it ends Succeeded when nothing stops it.
+    edges : ndarray, shape (S + 1,)
+        Segment boundaries in seconds, from ``-history`` to ``end_time``.
+    weight : ndarray, shape (S,)
+        Planned share of traffic on the target in each segment, in [0, 1].
+    lam_target, lam_current : ndarray, shape (S,)
+        Expected requests to each version in each segment (Poisson means).
+    p_error_target, p_error_current, p_throttle_target, p_throttle_current : ndarray, shape (S,)
+        Per-request error and throttle probabilities, averaged over the segment.
+    segment_minute : ndarray of int, shape (S,)
+        Index of the minute each segment lies in; minute ``m`` starts at ``minute_start[m]``.
+    eval_times, poll_times : ndarray
+        When CloudWatch evaluates alarms and when CodeDeploy polls them, up to ``end_time``.
+    """
+
+    platform: str
+    phases: tuple[Phase, ...]
+    shifts: tuple[tuple[float, int], ...]
+    end_time: float
+    succeeds: bool
+    history: float
+    edges: np.ndarray
+    weight: np.ndarray
+    lam_target: np.ndarray
+    lam_current: np.ndarray
+    p_error_target: np.ndarray
+    p_error_current: np.ndarray
+    p_throttle_target: np.ndarray
+    p_throttle_current: np.ndarray
+    segment_minute: np.ndarray
+    minute_start: np.ndarray
+    eval_times: np.ndarray
+    poll_times: np.ndarray
+    alarms: tuple[Alarm, ...]
+    duration_alarms: tuple[int, ...]
+    target: Version
+    current: Version
+    metric_delay: float
+    alarm_poll_interval: float
+    manual_stop_time: float | None
+    manual_stop_rolls_back: bool
+    rollback_on_failure: bool
+    rollback_on_alarm: bool
+
+    @property
+    def segments(self) -> int:
+        return int(self.weight.shape[0])
+
+    @property
+    def minutes(self) -> int:
+        return int(self.minute_start.shape[0])
+
+    def __repr__(self) -> str:
+        return (f"TrafficPlan({self.platform}, {len(self.phases)} phases, "
+                f"{len(self.shifts)} shifts, ends at {self.end_time:g} s, "
+                f"{self.segments} segments)")
+
+
+def _history_seconds(alarms: Sequence[Alarm], metric_delay: float) -> float:
+    if not alarms:
+        return 0.0
+    span = max(a.range_size * a.period for a in alarms)
+    return 60.0 * math.ceil((span + metric_delay) / 60.0)
+
+
+def compile_traffic_plan(
+    *,
+    platform: str,
+    phases: Sequence[PhaseSpec],
+    routing: TrafficRouting,
+    linear_completion: str,
+    rate: Profile,
+    current: Version,
+    target: Version,
+    alarms: Sequence[Alarm],
+    alarm_poll_interval: float,
+    metric_delay: float,
+    manual_stop: ManualStop | None,
+    auto_rollback: AutoRollback,
+) -> TrafficPlan:
+    """Fix every time in a traffic-shifting deployment and lay out its segments."""
+    for alarm in alarms:
+        if alarm.period < 60:
+            raise UnsupportedScenarioError(
+                f"Alarm {alarm.name!r} has period {alarm.period} s, but Lambda and ECS publish "
+                "one-minute metrics; a high-resolution alarm on them lapses into "
+                "INSUFFICIENT_DATA (cloudwatch-alarms.md section 1.1). Use period=60 or a "
+                "multiple of 60."
+            )
+        if alarm.metric == "Duration" and (alarm.period != 60 or alarm.version != "target"):
+            raise UnsupportedScenarioError(
+                f"Alarm {alarm.name!r}: Duration alarms are modelled for period=60 on the target "
+                "version only (an exact order-statistic draw per minute); "
+                f"got period={alarm.period}, version={alarm.version!r}."
+            )
+
+    planned: list[Phase] = []
+    shifts: list[tuple[float, int]] = []
+    clock = 0.0
+    succeeds = True
+    for spec in phases:
+        if spec.hook is not None:
+            end = spec.hook.end_time(clock)
+            ok = spec.hook.succeeds
+            message = "" if ok else spec.hook.failure_message()
+        elif spec.traffic:
+            end = clock + 60.0 * allow_traffic_minutes(routing, linear_completion)
+            shifts = [(clock + 60.0 * minute, percent) for minute, percent in routing.shifts()]
+            ok, message = True, ""
+        else:
+            end, ok, message = clock + float(spec.seconds), True, ""
+        planned.append(Phase(spec.name, clock, end, ok, message, spec.rollback_possible,
+                             spec.hook is not None))
+        clock = end
+        if not ok:
+            succeeds = False
+            break
+    end_time = clock
+
+    poll_times = np.arange(0.0, end_time + 1e-9, float(alarm_poll_interval)) if alarms else (
+        np.zeros(0))
+    eval_times = np.arange(60.0, end_time + 1e-9, 60.0) if alarms else np.zeros(0)
+    history = _history_seconds(alarms, metric_delay)
+    stop_time = None
+    stop_rolls_back = False
+    if manual_stop is not None and 60.0 * manual_stop.at_minute <= end_time:
+        stop_time = 60.0 * float(manual_stop.at_minute)
+        stop_rolls_back = manual_stop.rolls_back(auto_rollback)
+
+    last_minute = math.ceil(end_time / 60.0) * 60.0
+    minute_edges = np.arange(-history, max(last_minute, 60.0) + 1e-9, 60.0)
+    cuts = {0.0, end_time, *minute_edges.tolist(), *(t for t, _ in shifts), *poll_times.tolist()}
+    cuts.update(p.start for p in planned)
+    if stop_time is not None:
+        cuts.add(stop_time)
+    edges = np.array(sorted(c for c in cuts if -history <= c <= max(end_time, 0.0)))
+    if edges.size < 2:  # an instant deployment with no history: one empty segment
+        edges = np.array([0.0, 0.0])
+
+    starts, ends = edges[:-1], edges[1:]
+    weight = np.zeros(starts.shape)
+    for time, percent in shifts:
+        weight[starts >= time - 1e-9] = percent / 100.0
+    demand = np.array([rate.integral(a / 60.0, b / 60.0) for a, b in zip(starts, ends)])
+    mids = [(a / 60.0, b / 60.0) for a, b in zip(starts, ends)]
+
+    def mean_of(profile: Profile) -> np.ndarray:
+        return np.array([profile.mean(a, b) for a, b in mids])
+
+    segment_minute = np.floor((starts + history) / 60.0 + 1e-9).astype(np.int64)
+    minute_start = minute_edges[:-1]
+
+    arrays = {
+        "weight": weight,
+        "lam_target": demand * weight,
+        "lam_current": demand * (1.0 - weight),
+        "p_error_target": mean_of(target.error_profile),
+        "p_error_current": mean_of(current.error_profile),
+        "p_throttle_target": mean_of(target.throttle_profile),
+        "p_throttle_current": mean_of(current.throttle_profile),
+    }
+    for value in (*arrays.values(), edges, segment_minute, minute_start, eval_times, poll_times):
+        value.setflags(write=False)
+
+    return TrafficPlan(
+        platform=platform,
+        phases=tuple(planned),
+        shifts=tuple((t, p) for t, p in shifts if t <= end_time),
+        end_time=end_time,
+        succeeds=succeeds,
+        history=history,
+        edges=edges,
+        segment_minute=segment_minute,
+        minute_start=minute_start,
+        eval_times=eval_times,
+        poll_times=poll_times,
+        alarms=tuple(alarms),
+        duration_alarms=tuple(i for i, a in enumerate(alarms) if a.metric == "Duration"),
+        target=target,
+        current=current,
+        metric_delay=float(metric_delay),
+        alarm_poll_interval=float(alarm_poll_interval),
+        manual_stop_time=stop_time,
+        manual_stop_rolls_back=stop_rolls_back,
+        rollback_on_failure=auto_rollback.rolls_back("DEPLOYMENT_FAILURE"),
+        rollback_on_alarm=auto_rollback.rolls_back("DEPLOYMENT_STOP_ON_ALARM"),
+        **arrays,
+    )

@@ -1,0 +1,102 @@
+"""``simulate``: run one deployment on the event core (or the vectorized kernel).
+
+Examples
+--------
+>>> import shiftsim
+>>> run = shiftsim.simulate(shiftsim.LambdaDeployment("LambdaAllAtOnce"), rng=1)
+>>> run.status
+'Succeeded'
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from shiftsim._checks import check_choice
+from shiftsim._seeding import RngLike, deployment_id, entropy_of, seed_sequence
+from shiftsim._shifting import run_traffic
+from shiftsim.draws import draw_traffic
+from shiftsim.notifications import Notification
+from shiftsim.results import TrafficRun
+
+__all__ = ["simulate"]
+
+ENGINES = ("core", "kernel")
+
+
+def simulate(deployment: Any, *, rng: RngLike = None, engine: str = "core",
+             on_notification: Callable[[Notification], None] | None = None) -> Any:
+    """Simulate one deployment and return its run.
+
+    Parameters
+    ----------
+    deployment : LambdaDeployment, EcsDeployment or ServerDeployment
+    rng : None, int, SeedSequence or Generator
+        The seed (SPEC 7). The same deployment and seed give the same run on either engine.
+    engine : {"core", "kernel"}
+        ``"core"``: the pure-Python discrete-event core. ``"kernel"``: the vectorized numpy
+        kernel, for huge fleets.
+    on_notification : callable, optional
+        Called with each :class:`~shiftsim.notifications.Notification` (SNS trigger message or
+        EventBridge event) in time order, as a subscriber would receive them.
+
+    Returns
+    -------
+    TrafficRun or ServerRun
+
+    Examples
+    --------
+    >>> import shiftsim
+    >>> seen = []
+    >>> run = shiftsim.simulate(shiftsim.LambdaDeployment("LambdaAllAtOnce"), rng=1,
+    ...                         on_notification=lambda n: seen.append(n.event))
+    >>> seen
+    ['DeploymentStart', 'DeploymentStart', 'DeploymentSuccess', 'DeploymentSuccess']
+    """
+    check_choice("simulate", "engine", engine, ENGINES)
+    seq = seed_sequence(rng)
+    if hasattr(deployment, "plan") and callable(deployment.plan) and hasattr(
+        deployment, "notification_context"
+    ):
+        if engine == "kernel":
+            from shiftsim.kernel import replay_with_kernel
+
+            run = replay_with_kernel(deployment, seq)
+        else:
+            run = run_traffic_deployment(deployment, seq, runs=1, index=0)
+    else:
+        from shiftsim import server
+
+        if not isinstance(deployment, server.ServerDeployment):
+            raise TypeError(
+                "simulate: deployment must be a LambdaDeployment, EcsDeployment or "
+                f"ServerDeployment; got {type(deployment).__name__}."
+            )
+        run = server.simulate_server(deployment, seq, engine=engine)
+    if on_notification is not None:
+        for note in run.notifications:
+            on_notification(note)
+    return run
+
+
+def run_traffic_deployment(deployment: Any, seq: np.random.SeedSequence, *, runs: int,
+                           index: int) -> TrafficRun:
+    """Run ``index`` of a set of ``runs`` runs seeded by ``seq``, on the event core."""
+    from shiftsim.draws import CHUNK
+
+    plan = deployment.plan()
+    chunk, offset = divmod(index, CHUNK)
+    size = min(CHUNK, runs - chunk * CHUNK)
+    draws = draw_traffic(plan, size, seq, chunk).row(offset)
+    ids = run_ids(seq, index)
+    trace = run_traffic(plan, draws, deployment_id=ids[0])
+    return TrafficRun(plan, trace, draws, ids[0], ids[1] if trace.outcome.rolled_back else None,
+                      deployment.notification_context(), entropy_of(seq), index)
+
+
+def run_ids(seq: np.random.SeedSequence, index: int) -> tuple[str, str]:
+    key = (entropy_of(seq), tuple(seq.spawn_key), index)
+    return deployment_id(*key, "deployment"), deployment_id(*key, "rollback")
