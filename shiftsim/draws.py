@@ -5,20 +5,27 @@ random, which is why the event core and the vectorized kernel agree run for run.
 
 Layout
 ------
-Runs are drawn in chunks of :data:`CHUNK` runs. Chunk ``c`` of a run set seeded by ``seq`` uses a
-``numpy.random.Generator(PCG64)`` on ``SeedSequence(seq.entropy, spawn_key=seq.spawn_key + (c,))``
-and draws, in this order, each with shape ``(runs_in_chunk, S)`` over the plan's segments:
+Runs are drawn in chunks of :data:`CHUNK` runs; segment ``s`` of chunk ``c`` of a run set seeded
+by ``seq`` has its own ``numpy.random.Generator(PCG64)`` on
+``SeedSequence(seq.entropy, spawn_key=seq.spawn_key + (c, s))``, which draws, in this order, one
+value per run of the chunk:
 
-1. ``target_requests ~ Poisson(plan.lam_target)``
-2. ``current_requests ~ Poisson(plan.lam_current)``
-3. ``target_throttles ~ Binomial(target_requests, plan.p_throttle_target)``  (only if any p > 0)
-4. ``current_throttles ~ Binomial(current_requests, plan.p_throttle_current)`` (only if any p > 0)
-5. ``target_errors ~ Binomial(target_invocations, plan.p_error_target)``   (only if any p > 0)
-6. ``current_errors ~ Binomial(current_invocations, plan.p_error_current)`` (only if any p > 0)
-7. for each Duration alarm (in plan order), one value per minute of the target's latency
-   statistic: the exact order statistic of that minute's invocations, drawn as
-   ``Beta(k, n - k + 1)`` from two ``standard_gamma`` arrays and mapped through the lognormal
-   quantile (``Average`` and ``Sum`` use a normal approximation of the mean of ``n`` lognormals).
+1. ``target_requests ~ Poisson(plan.lam_target[s])``
+2. ``current_requests ~ Poisson(plan.lam_current[s])``
+3. ``target_throttles ~ Binomial(target_requests, plan.p_throttle_target[s])``  (if p > 0)
+4. ``current_throttles ~ Binomial(current_requests, plan.p_throttle_current[s])`` (if p > 0)
+5. ``target_errors ~ Binomial(target_invocations, plan.p_error_target[s])``     (if p > 0)
+6. ``current_errors ~ Binomial(current_invocations, plan.p_error_current[s])``  (if p > 0)
+
+Duration alarm ``d`` (in plan order) has the stream ``spawn_key + (c, DURATION_KEY + d)`` and
+draws, per run and minute, the target's latency statistic: the exact order statistic of that
+minute's invocations as ``Beta(k, n - k + 1)`` from two ``standard_gamma`` arrays mapped through
+the lognormal quantile (``Average`` and ``Sum`` use a normal approximation of the mean of ``n``
+lognormals).
+
+One stream per segment makes these **common random numbers**: two deployments whose plans share
+their first segments (the same scenario under Canary 5 and Canary 30 minutes, say) draw identical
+traffic there, so differences between them come from the configuration, not from noise.
 
 Invocations are requests minus throttles (throttled requests are in neither ``Invocations`` nor
 ``Errors``, cloudwatch-alarms.md section 2). Draws use the **planned** weights: a rollback or stop
@@ -34,10 +41,12 @@ import numpy as np
 
 from shiftsim.plan import TrafficPlan
 
-__all__ = ["CHUNK", "TrafficDraws", "chunk_seed", "draw_traffic"]
+__all__ = ["CHUNK", "DURATION_KEY", "TrafficDraws", "draw_traffic"]
 
 #: Runs per independently seeded chunk; replaying run ``i`` regenerates only its chunk.
 CHUNK = 1 << 16
+#: Stream keys at and above this one belong to Duration alarms, not segments.
+DURATION_KEY = 1 << 30
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -70,32 +79,44 @@ _FIELDS = ("target_invocations", "current_invocations", "target_errors", "curren
            "target_throttles", "current_throttles", "duration")
 
 
-def chunk_seed(seq: np.random.SeedSequence, chunk: int) -> np.random.SeedSequence:
-    """The SeedSequence of chunk ``chunk`` (independent of how many chunks exist)."""
-    return np.random.SeedSequence(seq.entropy, spawn_key=(*seq.spawn_key, chunk))
-
-
 def draw_traffic(plan: TrafficPlan, runs: int, seq: np.random.SeedSequence,
                  chunk: int = 0) -> TrafficDraws:
     """Draw ``runs`` runs (at most :data:`CHUNK`) as chunk ``chunk`` of the run set ``seq``."""
-    rng = np.random.Generator(np.random.PCG64(chunk_seed(seq, chunk)))
     shape = (runs, plan.segments)
-    t_req = rng.poisson(plan.lam_target, size=shape)
-    c_req = rng.poisson(plan.lam_current, size=shape)
-    t_thr = _thin(rng, t_req, plan.p_throttle_target)
-    c_thr = _thin(rng, c_req, plan.p_throttle_current)
-    t_inv = t_req - t_thr
-    c_inv = c_req - c_thr
-    t_err = _thin(rng, t_inv, plan.p_error_target)
-    c_err = _thin(rng, c_inv, plan.p_error_current)
+    t_inv = np.empty(shape, dtype=np.int64)
+    c_inv = np.empty(shape, dtype=np.int64)
+    t_err = np.zeros(shape, dtype=np.int64)
+    c_err = np.zeros(shape, dtype=np.int64)
+    t_thr = np.zeros(shape, dtype=np.int64)
+    c_thr = np.zeros(shape, dtype=np.int64)
+    for s in range(plan.segments):
+        rng = _stream(seq, chunk, s)
+        t_req = rng.poisson(plan.lam_target[s], runs)
+        c_req = rng.poisson(plan.lam_current[s], runs)
+        if plan.p_throttle_target[s] > 0:
+            t_thr[:, s] = rng.binomial(t_req, plan.p_throttle_target[s])
+        if plan.p_throttle_current[s] > 0:
+            c_thr[:, s] = rng.binomial(c_req, plan.p_throttle_current[s])
+        t_inv[:, s] = t_req - t_thr[:, s]
+        c_inv[:, s] = c_req - c_thr[:, s]
+        if plan.p_error_target[s] > 0:
+            t_err[:, s] = rng.binomial(t_inv[:, s], plan.p_error_target[s])
+        if plan.p_error_current[s] > 0:
+            c_err[:, s] = rng.binomial(c_inv[:, s], plan.p_error_current[s])
     durations = np.empty((runs, len(plan.duration_alarms), plan.minutes))
     if plan.duration_alarms:
         per_minute = per_minute_sum(t_inv, plan.segment_minute, plan.minutes)
         for d, index in enumerate(plan.duration_alarms):
             stat = plan.alarms[index].statistic
-            durations[:, d, :] = _latency_statistic(rng, per_minute, stat, plan.target.duration_ms,
-                                                    plan.target.duration_sigma)
+            durations[:, d, :] = _latency_statistic(
+                _stream(seq, chunk, DURATION_KEY + d), per_minute, stat,
+                plan.target.duration_ms, plan.target.duration_sigma)
     return TrafficDraws(t_inv, c_inv, t_err, c_err, t_thr, c_thr, durations)
+
+
+def _stream(seq: np.random.SeedSequence, chunk: int, key: int) -> np.random.Generator:
+    child = np.random.SeedSequence(seq.entropy, spawn_key=(*seq.spawn_key, chunk, key))
+    return np.random.Generator(np.random.PCG64(child))
 
 
 def per_minute_sum(values: np.ndarray, segment_minute: np.ndarray, minutes: int) -> np.ndarray:
@@ -107,12 +128,6 @@ def per_minute_sum(values: np.ndarray, segment_minute: np.ndarray, minutes: int)
     out = np.add.reduceat(values, np.minimum(first, values.shape[1] - 1), axis=1)
     out[:, empty] = 0
     return out
-
-
-def _thin(rng: np.random.Generator, counts: np.ndarray, p: np.ndarray) -> np.ndarray:
-    if not np.any(p > 0):
-        return np.zeros_like(counts)
-    return rng.binomial(counts, p)
 
 
 def _latency_statistic(rng: np.random.Generator, n: np.ndarray, stat: str, median_ms: float,

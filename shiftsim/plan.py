@@ -137,9 +137,12 @@ class TrafficPlan:
 
 
 def _history_seconds(alarms: Sequence[Alarm], metric_delay: float) -> float:
-    if not alarms:
+    """How far before the start to simulate: only alias-wide alarms see pre-deployment traffic
+    (the target version has none), and they look back one evaluation range."""
+    alias = [a for a in alarms if a.version == "alias"]
+    if not alias:
         return 0.0
-    span = max(a.range_size * a.period for a in alarms)
+    span = max(a.range_size * a.period for a in alias)
     return 60.0 * math.ceil((span + metric_delay) / 60.0)
 
 
