@@ -14,6 +14,7 @@ from shiftsim.configs import (
 )
 from shiftsim.errors import AppSpecError, ConfigError, ShiftsimError, UnsupportedScenarioError
 from shiftsim.lambda_ import LambdaDeployment, LambdaHooks
+from shiftsim.montecarlo import MonteCarloResult, compare, monte_carlo, sweep
 from shiftsim.rollback import AutoRollback, ManualStop
 from shiftsim.simulation import simulate
 from shiftsim.traffic import Hook, Profile, Version
@@ -32,6 +33,7 @@ __all__ = [
     "LambdaHooks",
     "ManualStop",
     "MinimumHealthyHosts",
+    "MonteCarloResult",
     "Profile",
     "ShiftsimError",
     "TimeBasedCanary",
@@ -39,8 +41,11 @@ __all__ = [
     "UnsupportedScenarioError",
     "Version",
     "ZonalConfig",
+    "compare",
     "get_config",
+    "monte_carlo",
     "predefined_configs",
     "simulate",
+    "sweep",
     "traffic_schedule",
 ]
