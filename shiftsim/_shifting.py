@@ -9,13 +9,12 @@ the end} decides the outcome. Only :mod:`shiftsim.draws` supplies randomness.
 from __future__ import annotations
 
 from collections.abc import Callable
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
-
-import numpy as np
 
 from shiftsim.alarms import ALARM, _evaluate
 from shiftsim.core import Priority, Simulation
-from shiftsim.draws import TrafficDraws, per_minute_sum
+from shiftsim.draws import TrafficDraws
 from shiftsim.plan import Phase, TrafficPlan
 
 __all__ = ["Outcome", "datapoint", "run_traffic"]
@@ -76,61 +75,66 @@ def datapoint(metric: str, statistic: str, count: float, population: float) -> f
     return 1.0 if count >= population else 0.0  # Minimum
 
 
-def _minute_series(plan: TrafficPlan, draws: TrafficDraws) -> dict[str, list[int]]:
-    m, seg = plan.minutes, plan.segment_minute
-    return {
-        name: per_minute_sum(getattr(draws, name)[:1], seg, m)[0].tolist()
-        for name in ("target_invocations", "current_invocations", "target_errors",
-                     "current_errors", "target_throttles", "current_throttles")
-    }
+SERIES = ("target_invocations", "current_invocations", "target_errors", "current_errors",
+          "target_throttles", "current_throttles")
 
 
-def _alarm_inputs(plan: TrafficPlan, series: dict[str, list[int]], draws: TrafficDraws
-                  ) -> list[tuple[list[float], list[float]] | list[float]]:
-    """Per alarm: per-minute (count, population) lists, or per-minute Duration values."""
-    out: list[tuple[list[float], list[float]] | list[float]] = []
-    duration_slot = {index: d for d, index in enumerate(plan.duration_alarms)}
-    for index, alarm in enumerate(plan.alarms):
-        if alarm.metric == "Duration":
-            out.append(draws.duration[0, duration_slot[index]].tolist())
-            continue
-        versions = ("target",) if alarm.version == "target" else ("target", "current")
-        inv = np.sum([series[f"{v}_invocations"] for v in versions], axis=0)
-        if alarm.metric == "Invocations":
-            count, pop = inv, inv
-        elif alarm.metric == "Throttles":
-            thr = np.sum([series[f"{v}_throttles"] for v in versions], axis=0)
-            count, pop = thr, thr + inv
-        else:
-            count = np.sum([series[f"{v}_errors"] for v in versions], axis=0)
-            pop = inv
-        out.append((count.astype(float).tolist(), pop.astype(float).tolist()))
+def _minute_series(plan: TrafficPlan, rows: dict[str, list[int]]) -> dict[str, list[int]]:
+    """Per-minute totals of one run's segment draws, as plain lists."""
+    bounds = plan.minute_segments
+    return {name: [sum(values[a:b]) for a, b in bounds] for name, values in rows.items()}
+
+
+def _cumulative(values: list[int]) -> list[int]:
+    out = [0]
+    total = 0
+    for v in values:
+        total += v
+        out.append(total)
     return out
 
 
-def alarm_range(plan: TrafficPlan, index: int, inputs: tuple[list[float], list[float]] | list[float],
-                when: float) -> list[float | None]:
-    """The evaluation range of alarm ``index`` at evaluation time ``when``, oldest first."""
+def _alarm_inputs(plan: TrafficPlan, series: dict[str, list[int]], draws: TrafficDraws
+                  ) -> list[tuple[list[int], list[int]] | list[float]]:
+    """Per alarm: cumulative per-minute (count, population), or per-minute Duration values."""
+    out: list[tuple[list[int], list[int]] | list[float]] = []
+    for index, alarm in enumerate(plan.alarms):
+        if alarm.metric == "Duration":
+            out.append(draws.duration[0, plan.duration_alarms.index(index)].tolist())
+            continue
+        both = alarm.version == "alias"
+
+        def total(kind: str) -> list[int]:
+            target = series[f"target_{kind}"]
+            return [a + b for a, b in zip(target, series[f"current_{kind}"])] if both else target
+
+        inv = total("invocations")
+        if alarm.metric == "Invocations":
+            count, pop = inv, inv
+        elif alarm.metric == "Throttles":
+            count = total("throttles")
+            pop = [c + i for c, i in zip(count, inv)]
+        else:
+            count, pop = total("errors"), inv
+        out.append((_cumulative(count), _cumulative(pop)))
+    return out
+
+
+def alarm_range(plan: TrafficPlan, index: int, inputs: tuple[list[int], list[int]] | list[float],
+                evaluation: int) -> list[float | None]:
+    """The evaluation range of alarm ``index`` at ``plan.eval_times[evaluation]``, oldest first."""
     alarm = plan.alarms[index]
-    period, size = alarm.period, alarm.range_size
-    per = period // 60
-    history, delay = plan.history, plan.metric_delay
-    minutes = plan.minutes
-    # Minute m covers [m*60 - history, (m+1)*60 - history); it is visible once it ended + delay.
-    arrived = int((when - delay + history) // 60)
     values: list[float | None] = []
-    for j in range(size - 1, -1, -1):
-        end = int(round((when - j * period + history) / 60))
-        lo, hi = max(end - per, 0), min(end, arrived, minutes)
+    for lo, hi in plan.windows[index][evaluation]:
         if hi <= lo:
             values.append(None)
-            continue
-        if isinstance(inputs, list):  # Duration: one value per minute, period 60
+        elif isinstance(inputs, list):  # Duration: one value per minute, period 60
             v = inputs[lo]
             values.append(None if v != v else v)
-            continue
-        count, pop = inputs
-        values.append(datapoint(alarm.metric, alarm.statistic, sum(count[lo:hi]), sum(pop[lo:hi])))
+        else:
+            count, pop = inputs
+            values.append(datapoint(alarm.metric, alarm.statistic, count[hi] - count[lo],
+                                    pop[hi] - pop[lo]))
     return values
 
 
@@ -146,8 +150,8 @@ def run_traffic(plan: TrafficPlan, draws: TrafficDraws, *, deployment_id: str,
     states = [a.initial_state for a in alarms]
     history_states: list[list[tuple[float, str]]] = [[(0.0, s)] for s in states]
     phases_run: list[tuple[Phase, str, float]] = []
-    series = _minute_series(plan, draws)
-    inputs = _alarm_inputs(plan, series, draws)
+    rows = {name: getattr(draws, name)[0].tolist() for name in SERIES}
+    inputs = _alarm_inputs(plan, _minute_series(plan, rows), draws) if alarms else []
     result: dict[str, object] = {}
     first_alarm: list[float] = []
     current_phase: list[Phase] = []
@@ -169,9 +173,9 @@ def run_traffic(plan: TrafficPlan, draws: TrafficDraws, *, deployment_id: str,
             log((time, "Rollback", SUCCEEDED, "traffic returned to the original version"))
         sim.stop()
 
-    def evaluate(when: float) -> None:
+    def evaluate(when: float, evaluation: int) -> None:
         for i, alarm in enumerate(alarms):
-            new = _evaluate(alarm_range(plan, i, inputs[i], when), states[i],
+            new = _evaluate(alarm_range(plan, i, inputs[i], evaluation), states[i],
                             alarm.evaluation_periods, alarm.m, alarm.treat_missing_data,
                             alarm.comparison_operator, float(alarm.threshold))
             if new != states[i]:
@@ -180,14 +184,30 @@ def run_traffic(plan: TrafficPlan, draws: TrafficDraws, *, deployment_id: str,
                 history_states[i].append((when, new))
                 if new == ALARM and not first_alarm:
                     first_alarm.append(when)
+        if ALARM in states:
+            arm_poll(when)
+
+    # CodeDeploy polls on a fixed grid (D2), but a poll can only act when some alarm is in ALARM,
+    # and states change only at evaluations: so a poll is scheduled, at the next grid time, only
+    # when an evaluation leaves an alarm in ALARM. Same outcome as polling every interval.
+    poll_grid = plan.poll_times.tolist()
+    pending_poll: list[float] = []
+
+    def arm_poll(now: float) -> None:
+        if pending_poll:
+            return
+        k = bisect_left(poll_grid, now)
+        if k < len(poll_grid):
+            pending_poll.append(poll_grid[k])
+            schedule(poll_grid[k], Priority.POLL, poll, poll_grid[k])
 
     def poll(when: float) -> None:
-        active = [a.name for a, s in zip(alarms, states) if s == ALARM]
-        if active:
+        pending_poll.clear()
+        if ALARM in states:
+            active = ", ".join(a.name for a, s in zip(alarms, states) if s == ALARM)
             result["detected"] = when
             finish(when, STOPPED, "ALARM_ACTIVE",
-                   f"One or more alarms have been activated: {', '.join(active)}.",
-                   plan.rollback_on_alarm)
+                   f"One or more alarms have been activated: {active}.", plan.rollback_on_alarm)
 
     def phase_start(phase: Phase) -> None:
         current_phase.append(phase)
@@ -225,10 +245,10 @@ def run_traffic(plan: TrafficPlan, draws: TrafficDraws, *, deployment_id: str,
                 schedule(when, Priority.STEP, shift, when, percent)
         schedule(phase.end, Priority.STEP, phase_end, phase)
     if alarm_watch:
-        for when in plan.eval_times.tolist():
-            schedule(when, Priority.EVALUATE, evaluate, when)
-        for when in plan.poll_times.tolist():
-            schedule(when, Priority.POLL, poll, when)
+        for e, when in enumerate(plan.eval_times.tolist()):
+            schedule(when, Priority.EVALUATE, evaluate, when, e)
+        if ALARM in states:
+            arm_poll(0.0)
     if plan.manual_stop_time is not None:
         schedule(plan.manual_stop_time, Priority.REACT, manual, plan.manual_stop_time)
     if plan.succeeds:
@@ -240,7 +260,8 @@ def run_traffic(plan: TrafficPlan, draws: TrafficDraws, *, deployment_id: str,
     end_time = float(result["time"])  # type: ignore[arg-type]
     if result["status"] == SUCCEEDED:
         log((end_time, "End", SUCCEEDED, ""))
-    served = plan.edges[1:] <= end_time + 1e-9
+    served = bisect_right(plan.edges.tolist(), end_time + 1e-9) - 1  # segments that ended
+    live = bisect_left(plan.edges.tolist(), 0.0)  # the first segment after the start
     outcome = Outcome(
         status=str(result["status"]),
         error_code=result["code"],  # type: ignore[arg-type]
@@ -248,10 +269,10 @@ def run_traffic(plan: TrafficPlan, draws: TrafficDraws, *, deployment_id: str,
         end_time=end_time,
         first_alarm_time=first_alarm[0] if first_alarm else None,
         detection_time=result.get("detected"),  # type: ignore[arg-type]
-        target_invocations=int(draws.target_invocations[0, served].sum()),
-        target_errors=int(draws.target_errors[0, served].sum()),
-        current_invocations=int(draws.current_invocations[0, served & (plan.edges[:-1] >= 0)].sum()),
-        current_errors=int(draws.current_errors[0, served & (plan.edges[:-1] >= 0)].sum()),
+        target_invocations=sum(rows["target_invocations"][:served]),
+        target_errors=sum(rows["target_errors"][:served]),
+        current_invocations=sum(rows["current_invocations"][live:served]),
+        current_errors=sum(rows["current_errors"][live:served]),
         final_percent=weights[-1][1],
     )
     return Trace(outcome, str(result["message"]), tuple(events), tuple(weights),

@@ -82,7 +82,8 @@ _FIELDS = ("target_invocations", "current_invocations", "target_errors", "curren
 def draw_traffic(plan: TrafficPlan, runs: int, seq: np.random.SeedSequence,
                  chunk: int = 0) -> TrafficDraws:
     """Draw ``runs`` runs (at most :data:`CHUNK`) as chunk ``chunk`` of the run set ``seq``."""
-    shape = (runs, plan.segments)
+    # Stored segment-major (one contiguous row of runs per segment) and exposed as (runs, S).
+    shape = (plan.segments, runs)
     t_inv = np.empty(shape, dtype=np.int64)
     c_inv = np.empty(shape, dtype=np.int64)
     t_err = np.zeros(shape, dtype=np.int64)
@@ -91,27 +92,27 @@ def draw_traffic(plan: TrafficPlan, runs: int, seq: np.random.SeedSequence,
     c_thr = np.zeros(shape, dtype=np.int64)
     for s in range(plan.segments):
         rng = _stream(seq, chunk, s)
-        t_req = rng.poisson(plan.lam_target[s], runs)
-        c_req = rng.poisson(plan.lam_current[s], runs)
+        t_inv[s] = rng.poisson(plan.lam_target[s], runs)
+        c_inv[s] = rng.poisson(plan.lam_current[s], runs)
         if plan.p_throttle_target[s] > 0:
-            t_thr[:, s] = rng.binomial(t_req, plan.p_throttle_target[s])
+            t_thr[s] = rng.binomial(t_inv[s], plan.p_throttle_target[s])
+            t_inv[s] -= t_thr[s]
         if plan.p_throttle_current[s] > 0:
-            c_thr[:, s] = rng.binomial(c_req, plan.p_throttle_current[s])
-        t_inv[:, s] = t_req - t_thr[:, s]
-        c_inv[:, s] = c_req - c_thr[:, s]
+            c_thr[s] = rng.binomial(c_inv[s], plan.p_throttle_current[s])
+            c_inv[s] -= c_thr[s]
         if plan.p_error_target[s] > 0:
-            t_err[:, s] = rng.binomial(t_inv[:, s], plan.p_error_target[s])
+            t_err[s] = rng.binomial(t_inv[s], plan.p_error_target[s])
         if plan.p_error_current[s] > 0:
-            c_err[:, s] = rng.binomial(c_inv[:, s], plan.p_error_current[s])
+            c_err[s] = rng.binomial(c_inv[s], plan.p_error_current[s])
     durations = np.empty((runs, len(plan.duration_alarms), plan.minutes))
     if plan.duration_alarms:
-        per_minute = per_minute_sum(t_inv, plan.segment_minute, plan.minutes)
+        per_minute = per_minute_sum(t_inv.T, plan.segment_minute, plan.minutes)
         for d, index in enumerate(plan.duration_alarms):
             stat = plan.alarms[index].statistic
             durations[:, d, :] = _latency_statistic(
                 _stream(seq, chunk, DURATION_KEY + d), per_minute, stat,
                 plan.target.duration_ms, plan.target.duration_sigma)
-    return TrafficDraws(t_inv, c_inv, t_err, c_err, t_thr, c_thr, durations)
+    return TrafficDraws(t_inv.T, c_inv.T, t_err.T, c_err.T, t_thr.T, c_thr.T, durations)
 
 
 def _stream(seq: np.random.SeedSequence, chunk: int, key: int) -> np.random.Generator:

@@ -23,6 +23,7 @@ Timing rules, with the modelling decisions they follow:
 from __future__ import annotations
 
 import math
+from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -91,6 +92,12 @@ class TrafficPlan:
         Index of the minute each segment lies in; minute ``m`` starts at ``minute_start[m]``.
     eval_times, poll_times : ndarray
         When CloudWatch evaluates alarms and when CodeDeploy polls them, up to ``end_time``.
+    minute_segments : tuple of (int, int)
+        For each minute, the ``[first, last)`` range of its segments.
+    windows : tuple
+        ``windows[a][e]`` lists, oldest first, the ``[lo, hi)`` minute bounds of each datapoint in
+        alarm ``a``'s evaluation range at ``eval_times[e]`` (empty when ``hi <= lo``: missing).
+        A minute is in a datapoint once it has ended plus ``metric_delay``.
     """
 
     platform: str
@@ -117,6 +124,8 @@ class TrafficPlan:
     current: Version
     metric_delay: float
     alarm_poll_interval: float
+    minute_segments: tuple[tuple[int, int], ...]
+    windows: tuple[tuple[tuple[tuple[int, int], ...], ...], ...]
     manual_stop_time: float | None
     manual_stop_rolls_back: bool
     rollback_on_failure: bool
@@ -245,6 +254,17 @@ def compile_traffic_plan(
     for value in (*arrays.values(), edges, segment_minute, minute_start, eval_times, poll_times):
         value.setflags(write=False)
 
+    seg_minutes = segment_minute.tolist()
+    minute_segments = tuple(
+        (bisect_left(seg_minutes, m), bisect_right(seg_minutes, m))
+        for m in range(minute_start.size)
+    )
+    windows = tuple(
+        tuple(_window_bounds(alarm, when, history, float(metric_delay), minute_start.size)
+              for when in eval_times.tolist())
+        for alarm in alarms
+    )
+
     return TrafficPlan(
         platform=platform,
         phases=tuple(planned),
@@ -262,6 +282,8 @@ def compile_traffic_plan(
         target=target,
         current=current,
         metric_delay=float(metric_delay),
+        minute_segments=minute_segments,
+        windows=windows,
         alarm_poll_interval=float(alarm_poll_interval),
         manual_stop_time=stop_time,
         manual_stop_rolls_back=stop_rolls_back,
@@ -269,3 +291,20 @@ def compile_traffic_plan(
         rollback_on_alarm=auto_rollback.rolls_back("DEPLOYMENT_STOP_ON_ALARM"),
         **arrays,
     )
+
+
+def _window_bounds(alarm: Alarm, when: float, history: float, delay: float, minutes: int
+                   ) -> tuple[tuple[int, int], ...]:
+    """Minute bounds of each datapoint in ``alarm``'s range at ``when``, oldest first.
+
+    Minute ``m`` covers ``[m*60 - history, (m+1)*60 - history)``; with sliding windows evaluated
+    each minute, datapoint ``j`` (0 = newest) covers the ``period`` seconds ending ``j`` periods
+    before ``when``, counting only minutes already visible.
+    """
+    period, per = alarm.period, alarm.period // 60
+    arrived = int((when - delay + history) // 60)
+    bounds = []
+    for j in range(alarm.range_size - 1, -1, -1):
+        end = int(round((when - j * period + history) / 60))
+        bounds.append((max(end - per, 0), min(end, arrived, minutes)))
+    return tuple(bounds)

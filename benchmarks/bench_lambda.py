@@ -1,0 +1,96 @@
+"""Lambda benchmarks: event core vs SimPy, kernel vs event core, kernel vs the bare numpy floor.
+
+Run with ``make bench`` or ``.venv/bin/python benchmarks/bench_lambda.py``. Prints ratios measured
+in one run; nothing here is asserted.
+"""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+
+import shiftsim
+from shiftsim._shifting import run_traffic
+from shiftsim.draws import CHUNK, draw_traffic
+from shiftsim.kernel import run_kernel
+
+try:
+    from simpy_lambda import run_simpy
+except ImportError:  # run from the repo root
+    from benchmarks.simpy_lambda import run_simpy
+
+
+def scenario() -> shiftsim.LambdaDeployment:
+    """Canary10Percent5Minutes at 1,000 invocations per minute with a 2-of-3 error-rate alarm."""
+    return shiftsim.LambdaDeployment(
+        "Canary10Percent5Minutes",
+        invocations_per_minute=1000,
+        current=shiftsim.Version("1", error_rate=0.001),
+        target=shiftsim.Version("2", error_rate=0.01),
+        alarms=[shiftsim.Alarm("error-rate", metric="ErrorRate", threshold=0.5,
+                               evaluation_periods=3, datapoints_to_alarm=2)],
+    )
+
+
+def best_of(repeat: int, fn) -> float:
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return min(times)
+
+
+def numpy_floor(plan, runs: int, seed: int) -> None:
+    """The bare floor: one Generator drawing the same Poisson and binomial variates."""
+    rng = np.random.default_rng(seed)
+    for start in range(0, runs, CHUNK):
+        n = min(CHUNK, runs - start)
+        shape = (n, plan.segments)
+        t = rng.poisson(plan.lam_target, shape)
+        c = rng.poisson(plan.lam_current, shape)
+        rng.binomial(t, plan.p_error_target)
+        rng.binomial(c, plan.p_error_current)
+
+
+def main() -> None:
+    deployment = scenario()
+    plan = deployment.plan()
+    seq = np.random.SeedSequence(2026)
+
+    # Core vs SimPy on identical plan and draws (draw generation excluded from both).
+    runs = 2000
+    draws = draw_traffic(plan, runs, seq)
+    rows = [draws.row(i) for i in range(runs)]
+    for i in range(50):
+        core = run_traffic(plan, rows[i], deployment_id="d").outcome
+        simpy_out = run_simpy(plan, rows[i])
+        assert (core.status, core.error_code, core.end_time) == simpy_out, (i, core, simpy_out)
+    t_core = best_of(3, lambda: [run_traffic(plan, r, deployment_id="d") for r in rows])
+    t_simpy = best_of(3, lambda: [run_simpy(plan, r) for r in rows])
+    print(f"event core: {runs / t_core:10.0f} runs/s   SimPy: {runs / t_simpy:10.0f} runs/s   "
+          f"core is {t_simpy / t_core:.1f}x faster than SimPy")
+
+    # Kernel vs event core per run (draws included on both sides).
+    def core_runs(n: int) -> None:
+        block = draw_traffic(plan, n, seq)
+        for i in range(n):
+            run_traffic(plan, block.row(i), deployment_id="d")
+
+    n_core = 2000
+    t_core_full = best_of(3, lambda: core_runs(n_core))
+    n_kernel = 1_000_000
+    t_kernel = best_of(3, lambda: shiftsim.monte_carlo(deployment, runs=n_kernel, rng=1))
+    t_floor = best_of(3, lambda: numpy_floor(plan, n_kernel, 1))
+    per_core = t_core_full / n_core
+    per_kernel = t_kernel / n_kernel
+    print(f"kernel: {n_kernel / t_kernel:10.0f} runs/s ({t_kernel:.2f} s for {n_kernel:,} runs); "
+          f"event core with draws: {1 / per_core:8.0f} runs/s; kernel is "
+          f"{per_core / per_kernel:.0f}x faster per run")
+    print(f"bare numpy floor: {t_floor:.2f} s for the same variates; kernel / floor = "
+          f"{t_kernel / t_floor:.2f}")
+
+
+if __name__ == "__main__":
+    main()
