@@ -1,0 +1,659 @@
+"""Amazon ECS blue/green deployments: a replacement task set, hooks, traffic shifting, rollback.
+
+Lifecycle (codedeploy.md section 4.3, UG:deployment-steps-ecs.md)::
+
+    BeforeInstall -> Install -> AfterInstall -> AllowTestTraffic -> AfterAllowTestTraffic
+      -> BeforeAllowTraffic -> AllowTraffic -> AfterAllowTraffic -> (termination wait)
+
+* **Install** creates the replacement task set (``install_seconds``); it takes no traffic yet.
+* **AllowTestTraffic** points the optional test listener (``test_traffic=True``) at the
+  replacement task set. Test traffic does not change production weights.
+* **AllowTraffic** moves production traffic to the replacement task set on the ECS
+  configuration's schedule (decision D1 for linear configurations).
+* Each of the five hooks runs once if given; "if an event hook is not present, no operation is
+  executed for that event" (UG:reference-appspec-file-structure-hooks.md), so a hook event
+  without a hook takes no time but still appears in the lifecycle.
+
+What happens on trouble:
+
+* a failed (or silent, D10) **BeforeInstall** hook fails the deployment and **cannot** roll back:
+  "A rollback is not possible at this point" (UG:reference-appspec-file-structure-hooks.md);
+  nothing was installed. The same holds for an alarm or a manual stop before Install starts;
+* a failed AfterInstall, AfterAllowTestTraffic, BeforeAllowTraffic or AfterAllowTraffic hook
+  fails it and, with ``DEPLOYMENT_FAILURE`` in ``auto_rollback``, rolls back: "CodeDeploy
+  implements rollbacks by rerouting traffic from the replacement task set to the original task
+  set" (UG:deployment-steps-ecs.md). The replacement task set is then removed (DRAINING);
+* an alarm seen by CodeDeploy stops it (``ALARM_ACTIVE``), rolling back with
+  ``DEPLOYMENT_STOP_ON_ALARM``; without it the task sets keep their weights (D5);
+* after success the original task set stays, without traffic, for
+  ``termination_wait_time_in_minutes`` (D12: default 60, at most 2880) and is then removed.
+  Alarms are not watched during that wait (D4). The deployment group stays busy until the
+  original task set is gone (codedeploy.md section 8), which :attr:`EcsRun.termination_time`
+  reports.
+
+Requests arrive as for Lambda (a Poisson process split by the task sets' weights), so alarms
+with ``version="target"`` watch the replacement task set (its target group) and alarms with
+``version="alias"`` watch the whole service (the production listener).
+
+Examples
+--------
+>>> import shiftsim
+>>> from shiftsim.ecs import EcsDeployment, EcsHooks, run_ecs
+>>> deployment = EcsDeployment(
+...     "CodeDeployDefault.ECSCanary10Percent5Minutes",
+...     requests_per_minute=600,
+...     hooks=EcsHooks(after_allow_test_traffic=shiftsim.Hook("CodeDeployHook_test", duration=30)),
+...     test_traffic=True,
+... )
+>>> run = run_ecs(deployment, rng=1)
+>>> run.status, run.termination_time / 60
+('Succeeded', 66.5)
+>>> run.task_sets.iloc[-1][["task_set", "status"]].tolist()
+['original', 'DRAINING']
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+import pandas as pd
+
+from shiftsim._checks import check_choice, check_int, check_number, invalid
+from shiftsim._seeding import RngLike, seed_sequence
+from shiftsim.alarms import Alarm
+from shiftsim.configs import LINEAR_COMPLETIONS, DeploymentConfig
+from shiftsim.lambda_ import (
+    DEFAULT_ALARM_POLL_INTERVAL,
+    DEFAULT_METRIC_DELAY,
+    _check_alarms,
+    _resolve_config,
+)
+from shiftsim.notifications import Notification, NotificationContext
+from shiftsim.plan import PhaseSpec, TrafficPlan, compile_traffic_plan
+from shiftsim.results import TrafficRun
+from shiftsim.rollback import AutoRollback, ManualStop
+from shiftsim.traffic import Hook, Profile, Version
+
+__all__ = [
+    "ECS_HOOK_EVENTS",
+    "ECS_LIFECYCLE",
+    "EcsDeployment",
+    "EcsHooks",
+    "EcsRun",
+    "run_ecs",
+]
+
+#: The ECS lifecycle events in order (UG:deployment-steps-ecs.md; codedeploy.md section 4.3).
+ECS_LIFECYCLE = (
+    "BeforeInstall",
+    "Install",
+    "AfterInstall",
+    "AllowTestTraffic",
+    "AfterAllowTestTraffic",
+    "BeforeAllowTraffic",
+    "AllowTraffic",
+    "AfterAllowTraffic",
+)
+#: The events that can run a hook function (API:PutLifecycleEventHookExecutionStatus).
+ECS_HOOK_EVENTS = (
+    "BeforeInstall",
+    "AfterInstall",
+    "AfterAllowTestTraffic",
+    "BeforeAllowTraffic",
+    "AfterAllowTraffic",
+)
+#: Default wait before the original task set is removed (decision D12), in minutes.
+DEFAULT_TERMINATION_WAIT_MINUTES = 60
+#: Largest ``terminationWaitTimeInMinutes`` the API accepts (API:BlueInstanceTerminationOption).
+MAX_TERMINATION_WAIT_MINUTES = 2880
+#: Default seconds to create the replacement task set and see its tasks healthy (an assumption).
+DEFAULT_INSTALL_SECONDS = 60.0
+
+_FIELD_OF_EVENT = {
+    "BeforeInstall": "before_install",
+    "AfterInstall": "after_install",
+    "AfterAllowTestTraffic": "after_allow_test_traffic",
+    "BeforeAllowTraffic": "before_allow_traffic",
+    "AfterAllowTraffic": "after_allow_traffic",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class EcsHooks:
+    """The five ECS hook functions, one per hookable lifecycle event; any may be None.
+
+    Examples
+    --------
+    >>> hooks = EcsHooks(after_allow_test_traffic=Hook("CodeDeployHook_smoke", duration=20))
+    >>> hooks.for_event("AfterAllowTestTraffic").function_name
+    'CodeDeployHook_smoke'
+    >>> hooks.for_event("BeforeInstall") is None
+    True
+    """
+
+    before_install: Hook | None = None
+    after_install: Hook | None = None
+    after_allow_test_traffic: Hook | None = None
+    before_allow_traffic: Hook | None = None
+    after_allow_traffic: Hook | None = None
+
+    def __post_init__(self) -> None:
+        for name in _FIELD_OF_EVENT.values():
+            value = getattr(self, name)
+            if value is not None and not isinstance(value, Hook):
+                raise invalid("EcsHooks", name, value, "must be a Hook or None")
+
+    def for_event(self, event: str) -> Hook | None:
+        """The hook of lifecycle ``event`` (``"BeforeInstall"``...), or None."""
+        check_choice("EcsHooks.for_event", "event", event, ECS_HOOK_EVENTS)
+        hook: Hook | None = getattr(self, _FIELD_OF_EVENT[event])
+        return hook
+
+    def by_event(self) -> dict[str, Hook]:
+        """The hooks that are set, keyed by lifecycle event name, in lifecycle order."""
+        out = {}
+        for event in ECS_HOOK_EVENTS:
+            hook = self.for_event(event)
+            if hook is not None:
+                out[event] = hook
+        return out
+
+    @classmethod
+    def from_events(cls, hooks: dict[str, Hook]) -> EcsHooks:
+        """Build from ``{event name: Hook}``, as an AppSpec's ``Hooks`` section lists them.
+
+        >>> EcsHooks.from_events({"BeforeInstall": Hook("CodeDeployHook_a")}).before_install
+        Hook(function_name='CodeDeployHook_a', duration=30.0, outcome='Succeeded')
+        """
+        for event in hooks:
+            check_choice("EcsHooks.from_events", "event", event, ECS_HOOK_EVENTS)
+        return cls(**{_FIELD_OF_EVENT[e]: h for e, h in hooks.items()})
+
+
+def _as_requests(owner: str, value: float | Profile | Sequence[float]) -> Profile:
+    """The request rate as a Profile over minutes (same shapes LambdaDeployment accepts)."""
+    name = "requests_per_minute"
+    if isinstance(value, Profile):
+        if value.bounds()[0] < 0:
+            raise invalid(owner, name, value, "must never be negative")
+        return value
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return Profile.constant(check_number(owner, name, value, 0.0))
+    if isinstance(value, Sequence) and not isinstance(value, str) and len(value) > 0:
+        points: list[tuple[float, float]] = []
+        for m, rate in enumerate(value):
+            rate = check_number(owner, f"{name}[{m}]", rate, 0.0)
+            points += [(float(m), rate), (float(m + 1), rate)]
+        return Profile(tuple(points))
+    raise invalid(
+        owner, name, value, "must be a number >= 0, a Profile, or a sequence of per-minute rates"
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class EcsDeployment:
+    """A CodeDeploy blue/green deployment of an ECS service from one task set to another.
+
+    Parameters
+    ----------
+    config : DeploymentConfig or str
+        An ECS configuration or its name, e.g.
+        ``"CodeDeployDefault.ECSLinear10PercentEvery1Minutes"`` (plural "Minutes").
+    requests_per_minute : float, Profile or sequence of float
+        Production requests to the service; a sequence gives one rate per minute from the start
+        (the last one holds), a :class:`~shiftsim.traffic.Profile` any shape.
+    current, target : Version
+        The original and the replacement task set (their task definitions' behaviour).
+    alarms : sequence of Alarm
+        At most 10, unique names (D9). ``version="target"`` watches the replacement task set,
+        ``"alias"`` the whole service.
+    auto_rollback : AutoRollback
+        Default: all three events.
+    hooks : EcsHooks
+    install_seconds : float
+        How long Install takes to create the replacement task set, default 60 s (an assumption:
+        AWS documents no duration).
+    test_traffic : bool
+        Whether the deployment group has a test listener (``testTrafficRoute``); it reaches the
+        replacement task set at AllowTestTraffic.
+    termination_wait_time_in_minutes : int
+        Minutes between success and the removal of the original task set, 0 to 2880 (D12;
+        ``terminationWaitTimeInMinutes``), default 60.
+    manual_stop : ManualStop or None
+        A ``StopDeployment`` call during the deployment.
+    alarm_poll_interval : float
+        Seconds between CodeDeploy's reads of alarm state (D2), default 60.
+    metric_delay : float
+        Seconds after a minute ends before its datapoint is visible (D3), default 60.
+    linear_completion : {"last_shift", "interval_after"}
+        When AllowTraffic ends for linear configurations (D1).
+    service_name, cluster_name, application, deployment_group : str
+        Names used in events, notifications and API shapes.
+
+    Examples
+    --------
+    >>> d = EcsDeployment("CodeDeployDefault.ECSAllAtOnce", termination_wait_time_in_minutes=5)
+    >>> [p.name for p in d.plan().phases]  # doctest: +NORMALIZE_WHITESPACE
+    ['BeforeInstall', 'Install', 'AfterInstall', 'AllowTestTraffic', 'AfterAllowTestTraffic',
+     'BeforeAllowTraffic', 'AllowTraffic', 'AfterAllowTraffic']
+    """
+
+    config: DeploymentConfig | str
+    requests_per_minute: float | Profile | Sequence[float] = 100.0
+    current: Version = field(default_factory=lambda: Version("1"))
+    target: Version = field(default_factory=lambda: Version("2"))
+    alarms: Sequence[Alarm] = ()
+    auto_rollback: AutoRollback = field(default_factory=AutoRollback)
+    hooks: EcsHooks = field(default_factory=EcsHooks)
+    install_seconds: float = DEFAULT_INSTALL_SECONDS
+    test_traffic: bool = False
+    termination_wait_time_in_minutes: int = DEFAULT_TERMINATION_WAIT_MINUTES
+    manual_stop: ManualStop | None = None
+    alarm_poll_interval: float = DEFAULT_ALARM_POLL_INTERVAL
+    metric_delay: float = DEFAULT_METRIC_DELAY
+    linear_completion: str = "last_shift"
+    service_name: str = "my-service"
+    cluster_name: str = "my-cluster"
+    application: str = "shiftsim-app"
+    deployment_group: str = "shiftsim-group"
+
+    def __post_init__(self) -> None:
+        owner = "EcsDeployment"
+        object.__setattr__(self, "config", _resolve_config(owner, self.config, "ECS"))
+        object.__setattr__(self, "alarms", _check_alarms(owner, self.alarms))
+        _as_requests(owner, self.requests_per_minute)
+        for name in ("current", "target"):
+            if not isinstance(getattr(self, name), Version):
+                raise invalid(owner, name, getattr(self, name), "must be a Version")
+        if self.current.name == self.target.name:
+            raise invalid(
+                owner,
+                "target.name",
+                self.target.name,
+                "must differ from current.name (the original and replacement task sets)",
+            )
+        if not isinstance(self.auto_rollback, AutoRollback):
+            raise invalid(owner, "auto_rollback", self.auto_rollback, "must be an AutoRollback")
+        if not isinstance(self.hooks, EcsHooks):
+            raise invalid(owner, "hooks", self.hooks, "must be an EcsHooks")
+        check_number(owner, "install_seconds", self.install_seconds, 0.0)
+        if not isinstance(self.test_traffic, bool):
+            raise invalid(owner, "test_traffic", self.test_traffic, "must be True or False")
+        check_int(
+            owner,
+            "termination_wait_time_in_minutes",
+            self.termination_wait_time_in_minutes,
+            0,
+            MAX_TERMINATION_WAIT_MINUTES,
+        )
+        if self.manual_stop is not None and not isinstance(self.manual_stop, ManualStop):
+            raise invalid(owner, "manual_stop", self.manual_stop, "must be a ManualStop or None")
+        check_number(owner, "alarm_poll_interval", self.alarm_poll_interval, 0.0, low_open=True)
+        check_number(owner, "metric_delay", self.metric_delay, 0.0)
+        check_choice(owner, "linear_completion", self.linear_completion, LINEAR_COMPLETIONS)
+        for name in ("service_name", "cluster_name", "application", "deployment_group"):
+            value = getattr(self, name)
+            if not isinstance(value, str) or not value:
+                raise invalid(owner, name, value, "must be a non-empty string")
+
+    @property
+    def deployment_config(self) -> DeploymentConfig:
+        assert isinstance(self.config, DeploymentConfig)
+        return self.config
+
+    def phases(self) -> tuple[PhaseSpec, ...]:
+        """The eight lifecycle events; hook events without a hook take no time."""
+        h = self.hooks
+        return (
+            PhaseSpec("BeforeInstall", hook=h.before_install, rollback_possible=False),
+            PhaseSpec("Install", seconds=float(self.install_seconds)),
+            PhaseSpec("AfterInstall", hook=h.after_install),
+            PhaseSpec("AllowTestTraffic"),
+            PhaseSpec("AfterAllowTestTraffic", hook=h.after_allow_test_traffic),
+            PhaseSpec("BeforeAllowTraffic", hook=h.before_allow_traffic),
+            PhaseSpec("AllowTraffic", traffic=True),
+            PhaseSpec("AfterAllowTraffic", hook=h.after_allow_traffic),
+        )
+
+    def plan(self) -> TrafficPlan:
+        """Compile this deployment into the plan both engines run."""
+        routing = self.deployment_config.traffic_routing
+        assert routing is not None
+        return compile_traffic_plan(
+            platform="ECS",
+            phases=self.phases(),
+            routing=routing,
+            linear_completion=self.linear_completion,
+            rate=_as_requests("EcsDeployment", self.requests_per_minute),
+            current=self.current,
+            target=self.target,
+            alarms=tuple(self.alarms),
+            alarm_poll_interval=self.alarm_poll_interval,
+            metric_delay=self.metric_delay,
+            manual_stop=self.manual_stop,
+            auto_rollback=self.auto_rollback,
+        )
+
+    def notification_context(self) -> NotificationContext:
+        return NotificationContext(
+            application=self.application, deployment_group=self.deployment_group
+        )
+
+    def __repr__(self) -> str:
+        alarms = ", ".join(a.name for a in self.alarms) or "none"
+        return (
+            f"EcsDeployment({self.deployment_config.name}, {self.cluster_name}/"
+            f"{self.service_name} {self.current.name} -> {self.target.name}, "
+            f"{self.requests_per_minute!r}/min, alarms: {alarms}, "
+            f"termination wait {self.termination_wait_time_in_minutes} min)"
+        )
+
+    def _repr_html_(self) -> str:
+        from shiftsim._html import table
+
+        return table(
+            f"ECS deployment of {self.cluster_name}/{self.service_name}",
+            [
+                ("configuration", self.deployment_config.name),
+                ("task sets", f"{self.current!r} -> {self.target!r}"),
+                ("requests per minute", self.requests_per_minute),
+                ("test listener", "yes" if self.test_traffic else "no"),
+                ("alarms", "; ".join(repr(a) for a in self.alarms) or "none"),
+                (
+                    "auto rollback",
+                    ", ".join(self.auto_rollback.events)
+                    if self.auto_rollback.enabled
+                    else "disabled",
+                ),
+                ("termination wait", f"{self.termination_wait_time_in_minutes} min"),
+            ],
+        )
+
+
+def _rollback_from(plan: TrafficPlan) -> float:
+    """The instant after which a stop can roll back: once the first lifecycle event that allows
+    a rollback (Install) has started. Before it there is no replacement task set."""
+    for phase in plan.phases:
+        if phase.rollback_possible:
+            return -math.inf if phase is plan.phases[0] else phase.start
+    return math.inf
+
+
+def _drop_impossible_rollback(run: TrafficRun) -> TrafficRun:
+    """Undo a rollback the engine recorded for a stop (alarm or manual) before Install started.
+
+    The shared engine decides rollbacks of *stops* from the deployment group's settings alone; on
+    ECS nothing is installed before Install, so there is nothing to roll back ("A rollback is not
+    possible at this point", UG:reference-appspec-file-structure-hooks.md). A stop at the very
+    instant Install starts happens first (CodeDeploy reacts before its next step).
+    """
+    out = run.outcome
+    if not out.rolled_back or out.end_time > _rollback_from(run.plan) + 1e-9:
+        return run
+    trace = run.trace
+    events = tuple(e for e in trace.events if e[1] != "Rollback")
+    weights = trace.weights[:-1] if len(trace.weights) > 1 else trace.weights
+    trace = replace(trace, outcome=replace(out, rolled_back=False), events=events, weights=weights)
+    return replace(run, trace=trace, rollback_deployment_id=None)
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class EcsRun:
+    """One simulated ECS blue/green deployment: a :class:`~shiftsim.results.TrafficRun` plus
+    the task sets and the termination of the original task set.
+
+    Attributes
+    ----------
+    run : TrafficRun
+        The traffic-shifting run (status, events, timeline, notifications).
+    deployment : EcsDeployment
+        What was simulated.
+
+    Examples
+    --------
+    >>> run = run_ecs(EcsDeployment("CodeDeployDefault.ECSAllAtOnce"), rng=3)
+    >>> run.task_sets[["minute", "task_set", "status", "traffic_weight"]].tail(3)
+       minute     task_set    status  traffic_weight
+    3     1.0     original    ACTIVE             0.0
+    4     1.0  replacement   PRIMARY           100.0
+    5    61.0     original  DRAINING             0.0
+    """
+
+    run: TrafficRun
+    deployment: EcsDeployment
+
+    @classmethod
+    def from_traffic_run(cls, deployment: EcsDeployment, run: TrafficRun) -> EcsRun:
+        """Wrap a run of ``deployment.plan()`` from either engine."""
+        if not isinstance(deployment, EcsDeployment):
+            raise invalid("EcsRun", "deployment", deployment, "must be an EcsDeployment")
+        return cls(_drop_impossible_rollback(run), deployment)
+
+    # ------------------------------------------------------------------ delegated scalars
+    @property
+    def plan(self) -> TrafficPlan:
+        return self.run.plan
+
+    @property
+    def outcome(self) -> Any:
+        return self.run.outcome
+
+    @property
+    def status(self) -> str:
+        return self.run.status
+
+    @property
+    def error_code(self) -> str | None:
+        return self.run.error_code
+
+    @property
+    def error_message(self) -> str:
+        return self.run.error_message
+
+    @property
+    def rolled_back(self) -> bool:
+        return self.run.rolled_back
+
+    @property
+    def duration(self) -> float:
+        """Seconds from start to the end (or stop) of the lifecycle, excluding the wait."""
+        return self.run.duration
+
+    @property
+    def deployment_id(self) -> str:
+        return self.run.deployment_id
+
+    @property
+    def rollback_deployment_id(self) -> str | None:
+        return self.run.rollback_deployment_id
+
+    @property
+    def context(self) -> NotificationContext:
+        return self.run.context
+
+    @property
+    def seed_entropy(self) -> Any:
+        return self.run.seed_entropy
+
+    @property
+    def termination_time(self) -> float | None:
+        """When the original task set is removed (seconds), or None if the deployment did not
+        succeed. Until then the deployment group is busy (codedeploy.md section 8)."""
+        if self.status != "Succeeded":
+            return None
+        return self.duration + 60.0 * self.deployment.termination_wait_time_in_minutes
+
+    @property
+    def rollback_possible(self) -> bool:
+        """Whether the deployment had got past BeforeInstall when it ended."""
+        return self.duration > _rollback_from(self.plan) + 1e-9
+
+    # ------------------------------------------------------------------ frames
+    @property
+    def events(self) -> pd.DataFrame:
+        """The traffic run's events, plus the termination wait and the original task set's
+        removal after a success. Columns as :attr:`TrafficRun.events`."""
+        frame = self.run.events
+        end = self.termination_time
+        if end is None:
+            return frame
+        wait = self.deployment.termination_wait_time_in_minutes
+        rows = [
+            (
+                self.duration,
+                self.duration / 60.0,
+                self.deployment_id,
+                "TerminationWait",
+                "InProgress",
+                f"original task set kept without traffic for {wait} minutes",
+            ),
+            (
+                end,
+                end / 60.0,
+                self.deployment_id,
+                "TerminateOriginalTaskSet",
+                "Succeeded",
+                f"original task set ({self.deployment.current.name}) removed",
+            ),
+        ]
+        extra = pd.DataFrame(rows, columns=frame.columns)
+        return pd.concat([frame, extra], ignore_index=True)
+
+    @property
+    def timeline(self) -> pd.DataFrame:
+        return self.run.timeline
+
+    @property
+    def deployments(self) -> pd.DataFrame:
+        return self.run.deployments
+
+    @property
+    def notifications(self) -> list[Notification]:
+        return self.run.notifications
+
+    @property
+    def task_sets(self) -> pd.DataFrame:
+        """The task sets' status and production weight over time (API:ECSTaskSet).
+
+        One row per task set each time either changes. Columns: ``time`` (s), ``minute``,
+        ``task_set`` (``"original"`` or ``"replacement"``), ``version``, ``status``
+        (``PRIMARY`` serves production, ``ACTIVE`` does not, ``DRAINING`` is being removed),
+        ``traffic_weight`` (percent of production traffic) and ``test_listener`` (whether the
+        test listener routes to it).
+
+        The replacement task set appears when Install starts and becomes PRIMARY once it takes
+        100% of production traffic. After a rollback the original is PRIMARY again and the
+        replacement DRAINING; after a success the original is DRAINING when the termination
+        wait ends.
+        """
+        d = self.deployment
+        names = {"original": d.current.name, "replacement": d.target.name}
+        state: dict[str, list[Any]] = {"original": ["PRIMARY", 100.0, d.test_traffic]}
+        rows: list[tuple[Any, ...]] = []
+
+        def emit(time: float) -> None:
+            for key, (status, weight, test) in state.items():
+                rows.append((time, time / 60.0, key, names[key], status, weight, test))
+
+        emit(0.0)
+        shifts = iter(self.run.trace.weights[1:])
+        for time, event, status, _ in self.run.trace.events:
+            if event == "Install" and status == "InProgress":
+                state["replacement"] = ["ACTIVE", 0.0, False]
+            elif event == "AllowTestTraffic" and status == "Succeeded" and d.test_traffic:
+                state["original"][2] = False
+                state["replacement"][2] = True
+            elif event == "TrafficShift":
+                percent = float(next(shifts)[1])
+                state["replacement"][1] = percent
+                state["original"][1] = 100.0 - percent
+                if percent >= 100.0:
+                    state["replacement"][0] = "PRIMARY"
+                    state["original"][0] = "ACTIVE"
+            elif event == "Rollback":
+                state["original"] = ["PRIMARY", 100.0, d.test_traffic]
+                state["replacement"] = ["DRAINING", 0.0, False]
+            else:
+                continue
+            emit(time)
+        end = self.termination_time
+        if end is not None:
+            state = {"original": ["DRAINING", 0.0, False]}
+            emit(end)
+        return pd.DataFrame(
+            rows,
+            columns=[
+                "time",
+                "minute",
+                "task_set",
+                "version",
+                "status",
+                "traffic_weight",
+                "test_listener",
+            ],
+        )
+
+    def summary(self) -> pd.Series:
+        """:meth:`TrafficRun.summary` plus ``termination_minute`` (None unless Succeeded)."""
+        out = self.run.summary()
+        end = self.termination_time
+        out["termination_minute"] = None if end is None else end / 60.0
+        return out
+
+    def __repr__(self) -> str:
+        out = self.outcome
+        code = f" ({out.error_code})" if out.error_code else ""
+        back = ", rolled back" if out.rolled_back else ""
+        end = self.termination_time
+        wait = "" if end is None else f"; original task set removed at {end / 60:.1f} min"
+        return (
+            f"<EcsRun {self.deployment_id}: {out.status}{code}{back} after "
+            f"{out.end_time / 60:.1f} min; replacement served {out.target_invocations} requests, "
+            f"{out.target_errors} errors{wait}>"
+        )
+
+    def _repr_html_(self) -> str:
+        from shiftsim._html import table
+
+        rows = [(k, v) for k, v in self.summary().items()]
+        return table(f"ECS deployment {self.deployment_id}", rows)
+
+
+def run_ecs(deployment: EcsDeployment, rng: RngLike = None, *, engine: str = "core") -> EcsRun:
+    """Simulate one ECS blue/green deployment and return its :class:`EcsRun`.
+
+    Parameters
+    ----------
+    deployment : EcsDeployment
+    rng : None, int, SeedSequence or Generator
+        The seed (SPEC 7); the same seed gives the same run on either engine.
+    engine : {"core", "kernel"}
+
+    Examples
+    --------
+    >>> bad = EcsDeployment(
+    ...     "CodeDeployDefault.ECSLinear10PercentEvery1Minutes",
+    ...     requests_per_minute=1200,
+    ...     target=Version("2", error_rate=0.3),
+    ...     alarms=[Alarm("5xx", threshold=0, evaluation_periods=1)],
+    ... )
+    >>> run = run_ecs(bad, rng=4)
+    >>> run.status, run.error_code, run.rolled_back
+    ('Stopped', 'ALARM_ACTIVE', True)
+    """
+    if not isinstance(deployment, EcsDeployment):
+        raise invalid("run_ecs", "deployment", deployment, "must be an EcsDeployment")
+    check_choice("run_ecs", "engine", engine, ("core", "kernel"))
+    seq = seed_sequence(rng)
+    if engine == "kernel":
+        from shiftsim.kernel import replay_with_kernel
+
+        run = replay_with_kernel(deployment, seq)
+    else:
+        from shiftsim.simulation import run_traffic_deployment
+
+        run = run_traffic_deployment(deployment, seq, runs=1, index=0)
+    return EcsRun.from_traffic_run(deployment, run)
