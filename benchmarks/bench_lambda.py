@@ -13,7 +13,6 @@ import numpy as np
 import shiftsim
 from shiftsim._shifting import run_traffic
 from shiftsim.draws import CHUNK, draw_traffic
-from shiftsim.kernel import run_kernel
 
 try:
     from simpy_lambda import run_simpy
@@ -28,8 +27,15 @@ def scenario() -> shiftsim.LambdaDeployment:
         invocations_per_minute=1000,
         current=shiftsim.Version("1", error_rate=0.001),
         target=shiftsim.Version("2", error_rate=0.01),
-        alarms=[shiftsim.Alarm("error-rate", metric="ErrorRate", threshold=0.5,
-                               evaluation_periods=3, datapoints_to_alarm=2)],
+        alarms=[
+            shiftsim.Alarm(
+                "error-rate",
+                metric="ErrorRate",
+                threshold=0.5,
+                evaluation_periods=3,
+                datapoints_to_alarm=2,
+            )
+        ],
     )
 
 
@@ -63,14 +69,23 @@ def main() -> None:
     runs = 2000
     draws = draw_traffic(plan, runs, seq)
     rows = [draws.row(i) for i in range(runs)]
-    for i in range(50):
+    for i in range(runs):
         core = run_traffic(plan, rows[i], deployment_id="d").outcome
         simpy_out = run_simpy(plan, rows[i])
-        assert (core.status, core.error_code, core.end_time) == simpy_out, (i, core, simpy_out)
+        mine = (
+            core.status,
+            core.error_code,
+            core.end_time,
+            core.target_invocations,
+            core.target_errors,
+        )
+        assert mine == simpy_out, (i, core, simpy_out)
     t_core = best_of(3, lambda: [run_traffic(plan, r, deployment_id="d") for r in rows])
     t_simpy = best_of(3, lambda: [run_simpy(plan, r) for r in rows])
-    print(f"event core: {runs / t_core:10.0f} runs/s   SimPy: {runs / t_simpy:10.0f} runs/s   "
-          f"core is {t_simpy / t_core:.1f}x faster than SimPy")
+    print(
+        f"event core: {runs / t_core:10.0f} runs/s   SimPy: {runs / t_simpy:10.0f} runs/s   "
+        f"core is {t_simpy / t_core:.1f}x faster than SimPy"
+    )
 
     # Kernel vs event core per run (draws included on both sides).
     def core_runs(n: int) -> None:
@@ -85,11 +100,15 @@ def main() -> None:
     t_floor = best_of(3, lambda: numpy_floor(plan, n_kernel, 1))
     per_core = t_core_full / n_core
     per_kernel = t_kernel / n_kernel
-    print(f"kernel: {n_kernel / t_kernel:10.0f} runs/s ({t_kernel:.2f} s for {n_kernel:,} runs); "
-          f"event core with draws: {1 / per_core:8.0f} runs/s; kernel is "
-          f"{per_core / per_kernel:.0f}x faster per run")
-    print(f"bare numpy floor: {t_floor:.2f} s for the same variates; kernel / floor = "
-          f"{t_kernel / t_floor:.2f}")
+    print(
+        f"kernel: {n_kernel / t_kernel:10.0f} runs/s ({t_kernel:.2f} s for {n_kernel:,} runs); "
+        f"event core with draws: {1 / per_core:8.0f} runs/s; kernel is "
+        f"{per_core / per_kernel:.0f}x faster per run"
+    )
+    print(
+        f"bare numpy floor: {t_floor:.2f} s for the same variates; kernel / floor = "
+        f"{t_kernel / t_floor:.2f}"
+    )
 
 
 if __name__ == "__main__":

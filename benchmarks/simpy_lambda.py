@@ -1,71 +1,97 @@
 """A SimPy model of the same Lambda deployment, for the core-vs-SimPy benchmark.
 
-It consumes the same compiled plan and the same draws as shiftsim's event core and reaches the
-same outcome; only the event machinery differs (SimPy processes and timeouts instead of plain
-callbacks on a heap). benchmarks/bench_lambda.py checks that the outcomes agree before timing.
+Written as a SimPy user would write it: one process per actor, each advancing with timeouts.
+
+* traffic: walks the plan's segments, adding each segment's drawn invocations and errors to
+  per-minute counters as simulated time passes (so served counts are known when it stops);
+* CloudWatch: evaluates every alarm at each whole minute from the counters;
+* CodeDeploy's poller: reads alarm state every ``alarm_poll_interval`` seconds;
+* the lifecycle: runs the phases and the traffic shifts.
+
+It consumes the same compiled plan and the same draws as shiftsim's event core, uses the same
+CloudWatch evaluation function, and must reach the same outcome (bench_lambda.py checks this on
+every timed run before timing). The event core differs by design: plain callbacks on a heap,
+polls scheduled only when an alarm is in ALARM, and served counts read from the draws at the end.
 """
 
 from __future__ import annotations
 
 import simpy
 
-from shiftsim._shifting import SERIES, _alarm_inputs, _minute_series, alarm_range
+from shiftsim._shifting import SERIES, _alarm_inputs, alarm_range
 from shiftsim.alarms import ALARM, _evaluate
 from shiftsim.draws import TrafficDraws
 from shiftsim.plan import TrafficPlan
 
 
-def run_simpy(plan: TrafficPlan, draws: TrafficDraws) -> tuple[str, str | None, float]:
-    """(status, error code, end time) of one run, simulated with SimPy."""
+def run_simpy(plan: TrafficPlan, draws: TrafficDraws) -> tuple[str, str | None, float, int, int]:
+    """(status, error code, end time, target invocations, target errors) of one run."""
     env = simpy.Environment()
     done = env.event()
     alarms = plan.alarms
     states = [a.initial_state for a in alarms]
     rows = {name: getattr(draws, name)[0].tolist() for name in SERIES}
-    inputs = _alarm_inputs(plan, _minute_series(plan, rows), draws)
-    result: list[tuple[str, str | None, float]] = []
+    minutes = plan.minutes
+    counters = {name: [0] * minutes for name in SERIES}
+    served = {"target_invocations": 0, "target_errors": 0}
+    result: list[tuple[str, str | None, float, int, int]] = []
 
     def finish(status: str, code: str | None) -> None:
         if not result:
-            result.append((status, code, env.now))
+            result.append(
+                (status, code, env.now, served["target_invocations"], served["target_errors"])
+            )
             done.succeed()
 
-    def evaluator():
+    def traffic():
+        edges = plan.edges.tolist()
+        for s, minute in enumerate(plan.segment_minute.tolist()):
+            yield env.timeout(edges[s + 1] - env.now)
+            for name in SERIES:
+                counters[name][minute] += rows[name][s]
+            served["target_invocations"] += rows["target_invocations"][s]
+            served["target_errors"] += rows["target_errors"][s]
+
+    def cloudwatch():
         for e, when in enumerate(plan.eval_times.tolist()):
             yield env.timeout(when - env.now)
+            inputs = _alarm_inputs(plan, counters, draws)
             for i, alarm in enumerate(alarms):
-                states[i] = _evaluate(alarm_range(plan, i, inputs[i], e), states[i],
-                                      alarm.evaluation_periods, alarm.m, alarm.treat_missing_data,
-                                      alarm.comparison_operator, float(alarm.threshold))
+                states[i] = _evaluate(
+                    alarm_range(plan, i, inputs[i], e),
+                    states[i],
+                    alarm.evaluation_periods,
+                    alarm.m,
+                    alarm.treat_missing_data,
+                    alarm.comparison_operator,
+                    float(alarm.threshold),
+                )
 
     def poller():
         for when in plan.poll_times.tolist():
             yield env.timeout(when - env.now)
-            # Let the evaluator (scheduled at the same instant, earlier) run first.
-            yield env.timeout(0)
-            if any(s == ALARM for s in states):
+            yield env.timeout(0)  # after CloudWatch's evaluation at the same instant
+            if ALARM in states:
                 finish("Stopped", "ALARM_ACTIVE")
 
     def lifecycle():
-        weight = 0
         for phase in plan.phases:
             yield env.timeout(phase.start - env.now)
             if phase.name == "AllowTraffic":
-                for when, percent in plan.shifts:
+                for when, _percent in plan.shifts:
                     yield env.timeout(when - env.now)
-                    weight = percent
             yield env.timeout(phase.end - env.now)
             yield env.timeout(0)
             yield env.timeout(0)
             if not phase.succeeds:
                 finish("Failed", "HOOK_EXECUTION_FAILURE")
                 return
-        del weight
         yield env.timeout(0)
         yield env.timeout(0)
         finish("Succeeded", None)
 
-    env.process(evaluator())
+    env.process(traffic())
+    env.process(cloudwatch())
     env.process(poller())
     env.process(lifecycle())
     env.run(until=done)

@@ -25,7 +25,9 @@ def seed_sequence(rng: RngLike) -> np.random.SeedSequence:
     if isinstance(rng, np.random.SeedSequence):
         return rng
     if isinstance(rng, np.random.Generator):
-        return np.random.SeedSequence(int(rng.integers(0, 2**63)) << 64 | int(rng.integers(0, 2**63)))
+        return np.random.SeedSequence(
+            int(rng.integers(0, 2**63)) << 64 | int(rng.integers(0, 2**63))
+        )
     if rng is None:
         return np.random.SeedSequence()
     if isinstance(rng, (int, np.integer)) and not isinstance(rng, bool):
@@ -40,9 +42,11 @@ def seed_sequence(rng: RngLike) -> np.random.SeedSequence:
 def entropy_of(seq: np.random.SeedSequence) -> int | tuple[int, ...]:
     """What to record so ``seed_sequence`` can rebuild ``seq`` (with its spawn key)."""
     ent = seq.entropy
-    if isinstance(ent, (list, tuple)):
-        return tuple(int(e) for e in ent)
-    return int(ent) if ent is not None else 0
+    if ent is None:
+        return 0
+    if isinstance(ent, int):
+        return int(ent)
+    return tuple(int(e) for e in ent)
 
 
 def deployment_id(*parts: object) -> str:

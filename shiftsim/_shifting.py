@@ -8,7 +8,6 @@ the end} decides the outcome. Only :mod:`shiftsim.draws` supplies randomness.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 
@@ -75,14 +74,40 @@ def datapoint(metric: str, statistic: str, count: float, population: float) -> f
     return 1.0 if count >= population else 0.0  # Minimum
 
 
-SERIES = ("target_invocations", "current_invocations", "target_errors", "current_errors",
-          "target_throttles", "current_throttles")
+SERIES = (
+    "target_invocations",
+    "current_invocations",
+    "target_errors",
+    "current_errors",
+    "target_throttles",
+    "current_throttles",
+)
 
 
-def _minute_series(plan: TrafficPlan, rows: dict[str, list[int]]) -> dict[str, list[int]]:
-    """Per-minute totals of one run's segment draws, as plain lists."""
-    bounds = plan.minute_segments
-    return {name: [sum(values[a:b]) for a, b in bounds] for name, values in rows.items()}
+class _MinuteSeries(dict[str, list[int]]):
+    """Per-minute totals of one run's segment draws, computed for the series asked for."""
+
+    def __init__(self, plan: TrafficPlan, draws: TrafficDraws, rows: dict[str, list[int]]) -> None:
+        super().__init__()
+        self.plan, self.draws, self.rows = plan, draws, rows
+
+    def __missing__(self, name: str) -> list[int]:
+        values = self.rows.get(name)
+        if values is None:
+            values = getattr(self.draws, name)[0].tolist()
+        bounds = self.plan.minute_segments
+        if len(bounds) == len(values) and bounds[-1][1] == len(values):
+            total = values  # one segment per minute
+        else:
+            total = [sum(values[a:b]) for a, b in bounds]
+        self[name] = total
+        return total
+
+
+def _minute_series(
+    plan: TrafficPlan, draws: TrafficDraws, rows: dict[str, list[int]]
+) -> dict[str, list[int]]:
+    return _MinuteSeries(plan, draws, rows)
 
 
 def _cumulative(values: list[int]) -> list[int]:
@@ -94,34 +119,37 @@ def _cumulative(values: list[int]) -> list[int]:
     return out
 
 
-def _alarm_inputs(plan: TrafficPlan, series: dict[str, list[int]], draws: TrafficDraws
-                  ) -> list[tuple[list[int], list[int]] | list[float]]:
+def _alarm_inputs(
+    plan: TrafficPlan, series: dict[str, list[int]], draws: TrafficDraws
+) -> list[tuple[list[int], list[int]] | list[float]]:
     """Per alarm: cumulative per-minute (count, population), or per-minute Duration values."""
     out: list[tuple[list[int], list[int]] | list[float]] = []
     for index, alarm in enumerate(plan.alarms):
-        if alarm.metric == "Duration":
+        metric = alarm.metric
+        if metric == "Duration":
             out.append(draws.duration[0, plan.duration_alarms.index(index)].tolist())
             continue
-        both = alarm.version == "alias"
-
-        def total(kind: str) -> list[int]:
-            target = series[f"target_{kind}"]
-            return [a + b for a, b in zip(target, series[f"current_{kind}"])] if both else target
-
-        inv = total("invocations")
-        if alarm.metric == "Invocations":
-            count, pop = inv, inv
-        elif alarm.metric == "Throttles":
-            count = total("throttles")
-            pop = [c + i for c, i in zip(count, inv)]
-        else:
-            count, pop = total("errors"), inv
+        kind = "throttles" if metric == "Throttles" else "errors"
+        inv = series["target_invocations"]
+        count = inv if metric == "Invocations" else series[f"target_{kind}"]
+        if alarm.version == "alias":
+            inv = [a + b for a, b in zip(inv, series["current_invocations"])]
+            count = (
+                inv
+                if metric == "Invocations"
+                else [a + b for a, b in zip(count, series[f"current_{kind}"])]
+            )
+        pop = [c + i for c, i in zip(count, inv)] if metric == "Throttles" else inv
         out.append((_cumulative(count), _cumulative(pop)))
     return out
 
 
-def alarm_range(plan: TrafficPlan, index: int, inputs: tuple[list[int], list[int]] | list[float],
-                evaluation: int) -> list[float | None]:
+def alarm_range(
+    plan: TrafficPlan,
+    index: int,
+    inputs: tuple[list[int], list[int]] | list[float],
+    evaluation: int,
+) -> list[float | None]:
     """The evaluation range of alarm ``index`` at ``plan.eval_times[evaluation]``, oldest first."""
     alarm = plan.alarms[index]
     values: list[float | None] = []
@@ -133,150 +161,278 @@ def alarm_range(plan: TrafficPlan, index: int, inputs: tuple[list[int], list[int
             values.append(None if v != v else v)
         else:
             count, pop = inputs
-            values.append(datapoint(alarm.metric, alarm.statistic, count[hi] - count[lo],
-                                    pop[hi] - pop[lo]))
+            values.append(
+                datapoint(alarm.metric, alarm.statistic, count[hi] - count[lo], pop[hi] - pop[lo])
+            )
     return values
 
 
-def run_traffic(plan: TrafficPlan, draws: TrafficDraws, *, deployment_id: str,
-                alarm_watch: bool = True) -> Trace:
+def run_traffic(
+    plan: TrafficPlan, draws: TrafficDraws, *, deployment_id: str, alarm_watch: bool = True
+) -> Trace:
     """Simulate one run of ``plan`` on the event core with the first row of ``draws``."""
-    sim = Simulation()
-    schedule = sim.schedule
-    events: list[tuple[float, str, str, str]] = []
-    log = events.append
-    weights: list[tuple[float, int]] = [(0.0, 0)]
-    alarms = plan.alarms
-    states = [a.initial_state for a in alarms]
-    history_states: list[list[tuple[float, str]]] = [[(0.0, s)] for s in states]
-    phases_run: list[tuple[Phase, str, float]] = []
-    rows = {name: getattr(draws, name)[0].tolist() for name in SERIES}
-    inputs = _alarm_inputs(plan, _minute_series(plan, rows), draws) if alarms else []
-    result: dict[str, object] = {}
-    first_alarm: list[float] = []
-    current_phase: list[Phase] = []
+    run = TrafficSimulation(plan, draws, deployment_id=deployment_id, alarm_watch=alarm_watch)
+    run.advance()
+    return run.trace()
 
-    def finish(time: float, status: str, code: str | None, message: str, rollback: bool) -> None:
-        reached = len(phases_run)
-        if current_phase and status != SUCCEEDED:
-            interrupted = current_phase.pop()
-            phases_run.append((interrupted, FAILED, time))
-            log((time, interrupted.name, FAILED, f"interrupted: deployment {status.lower()}"))
-            reached += 1
-        for skipped in plan.phases[reached:]:
-            log((time, skipped.name, "Skipped", ""))
-        result.update(status=status, code=code, message=message, time=time, rollback=rollback)
-        if status != SUCCEEDED:
-            log((time, "Deployment", status, f"{code}: {message}"))
-        if rollback:
-            weights.append((time, 0))
-            log((time, "Rollback", SUCCEEDED, "traffic returned to the original version"))
-        sim.stop()
 
-    def evaluate(when: float, evaluation: int) -> None:
-        for i, alarm in enumerate(alarms):
-            new = _evaluate(alarm_range(plan, i, inputs[i], evaluation), states[i],
-                            alarm.evaluation_periods, alarm.m, alarm.treat_missing_data,
-                            alarm.comparison_operator, float(alarm.threshold))
-            if new != states[i]:
-                log((when, "AlarmStateChange", new, f"{alarm.name}: {states[i]} -> {new}"))
-                states[i] = new
-                history_states[i].append((when, new))
-                if new == ALARM and not first_alarm:
-                    first_alarm.append(when)
-        if ALARM in states:
-            arm_poll(when)
+class TrafficSimulation:
+    """One traffic-shifting run on the event core that can be advanced step by step.
 
-    # CodeDeploy polls on a fixed grid (D2), but a poll can only act when some alarm is in ALARM,
-    # and states change only at evaluations: so a poll is scheduled, at the next grid time, only
-    # when an evaluation leaves an alarm in ALARM. Same outcome as polling every interval.
-    poll_grid = plan.poll_times.tolist()
-    pending_poll: list[float] = []
+    ``advance(until)`` processes events up to a time (seconds); ``stop`` and ``set_alarm`` act at
+    the current time, as ``StopDeployment`` and ``SetAlarmState`` would. :func:`run_traffic` is
+    this object advanced to the end.
+    """
 
-    def arm_poll(now: float) -> None:
-        if pending_poll:
+    def __init__(
+        self,
+        plan: TrafficPlan,
+        draws: TrafficDraws,
+        *,
+        deployment_id: str,
+        alarm_watch: bool = True,
+    ) -> None:
+        sim = Simulation()
+        schedule = sim.schedule
+        events: list[tuple[float, str, str, str]] = []
+        log = events.append
+        weights: list[tuple[float, int]] = [(0.0, 0)]
+        alarms = plan.alarms
+        states = [a.initial_state for a in alarms]
+        history_states: list[list[tuple[float, str]]] = [[(0.0, s)] for s in states]
+        phases_run: list[tuple[Phase, str, float]] = []
+        rows = {name: getattr(draws, name)[0].tolist() for name in SERIES[:4]}
+        inputs = _alarm_inputs(plan, _minute_series(plan, draws, rows), draws) if alarms else []
+        result: dict[str, object] = {}
+        first_alarm: list[float] = []
+        current_phase: list[Phase] = []
+        self.plan, self.deployment_id = plan, deployment_id
+        self._sim, self._events, self._weights, self._states = sim, events, weights, states
+        self._history, self._phases_run, self._rows = history_states, phases_run, rows
+        self._result, self._first_alarm, self._current = result, first_alarm, current_phase
+
+        def finish(
+            time: float, status: str, code: str | None, message: str, rollback: bool
+        ) -> None:
+            reached = len(phases_run)
+            if current_phase and status != SUCCEEDED:
+                interrupted = current_phase.pop()
+                phases_run.append((interrupted, FAILED, time))
+                log((time, interrupted.name, FAILED, f"interrupted: deployment {status.lower()}"))
+                reached += 1
+            for skipped in plan.phases[reached:]:
+                log((time, skipped.name, "Skipped", ""))
+            result.update(status=status, code=code, message=message, time=time, rollback=rollback)
+            if status == SUCCEEDED:
+                log((time, "End", SUCCEEDED, ""))
+            else:
+                log((time, "Deployment", status, f"{code}: {message}"))
+            if rollback:
+                weights.append((time, 0))
+                log((time, "Rollback", SUCCEEDED, "traffic returned to the original version"))
+            sim.stop()
+
+        def evaluate(when: float, evaluation: int) -> None:
+            for i, alarm in enumerate(alarms):
+                new = _evaluate(
+                    alarm_range(plan, i, inputs[i], evaluation),
+                    states[i],
+                    alarm.evaluation_periods,
+                    alarm.m,
+                    alarm.treat_missing_data,
+                    alarm.comparison_operator,
+                    float(alarm.threshold),
+                )
+                if new != states[i]:
+                    log((when, "AlarmStateChange", new, f"{alarm.name}: {states[i]} -> {new}"))
+                    states[i] = new
+                    history_states[i].append((when, new))
+                    if new == ALARM and not first_alarm:
+                        first_alarm.append(when)
+            if ALARM in states:
+                arm_poll(when)
+
+        # CodeDeploy polls on a fixed grid (D2), but a poll can only act when an alarm is in
+        # ALARM, and states change only at evaluations: so a poll is scheduled, at the next grid
+        # time, only when an evaluation leaves an alarm in ALARM. Same outcome as polling every
+        # interval.
+        poll_grid = plan.poll_times.tolist()
+        pending_poll: list[float] = []
+
+        def arm_poll(now: float) -> None:
+            if pending_poll:
+                return
+            k = bisect_left(poll_grid, now)
+            if k < len(poll_grid):
+                pending_poll.append(poll_grid[k])
+                schedule(poll_grid[k], Priority.POLL, poll, poll_grid[k])
+
+        def poll(when: float) -> None:
+            pending_poll.clear()
+            if ALARM in states:
+                active = ", ".join(a.name for a, s in zip(alarms, states) if s == ALARM)
+                result["detected"] = when
+                finish(
+                    when,
+                    STOPPED,
+                    "ALARM_ACTIVE",
+                    f"One or more alarms have been activated: {active}.",
+                    plan.rollback_on_alarm,
+                )
+
+        def phase_start(phase: Phase) -> None:
+            current_phase.append(phase)
+            log((phase.start, phase.name, IN_PROGRESS, ""))
+
+        def phase_end(phase: Phase) -> None:
+            current_phase.pop()
+            if phase.succeeds:
+                phases_run.append((phase, SUCCEEDED, phase.end))
+                log((phase.end, phase.name, SUCCEEDED, ""))
+                return
+            phases_run.append((phase, FAILED, phase.end))
+            log((phase.end, phase.name, FAILED, phase.message))
+            finish(
+                phase.end,
+                FAILED,
+                "HOOK_EXECUTION_FAILURE",
+                phase.message,
+                plan.rollback_on_failure and phase.rollback_possible,
+            )
+
+        def shift(when: float, percent: int) -> None:
+            weights.append((when, percent))
+            log((when, "TrafficShift", SUCCEEDED, f"{percent}% of traffic on the target version"))
+
+        def manual(when: float) -> None:
+            finish(
+                when,
+                STOPPED,
+                "MANUAL_STOP",
+                "The deployment was stopped by the user.",
+                plan.manual_stop_rolls_back,
+            )
+
+        def end(when: float) -> None:
+            finish(when, SUCCEEDED, None, "", False)
+
+        log((0.0, "Start", SUCCEEDED, ""))
+        # Lifecycle steps share one priority, so at one instant they run in the order scheduled
+        # here: a phase starts, its shifts happen, it ends, the next one starts.
+        for phase in plan.phases:
+            schedule(phase.start, Priority.STEP, phase_start, phase)
+            if phase.name == "AllowTraffic":
+                for when, percent in plan.shifts:
+                    schedule(when, Priority.STEP, shift, when, percent)
+            schedule(phase.end, Priority.STEP, phase_end, phase)
+        if alarm_watch:
+            for e, when in enumerate(plan.eval_times.tolist()):
+                schedule(when, Priority.EVALUATE, evaluate, when, e)
+            if ALARM in states:
+                arm_poll(0.0)
+        if plan.manual_stop_time is not None:
+            schedule(plan.manual_stop_time, Priority.REACT, manual, plan.manual_stop_time)
+        if plan.succeeds:
+            schedule(plan.end_time, Priority.LAST, end, plan.end_time)
+        self._finish, self._arm_poll = finish, arm_poll
+
+    # ------------------------------------------------------------------ stepping
+    @property
+    def now(self) -> float:
+        """The simulated clock, seconds since the deployment started."""
+        return self._sim.now
+
+    @property
+    def done(self) -> bool:
+        """Whether the deployment has reached a terminal status."""
+        return "status" in self._result
+
+    @property
+    def status(self) -> str:
+        return str(self._result.get("status", IN_PROGRESS))
+
+    @property
+    def weight(self) -> int:
+        """Percent of traffic on the target version now."""
+        return self._weights[-1][1]
+
+    @property
+    def alarm_states(self) -> dict[str, str]:
+        return {a.name: s for a, s in zip(self.plan.alarms, self._states)}
+
+    @property
+    def phase(self) -> str | None:
+        """The lifecycle event in progress, if any."""
+        return self._current[-1].name if self._current else None
+
+    def advance(self, until: float | None = None) -> None:
+        """Process events up to ``until`` seconds (all of them when None)."""
+        if not self.done:
+            self._sim.run(until=until)
+
+    def stop(self, rollback: bool) -> None:
+        """``StopDeployment`` now; ``rollback`` is its ``autoRollbackEnabled``."""
+        if not self.done:
+            self._finish(
+                self.now,
+                STOPPED,
+                "MANUAL_STOP",
+                "The deployment was stopped by the user.",
+                rollback,
+            )
+
+    def set_alarm(self, name: str, state: str) -> None:
+        """``SetAlarmState`` now: CloudWatch recomputes it at its next evaluation."""
+        names = [a.name for a in self.plan.alarms]
+        if name not in names:
+            raise KeyError(f"no alarm named {name!r}; the deployment has {names}")
+        if self.done:
             return
-        k = bisect_left(poll_grid, now)
-        if k < len(poll_grid):
-            pending_poll.append(poll_grid[k])
-            schedule(poll_grid[k], Priority.POLL, poll, poll_grid[k])
+        i = names.index(name)
+        if self._states[i] != state:
+            self._events.append(
+                (
+                    self.now,
+                    "AlarmStateChange",
+                    state,
+                    f"{name}: {self._states[i]} -> {state} (SetAlarmState)",
+                )
+            )
+            self._states[i] = state
+            self._history[i].append((self.now, state))
+            if state == ALARM and not self._first_alarm:
+                self._first_alarm.append(self.now)
+        if ALARM in self._states:
+            self._arm_poll(self.now)
 
-    def poll(when: float) -> None:
-        pending_poll.clear()
-        if ALARM in states:
-            active = ", ".join(a.name for a, s in zip(alarms, states) if s == ALARM)
-            result["detected"] = when
-            finish(when, STOPPED, "ALARM_ACTIVE",
-                   f"One or more alarms have been activated: {active}.", plan.rollback_on_alarm)
-
-    def phase_start(phase: Phase) -> None:
-        current_phase.append(phase)
-        log((phase.start, phase.name, IN_PROGRESS, ""))
-
-    def phase_end(phase: Phase) -> None:
-        current_phase.pop()
-        if phase.succeeds:
-            phases_run.append((phase, SUCCEEDED, phase.end))
-            log((phase.end, phase.name, SUCCEEDED, ""))
-            return
-        phases_run.append((phase, FAILED, phase.end))
-        log((phase.end, phase.name, FAILED, phase.message))
-        finish(phase.end, FAILED, "HOOK_EXECUTION_FAILURE", phase.message,
-               plan.rollback_on_failure and phase.rollback_possible)
-
-    def shift(when: float, percent: int) -> None:
-        weights.append((when, percent))
-        log((when, "TrafficShift", SUCCEEDED, f"{percent}% of traffic on the target version"))
-
-    def manual(when: float) -> None:
-        finish(when, STOPPED, "MANUAL_STOP", "The deployment was stopped by the user.",
-               plan.manual_stop_rolls_back)
-
-    def end(when: float) -> None:
-        finish(when, SUCCEEDED, None, "", False)
-
-    log((0.0, "Start", SUCCEEDED, ""))
-    # Lifecycle steps share one priority, so at one instant they run in the order scheduled
-    # here: a phase starts, its shifts happen, it ends, the next one starts.
-    for phase in plan.phases:
-        schedule(phase.start, Priority.STEP, phase_start, phase)
-        if phase.name == "AllowTraffic":
-            for when, percent in plan.shifts:
-                schedule(when, Priority.STEP, shift, when, percent)
-        schedule(phase.end, Priority.STEP, phase_end, phase)
-    if alarm_watch:
-        for e, when in enumerate(plan.eval_times.tolist()):
-            schedule(when, Priority.EVALUATE, evaluate, when, e)
-        if ALARM in states:
-            arm_poll(0.0)
-    if plan.manual_stop_time is not None:
-        schedule(plan.manual_stop_time, Priority.REACT, manual, plan.manual_stop_time)
-    if plan.succeeds:
-        schedule(plan.end_time, Priority.LAST, end, plan.end_time)
-    sim.run()
-    if "status" not in result:  # defensive: a plan always ends in one of the callbacks above
-        raise RuntimeError("traffic plan ended without a terminal event")
-
-    end_time = float(result["time"])  # type: ignore[arg-type]
-    if result["status"] == SUCCEEDED:
-        log((end_time, "End", SUCCEEDED, ""))
-    served = bisect_right(plan.edges.tolist(), end_time + 1e-9) - 1  # segments that ended
-    live = bisect_left(plan.edges.tolist(), 0.0)  # the first segment after the start
-    outcome = Outcome(
-        status=str(result["status"]),
-        error_code=result["code"],  # type: ignore[arg-type]
-        rolled_back=bool(result["rollback"]),
-        end_time=end_time,
-        first_alarm_time=first_alarm[0] if first_alarm else None,
-        detection_time=result.get("detected"),  # type: ignore[arg-type]
-        target_invocations=sum(rows["target_invocations"][:served]),
-        target_errors=sum(rows["target_errors"][:served]),
-        current_invocations=sum(rows["current_invocations"][live:served]),
-        current_errors=sum(rows["current_errors"][live:served]),
-        final_percent=weights[-1][1],
-    )
-    return Trace(outcome, str(result["message"]), tuple(events), tuple(weights),
-                 tuple(tuple(h) for h in history_states), tuple(phases_run))
-
-
-Callback = Callable[..., None]
+    def trace(self) -> Trace:
+        """The finished run's record; the run must be done."""
+        if not self.done:
+            raise RuntimeError("the deployment has not finished; advance() it first")
+        plan, result, rows = self.plan, self._result, self._rows
+        first_alarm, weights = self._first_alarm, self._weights
+        end_time = float(result["time"])  # type: ignore[arg-type]
+        edges = plan.edges.tolist()
+        served = bisect_right(edges, end_time + 1e-9) - 1  # segments that ended
+        live = bisect_left(edges, 0.0)  # the first segment after the start
+        outcome = Outcome(
+            status=str(result["status"]),
+            error_code=result["code"],  # type: ignore[arg-type]
+            rolled_back=bool(result["rollback"]),
+            end_time=end_time,
+            first_alarm_time=first_alarm[0] if first_alarm else None,
+            detection_time=result.get("detected"),  # type: ignore[arg-type]
+            target_invocations=sum(rows["target_invocations"][:served]),
+            target_errors=sum(rows["target_errors"][:served]),
+            current_invocations=sum(rows["current_invocations"][live:served]),
+            current_errors=sum(rows["current_errors"][live:served]),
+            final_percent=weights[-1][1],
+        )
+        return Trace(
+            outcome,
+            str(result["message"]),
+            tuple(self._events),
+            tuple(weights),
+            tuple(tuple(h) for h in self._history),
+            tuple(self._phases_run),
+        )

@@ -21,8 +21,9 @@ Examples
 
 from __future__ import annotations
 
+import operator
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from shiftsim._checks import check_choice, check_int, check_number, invalid
@@ -114,26 +115,38 @@ class Alarm:
 
     def __post_init__(self) -> None:
         if not isinstance(self.name, str) or not 1 <= len(self.name) <= MAX_NAME_LENGTH:
-            raise invalid("Alarm", "name", self.name,
-                          f"must be a string of 1 to {MAX_NAME_LENGTH} characters")
+            raise invalid(
+                "Alarm", "name", self.name, f"must be a string of 1 to {MAX_NAME_LENGTH} characters"
+            )
         check_choice("Alarm", "metric", self.metric, METRICS)
         check_number("Alarm", "threshold", self.threshold)
         check_choice("Alarm", "comparison_operator", self.comparison_operator, COMPARISONS)
-        if not (self.statistic in STATISTICS or
-                (isinstance(self.statistic, str) and _PERCENTILE.match(self.statistic))):
-            raise invalid("Alarm", "statistic", self.statistic,
-                          "must be Sum, Average, SampleCount, Minimum, Maximum or a percentile "
-                          "pNN such as p99")
+        if not (
+            self.statistic in STATISTICS
+            or (isinstance(self.statistic, str) and _PERCENTILE.match(self.statistic))
+        ):
+            raise invalid(
+                "Alarm",
+                "statistic",
+                self.statistic,
+                "must be Sum, Average, SampleCount, Minimum, Maximum or a percentile "
+                "pNN such as p99",
+            )
         if self.statistic.startswith("p") and self.metric != "Duration":
-            raise invalid("Alarm", "statistic", self.statistic,
-                          f"percentiles apply to the Duration metric only, not {self.metric!r}",
-                          "Use Sum or Average for counts.")
+            raise invalid(
+                "Alarm",
+                "statistic",
+                self.statistic,
+                f"percentiles apply to the Duration metric only, not {self.metric!r}",
+                "Use Sum or Average for counts.",
+            )
         if self.statistic.startswith("p") and float(self.statistic[1:]) > 100:
             raise invalid("Alarm", "statistic", self.statistic, "must be a percentile p0 to p100")
         check_int("Alarm", "period", self.period, 1, None)
         if self.period not in (10, 20, 30) and self.period % 60:
-            raise invalid("Alarm", "period", self.period,
-                          "must be 10, 20, 30 or a multiple of 60 seconds")
+            raise invalid(
+                "Alarm", "period", self.period, "must be 10, 20, 30 or a multiple of 60 seconds"
+            )
         check_int("Alarm", "evaluation_periods", self.evaluation_periods, 1, None)
         m = self.datapoints_to_alarm
         if m is not None:
@@ -141,8 +154,12 @@ class Alarm:
         span = self.period * self.evaluation_periods
         limit = MAX_SPAN_SHORT_PERIODS if self.period < 3600 else MAX_SPAN
         if span > limit:
-            raise invalid("Alarm", "evaluation_periods", self.evaluation_periods,
-                          f"times period ({self.period} s) must not exceed {limit} s")
+            raise invalid(
+                "Alarm",
+                "evaluation_periods",
+                self.evaluation_periods,
+                f"times period ({self.period} s) must not exceed {limit} s",
+            )
         check_choice("Alarm", "treat_missing_data", self.treat_missing_data, TREAT_MISSING)
         check_choice("Alarm", "version", self.version, WATCHED_VERSIONS)
         check_choice("Alarm", "initial_state", self.initial_state, ALARM_STATES)
@@ -150,7 +167,11 @@ class Alarm:
     @property
     def m(self) -> int:
         """Datapoints to alarm, M (defaults to N)."""
-        return self.evaluation_periods if self.datapoints_to_alarm is None else self.datapoints_to_alarm
+        return (
+            self.evaluation_periods
+            if self.datapoints_to_alarm is None
+            else self.datapoints_to_alarm
+        )
 
     @property
     def range_size(self) -> int:
@@ -198,50 +219,64 @@ class Alarm:
         )
 
     def describe(self) -> str:
-        symbol = {"GreaterThanThreshold": ">", "GreaterThanOrEqualToThreshold": ">=",
-                  "LessThanThreshold": "<", "LessThanOrEqualToThreshold": "<="}
+        symbol = {
+            "GreaterThanThreshold": ">",
+            "GreaterThanOrEqualToThreshold": ">=",
+            "LessThanThreshold": "<",
+            "LessThanOrEqualToThreshold": "<=",
+        }
         stat = "" if self.metric == "ErrorRate" else f" {self.statistic}"
-        return (f"{self.metric}{stat} {symbol[self.comparison_operator]} {self.threshold:g} "
-                f"for {self.m} of {self.evaluation_periods} x {self.period} s on {self.version}")
+        return (
+            f"{self.metric}{stat} {symbol[self.comparison_operator]} {self.threshold:g} "
+            f"for {self.m} of {self.evaluation_periods} x {self.period} s on {self.version}"
+        )
 
     def __repr__(self) -> str:
         return f"Alarm({self.name!r}: {self.describe()})"
 
 
-def _breaches(operator: str, value: float, threshold: float) -> bool:
-    if operator == "GreaterThanThreshold":
-        return value > threshold
-    if operator == "GreaterThanOrEqualToThreshold":
-        return value >= threshold
-    if operator == "LessThanThreshold":
-        return value < threshold
-    return value <= threshold
+_OPERATORS: dict[str, Callable[[float, float], bool]] = {
+    "GreaterThanThreshold": operator.gt,
+    "GreaterThanOrEqualToThreshold": operator.ge,
+    "LessThanThreshold": operator.lt,
+    "LessThanOrEqualToThreshold": operator.le,
+}
 
 
-def _evaluate(values: list[float | None], state: str, n: int, m: int, treat: str, operator: str,
-              threshold: float) -> str:
+def _breaches(op: str, value: float, threshold: float) -> bool:
+    return bool(_OPERATORS[op](value, threshold))
+
+
+def _evaluate(
+    values: list[float | None], state: str, n: int, m: int, treat: str, op: str, threshold: float
+) -> str:
     """CloudWatch's evaluation of one range (cloudwatch-alarms.md section 1.3), pure and scalar."""
+    compare = _OPERATORS[op]
     newest = values[-n:]
-    if len(newest) == n and None not in newest:
-        breaching = sum(_breaches(operator, v, threshold) for v in newest)  # type: ignore[arg-type]
+    if None not in newest and len(newest) == n:
+        breaching = len([v for v in newest if compare(v, threshold)])  # type: ignore[arg-type]
         return ALARM if breaching >= m else OK
     real = [v for v in values if v is not None]
     if len(real) >= n:
-        breaching = sum(_breaches(operator, v, threshold) for v in real[-n:])
+        breaching = len([v for v in real[-n:] if compare(v, threshold)])
         return ALARM if breaching >= m else OK
     if not real:
-        return {"missing": INSUFFICIENT_DATA, "ignore": state, "breaching": ALARM,
-                "notBreaching": OK}[treat]
-    if treat in ("missing", "ignore") and _premature(values, n, m, operator, threshold):
+        return {
+            "missing": INSUFFICIENT_DATA,
+            "ignore": state,
+            "breaching": ALARM,
+            "notBreaching": OK,
+        }[treat]
+    if treat in ("missing", "ignore") and _premature(values, n, m, op, threshold):
         return ALARM if treat == "missing" else state
     # Fewer than N real points: keep them all and fill the rest per treat_missing_data.
-    breaching = sum(_breaches(operator, v, threshold) for v in real)
+    breaching = len([v for v in real if compare(v, threshold)])
     if treat == "breaching":
         breaching += n - len(real)
     return ALARM if breaching >= m else OK
 
 
-def _premature(values: list[float | None], n: int, m: int, operator: str, threshold: float) -> bool:
+def _premature(values: list[float | None], n: int, m: int, op: str, threshold: float) -> bool:
     """The premature-alarm rule: the oldest real point breaches, is at least M periods old
     within the last N, and every newer point is breaching or missing."""
     size = len(values)
@@ -249,4 +284,5 @@ def _premature(values: list[float | None], n: int, m: int, operator: str, thresh
     age = size - oldest  # the newest point has age 1
     if not m <= age <= n:
         return False
-    return all(v is None or _breaches(operator, v, threshold) for v in values[oldest:])
+    compare = _OPERATORS[op]
+    return all(v is None or bool(compare(v, threshold)) for v in values[oldest:])

@@ -58,7 +58,9 @@ class Simulation:
         self._seq = count()
         self._stopped = False
 
-    def schedule(self, time: float, priority: int, callback: Callable[..., Any], *args: Any) -> None:
+    def schedule(
+        self, time: float, priority: int, callback: Callable[..., Any], *args: Any
+    ) -> None:
         """Run ``callback(*args)`` at absolute ``time`` (seconds), never in the past."""
         if time < self.now:
             raise ValueError(f"cannot schedule at {time} s, before now ({self.now} s)")

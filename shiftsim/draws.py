@@ -75,12 +75,20 @@ class TrafficDraws:
         return TrafficDraws(*(getattr(self, name)[sl] for name in _FIELDS))
 
 
-_FIELDS = ("target_invocations", "current_invocations", "target_errors", "current_errors",
-           "target_throttles", "current_throttles", "duration")
+_FIELDS = (
+    "target_invocations",
+    "current_invocations",
+    "target_errors",
+    "current_errors",
+    "target_throttles",
+    "current_throttles",
+    "duration",
+)
 
 
-def draw_traffic(plan: TrafficPlan, runs: int, seq: np.random.SeedSequence,
-                 chunk: int = 0) -> TrafficDraws:
+def draw_traffic(
+    plan: TrafficPlan, runs: int, seq: np.random.SeedSequence, chunk: int = 0
+) -> TrafficDraws:
     """Draw ``runs`` runs (at most :data:`CHUNK`) as chunk ``chunk`` of the run set ``seq``."""
     # Stored segment-major (one contiguous row of runs per segment) and exposed as (runs, S).
     shape = (plan.segments, runs)
@@ -110,8 +118,12 @@ def draw_traffic(plan: TrafficPlan, runs: int, seq: np.random.SeedSequence,
         for d, index in enumerate(plan.duration_alarms):
             stat = plan.alarms[index].statistic
             durations[:, d, :] = _latency_statistic(
-                _stream(seq, chunk, DURATION_KEY + d), per_minute, stat,
-                plan.target.duration_ms, plan.target.duration_sigma)
+                _stream(seq, chunk, DURATION_KEY + d),
+                per_minute,
+                stat,
+                plan.target.duration_ms,
+                plan.target.duration_sigma,
+            )
     return TrafficDraws(t_inv.T, c_inv.T, t_err.T, c_err.T, t_thr.T, c_thr.T, durations)
 
 
@@ -131,8 +143,9 @@ def per_minute_sum(values: np.ndarray, segment_minute: np.ndarray, minutes: int)
     return out
 
 
-def _latency_statistic(rng: np.random.Generator, n: np.ndarray, stat: str, median_ms: float,
-                       sigma: float) -> np.ndarray:
+def _latency_statistic(
+    rng: np.random.Generator, n: np.ndarray, stat: str, median_ms: float, sigma: float
+) -> np.ndarray:
     """One statistic of ``n`` lognormal durations per cell; NaN where ``n == 0``."""
     n = n.astype(np.float64)
     has = n > 0
@@ -157,12 +170,29 @@ def _latency_statistic(rng: np.random.Generator, n: np.ndarray, stat: str, media
 
 
 # Acklam's rational approximation of the standard normal quantile (relative error < 1.2e-9).
-_A = (-3.969683028665376e01, 2.209460984245205e02, -2.759285104469687e02, 1.383577518672690e02,
-      -3.066479806614716e01, 2.506628277459239e00)
-_B = (-5.447609879822406e01, 1.615858368580409e02, -1.556989798598866e02, 6.680131188771972e01,
-      -1.328068155288572e01)
-_C = (-7.784894002430293e-03, -3.223964580411365e-01, -2.400758277161838e00, -2.549732539343734e00,
-      4.374664141464968e00, 2.938163982698783e00)
+_A = (
+    -3.969683028665376e01,
+    2.209460984245205e02,
+    -2.759285104469687e02,
+    1.383577518672690e02,
+    -3.066479806614716e01,
+    2.506628277459239e00,
+)
+_B = (
+    -5.447609879822406e01,
+    1.615858368580409e02,
+    -1.556989798598866e02,
+    6.680131188771972e01,
+    -1.328068155288572e01,
+)
+_C = (
+    -7.784894002430293e-03,
+    -3.223964580411365e-01,
+    -2.400758277161838e00,
+    -2.549732539343734e00,
+    4.374664141464968e00,
+    2.938163982698783e00,
+)
 _D = (7.784695709041462e-03, 3.224671290700398e-01, 2.445134137142996e00, 3.754408661907416e00)
 
 

@@ -17,8 +17,8 @@ kernel loops over the plan's few steps (alarm evaluations, polls) and vectorizes
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -64,8 +64,15 @@ class KernelOutcomes:
         return KernelOutcomes(*(np.concatenate([getattr(p, n) for p in parts]) for n in names))
 
 
-def evaluate_block(values: np.ndarray, state: np.ndarray, n: int, m: int, treat: str,
-                   operator: str, threshold: float) -> np.ndarray:
+def evaluate_block(
+    values: np.ndarray,
+    state: np.ndarray,
+    n: int,
+    m: int,
+    treat: str,
+    operator: str,
+    threshold: float,
+) -> np.ndarray:
     """CloudWatch's evaluation of many ranges at once (rows of ``values``, NaN = missing).
 
     The array form of :meth:`shiftsim.alarms.Alarm.evaluate`; ``state`` holds the current state
@@ -83,8 +90,15 @@ _COMPARE = {
 }
 
 
-def evaluate_columns(columns: list[np.ndarray], state: np.ndarray, n: int, m: int, treat: str,
-                     operator: str, threshold: float) -> np.ndarray:
+def evaluate_columns(
+    columns: list[np.ndarray],
+    state: np.ndarray,
+    n: int,
+    m: int,
+    treat: str,
+    operator: str,
+    threshold: float,
+) -> np.ndarray:
     """:func:`evaluate_block` on the range given as columns, oldest first (the kernel's form).
 
     The rules (cloudwatch-alarms.md section 1.3): judge the newest N real points when there are
@@ -116,7 +130,7 @@ def evaluate_columns(columns: list[np.ndarray], state: np.ndarray, n: int, m: in
             total += breach[j]
             oldest[present[j]] = j
         filled = total + (n - n_real) if treat == "breaching" else total
-        out[few] = (filled[few] >= m)
+        out[few] = filled[few] >= m
         if treat in ("missing", "ignore"):
             # Premature alarm: the oldest real point breaches, is at least M periods old within
             # the last N, and every newer point breaches or is missing (so every real one breaches).
@@ -126,16 +140,18 @@ def evaluate_columns(columns: list[np.ndarray], state: np.ndarray, n: int, m: in
     return out
 
 
-def _window_value(alarm: Any, counts: tuple[list[np.ndarray], list[np.ndarray]] | np.ndarray,
-                  lo: int, hi: int) -> np.ndarray:
+def _window_value(
+    alarm: Any, counts: tuple[list[np.ndarray], list[np.ndarray]] | np.ndarray, lo: int, hi: int
+) -> np.ndarray:
     """One datapoint column: the window of minutes ``[lo, hi)``, from cumulative sums."""
     if isinstance(counts, np.ndarray):  # Duration: one value per minute
         return counts[:, lo]
     csum_count, csum_pop = counts
     count = csum_count[hi] - csum_count[lo]
     pop = csum_pop[hi] - csum_pop[lo]
-    return _datapoints(alarm.metric, alarm.statistic, count.astype(np.float64),
-                       pop.astype(np.float64))
+    return _datapoints(
+        alarm.metric, alarm.statistic, count.astype(np.float64), pop.astype(np.float64)
+    )
 
 
 def _datapoints(metric: str, statistic: str, count: np.ndarray, pop: np.ndarray) -> np.ndarray:
@@ -183,9 +199,12 @@ def _cumulative(rows: list[np.ndarray], runs: int) -> list[np.ndarray]:
     return out
 
 
-def _alarm_counts(plan: TrafficPlan, draws: TrafficDraws, index: int,
-                  minute_rows: Callable[[str], list[np.ndarray]]
-                  ) -> tuple[list[np.ndarray], list[np.ndarray]] | np.ndarray:
+def _alarm_counts(
+    plan: TrafficPlan,
+    draws: TrafficDraws,
+    index: int,
+    minute_rows: Callable[[str], list[np.ndarray]],
+) -> tuple[list[np.ndarray], list[np.ndarray]] | np.ndarray:
     """Cumulative per-minute (count, population) of alarm ``index``, or Duration values."""
     alarm = plan.alarms[index]
     if alarm.metric == "Duration":
@@ -242,16 +261,24 @@ def run_kernel(plan: TrafficPlan, draws: TrafficDraws) -> KernelOutcomes:
                     if (lo, hi) not in windows:
                         windows[(lo, hi)] = _window_value(alarm, counts, lo, hi)
                     columns.append(windows[(lo, hi)])
-                new = evaluate_columns(columns, state, alarm.evaluation_periods, alarm.m,
-                                       alarm.treat_missing_data, alarm.comparison_operator,
-                                       float(alarm.threshold))
+                new = evaluate_columns(
+                    columns,
+                    state,
+                    alarm.evaluation_periods,
+                    alarm.m,
+                    alarm.treat_missing_data,
+                    alarm.comparison_operator,
+                    float(alarm.threshold),
+                )
                 entered = (new == 1) & (state != 1)
                 np.minimum(first_alarm, np.where(entered, when, inf), out=first_alarm)
                 any_alarm[e + 1] |= new == 1
                 state = new
         # A poll at time t sees the state after every evaluation at or before t.
-        for when, seen in zip(plan.poll_times.tolist(),
-                              np.searchsorted(plan.eval_times, plan.poll_times, side="right")):
+        for when, seen in zip(
+            plan.poll_times.tolist(),
+            np.searchsorted(plan.eval_times, plan.poll_times, side="right"),
+        ):
             hit = any_alarm[int(seen)] & (detection == inf)
             detection[hit] = when
 
@@ -267,19 +294,24 @@ def run_kernel(plan: TrafficPlan, draws: TrafficDraws) -> KernelOutcomes:
     priority = np.select([by_manual, by_alarm], [Priority.REACT, Priority.POLL], end_priority)
 
     status = np.where(by_end, 0 if plan.succeeds else 1, 2).astype(np.int8)
-    error = np.where(by_alarm, 2, np.where(by_manual, 3, 0 if plan.succeeds else 1)).astype(
-        np.int8)
-    failing_rolls_back = (not plan.succeeds and plan.rollback_on_failure
-                          and plan.phases[-1].rollback_possible)
-    rolled_back = np.where(by_alarm, plan.rollback_on_alarm,
-                           np.where(by_manual, plan.manual_stop_rolls_back, failing_rolls_back))
+    error = np.where(by_alarm, 2, np.where(by_manual, 3, 0 if plan.succeeds else 1)).astype(np.int8)
+    failing_rolls_back = (
+        not plan.succeeds and plan.rollback_on_failure and plan.phases[-1].rollback_possible
+    )
+    rolled_back = np.where(
+        by_alarm,
+        plan.rollback_on_alarm,
+        np.where(by_manual, plan.manual_stop_rolls_back, failing_rolls_back),
+    )
 
     # -- what was served until then ---------------------------------------------------------
     seg_end = plan.edges[1:].tolist()
     seg_start = plan.edges[:-1].tolist()
     limit = best_time + 1e-9
-    sums = {name: np.zeros(runs, dtype=np.int64) for name in (
-        "target_invocations", "target_errors", "current_invocations", "current_errors")}
+    sums = {
+        name: np.zeros(runs, dtype=np.int64)
+        for name in ("target_invocations", "target_errors", "current_invocations", "current_errors")
+    }
     for s, (start, end) in enumerate(zip(seg_start, seg_end)):
         served = end <= limit
         for name, acc in sums.items():
@@ -290,9 +322,11 @@ def run_kernel(plan: TrafficPlan, draws: TrafficDraws) -> KernelOutcomes:
     shift_times = np.array([t for t, _ in plan.shifts])
     shift_percent = np.array([p for _, p in plan.shifts], dtype=np.int64)
     if shift_times.size:
-        done = np.where(priority >= Priority.STEP,
-                        np.searchsorted(shift_times, best_time, side="right"),
-                        np.searchsorted(shift_times, best_time, side="left"))
+        done = np.where(
+            priority >= Priority.STEP,
+            np.searchsorted(shift_times, best_time, side="right"),
+            np.searchsorted(shift_times, best_time, side="left"),
+        )
         final = np.where(done > 0, shift_percent[np.maximum(done - 1, 0)], 0)
     else:
         final = np.zeros(runs, dtype=np.int64)

@@ -57,8 +57,9 @@ class LambdaHooks:
 
     Examples
     --------
-    >>> LambdaHooks(before_allow_traffic=Hook("CodeDeployHook_pre", duration=20))
-    LambdaHooks(before_allow_traffic=Hook(function_name='CodeDeployHook_pre', duration=20, outcome='Succeeded'), after_allow_traffic=None)
+    >>> hooks = LambdaHooks(before_allow_traffic=Hook("CodeDeployHook_pre", duration=20))
+    >>> hooks.before_allow_traffic.function_name, hooks.after_allow_traffic
+    ('CodeDeployHook_pre', None)
     """
 
     before_allow_traffic: Hook | None = None
@@ -76,8 +77,12 @@ def _resolve_config(owner: str, config: DeploymentConfig | str, platform: str) -
     if not isinstance(resolved, DeploymentConfig):
         raise invalid(owner, "config", config, "must be a DeploymentConfig or a configuration name")
     if resolved.compute_platform != platform:
-        raise invalid(owner, "config", resolved.name,
-                      f"must be a {platform} configuration, not a {resolved.compute_platform} one")
+        raise invalid(
+            owner,
+            "config",
+            resolved.name,
+            f"must be a {platform} configuration, not a {resolved.compute_platform} one",
+        )
     return resolved
 
 
@@ -89,8 +94,12 @@ def _check_alarms(owner: str, alarms: Sequence[Alarm]) -> tuple[Alarm, ...]:
         if not isinstance(alarm, Alarm):
             raise invalid(owner, f"alarms[{i}]", alarm, "must be an Alarm")
     if len(out) > MAX_ALARMS:
-        raise invalid(owner, "alarms", f"{len(out)} alarms",
-                      f"must hold at most {MAX_ALARMS} alarms (API:AlarmConfiguration, D9)")
+        raise invalid(
+            owner,
+            "alarms",
+            f"{len(out)} alarms",
+            f"must hold at most {MAX_ALARMS} alarms (API:AlarmConfiguration, D9)",
+        )
     names = [a.name for a in out]
     duplicates = sorted({n for n in names if names.count(n) > 1})
     if duplicates:
@@ -112,8 +121,12 @@ def _as_rate(owner: str, value: float | Profile | Sequence[float]) -> Profile:
             rate = check_number(owner, f"invocations_per_minute[{m}]", rate, 0.0)
             points += [(float(m), rate), (float(m + 1), rate)]
         return Profile(tuple(points))
-    raise invalid(owner, "invocations_per_minute", value,
-                  "must be a number >= 0, a Profile, or a sequence of per-minute rates")
+    raise invalid(
+        owner,
+        "invocations_per_minute",
+        value,
+        "must be a number >= 0, a Profile, or a sequence of per-minute rates",
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -171,8 +184,12 @@ class LambdaDeployment:
             if not isinstance(getattr(self, name), Version):
                 raise invalid(owner, name, getattr(self, name), "must be a Version")
         if self.current.name == self.target.name:
-            raise invalid(owner, "target.name", self.target.name,
-                          "must differ from current.name (an alias routes to two versions)")
+            raise invalid(
+                owner,
+                "target.name",
+                self.target.name,
+                "must differ from current.name (an alias routes to two versions)",
+            )
         if not isinstance(self.auto_rollback, AutoRollback):
             raise invalid(owner, "auto_rollback", self.auto_rollback, "must be an AutoRollback")
         if not isinstance(self.hooks, LambdaHooks):
@@ -190,11 +207,17 @@ class LambdaDeployment:
 
     def phases(self) -> tuple[PhaseSpec, ...]:
         return (
-            *((PhaseSpec("BeforeAllowTraffic", hook=self.hooks.before_allow_traffic),)
-              if self.hooks.before_allow_traffic else ()),
+            *(
+                (PhaseSpec("BeforeAllowTraffic", hook=self.hooks.before_allow_traffic),)
+                if self.hooks.before_allow_traffic
+                else ()
+            ),
             PhaseSpec("AllowTraffic", traffic=True),
-            *((PhaseSpec("AfterAllowTraffic", hook=self.hooks.after_allow_traffic),)
-              if self.hooks.after_allow_traffic else ()),
+            *(
+                (PhaseSpec("AfterAllowTraffic", hook=self.hooks.after_allow_traffic),)
+                if self.hooks.after_allow_traffic
+                else ()
+            ),
         )
 
     def plan(self) -> TrafficPlan:
@@ -217,23 +240,33 @@ class LambdaDeployment:
         )
 
     def notification_context(self) -> NotificationContext:
-        return NotificationContext(application=self.application,
-                                   deployment_group=self.deployment_group)
+        return NotificationContext(
+            application=self.application, deployment_group=self.deployment_group
+        )
 
     def __repr__(self) -> str:
         alarms = ", ".join(a.name for a in self.alarms) or "none"
-        return (f"LambdaDeployment({self.deployment_config.name}, {self.function_name}:"
-                f"{self.alias} {self.current.name} -> {self.target.name}, "
-                f"{self.invocations_per_minute!r}/min, alarms: {alarms})")
+        return (
+            f"LambdaDeployment({self.deployment_config.name}, {self.function_name}:"
+            f"{self.alias} {self.current.name} -> {self.target.name}, "
+            f"{self.invocations_per_minute!r}/min, alarms: {alarms})"
+        )
 
     def _repr_html_(self) -> str:
         from shiftsim._html import table
 
-        return table(f"Lambda deployment of {self.function_name}:{self.alias}", [
-            ("configuration", self.deployment_config.name),
-            ("versions", f"{self.current!r} -> {self.target!r}"),
-            ("invocations per minute", self.invocations_per_minute),
-            ("alarms", "; ".join(repr(a) for a in self.alarms) or "none"),
-            ("auto rollback", ", ".join(self.auto_rollback.events)
-             if self.auto_rollback.enabled else "disabled"),
-        ])
+        return table(
+            f"Lambda deployment of {self.function_name}:{self.alias}",
+            [
+                ("configuration", self.deployment_config.name),
+                ("versions", f"{self.current!r} -> {self.target!r}"),
+                ("invocations per minute", self.invocations_per_minute),
+                ("alarms", "; ".join(repr(a) for a in self.alarms) or "none"),
+                (
+                    "auto rollback",
+                    ", ".join(self.auto_rollback.events)
+                    if self.auto_rollback.enabled
+                    else "disabled",
+                ),
+            ],
+        )

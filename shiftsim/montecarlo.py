@@ -94,18 +94,20 @@ class MonteCarloResult:
     def runs(self) -> pd.DataFrame:
         """One row per run: status, error code, rollback, timing (minutes), what was served."""
         o = self.outcomes
-        return pd.DataFrame({
-            "run": np.arange(self.n_runs),
-            "status": pd.Categorical.from_codes(o.status, categories=list(STATUS)),
-            "error_code": pd.Series([ERROR_CODES[i] for i in o.error], dtype="object"),
-            "rolled_back": o.rolled_back,
-            "alarm_minute": o.first_alarm_time / 60.0,
-            "detection_minute": o.detection_time / 60.0,
-            "duration_minutes": o.end_time / 60.0,
-            "target_invocations": o.target_invocations,
-            "target_errors": o.target_errors,
-            "final_weight": o.final_percent,
-        })
+        return pd.DataFrame(
+            {
+                "run": np.arange(self.n_runs),
+                "status": pd.Categorical.from_codes(o.status, categories=pd.Index(list(STATUS))),
+                "error_code": pd.Series([ERROR_CODES[i] for i in o.error], dtype="object"),
+                "rolled_back": o.rolled_back,
+                "alarm_minute": o.first_alarm_time / 60.0,
+                "detection_minute": o.detection_time / 60.0,
+                "duration_minutes": o.end_time / 60.0,
+                "target_invocations": o.target_invocations,
+                "target_errors": o.target_errors,
+                "final_weight": o.final_percent,
+            }
+        )
 
     def summary(self) -> pd.DataFrame:
         """Rates with 95% Wilson intervals and quantiles, one row per measure.
@@ -120,22 +122,27 @@ class MonteCarloResult:
         """
         o, n = self.outcomes, self.n_runs
         rows = []
-        for name, hits in (("rollback_rate", int(o.rolled_back.sum())),
-                           ("stop_rate", int((o.status != 0).sum())),
-                           ("escape_rate", int((o.status == 0).sum()))):
+        for name, hits in (
+            ("rollback_rate", int(o.rolled_back.sum())),
+            ("stop_rate", int((o.status != 0).sum())),
+            ("escape_rate", int((o.status == 0).sum())),
+        ):
             low, high = wilson(hits, n)
             rows.append((name, hits / n, low, high, np.nan, np.nan, np.nan))
-        for name, values in (("detection_minute", o.detection_time / 60.0),
-                             ("target_errors", o.target_errors.astype(float)),
-                             ("duration_minutes", o.end_time / 60.0)):
+        for name, values in (
+            ("detection_minute", o.detection_time / 60.0),
+            ("target_errors", o.target_errors.astype(float)),
+            ("duration_minutes", o.end_time / 60.0),
+        ):
             values = values[~np.isnan(values)]
             if values.size:
                 q5, q50, q95 = np.quantile(values, [0.05, 0.5, 0.95])
                 rows.append((name, float(values.mean()), np.nan, np.nan, q5, q50, q95))
             else:
                 rows.append((name, np.nan, np.nan, np.nan, np.nan, np.nan, np.nan))
-        frame = pd.DataFrame(rows, columns=["measure", "estimate", "ci_low", "ci_high", "q05",
-                                            "q50", "q95"]).set_index("measure")
+        frame = pd.DataFrame(
+            rows, columns=["measure", "estimate", "ci_low", "ci_high", "q05", "q50", "q95"]
+        ).set_index("measure")
         frame.attrs["runs"] = n
         return frame
 
@@ -144,8 +151,9 @@ class MonteCarloResult:
         from shiftsim.simulation import run_traffic_deployment
 
         if isinstance(i, bool) or not isinstance(i, (int, np.integer)) or not 0 <= i < self.n_runs:
-            raise invalid("MonteCarloResult.replay", "i", i,
-                          f"must be a run index in [0, {self.n_runs - 1}]")
+            raise invalid(
+                "MonteCarloResult.replay", "i", i, f"must be a run index in [0, {self.n_runs - 1}]"
+            )
         seq = np.random.SeedSequence(self.seed_entropy, spawn_key=self.spawn_key)
         return run_traffic_deployment(self.deployment, seq, runs=self.n_runs, index=int(i))
 
@@ -155,17 +163,20 @@ class MonteCarloResult:
 
     def __repr__(self) -> str:
         o = self.outcomes
-        return (f"<MonteCarloResult {self.n_runs} runs of {self.plan.platform} "
-                f"{getattr(self.deployment.config, 'name', '')}: rollback "
-                f"{o.rolled_back.mean():.1%}, escape {(o.status == 0).mean():.1%}>")
+        return (
+            f"<MonteCarloResult {self.n_runs} runs of {self.plan.platform} "
+            f"{getattr(self.deployment.config, 'name', '')}: rollback "
+            f"{o.rolled_back.mean():.1%}, escape {(o.status == 0).mean():.1%}>"
+        )
 
     def _repr_html_(self) -> str:
         title = f"<strong>{self.n_runs} runs</strong>"
         return f"<div>{title}{self.summary().to_html(float_format=lambda v: f'{v:.4g}')}</div>"
 
 
-def monte_carlo(deployment: Any, *, runs: int, rng: RngLike = None,
-                progress: bool = False) -> MonteCarloResult:
+def monte_carlo(
+    deployment: Any, *, runs: int, rng: RngLike = None, progress: bool = False
+) -> MonteCarloResult:
     """Run ``runs`` independent deployments of one scenario on the vectorized kernel.
 
     Parameters
@@ -194,12 +205,14 @@ def monte_carlo(deployment: Any, *, runs: int, rng: RngLike = None,
     for chunk in _progress(chunks, progress, "monte_carlo"):
         size = min(CHUNK, runs - chunk * CHUNK)
         parts.append(run_kernel(plan, draw_traffic(plan, size, seq, chunk)))
-    return MonteCarloResult(deployment, plan, KernelOutcomes.concat(parts), entropy_of(seq),
-                            tuple(seq.spawn_key))
+    return MonteCarloResult(
+        deployment, plan, KernelOutcomes.concat(parts), entropy_of(seq), tuple(seq.spawn_key)
+    )
 
 
-def _progress(items: Iterable[Any], enabled: bool, desc: str, total: int | None = None
-              ) -> Iterable[Any]:
+def _progress(
+    items: Iterable[Any], enabled: bool, desc: str, total: int | None = None
+) -> Iterable[Any]:
     if not enabled:
         return items
     from tqdm.auto import tqdm
@@ -211,8 +224,14 @@ def _label(deployment: Any) -> str:
     return str(getattr(deployment.config, "name", deployment.config))
 
 
-def compare(deployments_or_configs: Sequence[Any], *, runs: int, rng: RngLike = None,
-            deployment: Any = None, progress: bool = False) -> pd.DataFrame:
+def compare(
+    deployments_or_configs: Sequence[Any],
+    *,
+    runs: int,
+    rng: RngLike = None,
+    deployment: Any = None,
+    progress: bool = False,
+) -> pd.DataFrame:
     """One scenario under several configurations, with common random numbers.
 
     Every configuration is run with the same seed, and draws are laid out one stream per plan
@@ -250,15 +269,23 @@ def compare(deployments_or_configs: Sequence[Any], *, runs: int, rng: RngLike = 
     if isinstance(deployments_or_configs, (str, DeploymentConfig)) or not len(
         deployments_or_configs
     ):
-        raise invalid("compare", "deployments_or_configs", deployments_or_configs,
-                      "must be a non-empty sequence of deployments or configurations")
+        raise invalid(
+            "compare",
+            "deployments_or_configs",
+            deployments_or_configs,
+            "must be a non-empty sequence of deployments or configurations",
+        )
     scenarios = []
     for item in deployments_or_configs:
         if isinstance(item, (str, DeploymentConfig)):
             if deployment is None:
-                raise invalid("compare", "deployment", None,
-                              "must be given when comparing configurations",
-                              "Pass deployment=<a LambdaDeployment> to apply them to.")
+                raise invalid(
+                    "compare",
+                    "deployment",
+                    None,
+                    "must be given when comparing configurations",
+                    "Pass deployment=<a LambdaDeployment> to apply them to.",
+                )
             scenarios.append(replace(deployment, config=item))
         else:
             scenarios.append(_traffic_deployment(item))
@@ -289,20 +316,26 @@ def _apply(deployment: Any, name: str, value: Any) -> Any:
     if name == "error_rate":
         return replace(deployment, target=replace(deployment.target, error_rate=value))
     if name == "threshold":
-        return replace(deployment, alarms=tuple(replace(a, threshold=value)
-                                                for a in deployment.alarms))
-    if name in ("invocations_per_minute", "requests_per_minute", "config",
-                "alarm_poll_interval", "metric_delay"):
+        return replace(
+            deployment, alarms=tuple(replace(a, threshold=value) for a in deployment.alarms)
+        )
+    if name in (
+        "invocations_per_minute",
+        "requests_per_minute",
+        "config",
+        "alarm_poll_interval",
+        "metric_delay",
+    ):
         return replace(deployment, **{name: value})
     fields = getattr(deployment, "__dataclass_fields__", {})
     if name in fields:
         return replace(deployment, **{name: value})
-    raise invalid("sweep", "grid", name,
-                  "must name error_rate, threshold or a field of the deployment")
+    raise invalid(
+        "sweep", "grid", name, "must name error_rate, threshold or a field of the deployment"
+    )
 
 
-def _sweep_point(args: tuple[Any, dict[str, Any], int, np.random.SeedSequence]
-                 ) -> dict[str, Any]:
+def _sweep_point(args: tuple[Any, dict[str, Any], int, np.random.SeedSequence]) -> dict[str, Any]:
     deployment, point, runs, seq = args
     scenario = deployment
     for name, value in point.items():
@@ -312,8 +345,15 @@ def _sweep_point(args: tuple[Any, dict[str, Any], int, np.random.SeedSequence]
     return {**shown, **_row(mc)}
 
 
-def sweep(deployment: Any, grid: Mapping[str, Sequence[Any]], *, runs: int, rng: RngLike = None,
-          executor: Executor | None = None, progress: bool = False) -> pd.DataFrame:
+def sweep(
+    deployment: Any,
+    grid: Mapping[str, Sequence[Any]],
+    *,
+    runs: int,
+    rng: RngLike = None,
+    executor: Executor | None = None,
+    progress: bool = False,
+) -> pd.DataFrame:
     """Monte Carlo over every point of a parameter grid, optionally in parallel.
 
     Parameters

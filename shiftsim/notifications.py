@@ -92,14 +92,25 @@ class NotificationContext:
 
     def arns(self) -> list[str]:
         base = f"arn:aws:codedeploy:{self.region}:{self.account_id}"
-        return [f"{base}:application:{self.application}",
-                f"{base}:deploymentgroup:{self.application}/{self.deployment_group}"]
+        return [
+            f"{base}:application:{self.application}",
+            f"{base}:deploymentgroup:{self.application}/{self.deployment_group}",
+        ]
 
     # ------------------------------------------------------------------ deployments
-    def deployment(self, time: float, event: str, deployment_id: str, *, status: str,
-                   create_time: float, complete_time: float | None,
-                   overview: dict[str, int], error_code: str | None = None,
-                   error_message: str | None = None) -> list[Notification]:
+    def deployment(
+        self,
+        time: float,
+        event: str,
+        deployment_id: str,
+        *,
+        status: str,
+        create_time: float,
+        complete_time: float | None,
+        overview: dict[str, int],
+        error_code: str | None = None,
+        error_message: str | None = None,
+    ) -> list[Notification]:
         """The SNS message and, where EventBridge has a state for it, the EventBridge event."""
         message: dict[str, Any] = {
             "region": self.region,
@@ -114,22 +125,42 @@ class NotificationContext:
             "status": status.upper() if status in ("Succeeded", "Failed", "Stopped") else status,
         }
         if error_code is not None:
-            message["errorInformation"] = {"ErrorCode": error_code,
-                                           "ErrorMessage": error_message or ""}
+            message["errorInformation"] = {
+                "ErrorCode": error_code,
+                "ErrorMessage": error_message or "",
+            }
         out = [Notification(time, "sns", event, message)]
         state = EVENTBRIDGE_STATE.get(event)
         if state is not None:
-            detail = {"instanceGroupId": self.group_id(), "region": self.region,
-                      "application": self.application, "deploymentId": deployment_id,
-                      "state": state, "deploymentGroup": self.deployment_group}
-            out.append(Notification(time, "eventbridge", event,
-                                    self._event(time, DEPLOYMENT_DETAIL_TYPE, self.arns(), detail)))
+            detail = {
+                "instanceGroupId": self.group_id(),
+                "region": self.region,
+                "application": self.application,
+                "deploymentId": deployment_id,
+                "state": state,
+                "deploymentGroup": self.deployment_group,
+            }
+            out.append(
+                Notification(
+                    time,
+                    "eventbridge",
+                    event,
+                    self._event(time, DEPLOYMENT_DETAIL_TYPE, self.arns(), detail),
+                )
+            )
         return out
 
     # ------------------------------------------------------------------ instances
-    def instance(self, time: float, event: str, deployment_id: str, instance_id: str, *,
-                 status: str, lifecycle: list[tuple[str, str, float | None, float | None]]
-                 ) -> list[Notification]:
+    def instance(
+        self,
+        time: float,
+        event: str,
+        deployment_id: str,
+        instance_id: str,
+        *,
+        status: str,
+        lifecycle: list[tuple[str, str, float | None, float | None]],
+    ) -> list[Notification]:
         """Instance trigger payloads; ``lifecycle`` holds (event, status, start, end) rows."""
         arn = f"arn:aws:ec2:{self.region}:{self.account_id}:instance/{instance_id}"
         message = {
@@ -141,26 +172,40 @@ class NotificationContext:
             "lastUpdatedAt": self.epoch(time),
             "instanceStatus": status,
             "lifecycleEvents": [
-                {"LifecycleEvent": name, "LifecycleEventStatus": st,
-                 "StartTime": None if start is None else self.epoch(start),
-                 "EndTime": None if end is None else self.epoch(end)}
+                {
+                    "LifecycleEvent": name,
+                    "LifecycleEventStatus": st,
+                    "StartTime": None if start is None else self.epoch(start),
+                    "EndTime": None if end is None else self.epoch(end),
+                }
                 for name, st, start, end in lifecycle
             ],
         }
         out = [Notification(time, "sns", event, message)]
         state = EVENTBRIDGE_STATE.get(event)
         if state is not None:
-            detail = {"instanceGroupId": self.group_id(), "region": self.region,
-                      "application": self.application, "deploymentId": deployment_id,
-                      "state": state, "deploymentGroup": self.deployment_group,
-                      "instanceId": instance_id}
-            out.append(Notification(time, "eventbridge", event,
-                                    self._event(time, INSTANCE_DETAIL_TYPE, [*self.arns(), arn],
-                                                detail)))
+            detail = {
+                "instanceGroupId": self.group_id(),
+                "region": self.region,
+                "application": self.application,
+                "deploymentId": deployment_id,
+                "state": state,
+                "deploymentGroup": self.deployment_group,
+                "instanceId": instance_id,
+            }
+            out.append(
+                Notification(
+                    time,
+                    "eventbridge",
+                    event,
+                    self._event(time, INSTANCE_DETAIL_TYPE, [*self.arns(), arn], detail),
+                )
+            )
         return out
 
-    def _event(self, time: float, detail_type: str, resources: list[str],
-               detail: dict[str, Any]) -> dict[str, Any]:
+    def _event(
+        self, time: float, detail_type: str, resources: list[str], detail: dict[str, Any]
+    ) -> dict[str, Any]:
         key = f"{detail['deploymentId']}/{detail_type}/{detail['state']}/{time}"
         return {
             "version": "0",

@@ -140,9 +140,11 @@ class TrafficPlan:
         return int(self.minute_start.shape[0])
 
     def __repr__(self) -> str:
-        return (f"TrafficPlan({self.platform}, {len(self.phases)} phases, "
-                f"{len(self.shifts)} shifts, ends at {self.end_time:g} s, "
-                f"{self.segments} segments)")
+        return (
+            f"TrafficPlan({self.platform}, {len(self.phases)} phases, "
+            f"{len(self.shifts)} shifts, ends at {self.end_time:g} s, "
+            f"{self.segments} segments)"
+        )
 
 
 def _history_seconds(alarms: Sequence[Alarm], metric_delay: float) -> float:
@@ -201,16 +203,18 @@ def compile_traffic_plan(
             ok, message = True, ""
         else:
             end, ok, message = clock + float(spec.seconds), True, ""
-        planned.append(Phase(spec.name, clock, end, ok, message, spec.rollback_possible,
-                             spec.hook is not None))
+        planned.append(
+            Phase(spec.name, clock, end, ok, message, spec.rollback_possible, spec.hook is not None)
+        )
         clock = end
         if not ok:
             succeeds = False
             break
     end_time = clock
 
-    poll_times = np.arange(0.0, end_time + 1e-9, float(alarm_poll_interval)) if alarms else (
-        np.zeros(0))
+    poll_times = (
+        np.arange(0.0, end_time + 1e-9, float(alarm_poll_interval)) if alarms else (np.zeros(0))
+    )
     eval_times = np.arange(60.0, end_time + 1e-9, 60.0) if alarms else np.zeros(0)
     history = _history_seconds(alarms, metric_delay)
     stop_time = None
@@ -260,8 +264,10 @@ def compile_traffic_plan(
         for m in range(minute_start.size)
     )
     windows = tuple(
-        tuple(_window_bounds(alarm, when, history, float(metric_delay), minute_start.size)
-              for when in eval_times.tolist())
+        tuple(
+            _window_bounds(alarm, when, history, float(metric_delay), minute_start.size)
+            for when in eval_times.tolist()
+        )
         for alarm in alarms
     )
 
@@ -293,8 +299,9 @@ def compile_traffic_plan(
     )
 
 
-def _window_bounds(alarm: Alarm, when: float, history: float, delay: float, minutes: int
-                   ) -> tuple[tuple[int, int], ...]:
+def _window_bounds(
+    alarm: Alarm, when: float, history: float, delay: float, minutes: int
+) -> tuple[tuple[int, int], ...]:
     """Minute bounds of each datapoint in ``alarm``'s range at ``when``, oldest first.
 
     Minute ``m`` covers ``[m*60 - history, (m+1)*60 - history)``; with sliding windows evaluated
@@ -305,6 +312,6 @@ def _window_bounds(alarm: Alarm, when: float, history: float, delay: float, minu
     arrived = int((when - delay + history) // 60)
     bounds = []
     for j in range(alarm.range_size - 1, -1, -1):
-        end = int(round((when - j * period + history) / 60))
+        end = round((when - j * period + history) / 60)
         bounds.append((max(end - per, 0), min(end, arrived, minutes)))
     return tuple(bounds)

@@ -85,8 +85,9 @@ class TrafficRun:
         for time, event, status, detail in self.trace.events:
             dep = self.rollback_deployment_id if event == "Rollback" else self.deployment_id
             rows.append((time, time / 60.0, dep, event, status, detail))
-        return pd.DataFrame(rows, columns=["time", "minute", "deployment_id", "event", "status",
-                                           "detail"])
+        return pd.DataFrame(
+            rows, columns=["time", "minute", "deployment_id", "event", "status", "detail"]
+        )
 
     @property
     def timeline(self) -> pd.DataFrame:
@@ -105,11 +106,16 @@ class TrafficRun:
         frame: dict[str, Any] = {"minute": np.arange(n)}
         marks = np.minimum((np.arange(n) + 1) * 60.0, end)
         frame["target_weight"] = [_at(self.trace.weights, t) for t in marks]
-        for name in ("target_invocations", "target_errors", "current_invocations",
-                     "current_errors"):
+        for name in (
+            "target_invocations",
+            "target_errors",
+            "current_invocations",
+            "current_errors",
+        ):
             values = getattr(self.draws, name)[0]
             frame[name] = np.bincount(minute[served], weights=values[served], minlength=n)[
-                :n].astype(np.int64)
+                :n
+            ].astype(np.int64)
         for alarm, history in zip(plan.alarms, self.trace.alarm_states):
             frame[f"alarm:{alarm.name}"] = [_at(history, t) for t in marks]
         return pd.DataFrame(frame)
@@ -118,14 +124,44 @@ class TrafficRun:
     def deployments(self) -> pd.DataFrame:
         """The original deployment and any rollback deployment it triggered."""
         out = self.trace.outcome
-        rows = [(self.deployment_id, "user", out.status, out.error_code, 0.0, out.end_time,
-                 self.rollback_deployment_id, None)]
+        rows: list[tuple[Any, ...]] = [
+            (
+                self.deployment_id,
+                "user",
+                out.status,
+                out.error_code,
+                0.0,
+                out.end_time,
+                self.rollback_deployment_id,
+                None,
+            )
+        ]
         if self.rollback_deployment_id is not None:
-            rows.append((self.rollback_deployment_id, "codeDeployRollback", "Succeeded", None,
-                         out.end_time, out.end_time, None, self.deployment_id))
-        return pd.DataFrame(rows, columns=["deployment_id", "creator", "status", "error_code",
-                                           "start", "end", "rollback_deployment_id",
-                                           "rollback_triggering_deployment_id"])
+            rows.append(
+                (
+                    self.rollback_deployment_id,
+                    "codeDeployRollback",
+                    "Succeeded",
+                    None,
+                    out.end_time,
+                    out.end_time,
+                    None,
+                    self.deployment_id,
+                )
+            )
+        return pd.DataFrame(
+            rows,
+            columns=[
+                "deployment_id",
+                "creator",
+                "status",
+                "error_code",
+                "start",
+                "end",
+                "rollback_deployment_id",
+                "rollback_triggering_deployment_id",
+            ],
+        )
 
     @property
     def notifications(self) -> list[Notification]:
@@ -134,28 +170,58 @@ class TrafficRun:
         end = out.end_time
         overview = {"Failed": 0, "InProgress": 0, "Pending": 0, "Skipped": 0, "Succeeded": 0}
         final = dict(overview, **{"Succeeded" if out.status == "Succeeded" else "Failed": 1})
-        notes = ctx.deployment(0.0, "DeploymentStart", self.deployment_id, status="InProgress",
-                               create_time=0.0, complete_time=None,
-                               overview=dict(overview, InProgress=1))
-        event = {"Succeeded": "DeploymentSuccess", "Failed": "DeploymentFailure",
-                 "Stopped": "DeploymentStop"}[out.status]
-        notes += ctx.deployment(end, event, self.deployment_id, status=out.status,
-                                create_time=0.0, complete_time=end, overview=final,
-                                error_code=out.error_code, error_message=self.error_message
-                                if out.error_code else None)
+        notes = ctx.deployment(
+            0.0,
+            "DeploymentStart",
+            self.deployment_id,
+            status="InProgress",
+            create_time=0.0,
+            complete_time=None,
+            overview=dict(overview, InProgress=1),
+        )
+        event = {
+            "Succeeded": "DeploymentSuccess",
+            "Failed": "DeploymentFailure",
+            "Stopped": "DeploymentStop",
+        }[out.status]
+        notes += ctx.deployment(
+            end,
+            event,
+            self.deployment_id,
+            status=out.status,
+            create_time=0.0,
+            complete_time=end,
+            overview=final,
+            error_code=out.error_code,
+            error_message=self.error_message if out.error_code else None,
+        )
         if self.rollback_deployment_id is not None:
-            notes += ctx.deployment(end, "DeploymentRollback", self.deployment_id,
-                                    status=out.status, create_time=0.0, complete_time=end,
-                                    overview=final, error_code=out.error_code,
-                                    error_message=self.error_message)
-            for name, status in (("DeploymentStart", "InProgress"),
-                                 ("DeploymentSuccess", "Succeeded")):
-                notes += ctx.deployment(end, name, self.rollback_deployment_id, status=status,
-                                        create_time=end,
-                                        complete_time=end if status == "Succeeded" else None,
-                                        overview=dict(overview, **{
-                                            "Succeeded" if status == "Succeeded" else
-                                            "InProgress": 1}))
+            notes += ctx.deployment(
+                end,
+                "DeploymentRollback",
+                self.deployment_id,
+                status=out.status,
+                create_time=0.0,
+                complete_time=end,
+                overview=final,
+                error_code=out.error_code,
+                error_message=self.error_message,
+            )
+            for name, status in (
+                ("DeploymentStart", "InProgress"),
+                ("DeploymentSuccess", "Succeeded"),
+            ):
+                notes += ctx.deployment(
+                    end,
+                    name,
+                    self.rollback_deployment_id,
+                    status=status,
+                    create_time=end,
+                    complete_time=end if status == "Succeeded" else None,
+                    overview=dict(
+                        overview, **{"Succeeded" if status == "Succeeded" else "InProgress": 1}
+                    ),
+                )
         return notes
 
     def summary(self) -> pd.Series:
@@ -166,30 +232,35 @@ class TrafficRun:
         alarm, ``alarm_minute`` when the first alarm entered ALARM.
         """
         out = self.trace.outcome
-        return pd.Series({
-            "status": out.status,
-            "error_code": out.error_code,
-            "rolled_back": out.rolled_back,
-            "duration_minutes": out.end_time / 60.0,
-            "alarm_minute": None if out.first_alarm_time is None else out.first_alarm_time / 60,
-            "detection_minute": None if out.detection_time is None else out.detection_time / 60,
-            "target_invocations": out.target_invocations,
-            "target_errors": out.target_errors,
-            "final_weight": out.final_percent,
-        }, name=self.deployment_id)
+        return pd.Series(
+            {
+                "status": out.status,
+                "error_code": out.error_code,
+                "rolled_back": out.rolled_back,
+                "duration_minutes": out.end_time / 60.0,
+                "alarm_minute": None if out.first_alarm_time is None else out.first_alarm_time / 60,
+                "detection_minute": None if out.detection_time is None else out.detection_time / 60,
+                "target_invocations": out.target_invocations,
+                "target_errors": out.target_errors,
+                "final_weight": out.final_percent,
+            },
+            name=self.deployment_id,
+        )
 
     def __repr__(self) -> str:
         out = self.trace.outcome
         code = f" ({out.error_code})" if out.error_code else ""
         back = ", rolled back" if out.rolled_back else ""
-        return (f"<TrafficRun {self.deployment_id} {self.plan.platform}: {out.status}{code}{back} "
-                f"after {out.end_time / 60:.1f} min; target served {out.target_invocations} "
-                f"invocations, {out.target_errors} errors>")
+        return (
+            f"<TrafficRun {self.deployment_id} {self.plan.platform}: {out.status}{code}{back} "
+            f"after {out.end_time / 60:.1f} min; target served {out.target_invocations} "
+            f"invocations, {out.target_errors} errors>"
+        )
 
     def _repr_html_(self) -> str:
         from shiftsim._html import table
 
-        rows = [(k, v) for k, v in self.summary().items()]
+        rows = [(str(k), v) for k, v in self.summary().items()]
         return table(f"{self.plan.platform} deployment {self.deployment_id}", rows)
 
 

@@ -2,8 +2,8 @@
 
 Examples
 --------
->>> AutoRollback()            # what SAM generates for every function
-AutoRollback(enabled=True, events=('DEPLOYMENT_FAILURE', 'DEPLOYMENT_STOP_ON_ALARM', 'DEPLOYMENT_STOP_ON_REQUEST'))
+>>> AutoRollback().events  # what SAM generates for every function
+('DEPLOYMENT_FAILURE', 'DEPLOYMENT_STOP_ON_ALARM', 'DEPLOYMENT_STOP_ON_REQUEST')
 >>> AutoRollback.disabled().rolls_back("DEPLOYMENT_FAILURE")
 False
 """
@@ -43,17 +43,22 @@ class AutoRollback:
             raise invalid("AutoRollback", "enabled", self.enabled, "must be True or False")
         events = self.events
         if isinstance(events, str) or not isinstance(events, (tuple, list, frozenset, set)):
-            raise invalid("AutoRollback", "events", events,
-                          "must be a tuple of rollback event names")
+            raise invalid(
+                "AutoRollback", "events", events, "must be a tuple of rollback event names"
+            )
         for event in events:
             check_choice("AutoRollback", "events[]", event, ROLLBACK_EVENTS)
         if len(set(events)) != len(tuple(events)):
             raise invalid("AutoRollback", "events", events, "must not repeat an event")
         if self.enabled and not events:
-            raise invalid("AutoRollback", "events", events,
-                          "must name at least one event when enabled is True "
-                          "(InvalidAutoRollbackConfigException)",
-                          "Use AutoRollback.disabled() to turn rollback off.")
+            raise invalid(
+                "AutoRollback",
+                "events",
+                events,
+                "must name at least one event when enabled is True "
+                "(InvalidAutoRollbackConfigException)",
+                "Use AutoRollback.disabled() to turn rollback off.",
+            )
         object.__setattr__(self, "events", tuple(events))
 
     @classmethod
@@ -71,8 +76,12 @@ class AutoRollback:
         if raw is None:
             return cls.disabled()
         if not isinstance(raw, Mapping):
-            raise invalid("AutoRollback.from_boto", "autoRollbackConfiguration", raw,
-                          "must be a mapping with 'enabled' and 'events'")
+            raise invalid(
+                "AutoRollback.from_boto",
+                "autoRollbackConfiguration",
+                raw,
+                "must be a mapping with 'enabled' and 'events'",
+            )
         return cls(bool(raw.get("enabled", False)), tuple(raw.get("events", ())))
 
     def to_boto(self) -> dict[str, Any]:
@@ -102,8 +111,12 @@ class ManualStop:
         if self.auto_rollback_enabled is not None and not isinstance(
             self.auto_rollback_enabled, bool
         ):
-            raise invalid("ManualStop", "auto_rollback_enabled", self.auto_rollback_enabled,
-                          "must be True, False or None")
+            raise invalid(
+                "ManualStop",
+                "auto_rollback_enabled",
+                self.auto_rollback_enabled,
+                "must be True, False or None",
+            )
 
     def rolls_back(self, auto_rollback: AutoRollback) -> bool:
         if self.auto_rollback_enabled is not None:

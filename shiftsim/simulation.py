@@ -10,6 +10,7 @@ Examples
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable
 from typing import Any
 
@@ -27,8 +28,13 @@ __all__ = ["simulate"]
 ENGINES = ("core", "kernel")
 
 
-def simulate(deployment: Any, *, rng: RngLike = None, engine: str = "core",
-             on_notification: Callable[[Notification], None] | None = None) -> Any:
+def simulate(
+    deployment: Any,
+    *,
+    rng: RngLike = None,
+    engine: str = "core",
+    on_notification: Callable[[Notification], None] | None = None,
+) -> Any:
     """Simulate one deployment and return its run.
 
     Parameters
@@ -58,8 +64,10 @@ def simulate(deployment: Any, *, rng: RngLike = None, engine: str = "core",
     """
     check_choice("simulate", "engine", engine, ENGINES)
     seq = seed_sequence(rng)
-    if hasattr(deployment, "plan") and callable(deployment.plan) and hasattr(
-        deployment, "notification_context"
+    if (
+        hasattr(deployment, "plan")
+        and callable(deployment.plan)
+        and hasattr(deployment, "notification_context")
     ):
         if engine == "kernel":
             from shiftsim.kernel import replay_with_kernel
@@ -68,8 +76,7 @@ def simulate(deployment: Any, *, rng: RngLike = None, engine: str = "core",
         else:
             run = run_traffic_deployment(deployment, seq, runs=1, index=0)
     else:
-        from shiftsim import server
-
+        server = importlib.import_module("shiftsim.server")
         if not isinstance(deployment, server.ServerDeployment):
             raise TypeError(
                 "simulate: deployment must be a LambdaDeployment, EcsDeployment or "
@@ -82,8 +89,9 @@ def simulate(deployment: Any, *, rng: RngLike = None, engine: str = "core",
     return run
 
 
-def run_traffic_deployment(deployment: Any, seq: np.random.SeedSequence, *, runs: int,
-                           index: int) -> TrafficRun:
+def run_traffic_deployment(
+    deployment: Any, seq: np.random.SeedSequence, *, runs: int, index: int
+) -> TrafficRun:
     """Run ``index`` of a set of ``runs`` runs seeded by ``seq``, on the event core."""
     from shiftsim.draws import CHUNK
 
@@ -93,8 +101,16 @@ def run_traffic_deployment(deployment: Any, seq: np.random.SeedSequence, *, runs
     draws = draw_traffic(plan, size, seq, chunk).row(offset)
     ids = run_ids(seq, index)
     trace = run_traffic(plan, draws, deployment_id=ids[0])
-    return TrafficRun(plan, trace, draws, ids[0], ids[1] if trace.outcome.rolled_back else None,
-                      deployment.notification_context(), entropy_of(seq), index)
+    return TrafficRun(
+        plan,
+        trace,
+        draws,
+        ids[0],
+        ids[1] if trace.outcome.rolled_back else None,
+        deployment.notification_context(),
+        entropy_of(seq),
+        index,
+    )
 
 
 def run_ids(seq: np.random.SeedSequence, index: int) -> tuple[str, str]:

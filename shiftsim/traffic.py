@@ -15,6 +15,7 @@ Examples
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -45,8 +46,9 @@ class Profile:
     def __post_init__(self) -> None:
         pts = self.points
         if isinstance(pts, (str, bytes)) or not isinstance(pts, Sequence) or not pts:
-            raise invalid("Profile", "points", pts,
-                          "must be a non-empty sequence of (minute, value) pairs")
+            raise invalid(
+                "Profile", "points", pts, "must be a non-empty sequence of (minute, value) pairs"
+            )
         clean: list[tuple[float, float]] = []
         for i, pair in enumerate(pts):
             if not isinstance(pair, Sequence) or len(pair) != 2:
@@ -54,8 +56,12 @@ class Profile:
             minute = check_number("Profile", f"points[{i}].minute", pair[0])
             value = check_number("Profile", f"points[{i}].value", pair[1])
             if clean and minute < clean[-1][0]:
-                raise invalid("Profile", f"points[{i}].minute", pair[0],
-                              f"must not be earlier than the previous point ({clean[-1][0]:g})")
+                raise invalid(
+                    "Profile",
+                    f"points[{i}].minute",
+                    pair[0],
+                    f"must not be earlier than the previous point ({clean[-1][0]:g})",
+                )
             clean.append((minute, value))
         object.__setattr__(self, "points", tuple(clean))
 
@@ -74,21 +80,32 @@ class Profile:
         return cls(((start_minute, start), (end_minute, end)))
 
     @classmethod
-    def burst(cls, start_minute: float, end_minute: float, value: float,
-              baseline: float = 0.0) -> Profile:
+    def burst(
+        cls, start_minute: float, end_minute: float, value: float, baseline: float = 0.0
+    ) -> Profile:
         """``value`` between the two minutes, ``baseline`` elsewhere."""
         if end_minute < start_minute:
-            raise invalid("Profile.burst", "end_minute", end_minute,
-                          f"must not be before start_minute ({start_minute:g})")
-        return cls(((start_minute, baseline), (start_minute, value), (end_minute, value),
-                    (end_minute, baseline)))
+            raise invalid(
+                "Profile.burst",
+                "end_minute",
+                end_minute,
+                f"must not be before start_minute ({start_minute:g})",
+            )
+        return cls(
+            (
+                (start_minute, baseline),
+                (start_minute, value),
+                (end_minute, value),
+                (end_minute, baseline),
+            )
+        )
 
     def value_at(self, minute: float) -> float:
         """The value at ``minute`` (right-continuous at steps)."""
         pts = self.points
         if minute < pts[0][0]:
             return pts[0][1]
-        for (m0, v0), (m1, v1) in zip(pts, pts[1:]):
+        for (m0, v0), (m1, v1) in itertools.pairwise(pts):
             if m0 <= minute < m1:
                 return v0 + (v1 - v0) * (minute - m0) / (m1 - m0)
         return pts[-1][1]
@@ -101,7 +118,7 @@ class Profile:
         # Extend flat to both sides so the whole real line is covered by linear pieces.
         knots = [(min(a, pts[0][0]), pts[0][1]), *pts, (max(b, pts[-1][0]), pts[-1][1])]
         total = 0.0
-        for (m0, v0), (m1, v1) in zip(knots, knots[1:]):
+        for (m0, v0), (m1, v1) in itertools.pairwise(knots):
             lo, hi = max(m0, a), min(m1, b)
             if hi <= lo or m1 == m0:
                 continue
@@ -166,9 +183,13 @@ class Version:
         if not isinstance(self.name, str) or not self.name:
             raise invalid("Version", "name", self.name, "must be a non-empty string")
         if self.name == "$LATEST":
-            raise invalid("Version", "name", self.name,
-                          "must be a published version; an alias cannot route weighted traffic "
-                          "to $LATEST (Lambda AliasRoutingConfiguration)")
+            raise invalid(
+                "Version",
+                "name",
+                self.name,
+                "must be a published version; an alias cannot route weighted traffic "
+                "to $LATEST (Lambda AliasRoutingConfiguration)",
+            )
         _as_profile("Version", "error_rate", self.error_rate, 0.0, 1.0)
         _as_profile("Version", "throttle_rate", self.throttle_rate, 0.0, 1.0)
         check_number("Version", "duration_ms", self.duration_ms, 0.0, low_open=True)
@@ -184,8 +205,12 @@ class Version:
 
     def __repr__(self) -> str:
         parts = [repr(self.name)]
-        for field, default in (("error_rate", 0.0), ("throttle_rate", 0.0), ("duration_ms", 100.0),
-                               ("duration_sigma", 0.0)):
+        for field, default in (
+            ("error_rate", 0.0),
+            ("throttle_rate", 0.0),
+            ("duration_ms", 100.0),
+            ("duration_sigma", 0.0),
+        ):
             value = getattr(self, field)
             if value != default:
                 parts.append(f"{field}={value!r}")
@@ -223,8 +248,7 @@ class Hook:
 
     def __post_init__(self) -> None:
         if not isinstance(self.function_name, str) or not self.function_name:
-            raise invalid("Hook", "function_name", self.function_name,
-                          "must be a non-empty string")
+            raise invalid("Hook", "function_name", self.function_name, "must be a non-empty string")
         check_number("Hook", "duration", self.duration, 0.0)
         check_choice("Hook", "outcome", self.outcome, HOOK_OUTCOMES)
 
@@ -242,6 +266,8 @@ class Hook:
 
     def failure_message(self) -> str:
         if self.times_out:
-            return (f"The hook {self.function_name} did not report a status within "
-                    f"{HOOK_TIMEOUT_SECONDS:.0f} seconds.")
+            return (
+                f"The hook {self.function_name} did not report a status within "
+                f"{HOOK_TIMEOUT_SECONDS:.0f} seconds."
+            )
         return f"The hook {self.function_name} reported Failed."
