@@ -1,0 +1,1052 @@
+"""Tests for shiftsim.appspec and its safe loader, shiftsim._yaml.
+
+Tests that encode AWS behaviour cite their source with the tags of
+/work/shared/reference/codedeploy.md section 0: ``UG:<file>`` is the CodeDeploy User Guide page,
+``Agent:<file>`` the CodeDeploy agent's source.
+"""
+
+from __future__ import annotations
+
+import json
+import textwrap
+import time
+from pathlib import Path
+
+import pytest
+import yaml
+from hypothesis import given
+from hypothesis import strategies as st
+
+from shiftsim import _yaml
+from shiftsim.appspec import (
+    DEFAULT_SCRIPT_TIMEOUT,
+    HOOK_EVENTS,
+    MAX_BYTES,
+    RESERVED_EVENTS,
+    AppSpec,
+    AwsvpcConfiguration,
+    CapacityProviderStrategyItem,
+    EcsTarget,
+    FileMapping,
+    Finding,
+    LambdaTarget,
+    Permission,
+    SELinuxContext,
+    ServerHook,
+    format_findings,
+    load_appspec,
+    main_validate,
+    validate,
+)
+from shiftsim.errors import AppSpecError, ConfigError
+
+SERVER = """\
+version: 0.0
+os: linux
+files:
+  - source: /index.html
+    destination: /var/www/html/
+hooks:
+  BeforeInstall:
+    - location: scripts/install_dependencies
+      timeout: 300
+      runas: root
+    - location: scripts/start_server
+  ApplicationStop:
+    - location: scripts/stop_server
+      timeout: 300
+      runas: root
+"""
+
+LAMBDA = """\
+version: 0.0
+Resources:
+  - myLambdaFunction:
+      Type: AWS::Lambda::Function
+      Properties:
+        Name: "myLambdaFunction"
+        Alias: "myLambdaFunctionAlias"
+        CurrentVersion: "1"
+        TargetVersion: "2"
+Hooks:
+  - BeforeAllowTraffic: "LambdaFunctionToValidateBeforeTrafficShift"
+  - AfterAllowTraffic: "LambdaFunctionToValidateAfterTrafficShift"
+"""
+
+ECS = """\
+version: 0.0
+Resources:
+  - TargetService:
+      Type: AWS::ECS::Service
+      Properties:
+        TaskDefinition: "arn:aws:ecs:us-east-1:111222333444:task-definition/my-family:1"
+        LoadBalancerInfo:
+          ContainerName: "SampleApplicationName"
+          ContainerPort: 80
+        PlatformVersion: "LATEST"
+        NetworkConfiguration:
+          AwsvpcConfiguration:
+            Subnets: ["subnet-1234abcd","subnet-5678abcd"]
+            SecurityGroups: ["sg-12345678"]
+            AssignPublicIp: "ENABLED"
+        CapacityProviderStrategy:
+          - Base: 1
+            CapacityProvider: "FARGATE_SPOT"
+            Weight: 2
+          - Base: 0
+            CapacityProvider: "FARGATE"
+            Weight: 1
+Hooks:
+  - BeforeInstall: "LambdaFunctionToValidateBeforeInstall"
+  - AfterInstall: "LambdaFunctionToValidateAfterInstall"
+  - AfterAllowTestTraffic: "LambdaFunctionToValidateAfterTestTrafficStarts"
+  - BeforeAllowTraffic: "LambdaFunctionToValidateBeforeAllowingProductionTraffic"
+  - AfterAllowTraffic: "LambdaFunctionToValidateAfterAllowingProductionTraffic"
+"""
+
+
+def doc(text: str) -> str:
+    return textwrap.dedent(text)
+
+
+def errors(text: str, **kwargs: object) -> list[Finding]:
+    return [f for f in validate(doc(text), **kwargs) if f.severity == "error"]  # type: ignore[arg-type]
+
+
+def warnings_of(text: str, **kwargs: object) -> list[Finding]:
+    return [f for f in validate(doc(text), **kwargs) if f.severity == "warning"]  # type: ignore[arg-type]
+
+
+def the_error(text: str, **kwargs: object) -> AppSpecError:
+    with pytest.raises(AppSpecError) as info:
+        load_appspec(doc(text), **kwargs)  # type: ignore[arg-type]
+    return info.value
+
+
+def server(hooks: str = "", *, os_name: str = "linux", extra: str = "") -> str:
+    body = f"version: 0.0\nos: {os_name}\n{extra}"
+    if hooks:
+        body += "hooks:\n" + textwrap.indent(doc(hooks), "  ")
+    return body
+
+
+# --------------------------------------------------------------------------------------------
+# EC2/On-Premises
+
+
+def test_server_example_loads_with_defaults() -> None:
+    """UG:reference-appspec-file-structure-hooks.md: timeout is optional, default 3600 s."""
+    spec = load_appspec(SERVER)
+    assert spec.platform == "Server"
+    assert spec.version == 0.0
+    assert spec.os == "linux"
+    assert spec.files == (FileMapping("/index.html", "/var/www/html/"),)
+    assert spec.scripts("BeforeInstall") == (
+        ServerHook("scripts/install_dependencies", 300, "root"),
+        ServerHook("scripts/start_server", DEFAULT_SCRIPT_TIMEOUT),
+    )
+    assert spec.scripts("ValidateService") == ()
+    assert spec.hook_function("BeforeInstall") is None
+    assert spec.warnings == ()
+    assert spec.resources == ()
+
+
+def test_quoted_version_is_an_error_that_explains_the_float_comparison() -> None:
+    """Agent:application_specification.rb compares version with the float 0.0."""
+    err = the_error('version: "0.0"\nos: linux\n')
+    assert err.line == 1 and err.path == "version"
+    assert "number 0.0" in err.message and "quoted" in err.message
+
+
+@pytest.mark.parametrize("value", ["1", "0.1", "'1.0'", "null", "true"])
+def test_version_other_than_zero_is_an_error(value: str) -> None:
+    """UG:reference-appspec-file-structure-version.md: the only allowed value is 0.0."""
+    err = the_error(f"version: {value}\nos: linux\n")
+    assert err.line == 1 and err.path == "version"
+    assert "version must be 0.0" in err.message
+
+
+def test_missing_version_and_integer_zero() -> None:
+    assert "version is required" in the_error("os: linux\n").message
+    # Ruby's [0.0].include?(0) is true, so the agent accepts 0; shiftsim asks for 0.0.
+    assert [w.path for w in warnings_of("version: 0\nos: linux\n")] == ["version"]
+
+
+def test_os_is_required_and_suggested() -> None:
+    """UG:reference-appspec-file-structure-os.md: linux or windows."""
+    assert "os is required" in the_error("version: 0.0\nfiles: []\n").message
+    err = the_error("version: 0.0\nos: Linux\n")
+    assert err.line == 2 and "did you mean 'linux'?" in err.message
+
+
+def test_hook_with_a_space_suggests_the_event() -> None:
+    """UG:reference-appspec-file-structure-hooks.md lists the lifecycle event names."""
+    err = the_error(server("Before Install:\n  - location: a.sh\n"))
+    assert (err.line, err.path) == (4, "hooks['Before Install']")
+    assert "'Before Install' is not a lifecycle event" in err.message
+    assert "did you mean 'BeforeInstall'?" in err.message
+    assert "'AfterInstall'" not in err.message.split("(the events")[0]
+
+
+@pytest.mark.parametrize("event", RESERVED_EVENTS["Server"])
+def test_reserved_events_cannot_run_scripts(event: str) -> None:
+    """UG:reference-appspec-file-structure-hooks.md: DownloadBundle, Install, BlockTraffic and
+    AllowTraffic are reserved for the agent; Start and End cannot be scripted."""
+    err = the_error(server(f"{event}:\n  - location: a.sh\n"))
+    assert err.path == f"hooks.{event}" and err.line == 4
+    assert f"'{event}' is reserved for CodeDeploy and cannot run scripts" in err.message
+
+
+def test_allow_traffic_names_the_events_to_use() -> None:
+    err = the_error(server("AllowTraffic:\n  - location: a.sh\n"))
+    assert "'BeforeAllowTraffic' or 'AfterAllowTraffic'" in err.message
+
+
+def test_event_of_another_platform_and_legacy_names() -> None:
+    err = the_error(server("AfterAllowTestTraffic:\n  - location: a.sh\n"))
+    assert "Amazon ECS" in err.message
+    # Agent:hook_executor.rb still maps the old ELB names.
+    err = the_error(server("BeforeELBAdd:\n  - location: a.sh\n"))
+    assert "'BeforeAllowTraffic'" in err.message
+
+
+def test_every_server_event_is_accepted() -> None:
+    hooks = "".join(f"{e}:\n  - location: {e}.sh\n" for e in HOOK_EVENTS["Server"])
+    spec = load_appspec(server(hooks))
+    assert tuple(spec.hooks) == HOOK_EVENTS["Server"]
+
+
+def test_script_without_location_is_an_error() -> None:
+    """Agent:application_specification.rb rejects a script with no location value."""
+    err = the_error(server("ValidateService:\n  - location: a.sh\n  - timeout: 10\n"))
+    assert (err.line, err.path) == (6, "hooks.ValidateService[1]")
+    assert "no location" in err.message and "remove its '-'" in err.message
+
+
+def test_empty_or_malformed_script_lists() -> None:
+    # A null event makes the agent call each on nil (Agent:application_specification.rb).
+    assert "got nothing (null)" in the_error(server("AfterInstall:\n")).message
+    assert "must be a list of scripts" in the_error(server("AfterInstall: a.sh\n")).message
+    assert "each script must be a mapping" in the_error(server("AfterInstall: [a.sh]\n")).message
+
+
+@pytest.mark.parametrize(
+    ("timeout", "fragment"),
+    [
+        (3601, "must be in [1, 3600]"),
+        (0, "must be in [1, 3600]"),
+        (-5, "must be in [1, 3600]"),
+        ("soon", "whole number of seconds"),
+        ("true", "whole number of seconds"),
+    ],
+)
+def test_bad_timeouts(timeout: object, fragment: str) -> None:
+    """UG:reference-appspec-file-structure-hooks.md: 3600 s is the maximum for one lifecycle
+    event; Agent:script_info.rb rejects a timeout <= 0."""
+    err = the_error(server(f"AfterInstall:\n  - location: a.sh\n    timeout: {timeout}\n"))
+    assert err.path == "hooks.AfterInstall[0].timeout" and err.line == 6
+    assert fragment in err.message
+
+
+def test_timeout_given_as_text_is_converted_with_a_warning() -> None:
+    """Agent:script_info.rb reads the timeout with Ruby's to_i."""
+    spec = load_appspec(server('AfterInstall:\n  - location: a.sh\n    timeout: "300"\n'))
+    assert spec.scripts("AfterInstall")[0].timeout == 300
+    assert [w.path for w in spec.warnings] == ["hooks.AfterInstall[0].timeout"]
+
+
+def test_timeouts_adding_up_past_an_hour_is_a_warning() -> None:
+    """UG:reference-appspec-file-structure-hooks.md: the timeouts of all scripts in one event
+    should add up to no more than 3600 s; the file is still accepted."""
+    spec = load_appspec(
+        server(
+            "AfterInstall:\n  - location: a.sh\n    timeout: 3000\n"
+            "  - location: b.sh\n    timeout: 700\n"
+        )
+    )
+    (warning,) = spec.warnings
+    assert warning.path == "hooks.AfterInstall" and warning.line == 4
+    assert "add up to 3700 s" in warning.message
+    # Scripts without a timeout are not counted (only timeouts written in the file add up).
+    assert (
+        load_appspec(server("AfterInstall:\n  - location: a.sh\n  - location: b.sh\n")).warnings
+        == ()
+    )
+
+
+def test_runas_on_windows_is_an_error() -> None:
+    """UG:reference-appspec-file-structure-hooks.md: runas applies to Amazon Linux and Ubuntu
+    Server only. (The Windows agent ignores it, Agent:windows_util.rb; shiftsim's
+    specification makes it an error.)"""
+    text = server(
+        "BeforeInstall:\n  - location: a.bat\n    runas: Administrator\n", os_name="windows"
+    )
+    err = the_error(text)
+    assert (err.line, err.path) == (6, "hooks.BeforeInstall[0].runas")
+    assert "runas" in err.message and "windows" in err.message
+    linux = load_appspec(server("BeforeInstall:\n  - location: a.sh\n    runas: root\n"))
+    assert linux.scripts("BeforeInstall")[0].runas == "root"
+
+
+def test_sudo_flag_of_the_agent() -> None:
+    """Agent:linux_util.rb runs the script with sudo when the script's sudo key is set."""
+    spec = load_appspec(server("AfterInstall:\n  - location: a.sh\n    sudo: true\n"))
+    assert spec.scripts("AfterInstall")[0].sudo is True
+
+
+def test_hooks_as_a_list_is_the_lambda_form() -> None:
+    err = the_error(server(extra="hooks:\n  - AfterInstall: a.sh\n"))
+    assert "got a list, which is the Lambda and ECS form" in err.message
+
+
+def test_capitalised_hooks_key_is_ignored_by_the_agent() -> None:
+    """Agent:application_specification.rb reads yaml_hash['hooks'] only."""
+    spec = load_appspec("version: 0.0\nos: linux\nHooks:\n  AfterInstall:\n  - location: a.sh\n")
+    (warning,) = spec.warnings
+    assert warning.line == 3 and "never run" in warning.message and spec.hooks == {}
+
+
+def test_files_need_source_and_a_fully_qualified_destination() -> None:
+    """Agent:file_info.rb requires source and destination; UG:reference-appspec-file-structure-
+    files.md: destination must be a fully qualified path."""
+    assert "needs a destination" in the_error(server(extra="files:\n  - source: /\n")).message
+    assert "needs a source" in the_error(server(extra="files:\n  - destination: /x\n")).message
+    err = the_error(server(extra="files:\n  - source: /\n    destination: var/www\n"))
+    assert err.path == "files[0].destination" and "fully qualified" in err.message
+    err = the_error(
+        server(extra="files:\n  - source: /\n    destination: C:MyApp\n", os_name="windows")
+    )
+    assert "did you mean 'C:\\MyApp'?" in err.message
+    spec = load_appspec(
+        server(extra="files:\n  - source: \\\n    destination: c:\\inetpub\n", os_name="windows")
+    )
+    assert spec.files == (FileMapping("\\", "c:\\inetpub"),)
+
+
+def test_unknown_keys_are_warnings_with_line_and_path() -> None:
+    text = server(
+        extra="files:\n  - source: /\n    destination: /app\n    overwrite: true\ncolour: blue\n"
+    )
+    spec = load_appspec(text)
+    assert [(w.line, w.path) for w in spec.warnings] == [(6, "files[0].overwrite"), (7, "colour")]
+    assert all("AWS ignores it" in w.message for w in spec.warnings)
+
+
+def test_duplicate_keys_are_warnings() -> None:
+    spec = load_appspec(
+        server("AfterInstall:\n  - location: a.sh\nAfterInstall:\n  - location: b.sh\n")
+    )
+    (warning,) = spec.warnings
+    assert warning.line == 6 and "appears twice (first at line 4)" in warning.message
+    assert spec.scripts("AfterInstall") == (ServerHook("b.sh"),)
+
+
+@pytest.mark.parametrize(
+    ("value", "ok"),
+    [
+        ("OVERWRITE", True),
+        ("RETAIN", True),
+        ("DISALLOW", True),
+        ("overwrite", False),
+        ("DISALLOW|OVERWRITE|RETAIN", False),
+    ],
+)
+def test_file_exists_behavior(value: str, ok: bool) -> None:
+    """UG:reference-appspec-file-structure-files.md: DISALLOW, OVERWRITE or RETAIN."""
+    text = server(extra=f"file_exists_behavior: {value}\n")
+    if ok:
+        assert load_appspec(text).file_exists_behavior == value
+    else:
+        assert "file_exists_behavior must be one of" in the_error(text).message
+
+
+PERMISSIONS = """\
+permissions:
+  - object: /var/www/html/WordPress
+    pattern: "**"
+    except: [/var/www/html/WordPress/ReadMe.txt]
+    owner: bob
+    group: writers
+    mode: 644
+    acls:
+      - u:mary:rw
+      - u:sam:rw
+      - m::rw
+    context:
+      name: unconfined_u
+      type: httpd_sys_content_t
+      range: s0
+    type:
+      - file
+  - object: /tmp/my-app
+"""
+
+
+def test_permissions_example() -> None:
+    """UG:reference-appspec-file-structure-permissions.md (acls and context example);
+    Agent:context_info.rb reads the SELinux user from 'name'."""
+    spec = load_appspec(server(extra=PERMISSIONS))
+    first, second = spec.permissions
+    assert first == Permission(
+        "/var/www/html/WordPress",
+        "**",
+        ("/var/www/html/WordPress/ReadMe.txt",),
+        "bob",
+        "writers",
+        "644",
+        ("u:mary:rw", "u:sam:rw", "m::rw"),
+        SELinuxContext("httpd_sys_content_t", "unconfined_u", "s0"),
+        ("file",),
+    )
+    # Agent:application_specification.rb: pattern defaults to **, type to file and directory.
+    assert second == Permission("/tmp/my-app")
+    assert second.type == ("file", "directory")
+
+
+def test_permissions_rules() -> None:
+    """Agent:application_specification.rb rejects permissions on Windows, a permission without
+    object, and a type other than file/directory; Agent:mode_info.rb takes 1-4 octal digits."""
+    err = the_error(server(extra="permissions:\n  - object: /x\n", os_name="windows"))
+    assert err.path == "permissions" and "Linux instances only" in err.message
+    assert "needs an object" in the_error(server(extra="permissions:\n  - owner: me\n")).message
+    assert "octal" in the_error(server(extra="permissions:\n  - {object: /x, mode: 8}\n")).message
+    err = the_error(server(extra="permissions:\n  - {object: /x, type: [link]}\n"))
+    assert "'file' or 'directory'" in err.message
+    err = the_error(server(extra="permissions:\n  - {object: /x, context: {user: u}}\n"))
+    assert "context needs a type" in err.message
+    # UG: "Setting unnamed users ... causes the AppSpec file to fail".
+    assert (
+        "named ACL"
+        in the_error(server(extra="permissions:\n  - {object: /x, acls: ['u::rw']}\n")).message
+    )
+
+
+def test_unquoted_mode_with_leading_zero_is_read_as_octal() -> None:
+    """UG:reference-appspec-file-structure-permissions.md: mode is chmod's octal number; YAML
+    (PyYAML and Ruby's Psych alike) reads 0644 as the octal integer 420."""
+    spec = load_appspec(server(extra="permissions:\n  - object: /x\n    mode: 0644\n"))
+    assert spec.permissions[0].mode == "420"
+    assert "quote it ('0644')" in spec.warnings[0].message
+    quoted = load_appspec(server(extra="permissions:\n  - object: /x\n    mode: '0644'\n"))
+    assert quoted.permissions[0].mode == "0644" and quoted.warnings == ()
+
+
+# --------------------------------------------------------------------------------------------
+# AWS Lambda
+
+
+def test_lambda_example_loads() -> None:
+    """UG:reference-appspec-file-example.md (Lambda example)."""
+    spec = load_appspec(LAMBDA)
+    assert spec.platform == "Lambda"
+    assert spec.resources == (
+        LambdaTarget("myLambdaFunction", "myLambdaFunctionAlias", 1, 2, "myLambdaFunction"),
+    )
+    assert spec.hooks == {
+        "BeforeAllowTraffic": "LambdaFunctionToValidateBeforeTrafficShift",
+        "AfterAllowTraffic": "LambdaFunctionToValidateAfterTrafficShift",
+    }
+    assert spec.hook_function("AfterAllowTraffic") == "LambdaFunctionToValidateAfterTrafficShift"
+    assert spec.scripts("AfterAllowTraffic") == ()
+    assert spec.warnings == () and spec.os is None
+
+
+def test_lambda_lowercase_spelling_of_the_reference() -> None:
+    """UG:reference-appspec-file-structure-resources.md spells the Lambda keys in lowercase."""
+    spec = load_appspec(
+        LAMBDA.replace("Resources", "resources")
+        .replace("Type", "type")
+        .replace("Properties", "properties")
+        .replace("Name:", "name:")
+        .replace("Alias:", "alias:")
+        .replace("CurrentVersion", "currentversion")
+        .replace("TargetVersion", "targetversion")
+        .replace("Hooks", "hooks")
+    )
+    assert spec == load_appspec(LAMBDA)
+    assert spec.warnings == ()
+    mixed = load_appspec(LAMBDA.replace("CurrentVersion", "currentVersion"))
+    assert [w.path for w in mixed.warnings] == [
+        "Resources[0].myLambdaFunction.Properties.currentVersion"
+    ]
+
+
+def test_latest_is_not_a_version_codedeploy_can_shift_to() -> None:
+    """UG:reference-appspec-file-structure-resources.md: versions must be positive integers;
+    $LATEST cannot carry alias routing weights (reference section 12, item 21)."""
+    err = the_error(LAMBDA.replace('TargetVersion: "2"', 'TargetVersion: "$LATEST"'))
+    assert (err.line, err.path) == (9, "Resources[0].myLambdaFunction.Properties.TargetVersion")
+    assert "'$LATEST'" in err.message and "publish-version" in err.message
+
+
+@pytest.mark.parametrize("value", ['"0"', '"-1"', '"1.5"', "1.5", '"two"', "true", "[1]"])
+def test_lambda_versions_must_be_positive_integers(value: str) -> None:
+    """UG:reference-appspec-file-structure-resources.md: 'a valid positive integer'."""
+    err = the_error(LAMBDA.replace('CurrentVersion: "1"', f"CurrentVersion: {value}"))
+    assert err.line == 8 and "positive integer" in err.message
+
+
+def test_lambda_unquoted_versions_are_accepted() -> None:
+    spec = load_appspec(LAMBDA.replace('"1"', "1").replace('"2"', "2"))
+    assert spec == load_appspec(LAMBDA) and spec.warnings == ()
+
+
+def test_lambda_required_properties() -> None:
+    """UG:reference-appspec-file-structure-resources.md marks all four properties required; the
+    console template calls CurrentVersion optional, so its absence is only a warning."""
+    err = the_error(LAMBDA.replace('        TargetVersion: "2"\n', ""))
+    assert err.line == 5 and "needs TargetVersion" in err.message
+    spec = load_appspec(LAMBDA.replace('        CurrentVersion: "1"\n', ""))
+    assert spec.resources[0].current_version is None  # type: ignore[union-attr]
+    assert "CurrentVersion is missing" in spec.warnings[0].message
+
+
+def test_lambda_hook_rules() -> None:
+    """UG:reference-appspec-file-structure-hooks.md: Lambda hooks are BeforeAllowTraffic and
+    AfterAllowTraffic; Start, AllowTraffic and End cannot be scripted."""
+    err = the_error(LAMBDA + "  - AllowTraffic: f\n")
+    assert err.path == "Hooks[2].AllowTraffic" and "reserved" in err.message
+    err = the_error(LAMBDA + "  - AfterInstall: f\n")
+    assert "Amazon ECS" in err.message
+    err = the_error(LAMBDA + "  - BeforeAllowTraffic: again\n")
+    assert "hooked twice" in err.message
+    err = the_error(
+        LAMBDA.split("Hooks:")[0] + "Hooks:\n  BeforeAllowTraffic:\n    - location: a.sh\n"
+    )
+    assert "run Lambda functions, not scripts" in err.message
+    err = the_error(LAMBDA.split("Hooks:")[0] + 'Hooks:\n  - BeforeAllowTraffic: ""\n')
+    assert "must not be empty" in err.message
+
+
+def test_server_key_in_a_lambda_file_is_an_error() -> None:
+    err = the_error("os: linux\n" + LAMBDA)
+    assert (err.line, err.path) == (1, "os")
+    assert "'os' is an EC2/On-Premises key" in err.message
+
+
+def test_one_function_per_lambda_appspec() -> None:
+    second = (
+        LAMBDA.split("Hooks:")[0].split("Resources:\n")[1].replace("myLambdaFunction:", "other:")
+    )
+    err = the_error(LAMBDA.replace("Resources:\n", "Resources:\n" + second))
+    assert "deploys one function" in err.message
+
+
+def test_equal_versions_warn() -> None:
+    spec = load_appspec(LAMBDA.replace('TargetVersion: "2"', 'TargetVersion: "1"'))
+    assert "no traffic would move" in spec.warnings[0].message
+
+
+# --------------------------------------------------------------------------------------------
+# Amazon ECS
+
+
+def test_ecs_example_loads() -> None:
+    """UG:reference-appspec-file-example.md (ECS example, with a capacity provider strategy)."""
+    spec = load_appspec(ECS)
+    assert spec.platform == "ECS"
+    (target,) = spec.resources
+    assert target == EcsTarget(
+        "arn:aws:ecs:us-east-1:111222333444:task-definition/my-family:1",
+        "SampleApplicationName",
+        80,
+        "LATEST",
+        AwsvpcConfiguration(("subnet-1234abcd", "subnet-5678abcd"), ("sg-12345678",), "ENABLED"),
+        (
+            CapacityProviderStrategyItem("FARGATE_SPOT", 1, 2),
+            CapacityProviderStrategyItem("FARGATE", 0, 1),
+        ),
+        "TargetService",
+    )
+    assert tuple(spec.hooks) == HOOK_EVENTS["ECS"]
+    assert spec.warnings == ()
+
+
+def test_container_port_is_a_number() -> None:
+    """UG:reference-appspec-file-structure-resources.md: every property is a string except
+    ContainerPort, which is a number."""
+    spec = load_appspec(ECS.replace("ContainerPort: 80", 'ContainerPort: "80"'))
+    assert spec.resources[0].container_port == 80  # type: ignore[union-attr]
+    assert "should be a number" in spec.warnings[0].message
+    err = the_error(ECS.replace("ContainerPort: 80", "ContainerPort: eighty"))
+    assert err.line == 9 and "port number in [1, 65535]" in err.message
+    assert "port number" in the_error(ECS.replace("ContainerPort: 80", "ContainerPort: 0")).message
+
+
+def test_network_configuration_is_all_or_none() -> None:
+    """UG:reference-appspec-file-structure-resources.md: all or none of the settings under
+    NetworkConfiguration must be specified."""
+    err = the_error(ECS.replace('            AssignPublicIp: "ENABLED"\n', ""))
+    assert err.path.endswith("NetworkConfiguration.AwsvpcConfiguration") and err.line == 12
+    assert "all or none" in err.message and "missing AssignPublicIp" in err.message
+    err = the_error(
+        ECS.replace('AssignPublicIp: "ENABLED"', 'AssignPublicIp: "ENABLED-or-DISABLED"')
+    )
+    assert "'ENABLED' or 'DISABLED'" in err.message
+
+
+def test_only_one_capacity_provider_can_have_a_base() -> None:
+    """ECS API CapacityProviderStrategyItem: only one provider can have a base defined. AWS's
+    AppSpec example gives the other provider Base: 0, which is accepted."""
+    err = the_error(ECS.replace("- Base: 0", "- Base: 2"))
+    assert err.line == 20 and "only one capacity provider" in err.message
+
+
+def test_task_definition_forms() -> None:
+    """UG:reference-appspec-file-structure-resources.md: TaskDefinition is the task-definition
+    ARN; CodePipeline substitutes a <TASK_DEFINITION> placeholder."""
+    arn = "arn:aws:ecs:us-east-1:111222333444:task-definition/my-family:1"
+    placeholder = load_appspec(ECS.replace(arn, "<TASK_DEFINITION>"))
+    assert placeholder.resources[0].task_definition == "<TASK_DEFINITION>"  # type: ignore[union-attr]
+    assert placeholder.warnings == ()
+    assert placeholder.placeholders == ("<TASK_DEFINITION>",)
+    family = load_appspec(ECS.replace(arn, "web:3"))
+    assert "is a task-definition family" in family.warnings[0].message
+    err = the_error(ECS.replace(arn, "arn:aws:ecs:us-east-2:*:task-definition/app:*"))
+    assert "no wildcards" in err.message
+    err = the_error(ECS.replace(arn, "taskdef.json"))
+    assert "looks like a file name" in err.message and "<TASK_DEFINITION>" in err.message
+    err = the_error(ECS.replace(f'"{arn}"', "{Ref: TaskDef}"))
+    assert "CloudFormation function (Ref)" in err.message
+
+
+def test_other_placeholders_are_warnings() -> None:
+    spec = load_appspec(
+        ECS.replace('"SampleApplicationName"', "<CONTAINER_NAME>").replace(
+            "ContainerPort: 80", "ContainerPort: ${PORT}"
+        )
+    )
+    assert spec.resources[0].container_port == "${PORT}"  # type: ignore[union-attr]
+    assert [w.line for w in spec.warnings] == [8, 9]
+    assert all("unrendered placeholder" in w.message for w in spec.warnings)
+    assert spec.placeholders == ("<CONTAINER_NAME>", "${PORT}")
+
+
+def test_ecs_hook_rules() -> None:
+    """UG:reference-appspec-file-structure-hooks.md: Start, Install, TestTraffic, AllowTraffic and
+    End cannot be scripted in an ECS deployment."""
+    err = the_error(ECS + "  - AllowTestTraffic: f\n")
+    assert "reserved" in err.message and "'AfterAllowTestTraffic'" in err.message
+
+
+def test_server_keys_in_an_ecs_file_are_errors() -> None:
+    err = the_error(ECS.replace("version: 0.0\n", "version: 0.0\nos: linux\nfiles: []\n"))
+    assert (err.line, err.path) == (2, "os")
+    assert "an Amazon ECS AppSpec has only version, Resources and Hooks" in err.message
+    assert "1 more error" in err.message
+
+
+def test_ecs_lower_camel_case_network_keys() -> None:
+    """AWS's own sample (aws-samples/aws-reinvent-trivia-game) uses the ECS API's spelling."""
+    spec = load_appspec(
+        ECS.replace("AwsvpcConfiguration", "awsvpcConfiguration").replace("Subnets", "subnets")
+    )
+    assert spec == load_appspec(ECS)
+    assert len(spec.warnings) == 2
+
+
+# --------------------------------------------------------------------------------------------
+# Platform detection and templates
+
+
+def test_platform_detection_and_override() -> None:
+    assert load_appspec(SERVER).platform == "Server"
+    assert load_appspec(LAMBDA, platform="lambda").platform == "Lambda"
+    err = the_error(LAMBDA, platform="ECS")
+    assert "Type must be 'AWS::ECS::Service'" in err.message
+    with pytest.raises(ConfigError, match="did you mean 'Server'"):
+        load_appspec(SERVER, platform="Sever")
+    assert "cannot tell which compute platform" in the_error("version: 0.0\n").message
+    err = the_error(
+        LAMBDA.replace(
+            "Resources:\n", "Resources:\n" + ECS.split("Resources:\n")[1].split("Hooks:")[0]
+        )
+    )
+    assert "mixes" in err.message
+
+
+def test_sam_and_cloudformation_templates_are_refused() -> None:
+    sam = """\
+    AWSTemplateFormatVersion: '2010-09-09'
+    Transform: AWS::Serverless-2016-10-31
+    Resources:
+      Fn:
+        Type: AWS::Serverless::Function
+        Properties:
+          AutoPublishAlias: live
+          DeploymentPreference: {Type: Canary10Percent5Minutes, Alarms: [!Ref Alarm]}
+    """
+    err = the_error(sam)
+    assert (err.line, err.path) == (5, "Resources.Fn.Type")
+    assert "AWS SAM template" in err.message and "from_sam()" in err.message
+    err = the_error("Resources:\n  Fn:\n    Type: AWS::Lambda::Function\n")
+    assert "CloudFormation template" in err.message
+
+
+def test_unrendered_template_syntax() -> None:
+    err = the_error('{\n  "version": 0.0,\n  "Hooks": [\n    %{ if HOOKS }\n  ]\n}\n')
+    assert err.line == 4 and "not valid JSON" in err.message
+    assert "unrendered template ('%{ if HOOKS }' at line 4)" in err.message
+
+
+# --------------------------------------------------------------------------------------------
+# Parsing: JSON, encodings, hostile input
+
+
+def test_json_with_tabs_keeps_line_numbers() -> None:
+    """YAML forbids tabs for indentation; JSON allows them."""
+    text = json.dumps(yaml.safe_load(LAMBDA), indent="\t")
+    assert "\t" in text
+    assert load_appspec(text) == load_appspec(LAMBDA)
+    err = the_error(text.replace('"2"', '"$LATEST"'))
+    assert err.line == 11 and err.path.endswith("TargetVersion")
+
+
+def test_invalid_json_reports_its_line() -> None:
+    err = the_error('{\n\t"version": 0.0,\n\t"Resources": [\n\t\t{"a": 1,,}\n\t]\n}\n')
+    assert err.line == 4 and err.message.startswith("not valid JSON")
+    # Invalid JSON that YAML's flow style accepts is read as YAML, with a warning.
+    text = json.dumps(yaml.safe_load(LAMBDA), indent=2).replace('"2"\n', '"2",\n')
+    spec = load_appspec(text)
+    assert spec == load_appspec(LAMBDA)
+    (warning,) = spec.warnings
+    assert warning.line == 12 and "read as YAML instead" in warning.message
+
+
+def test_json_numbers_follow_json() -> None:
+    # YAML 1.1 reads 8e1 as text; JSON as a number.
+    document = _yaml.load_document('{"a": 8e1, "b": [1.5E+3, "x"]}')
+    assert document.value == {"a": 80.0, "b": [1500.0, "x"]}
+
+
+def test_invalid_yaml_reports_its_line_and_tabs() -> None:
+    err = the_error("version: 0.0\nos: linux\nhooks:\n\tAfterInstall: []\n")
+    assert err.line == 4 and "tabs" in err.message
+
+
+def test_bom_crlf_and_files(tmp_path: Path) -> None:
+    path = tmp_path / "appspec.yml"
+    path.write_bytes(b"\xef\xbb\xbf" + SERVER.replace("\n", "\r\n").encode())
+    spec = load_appspec(path)
+    assert spec == load_appspec(SERVER) and spec.source == str(path)
+    assert load_appspec(str(path)).source == str(path)
+    assert load_appspec(path, source="given.yml").source == "given.yml"
+    (tmp_path / "latin1.yml").write_bytes(b"version: 0.0\nos: linux # caf\xe9\n")
+    err = the_error(str(tmp_path / "latin1.yml"))
+    assert err.line == 2 and "not UTF-8" in err.message
+    with pytest.raises(FileNotFoundError):
+        load_appspec(str(tmp_path / "missing.yml"))
+    assert load_appspec(yaml.safe_load(SERVER)) == load_appspec(SERVER)
+
+
+def test_not_a_mapping_empty_and_several_documents() -> None:
+    assert "must be a mapping at the top level" in the_error("- a\n- b\n").message
+    assert "empty" in the_error("# nothing\n").message
+    assert "more than one YAML document" in the_error("a: 1\n---\nb: 2\n").message
+
+
+BILLION_LAUGHS = """\
+a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]
+b: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a]
+c: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b]
+d: &d [*c,*c,*c,*c,*c,*c,*c,*c,*c]
+e: &e [*d,*d,*d,*d,*d,*d,*d,*d,*d]
+f: &f [*e,*e,*e,*e,*e,*e,*e,*e,*e]
+g: &g [*f,*f,*f,*f,*f,*f,*f,*f,*f]
+h: &h [*g,*g,*g,*g,*g,*g,*g,*g,*g]
+i: &i [*h,*h,*h,*h,*h,*h,*h,*h,*h]
+"""
+
+
+@pytest.mark.parametrize("pure", [False, True])
+def test_billion_laughs_is_refused_quickly(pure: bool) -> None:
+    # The time bound guards against a hang (the document expands to 9**9 strings); it is not a
+    # benchmark. It takes about a millisecond.
+    start = time.perf_counter()
+    with pytest.raises(AppSpecError, match="expands to more than 10000 nodes"):
+        _yaml.load_document(BILLION_LAUGHS, pure=pure)
+    with pytest.raises(AppSpecError, match="alias"):
+        load_appspec(BILLION_LAUGHS)
+    assert time.perf_counter() - start < 1.0
+
+
+def test_alias_count_depth_size_and_recursion_limits() -> None:
+    many = "a: &a x\nb: [" + ", ".join(["*a"] * (_yaml.MAX_ALIASES + 1)) + "]\n"
+    assert "more than 100 YAML aliases" in the_error(many).message
+    deep = "a: " + "[" * 100 + "]" * 100 + "\n"
+    assert "deeper than 64 levels" in the_error(deep).message
+    deep_block = "".join(" " * i + f"k{i}:\n" for i in range(80)) + " " * 80 + "v: 1\n"
+    assert "deeper than 64 levels" in the_error(deep_block).message
+    deep_json = "[" * 5000 + "]" * 5000
+    assert "deeper than 64 levels" in the_error(deep_json).message
+    wide = "[" + ", ".join(["1"] * 20_000) + "]"
+    assert "more than 10000 YAML nodes" in the_error(wide).message
+    assert "recursive alias" in the_error("a: &a [*a]\n").message
+    huge = "a: " + "x" * MAX_BYTES
+    start = time.perf_counter()
+    assert "larger than 1048576 bytes" in the_error(huge).message
+    assert time.perf_counter() - start < 1.0
+
+
+def test_huge_files_are_refused_before_reading(tmp_path: Path) -> None:
+    path = tmp_path / "big.yml"
+    path.write_bytes(b"#" * (MAX_BYTES + 1))
+    assert "larger than" in the_error(str(path)).message
+
+
+def test_python_tags_are_never_constructed(tmp_path: Path) -> None:
+    marker = tmp_path / "pwned"
+    text = f"version: !!python/object/apply:os.system ['touch {marker}']\nos: linux\n"
+    err = the_error(text)
+    assert err.line == 1 and "unsupported YAML tag" in err.message
+    assert not marker.exists()
+
+
+def test_loader_agrees_with_safe_load_including_merge_keys() -> None:
+    text = doc("""\
+    base: &base {timeout: 300, runas: root}
+    hooks:
+      AfterInstall:
+        - <<: *base
+          location: a.sh
+        - <<: [*base, {sudo: true}]
+          timeout: 60
+          location: b.sh
+    when: 2001-12-14
+    octal: 0644
+    """)
+    for pure in (False, True):
+        assert _yaml.load_document(text, pure=pure).value == yaml.safe_load(text)
+
+
+def test_local_tags_become_cloudformation_long_form() -> None:
+    document = _yaml.load_document("a: !Ref X\nb: !GetAtt R.Arn\nc: !Sub [x, {y: 1}]\n")
+    assert document.value == {
+        "a": {"Ref": "X"},
+        "b": {"Fn::GetAtt": ["R", "Arn"]},
+        "c": {"Fn::Sub": ["x", {"y": 1}]},
+    }
+    assert [tag for _, tag, _ in document.tags] == ["!Ref", "!GetAtt", "!Sub"]
+
+
+# --------------------------------------------------------------------------------------------
+# validate, format_findings and the command line
+
+
+def test_validate_collects_everything_without_raising() -> None:
+    findings = validate("version: 1\nos: Linux\nhooks:\n  Start: []\ncolour: red\n", source="a.yml")
+    assert [(f.severity, f.line, f.path) for f in findings] == [
+        ("error", 1, "version"),
+        ("error", 2, "os"),
+        ("error", 4, "hooks.Start"),
+        ("warning", 5, "colour"),
+    ]
+    lines = format_findings(findings).splitlines()
+    assert lines[0] == (
+        "a.yml:1: error: version: version must be 0.0, the only AppSpec version; got 1"
+    )
+    assert lines[3].startswith("a.yml:5: warning: colour: unknown key 'colour'")
+    assert validate("nope.yml")[0].message.startswith("cannot read the file")
+    err = the_error("version: 1\nos: Linux\nhooks:\n  Start: []\n")
+    assert err.message.endswith("(and 2 more errors; `shiftsim validate` lists them all)")
+    assert str(err).startswith("<string>:1 at version: version must be 0.0")
+
+
+def test_main_validate_exit_codes(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    good = tmp_path / "good.yml"
+    good.write_text(SERVER)
+    bad = tmp_path / "bad.yml"
+    bad.write_text("version: 0.0\nos: linux\nhooks:\n  Before Install: []\n")
+    warned = tmp_path / "warned.json"
+    warned.write_text(json.dumps({**yaml.safe_load(SERVER), "extra": 1}))
+
+    assert main_validate([str(good)]) == 0
+    assert capsys.readouterr().out == "1 file checked: 0 errors, 0 warnings\n"
+    assert main_validate([str(good), str(warned)]) == 0
+    out = capsys.readouterr().out
+    assert f"{warned}:1: warning: extra: unknown key 'extra'" in out
+    assert main_validate([str(bad), str(good)]) == 1
+    out = capsys.readouterr().out
+    assert f"{bad}:4: error: hooks['Before Install']:" in out
+    assert out.endswith("2 files checked: 1 error, 0 warnings\n")
+    assert main_validate(["-q", str(warned)]) == 0
+    assert capsys.readouterr().out == ""
+    assert main_validate([str(tmp_path / "missing.yml"), str(good)]) == 2
+    captured = capsys.readouterr()
+    assert "missing.yml: no such file" in captured.err
+    assert main_validate([str(tmp_path)]) == 2
+    assert "is a directory" in capsys.readouterr().err
+    assert main_validate([]) == 2
+    assert "usage: shiftsim validate" in capsys.readouterr().err
+    assert main_validate(["--platform", "ECS", str(good)]) == 1
+    capsys.readouterr()
+
+
+# --------------------------------------------------------------------------------------------
+# The model: construction rules, to_dict and round trips
+
+
+def test_dataclass_rules() -> None:
+    with pytest.raises(ConfigError, match=r"ServerHook.timeout must be in \[1, 3600\]"):
+        ServerHook("a.sh", timeout=0)
+    with pytest.raises(ConfigError, match=r"LambdaTarget\.target_version"):
+        LambdaTarget("fn", "live", 1, 0)
+    with pytest.raises(ConfigError, match=r"EcsTarget\.container_port"):
+        EcsTarget("<TASK_DEFINITION>", "web", 70000)
+    with pytest.raises(ConfigError, match="did you mean 'Lambda'"):
+        AppSpec("lambda")  # type: ignore[arg-type]
+    assert LambdaTarget("fn", "live", "{{CURRENT}}", 2).current_version == "{{CURRENT}}"
+
+
+def test_warnings_and_source_do_not_affect_equality_and_repr() -> None:
+    spec = load_appspec(SERVER + "colour: red\n", source="x.yml")
+    assert spec == load_appspec(SERVER) and spec.warnings
+    assert repr(spec).startswith("AppSpec(Server, os='linux'")
+    assert "1 warnings" in repr(spec) and "x.yml" in repr(spec)
+    assert "scripts/stop_server" in spec._repr_html_()
+    assert "myLambdaFunction" in repr(load_appspec(LAMBDA))
+
+
+@pytest.mark.parametrize("text", [SERVER, LAMBDA, ECS, SERVER + PERMISSIONS])
+def test_examples_round_trip(text: str) -> None:
+    spec = load_appspec(text)
+    data = spec.to_dict()
+    assert load_appspec(yaml.safe_dump(data, sort_keys=False)) == spec
+    assert load_appspec(json.dumps(data, indent=2)) == spec
+    assert load_appspec(data) == spec
+
+
+# Hypothesis: generated valid AppSpecs survive to_dict -> YAML/JSON -> load_appspec.
+
+_word = st.from_regex(r"[A-Za-z][A-Za-z0-9_-]{0,15}", fullmatch=True)
+_path_part = st.from_regex(r"[a-z0-9][a-z0-9._-]{0,10}", fullmatch=True)
+
+
+def _linux_path() -> st.SearchStrategy[str]:
+    return st.lists(_path_part, min_size=1, max_size=4).map(lambda p: "/" + "/".join(p))
+
+
+def _windows_path() -> st.SearchStrategy[str]:
+    return st.lists(_path_part, min_size=1, max_size=3).map(lambda p: "C:\\" + "\\".join(p))
+
+
+_scripts = st.lists(
+    st.builds(
+        ServerHook,
+        _path_part.map(lambda p: f"scripts/{p}.sh"),
+        st.integers(1, 3600),
+        st.none() | _word,
+        st.booleans(),
+    ),
+    min_size=1,
+    max_size=3,
+)
+
+
+@st.composite
+def _server_specs(draw: st.DrawFn) -> AppSpec:
+    os_name = draw(st.sampled_from(["linux", "windows"]))
+    destination = _linux_path() if os_name == "linux" else _windows_path()
+    files = draw(st.lists(st.builds(FileMapping, _path_part, destination), max_size=3))
+    events = draw(st.lists(st.sampled_from(HOOK_EVENTS["Server"]), unique=True, max_size=4))
+    hooks = {}
+    for event in events:
+        scripts = draw(_scripts)
+        if os_name == "windows":
+            scripts = [ServerHook(s.location, s.timeout, None, s.sudo) for s in scripts]
+        hooks[event] = tuple(scripts)
+    permissions: list[Permission] = []
+    if os_name == "linux":
+        permissions = draw(
+            st.lists(
+                st.builds(
+                    Permission,
+                    _linux_path(),
+                    st.sampled_from(["**", "*.txt"]),
+                    st.lists(_path_part, max_size=2).map(tuple),
+                    st.none() | _word,
+                    st.none() | _word,
+                    st.none() | st.from_regex(r"[0-7]{3,4}", fullmatch=True),
+                    st.lists(_word.map(lambda u: f"u:{u}:rw"), max_size=2).map(tuple),
+                    st.none()
+                    | st.builds(
+                        SELinuxContext, _word, st.none() | _word, st.none() | st.just("s0")
+                    ),
+                    st.sampled_from([("file",), ("directory",), ("file", "directory")]),
+                ),
+                max_size=2,
+            )
+        )
+    behavior = draw(st.none() | st.sampled_from(["DISALLOW", "OVERWRITE", "RETAIN"]))
+    return AppSpec(
+        "Server",
+        0.0,
+        os_name,
+        tuple(files),
+        tuple(permissions),
+        hooks,
+        file_exists_behavior=behavior,
+    )
+
+
+@st.composite
+def _lambda_specs(draw: st.DrawFn) -> AppSpec:
+    target = LambdaTarget(
+        draw(_word),
+        draw(_word),
+        draw(st.none() | st.integers(1, 10**6)),
+        draw(st.integers(1, 10**6)),
+        draw(_word),
+    )
+    events = draw(st.lists(st.sampled_from(HOOK_EVENTS["Lambda"]), unique=True))
+    return AppSpec("Lambda", resources=(target,), hooks={e: draw(_word) for e in events})
+
+
+@st.composite
+def _ecs_specs(draw: st.DrawFn) -> AppSpec:
+    taskdef = draw(
+        st.sampled_from(
+            ["<TASK_DEFINITION>", "arn:aws:ecs:eu-west-1:123456789012:task-definition/web:7"]
+        )
+    )
+    network = draw(
+        st.none()
+        | st.builds(
+            AwsvpcConfiguration,
+            st.lists(
+                st.from_regex(r"subnet-[0-9a-f]{8}", fullmatch=True), min_size=1, max_size=3
+            ).map(tuple),
+            st.lists(st.from_regex(r"sg-[0-9a-f]{8}", fullmatch=True), min_size=1, max_size=2).map(
+                tuple
+            ),
+            st.sampled_from(["ENABLED", "DISABLED"]),
+        )
+    )
+    providers = draw(st.lists(_word, unique=True, max_size=3))
+    based = draw(st.integers(0, max(len(providers) - 1, 0)))
+    strategy = tuple(
+        CapacityProviderStrategyItem(
+            p, draw(st.integers(0, 100_000)) if i == based else 0, draw(st.integers(0, 1000))
+        )
+        for i, p in enumerate(providers)
+    )
+    target = EcsTarget(
+        taskdef,
+        draw(_word),
+        draw(st.integers(1, 65535)),
+        draw(st.none() | st.sampled_from(["LATEST", "1.4.0"])),
+        network,
+        strategy,
+        draw(_word),
+    )
+    events = draw(st.lists(st.sampled_from(HOOK_EVENTS["ECS"]), unique=True))
+    return AppSpec("ECS", resources=(target,), hooks={e: draw(_word) for e in events})
+
+
+@given(st.one_of(_server_specs(), _lambda_specs(), _ecs_specs()))
+def test_generated_appspecs_round_trip(spec: AppSpec) -> None:
+    data = spec.to_dict()
+    from_yaml = load_appspec(yaml.safe_dump(data, sort_keys=False))
+    assert from_yaml == spec
+    assert load_appspec(json.dumps(data, indent=2)) == spec
+    assert from_yaml.to_dict() == data
