@@ -192,7 +192,8 @@ def monte_carlo(
     Examples
     --------
     >>> import shiftsim
-    >>> mc = shiftsim.monte_carlo(shiftsim.LambdaDeployment("LambdaAllAtOnce"), runs=10, rng=0)
+    >>> deployment = shiftsim.LambdaDeployment("CodeDeployDefault.LambdaAllAtOnce")
+    >>> mc = shiftsim.monte_carlo(deployment, runs=10, rng=0)
     >>> mc.runs["status"].tolist().count("Succeeded")
     10
     """
@@ -257,12 +258,13 @@ def compare(
     Examples
     --------
     >>> import shiftsim
-    >>> base = shiftsim.LambdaDeployment("LambdaAllAtOnce", invocations_per_minute=100,
+    >>> base = shiftsim.LambdaDeployment(
+    ...     "CodeDeployDefault.LambdaAllAtOnce", invocations_per_minute=100,
     ...     target=shiftsim.Version("2", error_rate=0.1),
     ...     alarms=[shiftsim.Alarm("errors", threshold=0, evaluation_periods=2)])
-    >>> table = shiftsim.compare(["Canary10Percent5Minutes", "LambdaAllAtOnce"],
-    ...                          deployment=base, runs=500, rng=2)
-    >>> table.set_index("config").loc["CodeDeployDefault.LambdaAllAtOnce", "escape_rate"]
+    >>> configs = ["Canary10Percent5Minutes", "CodeDeployDefault.LambdaAllAtOnce"]
+    >>> table = shiftsim.compare(configs, deployment=base, runs=500, rng=2)
+    >>> float(table.set_index("config").loc["CodeDeployDefault.LambdaAllAtOnce", "escape_rate"])
     1.0
     """
     runs = _check_runs(runs)
@@ -301,13 +303,13 @@ def _row(mc: MonteCarloResult) -> dict[str, Any]:
     summary = mc.summary()
     row: dict[str, Any] = {"runs": mc.n_runs}
     for name in ("rollback_rate", "stop_rate", "escape_rate"):
-        row[name] = summary.at[name, "estimate"]
-        row[f"{name}_low"] = summary.at[name, "ci_low"]
-        row[f"{name}_high"] = summary.at[name, "ci_high"]
+        row[name] = float(summary.at[name, "estimate"])
+        row[f"{name}_low"] = float(summary.at[name, "ci_low"])
+        row[f"{name}_high"] = float(summary.at[name, "ci_high"])
     for name in ("detection_minute", "target_errors", "duration_minutes"):
-        row[f"{name}_median"] = summary.at[name, "q50"]
-        row[f"{name}_p95"] = summary.at[name, "q95"]
-    row["target_errors_mean"] = summary.at["target_errors", "estimate"]
+        row[f"{name}_median"] = float(summary.at[name, "q50"])
+        row[f"{name}_p95"] = float(summary.at[name, "q95"])
+    row["target_errors_mean"] = float(summary.at["target_errors", "estimate"])
     return row
 
 

@@ -3,7 +3,8 @@
 Examples
 --------
 >>> import shiftsim
->>> run = shiftsim.simulate(shiftsim.LambdaDeployment("LambdaAllAtOnce"), rng=1)
+>>> deployment = shiftsim.LambdaDeployment("CodeDeployDefault.LambdaAllAtOnce")
+>>> run = shiftsim.simulate(deployment, rng=1)
 >>> run.status
 'Succeeded'
 """
@@ -57,8 +58,8 @@ def simulate(
     --------
     >>> import shiftsim
     >>> seen = []
-    >>> run = shiftsim.simulate(shiftsim.LambdaDeployment("LambdaAllAtOnce"), rng=1,
-    ...                         on_notification=lambda n: seen.append(n.event))
+    >>> deployment = shiftsim.LambdaDeployment("CodeDeployDefault.LambdaAllAtOnce")
+    >>> run = shiftsim.simulate(deployment, rng=1, on_notification=lambda n: seen.append(n.event))
     >>> seen
     ['DeploymentStart', 'DeploymentStart', 'DeploymentSuccess', 'DeploymentSuccess']
     """
