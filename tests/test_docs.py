@@ -44,6 +44,9 @@ def test_import_is_cheap() -> None:
     import subprocess
     import sys
 
-    code = "import sys, shiftsim; print(sorted(m for m in ('matplotlib', 'hypothesis') if m in sys.modules))"
+    code = (
+        "import sys, shiftsim; "
+        "print(sorted(m for m in ('matplotlib', 'hypothesis') if m in sys.modules))"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
