@@ -618,7 +618,7 @@ class EcsRun:
     def _repr_html_(self) -> str:
         from shiftsim._html import table
 
-        rows = [(k, v) for k, v in self.summary().items()]
+        rows = [(str(k), v) for k, v in self.summary().items()]
         return table(f"ECS deployment {self.deployment_id}", rows)
 
 

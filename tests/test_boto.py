@@ -1,0 +1,572 @@
+"""CodeDeploy API shapes: deployment groups and revisions in, get_deployment out, triggers.
+
+Shapes are botocore's CodeDeploy model (codedeploy.md source key API:<Shape>).
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+import shiftsim
+from shiftsim import (
+    Alarm,
+    AutoRollback,
+    ConfigError,
+    DeploymentConfig,
+    Hook,
+    LambdaDeployment,
+    LambdaHooks,
+    ManualStop,
+    TimeBasedLinear,
+    UnsupportedScenarioError,
+    Version,
+)
+from shiftsim.boto import (
+    TriggerConfig,
+    from_deployment_group,
+    to_deployment_group,
+    to_get_deployment,
+    to_revision,
+    trigger_notifications,
+)
+from shiftsim.ecs import EcsDeployment, EcsHooks, run_ecs
+
+ERRORS = Alarm("errors", threshold=0, evaluation_periods=2)
+
+
+def lambda_group(**changes: Any) -> dict[str, Any]:
+    group: dict[str, Any] = {
+        "applicationName": "orders",
+        "deploymentGroupName": "orders-live",
+        "deploymentConfigName": "CodeDeployDefault.LambdaLinear10PercentEvery1Minute",
+        "serviceRoleArn": "arn:aws:iam::123456789012:role/cd",
+        "autoRollbackConfiguration": {"enabled": True, "events": ["DEPLOYMENT_FAILURE"]},
+        "alarmConfiguration": {"enabled": True, "alarms": [{"name": "errors"}]},
+        "deploymentStyle": {
+            "deploymentType": "BLUE_GREEN",
+            "deploymentOption": "WITH_TRAFFIC_CONTROL",
+        },
+    }
+    group.update(changes)
+    return {k: v for k, v in group.items() if v is not None}
+
+
+def ecs_group(**changes: Any) -> dict[str, Any]:
+    group: dict[str, Any] = {
+        "applicationName": "shop",
+        "deploymentGroupName": "web",
+        "deploymentConfigName": "CodeDeployDefault.ECSCanary10Percent5Minutes",
+        "ecsServices": [{"serviceName": "web", "clusterName": "prod"}],
+        "autoRollbackConfiguration": {
+            "enabled": True,
+            "events": ["DEPLOYMENT_FAILURE", "DEPLOYMENT_STOP_ON_ALARM"],
+        },
+        "blueGreenDeploymentConfiguration": {
+            "terminateBlueInstancesOnDeploymentSuccess": {
+                "action": "TERMINATE",
+                "terminationWaitTimeInMinutes": 15,
+            },
+            "deploymentReadyOption": {"actionOnTimeout": "CONTINUE_DEPLOYMENT"},
+        },
+        "loadBalancerInfo": {
+            "targetGroupPairInfoList": [
+                {
+                    "targetGroups": [{"name": "blue"}, {"name": "green"}],
+                    "prodTrafficRoute": {"listenerArns": ["arn:prod"]},
+                    "testTrafficRoute": {"listenerArns": ["arn:test"]},
+                }
+            ]
+        },
+    }
+    group.update(changes)
+    return {k: v for k, v in group.items() if v is not None}
+
+
+LAMBDA_APPSPEC = """
+version: 0.0
+Resources:
+  - orders:
+      Type: AWS::Lambda::Function
+      Properties:
+        Name: orders
+        Alias: live
+        CurrentVersion: "7"
+        TargetVersion: "8"
+Hooks:
+  - BeforeAllowTraffic: CodeDeployHook_pre
+  - AfterAllowTraffic: CodeDeployHook_post
+"""
+
+
+# ---------------------------------------------------------------------------- Lambda in
+
+
+def test_lambda_group_with_revision() -> None:
+    d = from_deployment_group(
+        lambda_group(),
+        revision={"revisionType": "AppSpecContent", "appSpecContent": {"content": LAMBDA_APPSPEC}},
+        alarms={"errors": ERRORS},
+        invocations_per_minute=300,
+        target=Version("ignored", duration_ms=250),
+        hooks={"AfterAllowTraffic": Hook("x", duration=90, outcome="Failed")},
+    )
+    assert isinstance(d, LambdaDeployment)
+    assert d.deployment_config.name == "CodeDeployDefault.LambdaLinear10PercentEvery1Minute"
+    assert (d.application, d.deployment_group) == ("orders", "orders-live")
+    assert (d.function_name, d.alias, d.current.name, d.target.name) == ("orders", "live", "7", "8")
+    assert d.target.duration_ms == 250  # behaviour from the caller, name from the AppSpec
+    assert d.alarms == (ERRORS,)
+    assert d.auto_rollback == AutoRollback(True, ("DEPLOYMENT_FAILURE",))
+    assert d.hooks.before_allow_traffic == Hook("CodeDeployHook_pre")
+    assert d.hooks.after_allow_traffic == Hook("CodeDeployHook_post", 90, "Failed")
+    assert shiftsim.simulate(d, rng=1).error_code == "HOOK_EXECUTION_FAILURE"
+
+
+def test_lowercase_appspec_keys_and_string_revision() -> None:
+    # codedeploy.md 5.3: the docs spell Lambda AppSpec keys both lowercase and PascalCase.
+    text = LAMBDA_APPSPEC.replace("Resources", "resources").replace("Properties", "properties")
+    d = from_deployment_group(
+        lambda_group(alarmConfiguration=None),
+        revision={"revisionType": "String", "string": {"content": text.replace("Name", "name")}},
+    )
+    assert (d.function_name, d.target.name) == ("orders", "8")
+
+
+def test_auto_rollback_absent_means_disabled() -> None:
+    # API:CreateDeploymentGroupInput: autoRollbackConfiguration is optional; a new group has
+    # rollback off unless configured (AutoRollback.from_boto(None)).
+    d = from_deployment_group(lambda_group(autoRollbackConfiguration=None, alarmConfiguration=None))
+    assert d.auto_rollback == AutoRollback.disabled()
+    d = from_deployment_group(
+        lambda_group(autoRollbackConfiguration=None, alarmConfiguration=None),
+        auto_rollback=AutoRollback(),
+    )
+    assert d.auto_rollback == AutoRollback()
+    with pytest.raises(ConfigError, match="give rollback settings once"):
+        from_deployment_group(lambda_group(alarmConfiguration=None), auto_rollback=AutoRollback())
+
+
+def test_alarm_configuration_rules() -> None:
+    # API:AlarmConfiguration: enabled with no alarms raises InvalidAlarmConfigException; alarms
+    # are known to CodeDeploy only by name.
+    disabled = {"enabled": False, "alarms": [{"name": "errors"}]}
+    assert from_deployment_group(lambda_group(alarmConfiguration=disabled)).alarms == ()
+    with pytest.raises(ConfigError, match="InvalidAlarmConfigException"):
+        from_deployment_group(lambda_group(alarmConfiguration={"enabled": True, "alarms": []}))
+    with pytest.raises(ConfigError, match=r"names \['errors'\] but alarms= holds no Alarm"):
+        from_deployment_group(lambda_group())
+    renamed = from_deployment_group(lambda_group(), alarms={"errors": Alarm("other")})
+    assert renamed.alarms[0].name == "errors"
+    eleven = {"enabled": True, "alarms": [{"name": f"a{i}"} for i in range(11)]}
+    with pytest.raises(ConfigError, match="at most 10 alarms"):
+        from_deployment_group(
+            lambda_group(alarmConfiguration=eleven), alarms=[Alarm(f"a{i}") for i in range(11)]
+        )
+
+
+def test_custom_configuration_must_be_supplied() -> None:
+    custom = DeploymentConfig("Linear20Every2", "Lambda", traffic_routing=TimeBasedLinear(20, 2))
+    group = lambda_group(deploymentConfigName="Linear20Every2", alarmConfiguration=None)
+    with pytest.raises(ConfigError, match=r"'Linear20Every2' is neither predefined.*configs="):
+        from_deployment_group(group, compute_platform="Lambda")
+    assert from_deployment_group(group, configs=[custom]).config == custom  # platform from it
+    with pytest.raises(ConfigError, match="must be a Lambda configuration"):
+        from_deployment_group(
+            lambda_group(deploymentConfigName="CodeDeployDefault.ECSAllAtOnce"),
+            compute_platform="Lambda",
+        )
+
+
+def test_missing_configuration_name() -> None:
+    group = lambda_group(deploymentConfigName=None, alarmConfiguration=None)
+    with pytest.raises(ConfigError, match="deploymentConfigName is missing"):
+        from_deployment_group(group, compute_platform="Lambda")
+    d = from_deployment_group(group, compute_platform="Lambda", config="AllAtOnce")
+    assert d.deployment_config.name == "CodeDeployDefault.LambdaAllAtOnce"
+    with pytest.raises(ConfigError, match="not both"):
+        from_deployment_group(lambda_group(alarmConfiguration=None), config="AllAtOnce")
+
+
+def test_platform_inference_and_server() -> None:
+    group = lambda_group(
+        deploymentConfigName="CodeDeployDefault.HalfAtATime", alarmConfiguration=None
+    )
+    with pytest.raises(UnsupportedScenarioError, match="computePlatform 'Server'"):
+        from_deployment_group(group)
+    with pytest.raises(UnsupportedScenarioError, match="computePlatform 'Server'"):
+        from_deployment_group({"ec2TagFilters": [{"Key": "app"}]})
+    with pytest.raises(ConfigError, match="cannot tell the compute platform"):
+        from_deployment_group({"deploymentConfigName": "Custom"})
+    info = lambda_group(alarmConfiguration=None, computePlatform="Lambda")
+    assert isinstance(from_deployment_group(info), LambdaDeployment)
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"ec2TagFilters": [{"Key": "a", "Type": "KEY_ONLY"}]}, "only to EC2/on-premises"),
+        ({"autoRollbackConfig": {}}, "did you mean 'autoRollbackConfiguration'"),
+        (
+            {"deploymentStyle": {"deploymentType": "IN_PLACE", "deploymentOption": "x"}},
+            "deploymentStyle.deploymentType",
+        ),
+        ({"ecsServices": [{"serviceName": "x"}]}, "does not apply to Lambda"),
+        ({"outdatedInstancesStrategy": "SKIP"}, "outdatedInstancesStrategy"),
+        ({"terminationHookEnabled": True}, "Auto Scaling"),
+        (
+            {
+                "triggerConfigurations": [
+                    {
+                        "triggerName": "t",
+                        "triggerTargetArn": "a",
+                        "triggerEvents": ["DeploymentSucess"],
+                    }
+                ]
+            },
+            "did you mean 'DeploymentSuccess'",
+        ),
+    ],
+)
+def test_invalid_group_keys(changes: dict[str, Any], message: str) -> None:
+    with pytest.raises(ConfigError, match=message):
+        from_deployment_group(
+            lambda_group(alarmConfiguration=None, **changes), compute_platform="Lambda"
+        )
+
+
+def test_empty_server_keys_from_get_deployment_group_are_fine() -> None:
+    # deploymentGroupInfo lists empty EC2 fields even for Lambda groups (API:DeploymentGroupInfo).
+    info = lambda_group(
+        alarmConfiguration=None,
+        ec2TagFilters=[],
+        onPremisesInstanceTagFilters=[],
+        autoScalingGroups=[],
+        ec2TagSet={"ec2TagSetList": []},
+        outdatedInstancesStrategy="UPDATE",
+        deploymentGroupId="0c3f2d9e-0000-0000-0000-000000000000",
+    )
+    assert isinstance(from_deployment_group(info), LambdaDeployment)
+
+
+def test_traffic_keyword_typos_are_named() -> None:
+    with pytest.raises(ConfigError, match="did you mean 'invocations_per_minute'"):
+        from_deployment_group(lambda_group(alarmConfiguration=None), invocation_per_minute=5)
+
+
+def test_revision_problems() -> None:
+    group = lambda_group(alarmConfiguration=None)
+    with pytest.raises(UnsupportedScenarioError, match="revisionType 'S3'"):
+        from_deployment_group(group, revision={"revisionType": "S3", "s3Location": {}})
+    with pytest.raises(ConfigError, match="not valid YAML or JSON"):
+        from_deployment_group(group, revision="Resources: [unclosed")
+    with pytest.raises(ConfigError, match="exactly one resource"):
+        from_deployment_group(group, revision={"Resources": []})
+    with pytest.raises(ConfigError, match="hooks= describes"):
+        from_deployment_group(
+            group,
+            revision=LAMBDA_APPSPEC.split("Hooks:")[0],
+            hooks=LambdaHooks(before_allow_traffic=Hook()),
+        )
+    with pytest.raises(ConfigError, match="revision's AppSpec is for ECS"):
+        from_deployment_group(
+            group,
+            revision={"Resources": [{"TargetService": {"Type": "AWS::ECS::Service"}}]},
+        )
+    with pytest.raises(ConfigError, match="did you mean 'BeforeAllowTraffic'"):
+        from_deployment_group(
+            group, revision=LAMBDA_APPSPEC.replace("BeforeAllowTraffic", "BeforeAllowTrafic")
+        )
+
+
+# ---------------------------------------------------------------------------- ECS in
+
+
+def test_ecs_group() -> None:
+    # API:BlueInstanceTerminationOption: terminationWaitTimeInMinutes; API:TrafficRoute: the test
+    # listener (testTrafficRoute) is optional.
+    revision = {
+        "version": 0.0,
+        "Resources": [
+            {
+                "TargetService": {
+                    "Type": "AWS::ECS::Service",
+                    "Properties": {
+                        "TaskDefinition": "arn:aws:ecs:us-east-1:1:task-definition/web:12",
+                        "LoadBalancerInfo": {"ContainerName": "web", "ContainerPort": 80},
+                    },
+                }
+            }
+        ],
+        "Hooks": [{"AfterAllowTestTraffic": "CodeDeployHook_smoke"}],
+    }
+    d = from_deployment_group(ecs_group(), revision=revision, requests_per_minute=50)
+    assert isinstance(d, EcsDeployment)
+    assert (d.service_name, d.cluster_name) == ("web", "prod")
+    assert d.termination_wait_time_in_minutes == 15 and d.test_traffic
+    assert d.target.name == "12"
+    assert d.hooks == EcsHooks(after_allow_test_traffic=Hook("CodeDeployHook_smoke"))
+    run = run_ecs(d, rng=2)
+    assert run.termination_time == run.duration + 15 * 60
+
+    other_family = json.dumps(revision).replace("task-definition/web:12", "task-definition/api:3")
+    assert from_deployment_group(ecs_group(), revision=other_family).target.name == "api:3"
+    placeholder = json.dumps(revision).replace(
+        "arn:aws:ecs:us-east-1:1:task-definition/web:12", "<TASK_DEFINITION>"
+    )
+    assert from_deployment_group(ecs_group(), revision=placeholder).target.name == "2"
+
+
+def test_ecs_defaults_and_unsupported_options() -> None:
+    group = ecs_group(blueGreenDeploymentConfiguration=None, loadBalancerInfo=None)
+    d = from_deployment_group(group)
+    assert d.termination_wait_time_in_minutes == 60  # D12
+    assert not d.test_traffic
+    keep = ecs_group(
+        blueGreenDeploymentConfiguration={
+            "terminateBlueInstancesOnDeploymentSuccess": {"action": "KEEP_ALIVE"}
+        }
+    )
+    with pytest.raises(UnsupportedScenarioError, match="KEEP_ALIVE"):
+        from_deployment_group(keep)
+    wait = ecs_group(
+        blueGreenDeploymentConfiguration={
+            "deploymentReadyOption": {"actionOnTimeout": "STOP_DEPLOYMENT", "waitTimeInMinutes": 5}
+        }
+    )
+    with pytest.raises(UnsupportedScenarioError, match="ContinueDeployment"):
+        from_deployment_group(wait)
+    with pytest.raises(ConfigError, match="ecsServices"):
+        from_deployment_group(ecs_group(ecsServices=[]))
+    too_long = ecs_group(
+        blueGreenDeploymentConfiguration={
+            "terminateBlueInstancesOnDeploymentSuccess": {"terminationWaitTimeInMinutes": 2881}
+        }
+    )
+    with pytest.raises(ConfigError, match="termination_wait_time_in_minutes"):
+        from_deployment_group(too_long)
+    with pytest.raises(ConfigError, match="contradicts loadBalancerInfo"):
+        from_deployment_group(ecs_group(), test_traffic=False)
+
+
+# ---------------------------------------------------------------------------- round trips
+
+names = st.from_regex(r"[a-z][a-z0-9-]{0,12}", fullmatch=True)
+hooks = st.one_of(st.none(), st.builds(Hook, st.just("CodeDeployHook_h"), st.integers(0, 300)))
+alarm_lists = st.lists(
+    st.builds(
+        Alarm,
+        st.sampled_from(["a", "b", "c"]),
+        metric=st.sampled_from(["Errors", "Throttles"]),
+        threshold=st.integers(0, 5),
+    ),
+    max_size=3,
+    unique_by=lambda a: a.name,
+)
+rollbacks = st.sampled_from(
+    [AutoRollback(), AutoRollback.disabled(), AutoRollback(True, ("DEPLOYMENT_STOP_ON_ALARM",))]
+)
+
+
+@given(
+    config=st.sampled_from([c.name for c in shiftsim.predefined_configs("Lambda")]),
+    function=names,
+    group=names,
+    versions=st.sampled_from([("1", "2"), ("41", "42")]),
+    pre=hooks,
+    post=hooks,
+    alarms=alarm_lists,
+    rollback=rollbacks,
+)
+def test_lambda_round_trip(
+    config: str,
+    function: str,
+    group: str,
+    versions: tuple[str, str],
+    pre: Hook | None,
+    post: Hook | None,
+    alarms: list[Alarm],
+    rollback: AutoRollback,
+) -> None:
+    d = LambdaDeployment(
+        config,
+        invocations_per_minute=50,
+        current=Version(versions[0]),
+        target=Version(versions[1], error_rate=0.1),
+        alarms=alarms,
+        auto_rollback=rollback,
+        hooks=LambdaHooks(pre, post),
+        function_name=function,
+        deployment_group=group,
+        manual_stop=ManualStop(3),
+    )
+    kwargs = json.loads(json.dumps(to_deployment_group(d)))  # plain JSON, as boto3 sends it
+    back = from_deployment_group(
+        kwargs,
+        revision=to_revision(d),
+        alarms=alarms,
+        compute_platform="Lambda",
+        invocations_per_minute=50,
+        target=d.target,
+        hooks=d.hooks,
+        manual_stop=ManualStop(3),
+    )
+    assert back == d
+
+
+@given(
+    config=st.sampled_from([c.name for c in shiftsim.predefined_configs("ECS")]),
+    service=names,
+    target=st.sampled_from(["2", "web:9"]),
+    hooks=st.builds(EcsHooks, hooks, hooks, hooks, hooks, hooks),
+    alarms=alarm_lists,
+    rollback=rollbacks,
+    test_traffic=st.booleans(),
+    wait=st.integers(0, 2880),
+)
+def test_ecs_round_trip(
+    config: str,
+    service: str,
+    target: str,
+    hooks: EcsHooks,
+    alarms: list[Alarm],
+    rollback: AutoRollback,
+    test_traffic: bool,
+    wait: int,
+) -> None:
+    d = EcsDeployment(
+        config,
+        target=Version(target),
+        alarms=alarms,
+        auto_rollback=rollback,
+        hooks=hooks,
+        test_traffic=test_traffic,
+        termination_wait_time_in_minutes=wait,
+        service_name=service,
+    )
+    kwargs = json.loads(json.dumps(to_deployment_group(d)))
+    back = from_deployment_group(
+        kwargs, revision=to_revision(d), alarms={a.name: a for a in alarms}, hooks=hooks
+    )
+    assert back == d
+
+
+# ---------------------------------------------------------------------------- get_deployment
+
+
+def test_get_deployment_success() -> None:
+    d = LambdaDeployment("AllAtOnce", function_name="orders")
+    run = shiftsim.simulate(d, rng=3)
+    info = to_get_deployment(run, deployment=d)["deploymentInfo"]
+    assert info["status"] == "Succeeded" and "errorInformation" not in info
+    assert info["deploymentConfigName"] == "CodeDeployDefault.LambdaAllAtOnce"
+    assert info["computePlatform"] == "Lambda"
+    assert info["deploymentStyle"] == {
+        "deploymentType": "BLUE_GREEN",
+        "deploymentOption": "WITH_TRAFFIC_CONTROL",
+    }
+    assert info["createTime"].tzinfo is not None
+    assert info["completeTime"] - info["createTime"] == timedelta(seconds=run.duration)
+    assert info["deploymentOverview"] == {
+        "Pending": 0,
+        "InProgress": 0,
+        "Succeeded": 1,
+        "Failed": 0,
+        "Skipped": 0,
+        "Ready": 0,
+    }
+    assert "rollbackInfo" not in info
+    assert "deploymentConfigName" not in to_get_deployment(run)["deploymentInfo"]
+
+
+def test_get_deployment_rollback_pair() -> None:
+    # A rollback is a new deployment (creator codeDeployRollback) linked both ways through
+    # rollbackInfo (API:DeploymentInfo.creator, API:RollbackInfo; codedeploy.md 6).
+    d = LambdaDeployment(
+        "Canary10Percent5Minutes",
+        invocations_per_minute=600,
+        target=Version("2", error_rate=0.2),
+        alarms=[ERRORS],
+    )
+    run = shiftsim.simulate(d, rng=7)
+    assert run.rolled_back
+    first = to_get_deployment(run, deployment=d)["deploymentInfo"]
+    assert first["status"] == "Stopped"
+    assert first["errorInformation"] == {"code": "ALARM_ACTIVE", "message": run.error_message}
+    assert first["rollbackInfo"]["rollbackDeploymentId"] == run.rollback_deployment_id
+    second = to_get_deployment(run, deployment=d, deployment_id=run.rollback_deployment_id)
+    info = second["deploymentInfo"]
+    assert info["creator"] == "codeDeployRollback" and info["status"] == "Succeeded"
+    assert info["rollbackInfo"]["rollbackTriggeringDeploymentId"] == run.deployment_id
+    assert info["createTime"] == first["completeTime"]
+    with pytest.raises(ConfigError, match="deployment_id"):
+        to_get_deployment(run, deployment_id="d-NOTMINE00")
+
+
+def test_get_deployment_ecs() -> None:
+    d = EcsDeployment("CodeDeployDefault.ECSAllAtOnce", termination_wait_time_in_minutes=10)
+    info = to_get_deployment(run_ecs(d, rng=4))["deploymentInfo"]
+    assert info["computePlatform"] == "ECS"
+    assert info["deploymentConfigName"] == "CodeDeployDefault.ECSAllAtOnce"
+    assert info["instanceTerminationWaitTimeStarted"] is True
+    terminate = info["blueGreenDeploymentConfiguration"][
+        "terminateBlueInstancesOnDeploymentSuccess"
+    ]
+    assert terminate["terminationWaitTimeInMinutes"] == 10
+    failing = EcsDeployment(
+        "CodeDeployDefault.ECSAllAtOnce",
+        hooks=EcsHooks(before_install=Hook("CodeDeployHook_pre", outcome="Failed")),
+    )
+    info = to_get_deployment(run_ecs(failing, rng=4))["deploymentInfo"]
+    assert (
+        info["status"] == "Failed" and info["errorInformation"]["code"] == "HOOK_EXECUTION_FAILURE"
+    )
+    assert "cannot be rolled back" in info["rollbackInfo"]["rollbackMessage"]
+    assert info["instanceTerminationWaitTimeStarted"] is False
+
+
+def test_get_deployment_rejects_other_objects() -> None:
+    with pytest.raises(ConfigError):
+        to_get_deployment("d-123")  # type: ignore[arg-type]
+    run = shiftsim.simulate(LambdaDeployment("AllAtOnce"), rng=1)
+    with pytest.raises(ConfigError, match="deployment"):
+        to_get_deployment(run, deployment="x")  # type: ignore[arg-type]
+
+
+# ---------------------------------------------------------------------------- triggers
+
+
+def test_trigger_notifications() -> None:
+    # SNS messages go to each trigger subscribed to the event, named by eventTriggerName
+    # (UG:monitoring-sns-event-notifications.md); EventBridge is independent of triggers.
+    run = shiftsim.simulate(LambdaDeployment("AllAtOnce"), rng=1)
+    triggers = [
+        TriggerConfig("all", "arn:aws:sns:x:1:all", ("DeploymentStart", "DeploymentSuccess")),
+        {
+            "triggerName": "done",
+            "triggerTargetArn": "arn:aws:sns:x:1:done",
+            "triggerEvents": ["DeploymentSuccess"],
+        },
+    ]
+    notes = trigger_notifications(run.notifications, triggers)
+    sns = [(n.event, n.payload["eventTriggerName"]) for n in notes if n.channel == "sns"]
+    assert sns.count(("DeploymentSuccess", "done")) == sum(
+        n.event == "DeploymentSuccess" for n in run.notifications if n.channel == "sns"
+    )
+    assert ("DeploymentStart", "done") not in sns
+    assert [n for n in notes if n.channel == "eventbridge"] == [
+        n for n in run.notifications if n.channel == "eventbridge"
+    ]
+    with pytest.raises(ConfigError, match="at most 10 triggers"):
+        trigger_notifications(
+            [], [TriggerConfig(f"t{i}", "arn", ("DeploymentStart",)) for i in range(11)]
+        )
+    with pytest.raises(ConfigError, match="unique trigger names"):
+        trigger_notifications([], [triggers[0], triggers[0]])
+    kwargs = to_deployment_group(LambdaDeployment("AllAtOnce"), triggers=[triggers[0]])  # type: ignore[list-item]
+    assert kwargs["triggerConfigurations"] == [triggers[0].to_boto()]  # type: ignore[union-attr]
