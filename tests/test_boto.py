@@ -178,7 +178,9 @@ def test_custom_configuration_must_be_supplied() -> None:
     assert from_deployment_group(group, configs=[custom]).config == custom  # platform from it
     with pytest.raises(ConfigError, match="must be a Lambda configuration"):
         from_deployment_group(
-            lambda_group(deploymentConfigName="CodeDeployDefault.ECSAllAtOnce"),
+            lambda_group(
+                deploymentConfigName="CodeDeployDefault.ECSAllAtOnce", alarmConfiguration=None
+            ),
             compute_platform="Lambda",
         )
 
