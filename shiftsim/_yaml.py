@@ -333,7 +333,8 @@ def _yaml_error(err: yaml.YAMLError, text: str, source: str) -> AppSpecError:
             message = "the file holds more than one YAML document (---); an AppSpec is one document"
     elif isinstance(err, yaml.reader.ReaderError):
         line = text.count("\n", 0, err.position) + 1
-        message = f"not valid YAML: {err.reason} (character {err.character!r})"
+        char = chr(err.character) if isinstance(err.character, int) else err.character
+        message = f"not valid YAML: {err.reason} (character {char!r})"
     else:  # pragma: no cover - every PyYAML error is one of the above
         message = f"not valid YAML: {err}"
     if found == "\t":

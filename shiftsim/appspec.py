@@ -475,6 +475,10 @@ class AppSpec:
             )
         if isinstance(self.version, bool) or self.version != APPSPEC_VERSION:
             raise ConfigError(f"AppSpec.version must be 0.0; got {self.version!r}.")
+        if self.platform == "Server" and self.os not in _OSES:
+            raise ConfigError(
+                f"AppSpec.os must be 'linux' or 'windows' for the Server platform; got {self.os!r}."
+            )
 
     def scripts(self, event: str) -> tuple[ServerHook, ...]:
         """The scripts of a Server lifecycle event, in run order (empty if none).
@@ -928,9 +932,9 @@ def _kind(value: object) -> str:
     if isinstance(value, bool):
         return f"the boolean {value!r}"
     if isinstance(value, dict):
-        return "a mapping"
+        return "a mapping" if value else "an empty mapping"
     if isinstance(value, list):
-        return "a list"
+        return "a list" if value else "an empty list"
     return repr(value)
 
 

@@ -324,6 +324,7 @@ def test_files_need_source_and_a_fully_qualified_destination() -> None:
 
 
 def test_unknown_keys_are_warnings_with_line_and_path() -> None:
+    """Agent:application_specification.rb reads only the keys it knows and ignores the rest."""
     text = server(
         extra="files:\n  - source: /\n    destination: /app\n    overwrite: true\ncolour: blue\n"
     )
@@ -525,6 +526,8 @@ def test_server_key_in_a_lambda_file_is_an_error() -> None:
 
 
 def test_one_function_per_lambda_appspec() -> None:
+    """UG:reference-appspec-file-structure-resources.md: the section "specifies the Lambda
+    function to deploy" (one; SAM makes one deployment group per function)."""
     second = (
         LAMBDA.split("Hooks:")[0].split("Resources:\n")[1].replace("myLambdaFunction:", "other:")
     )
@@ -533,6 +536,8 @@ def test_one_function_per_lambda_appspec() -> None:
 
 
 def test_equal_versions_warn() -> None:
+    """UG:reference-appspec-file-structure-resources.md: traffic shifts from CurrentVersion to
+    TargetVersion, so equal versions move nothing."""
     spec = load_appspec(LAMBDA.replace('TargetVersion: "2"', 'TargetVersion: "1"'))
     assert "no traffic would move" in spec.warnings[0].message
 
@@ -630,6 +635,8 @@ def test_ecs_hook_rules() -> None:
 
 
 def test_server_keys_in_an_ecs_file_are_errors() -> None:
+    """UG:reference-appspec-file-structure.md: an ECS AppSpec has version, resources and hooks;
+    files, permissions and os are EC2/On-Premises sections."""
     err = the_error(ECS.replace("version: 0.0\n", "version: 0.0\nos: linux\nfiles: []\n"))
     assert (err.line, err.path) == (2, "os")
     assert "an Amazon ECS AppSpec has only version, Resources and Hooks" in err.message
@@ -666,6 +673,7 @@ def test_platform_detection_and_override() -> None:
 
 
 def test_sam_and_cloudformation_templates_are_refused() -> None:
+    """SAMdoc: SAM generates the AppSpec from the function's DeploymentPreference."""
     sam = """\
     AWSTemplateFormatVersion: '2010-09-09'
     Transform: AWS::Serverless-2016-10-31
@@ -737,6 +745,11 @@ def test_bom_crlf_and_files(tmp_path: Path) -> None:
     with pytest.raises(FileNotFoundError):
         load_appspec(str(tmp_path / "missing.yml"))
     assert load_appspec(yaml.safe_load(SERVER)) == load_appspec(SERVER)
+
+
+def test_control_characters_are_refused() -> None:
+    err = the_error('version: 0.0\nos: "linux\x00"\n')
+    assert err.line == 2 and "'\\x00'" in err.message
 
 
 def test_not_a_mapping_empty_and_several_documents() -> None:
@@ -895,6 +908,8 @@ def test_dataclass_rules() -> None:
         EcsTarget("<TASK_DEFINITION>", "web", 70000)
     with pytest.raises(ConfigError, match="did you mean 'Lambda'"):
         AppSpec("lambda")  # type: ignore[arg-type]
+    with pytest.raises(ConfigError, match=r"AppSpec\.os must be 'linux' or 'windows'"):
+        AppSpec("Server")
     assert LambdaTarget("fn", "live", "{{CURRENT}}", 2).current_version == "{{CURRENT}}"
 
 
