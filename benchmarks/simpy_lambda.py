@@ -55,7 +55,7 @@ def run_simpy(plan: TrafficPlan, draws: TrafficDraws) -> tuple[str, str | None, 
     def cloudwatch():
         for e, when in enumerate(plan.eval_times.tolist()):
             yield env.timeout(when - env.now)
-            inputs = _alarm_inputs(plan, counters, draws)
+            inputs = _alarm_inputs(plan, counters, draws)  # per-minute counters so far
             for i, alarm in enumerate(alarms):
                 states[i] = _evaluate(
                     alarm_range(plan, i, inputs[i], e),

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
+from typing import Any
 
 from shiftsim.alarms import ALARM, _evaluate
 from shiftsim.core import Priority, Simulation
@@ -84,30 +85,14 @@ SERIES = (
 )
 
 
-class _MinuteSeries(dict[str, list[int]]):
-    """Per-minute totals of one run's segment draws, computed for the series asked for."""
-
-    def __init__(self, plan: TrafficPlan, draws: TrafficDraws, rows: dict[str, list[int]]) -> None:
-        super().__init__()
-        self.plan, self.draws, self.rows = plan, draws, rows
-
-    def __missing__(self, name: str) -> list[int]:
-        values = self.rows.get(name)
-        if values is None:
-            values = getattr(self.draws, name)[0].tolist()
-        bounds = self.plan.minute_segments
-        if len(bounds) == len(values) and bounds[-1][1] == len(values):
-            total = values  # one segment per minute
-        else:
-            total = [sum(values[a:b]) for a, b in bounds]
-        self[name] = total
-        return total
-
-
 def _minute_series(
     plan: TrafficPlan, draws: TrafficDraws, rows: dict[str, list[int]]
 ) -> dict[str, list[int]]:
-    return _MinuteSeries(plan, draws, rows)
+    """Per-minute totals of one run's segment draws, as plain lists (``rows`` are reused)."""
+    bounds = plan.minute_segments
+    if len(bounds) == plan.segments and bounds[-1][1] == plan.segments:
+        return rows  # one segment per minute: already per-minute
+    return {name: [sum(values[a:b]) for a, b in bounds] for name, values in rows.items()}
 
 
 def _cumulative(values: list[int]) -> list[int]:
@@ -201,7 +186,9 @@ class TrafficSimulation:
         states = [a.initial_state for a in alarms]
         history_states: list[list[tuple[float, str]]] = [[(0.0, s)] for s in states]
         phases_run: list[tuple[Phase, str, float]] = []
-        rows = {name: getattr(draws, name)[0].tolist() for name in SERIES[:4]}
+        throttles = plan.throttles or any(a.metric == "Throttles" for a in alarms)
+        names = SERIES if throttles else SERIES[:4]
+        rows = {name: getattr(draws, name)[0].tolist() for name in names}
         inputs = _alarm_inputs(plan, _minute_series(plan, draws, rows), draws) if alarms else []
         result: dict[str, object] = {}
         first_alarm: list[float] = []
@@ -232,17 +219,31 @@ class TrafficSimulation:
                 log((time, "Rollback", SUCCEEDED, "traffic returned to the original version"))
             sim.stop()
 
+        rules = [
+            (
+                a.evaluation_periods,
+                a.m,
+                a.treat_missing_data,
+                a.comparison_operator,
+                float(a.threshold),
+            )
+            for a in alarms
+        ]
+        eval_times = plan.eval_times.tolist()
+        last_eval = len(eval_times) - 1
+
         def evaluate(when: float, evaluation: int) -> None:
-            for i, alarm in enumerate(alarms):
-                new = _evaluate(
-                    alarm_range(plan, i, inputs[i], evaluation),
-                    states[i],
-                    alarm.evaluation_periods,
-                    alarm.m,
-                    alarm.treat_missing_data,
-                    alarm.comparison_operator,
-                    float(alarm.threshold),
+            # Evaluations are chained: each schedules the next, so the heap stays small.
+            if evaluation < last_eval:
+                schedule(
+                    eval_times[evaluation + 1],
+                    Priority.EVALUATE,
+                    evaluate,
+                    eval_times[evaluation + 1],
+                    evaluation + 1,
                 )
+            for i, alarm in enumerate(alarms):
+                new = _evaluate(alarm_range(plan, i, inputs[i], evaluation), states[i], *rules[i])
                 if new != states[i]:
                     log((when, "AlarmStateChange", new, f"{alarm.name}: {states[i]} -> {new}"))
                     states[i] = new
@@ -280,29 +281,37 @@ class TrafficSimulation:
                     plan.rollback_on_alarm,
                 )
 
-        def phase_start(phase: Phase) -> None:
-            current_phase.append(phase)
-            log((phase.start, phase.name, IN_PROGRESS, ""))
-
-        def phase_end(phase: Phase) -> None:
-            current_phase.pop()
-            if phase.succeeds:
-                phases_run.append((phase, SUCCEEDED, phase.end))
-                log((phase.end, phase.name, SUCCEEDED, ""))
-                return
-            phases_run.append((phase, FAILED, phase.end))
-            log((phase.end, phase.name, FAILED, phase.message))
-            finish(
-                phase.end,
-                FAILED,
-                "HOOK_EXECUTION_FAILURE",
-                phase.message,
-                plan.rollback_on_failure and phase.rollback_possible,
-            )
-
-        def shift(when: float, percent: int) -> None:
-            weights.append((when, percent))
-            log((when, "TrafficShift", SUCCEEDED, f"{percent}% of traffic on the target version"))
+        def step(when: float, actions: tuple[tuple[str, Any], ...]) -> None:
+            for kind, item in actions:
+                if kind == "shift":
+                    weights.append((when, item))
+                    log(
+                        (
+                            when,
+                            "TrafficShift",
+                            SUCCEEDED,
+                            f"{item}% of traffic on the target version",
+                        )
+                    )
+                elif kind == "start":
+                    current_phase.append(item)
+                    log((when, item.name, IN_PROGRESS, ""))
+                else:
+                    current_phase.pop()
+                    if item.succeeds:
+                        phases_run.append((item, SUCCEEDED, when))
+                        log((when, item.name, SUCCEEDED, ""))
+                        continue
+                    phases_run.append((item, FAILED, when))
+                    log((when, item.name, FAILED, item.message))
+                    finish(
+                        when,
+                        FAILED,
+                        "HOOK_EXECUTION_FAILURE",
+                        item.message,
+                        plan.rollback_on_failure and item.rollback_possible,
+                    )
+                    return
 
         def manual(when: float) -> None:
             finish(
@@ -317,17 +326,11 @@ class TrafficSimulation:
             finish(when, SUCCEEDED, None, "", False)
 
         log((0.0, "Start", SUCCEEDED, ""))
-        # Lifecycle steps share one priority, so at one instant they run in the order scheduled
-        # here: a phase starts, its shifts happen, it ends, the next one starts.
-        for phase in plan.phases:
-            schedule(phase.start, Priority.STEP, phase_start, phase)
-            if phase.name == "AllowTraffic":
-                for when, percent in plan.shifts:
-                    schedule(when, Priority.STEP, shift, when, percent)
-            schedule(phase.end, Priority.STEP, phase_end, phase)
+        for when, actions in plan.steps:
+            schedule(when, Priority.STEP, step, when, actions)
         if alarm_watch:
-            for e, when in enumerate(plan.eval_times.tolist()):
-                schedule(when, Priority.EVALUATE, evaluate, when, e)
+            if eval_times:
+                schedule(eval_times[0], Priority.EVALUATE, evaluate, eval_times[0], 0)
             if ALARM in states:
                 arm_poll(0.0)
         if plan.manual_stop_time is not None:

@@ -22,10 +22,12 @@ Timing rules, with the modelling decisions they follow:
 
 from __future__ import annotations
 
+import itertools
 import math
 from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -92,6 +94,10 @@ class TrafficPlan:
         Index of the minute each segment lies in; minute ``m`` starts at ``minute_start[m]``.
     eval_times, poll_times : ndarray
         When CloudWatch evaluates alarms and when CodeDeploy polls them, up to ``end_time``.
+    steps : tuple
+        The lifecycle agenda grouped by instant: ``(time, actions)`` with actions
+        ``("start", phase)``, ``("shift", percent)`` and ``("end", phase)`` in the order they
+        happen at that instant (a phase starts, its shifts happen, it ends, the next starts).
     minute_segments : tuple of (int, int)
         For each minute, the ``[first, last)`` range of its segments.
     windows : tuple
@@ -124,12 +130,18 @@ class TrafficPlan:
     current: Version
     metric_delay: float
     alarm_poll_interval: float
+    steps: tuple[tuple[float, tuple[tuple[str, Any], ...]], ...]
     minute_segments: tuple[tuple[int, int], ...]
     windows: tuple[tuple[tuple[tuple[int, int], ...], ...], ...]
     manual_stop_time: float | None
     manual_stop_rolls_back: bool
     rollback_on_failure: bool
     rollback_on_alarm: bool
+
+    @property
+    def throttles(self) -> bool:
+        """Whether any request can be throttled (otherwise throttle draws are all zero)."""
+        return bool(self.p_throttle_target.any() or self.p_throttle_current.any())
 
     @property
     def segments(self) -> int:
@@ -258,6 +270,16 @@ def compile_traffic_plan(
     for value in (*arrays.values(), edges, segment_minute, minute_start, eval_times, poll_times):
         value.setflags(write=False)
 
+    agenda: list[tuple[float, tuple[str, Any]]] = []
+    for phase in planned:
+        agenda.append((phase.start, ("start", phase)))
+        if phase.name == "AllowTraffic":
+            agenda += [(when, ("shift", percent)) for when, percent in shifts]
+        agenda.append((phase.end, ("end", phase)))
+    steps = tuple(
+        (when, tuple(action for _, action in group))
+        for when, group in itertools.groupby(agenda, key=lambda item: item[0])
+    )
     seg_minutes = segment_minute.tolist()
     minute_segments = tuple(
         (bisect_left(seg_minutes, m), bisect_right(seg_minutes, m))
@@ -288,6 +310,7 @@ def compile_traffic_plan(
         target=target,
         current=current,
         metric_delay=float(metric_delay),
+        steps=steps,
         minute_segments=minute_segments,
         windows=windows,
         alarm_poll_interval=float(alarm_poll_interval),
