@@ -299,17 +299,21 @@ def compare(
     return pd.DataFrame(rows)
 
 
+def _num(value: Any) -> float:
+    return float(value)
+
+
 def _row(mc: MonteCarloResult) -> dict[str, Any]:
-    summary = mc.summary()
+    summary = mc.summary().astype(float)
     row: dict[str, Any] = {"runs": mc.n_runs}
     for name in ("rollback_rate", "stop_rate", "escape_rate"):
-        row[name] = float(summary.at[name, "estimate"])
-        row[f"{name}_low"] = float(summary.at[name, "ci_low"])
-        row[f"{name}_high"] = float(summary.at[name, "ci_high"])
+        row[name] = _num(summary.at[name, "estimate"])
+        row[f"{name}_low"] = _num(summary.at[name, "ci_low"])
+        row[f"{name}_high"] = _num(summary.at[name, "ci_high"])
     for name in ("detection_minute", "target_errors", "duration_minutes"):
-        row[f"{name}_median"] = float(summary.at[name, "q50"])
-        row[f"{name}_p95"] = float(summary.at[name, "q95"])
-    row["target_errors_mean"] = float(summary.at["target_errors", "estimate"])
+        row[f"{name}_median"] = _num(summary.at[name, "q50"])
+        row[f"{name}_p95"] = _num(summary.at[name, "q95"])
+    row["target_errors_mean"] = _num(summary.at["target_errors", "estimate"])
     return row
 
 
