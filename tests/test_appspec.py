@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import textwrap
-import time
 from pathlib import Path
 
 import pytest
@@ -772,15 +771,13 @@ i: &i [*h,*h,*h,*h,*h,*h,*h,*h,*h]
 
 
 @pytest.mark.parametrize("pure", [False, True])
-def test_billion_laughs_is_refused_quickly(pure: bool) -> None:
-    # The time bound guards against a hang (the document expands to 9**9 strings); it is not a
-    # benchmark. It takes about a millisecond.
-    start = time.perf_counter()
+def test_billion_laughs_is_refused(pure: bool) -> None:
+    # The document expands to 9**9 strings; it is refused by counting nodes as aliases expand,
+    # long before anything is built (tests never assert on time; a hang would stall the suite).
     with pytest.raises(AppSpecError, match="expands to more than 10000 nodes"):
         _yaml.load_document(BILLION_LAUGHS, pure=pure)
     with pytest.raises(AppSpecError, match="alias"):
         load_appspec(BILLION_LAUGHS)
-    assert time.perf_counter() - start < 1.0
 
 
 def test_alias_count_depth_size_and_recursion_limits() -> None:
@@ -796,9 +793,7 @@ def test_alias_count_depth_size_and_recursion_limits() -> None:
     assert "more than 10000 YAML nodes" in the_error(wide).message
     assert "recursive alias" in the_error("a: &a [*a]\n").message
     huge = "a: " + "x" * MAX_BYTES
-    start = time.perf_counter()
     assert "larger than 1048576 bytes" in the_error(huge).message
-    assert time.perf_counter() - start < 1.0
 
 
 def test_huge_files_are_refused_before_reading(tmp_path: Path) -> None:
