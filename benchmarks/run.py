@@ -1,7 +1,8 @@
 """Run every benchmark in this folder, one after another, and print their figures.
 
-Usage: ``make bench`` (installs the ``bench`` extra, SimPy) or ``.venv/bin/python benchmarks/run.py``.
-Each benchmark prints ratios measured in one run; nothing is asserted.
+Usage: ``make bench`` (installs the ``bench`` extra, SimPy) or
+``.venv/bin/python benchmarks/run.py``. Each benchmark prints ratios measured in one run;
+nothing is asserted.
 """
 
 from __future__ import annotations
