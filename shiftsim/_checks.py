@@ -8,7 +8,9 @@ from difflib import get_close_matches
 from shiftsim.errors import ConfigError
 
 
-def invalid(owner: str, field: str, value: object, rule: str, hint: str | None = None) -> ConfigError:
+def invalid(
+    owner: str, field: str, value: object, rule: str, hint: str | None = None
+) -> ConfigError:
     """Build the house-style :class:`ConfigError` for ``owner.field``."""
     message = f"{owner}.{field} {rule}; got {value!r}."
     if hint:
@@ -16,20 +18,34 @@ def invalid(owner: str, field: str, value: object, rule: str, hint: str | None =
     return ConfigError(message)
 
 
-def suggest(word: str, choices: Iterable[str], n: int = 3) -> str:
-    """Return a ``did you mean ...?`` sentence for the closest of ``choices``, or ``""``."""
+def closest(word: str, choices: Iterable[str], n: int = 3) -> list[str]:
+    """The (at most ``n``) ``choices`` closest to ``word``, best first.
+
+    Falls back to a case-insensitive comparison when nothing matches as typed.
+    """
     pool = list(choices)
     close = get_close_matches(word, pool, n=n, cutoff=0.6)
     if not close:
         lowered = {c.lower(): c for c in pool}
-        close = [lowered[c] for c in get_close_matches(word.lower(), list(lowered), n=n, cutoff=0.6)]
-    if not close:
-        return ""
-    return "did you mean " + " or ".join(repr(c) for c in close) + "?"
+        matches = get_close_matches(word.lower(), list(lowered), n=n, cutoff=0.6)
+        close = [lowered[c] for c in matches]
+    return close
 
 
-def check_int(owner: str, field: str, value: object, low: int | None = None,
-              high: int | None = None) -> int:
+def did_you_mean(names: Iterable[str]) -> str:
+    """``did you mean 'a' or 'b'?`` for ``names``, or ``""`` when there are none."""
+    listed = [repr(c) for c in names]
+    return "did you mean " + " or ".join(listed) + "?" if listed else ""
+
+
+def suggest(word: str, choices: Iterable[str], n: int = 3) -> str:
+    """Return a ``did you mean ...?`` sentence for the closest of ``choices``, or ``""``."""
+    return did_you_mean(closest(word, choices, n))
+
+
+def check_int(
+    owner: str, field: str, value: object, low: int | None = None, high: int | None = None
+) -> int:
     """Check that ``value`` is an ``int`` (not a ``bool``) within ``[low, high]``."""
     if isinstance(value, bool) or not isinstance(value, int):
         raise invalid(owner, field, value, _range_rule("an integer", low, high))
@@ -38,8 +54,15 @@ def check_int(owner: str, field: str, value: object, low: int | None = None,
     return value
 
 
-def check_number(owner: str, field: str, value: object, low: float | None = None,
-                 high: float | None = None, *, low_open: bool = False) -> float:
+def check_number(
+    owner: str,
+    field: str,
+    value: object,
+    low: float | None = None,
+    high: float | None = None,
+    *,
+    low_open: bool = False,
+) -> float:
     """Check that ``value`` is a finite real number within the bounds."""
     if isinstance(value, bool) or not isinstance(value, (int, float)) or value != value:
         raise invalid(owner, field, value, _range_rule("a number", low, high, low_open))

@@ -19,11 +19,11 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Literal, Union
+from typing import Any, Literal
 
 import pandas as pd
 
-from shiftsim._checks import check_choice, check_int, invalid, suggest
+from shiftsim._checks import check_choice, check_int, closest, did_you_mean, invalid
 from shiftsim.errors import ConfigError
 
 __all__ = [
@@ -70,8 +70,12 @@ class TimeBasedCanary:
     canary_interval: int
 
     def __post_init__(self) -> None:
-        check_int("TimeBasedCanary", "canary_percentage", self.canary_percentage, 1, MAX_STEP_PERCENT)
-        check_int("TimeBasedCanary", "canary_interval", self.canary_interval, 1, MAX_SHIFTING_MINUTES)
+        check_int(
+            "TimeBasedCanary", "canary_percentage", self.canary_percentage, 1, MAX_STEP_PERCENT
+        )
+        check_int(
+            "TimeBasedCanary", "canary_interval", self.canary_interval, 1, MAX_SHIFTING_MINUTES
+        )
 
     def shifts(self) -> tuple[tuple[int, int], ...]:
         """``(minute, percent)`` pairs from the start of AllowTraffic."""
@@ -86,9 +90,10 @@ class TimeBasedCanary:
 class TimeBasedLinear:
     """Shift ``linear_percentage`` of traffic at the start of each ``linear_interval`` minutes.
 
-    Follows modelling decision D1: with ``K = ceil(100 / linear_percentage)`` increments, shift ``k``
-    happens at minute ``k * linear_interval`` (``k = 0 .. K-1``) and the last one sets 100%.
-    A percentage that does not divide 100 ends with a smaller final step (15 -> 15, 30, ..., 90, 100).
+    Follows modelling decision D1: with ``K = ceil(100 / linear_percentage)`` increments, shift
+    ``k`` happens at minute ``k * linear_interval`` (``k = 0 .. K-1``) and the last one sets 100%.
+    A percentage that does not divide 100 ends with a smaller final step (15 -> 15, 30, ..., 90,
+    100).
 
     Examples
     --------
@@ -100,8 +105,12 @@ class TimeBasedLinear:
     linear_interval: int
 
     def __post_init__(self) -> None:
-        check_int("TimeBasedLinear", "linear_percentage", self.linear_percentage, 1, MAX_STEP_PERCENT)
-        check_int("TimeBasedLinear", "linear_interval", self.linear_interval, 1, MAX_SHIFTING_MINUTES)
+        check_int(
+            "TimeBasedLinear", "linear_percentage", self.linear_percentage, 1, MAX_STEP_PERCENT
+        )
+        check_int(
+            "TimeBasedLinear", "linear_interval", self.linear_interval, 1, MAX_SHIFTING_MINUTES
+        )
         span = (self.increments - 1) * self.linear_interval
         if span > MAX_SHIFTING_MINUTES:
             raise ConfigError(
@@ -147,7 +156,7 @@ class AllAtOnce:
         return 0
 
 
-TrafficRouting = Union[TimeBasedCanary, TimeBasedLinear, AllAtOnce]
+TrafficRouting = TimeBasedCanary | TimeBasedLinear | AllAtOnce
 
 MINIMUM_HEALTHY_TYPES = ("HOST_COUNT", "FLEET_PERCENT", "MOST_CONCURRENCY")
 
@@ -223,9 +232,19 @@ class ZonalConfig:
             value = getattr(self, name)
             if value is not None:
                 check_int("ZonalConfig", name, value, 0, None)
+        per_zone = self.minimum_healthy_hosts_per_zone
+        if not isinstance(per_zone, MinimumHealthyHosts):
+            raise invalid(
+                "ZonalConfig",
+                "minimum_healthy_hosts_per_zone",
+                per_zone,
+                "must be a MinimumHealthyHosts",
+            )
         check_choice(
-            "ZonalConfig", "minimum_healthy_hosts_per_zone.type",
-            self.minimum_healthy_hosts_per_zone.type, ZONAL_MINIMUM_TYPES,
+            "ZonalConfig",
+            "minimum_healthy_hosts_per_zone.type",
+            per_zone.type,
+            ZONAL_MINIMUM_TYPES,
         )
 
     @property
@@ -260,28 +279,49 @@ class DeploymentConfig:
     def __post_init__(self) -> None:
         if not isinstance(self.name, str) or not self.name:
             raise invalid("DeploymentConfig", "name", self.name, "must be a non-empty string")
-        check_choice("DeploymentConfig", "compute_platform", self.compute_platform, COMPUTE_PLATFORMS)
+        check_choice(
+            "DeploymentConfig", "compute_platform", self.compute_platform, COMPUTE_PLATFORMS
+        )
         if self.compute_platform == "Server":
             if self.traffic_routing is not None:
-                raise invalid("DeploymentConfig", "traffic_routing", self.traffic_routing,
-                              "must be None for the Server compute platform",
-                              "Server configurations use minimum_healthy_hosts.")
+                raise invalid(
+                    "DeploymentConfig",
+                    "traffic_routing",
+                    self.traffic_routing,
+                    "must be None for the Server compute platform",
+                    "Server configurations use minimum_healthy_hosts.",
+                )
             if not isinstance(self.minimum_healthy_hosts, MinimumHealthyHosts):
-                raise invalid("DeploymentConfig", "minimum_healthy_hosts",
-                              self.minimum_healthy_hosts,
-                              "must be a MinimumHealthyHosts for the Server compute platform")
+                raise invalid(
+                    "DeploymentConfig",
+                    "minimum_healthy_hosts",
+                    self.minimum_healthy_hosts,
+                    "must be a MinimumHealthyHosts for the Server compute platform",
+                )
             if self.zonal_config is not None and not isinstance(self.zonal_config, ZonalConfig):
-                raise invalid("DeploymentConfig", "zonal_config", self.zonal_config,
-                              "must be a ZonalConfig or None")
+                raise invalid(
+                    "DeploymentConfig",
+                    "zonal_config",
+                    self.zonal_config,
+                    "must be a ZonalConfig or None",
+                )
         else:
             if not isinstance(self.traffic_routing, (TimeBasedCanary, TimeBasedLinear, AllAtOnce)):
-                raise invalid("DeploymentConfig", "traffic_routing", self.traffic_routing,
-                              f"must be TimeBasedCanary, TimeBasedLinear or AllAtOnce for "
-                              f"{self.compute_platform}")
+                raise invalid(
+                    "DeploymentConfig",
+                    "traffic_routing",
+                    self.traffic_routing,
+                    f"must be TimeBasedCanary, TimeBasedLinear or AllAtOnce for "
+                    f"{self.compute_platform}",
+                )
             for name in ("minimum_healthy_hosts", "zonal_config"):
                 if getattr(self, name) is not None:
-                    raise invalid("DeploymentConfig", name, getattr(self, name),
-                                  f"must be None for the {self.compute_platform} compute platform")
+                    raise invalid(
+                        "DeploymentConfig",
+                        name,
+                        getattr(self, name),
+                        f"must be None for the {self.compute_platform} compute platform",
+                    )
 
     # ------------------------------------------------------------------ boto3 shapes
     @classmethod
@@ -310,8 +350,12 @@ class DeploymentConfig:
         if "minimumHealthyHosts" in info:
             mhh = info["minimumHealthyHosts"]
             if not isinstance(mhh, Mapping):
-                raise invalid("DeploymentConfig.from_boto", "minimumHealthyHosts", mhh,
-                              "must be a mapping with 'type' and 'value'")
+                raise invalid(
+                    "DeploymentConfig.from_boto",
+                    "minimumHealthyHosts",
+                    mhh,
+                    "must be a mapping with 'type' and 'value'",
+                )
             minimum = MinimumHealthyHosts(mhh.get("type"), mhh.get("value"))  # type: ignore[arg-type]
         if "zonalConfig" in info:
             zonal = _zonal_from_boto(info["zonalConfig"])
@@ -323,30 +367,47 @@ class DeploymentConfig:
 
     def to_boto(self) -> dict[str, Any]:
         """The ``create_deployment_config`` keyword arguments for this configuration."""
-        out: dict[str, Any] = {"deploymentConfigName": self.name,
-                               "computePlatform": self.compute_platform}
+        out: dict[str, Any] = {
+            "deploymentConfigName": self.name,
+            "computePlatform": self.compute_platform,
+        }
         if self.minimum_healthy_hosts is not None:
-            out["minimumHealthyHosts"] = {"type": self.minimum_healthy_hosts.type,
-                                          "value": self.minimum_healthy_hosts.value}
+            out["minimumHealthyHosts"] = {
+                "type": self.minimum_healthy_hosts.type,
+                "value": self.minimum_healthy_hosts.value,
+            }
         if self.zonal_config is not None:
             z = self.zonal_config
-            zonal: dict[str, Any] = {"minimumHealthyHostsPerZone": {
-                "type": z.minimum_healthy_hosts_per_zone.type,
-                "value": z.minimum_healthy_hosts_per_zone.value}}
+            zonal: dict[str, Any] = {
+                "minimumHealthyHostsPerZone": {
+                    "type": z.minimum_healthy_hosts_per_zone.type,
+                    "value": z.minimum_healthy_hosts_per_zone.value,
+                }
+            }
             if z.monitor_duration_in_seconds is not None:
                 zonal["monitorDurationInSeconds"] = z.monitor_duration_in_seconds
             if z.first_zone_monitor_duration_in_seconds is not None:
-                zonal["firstZoneMonitorDurationInSeconds"] = z.first_zone_monitor_duration_in_seconds
+                zonal["firstZoneMonitorDurationInSeconds"] = (
+                    z.first_zone_monitor_duration_in_seconds
+                )
             out["zonalConfig"] = zonal
         routing = self.traffic_routing
         if isinstance(routing, TimeBasedCanary):
-            out["trafficRoutingConfig"] = {"type": "TimeBasedCanary", "timeBasedCanary": {
-                "canaryPercentage": routing.canary_percentage,
-                "canaryInterval": routing.canary_interval}}
+            out["trafficRoutingConfig"] = {
+                "type": "TimeBasedCanary",
+                "timeBasedCanary": {
+                    "canaryPercentage": routing.canary_percentage,
+                    "canaryInterval": routing.canary_interval,
+                },
+            }
         elif isinstance(routing, TimeBasedLinear):
-            out["trafficRoutingConfig"] = {"type": "TimeBasedLinear", "timeBasedLinear": {
-                "linearPercentage": routing.linear_percentage,
-                "linearInterval": routing.linear_interval}}
+            out["trafficRoutingConfig"] = {
+                "type": "TimeBasedLinear",
+                "timeBasedLinear": {
+                    "linearPercentage": routing.linear_percentage,
+                    "linearInterval": routing.linear_interval,
+                },
+            }
         elif isinstance(routing, AllAtOnce):
             out["trafficRoutingConfig"] = {"type": "AllAtOnce"}
         return out
@@ -356,7 +417,9 @@ class DeploymentConfig:
         return self.name in _CATALOG
 
     def __repr__(self) -> str:
-        rule = self.traffic_routing if self.traffic_routing is not None else self.minimum_healthy_hosts
+        rule = (
+            self.traffic_routing if self.traffic_routing is not None else self.minimum_healthy_hosts
+        )
         return f"DeploymentConfig({self.name!r}, {self.compute_platform}, {rule})"
 
     def _repr_html_(self) -> str:
@@ -378,8 +441,9 @@ def _routing_from_boto(raw: Any) -> TrafficRouting:
     key = "timeBasedCanary" if kind == "TimeBasedCanary" else "timeBasedLinear"
     body = raw.get(key)
     if not isinstance(body, Mapping):
-        raise invalid(owner, f"trafficRoutingConfig.{key}", body,
-                      f"must be a mapping when type is {kind!r}")
+        raise invalid(
+            owner, f"trafficRoutingConfig.{key}", body, f"must be a mapping when type is {kind!r}"
+        )
     if kind == "TimeBasedCanary":
         return TimeBasedCanary(body.get("canaryPercentage"), body.get("canaryInterval"))  # type: ignore[arg-type]
     return TimeBasedLinear(body.get("linearPercentage"), body.get("linearInterval"))  # type: ignore[arg-type]
@@ -389,18 +453,29 @@ def _zonal_from_boto(raw: Any) -> ZonalConfig:
     if not isinstance(raw, Mapping):
         raise invalid("DeploymentConfig.from_boto", "zonalConfig", raw, "must be a mapping")
     per_zone = raw.get("minimumHealthyHostsPerZone", {"type": "FLEET_PERCENT", "value": 0})
+    if not isinstance(per_zone, Mapping):
+        raise invalid(
+            "DeploymentConfig.from_boto",
+            "zonalConfig.minimumHealthyHostsPerZone",
+            per_zone,
+            "must be a mapping with 'type' and 'value'",
+        )
     return ZonalConfig(
         raw.get("monitorDurationInSeconds"),
         raw.get("firstZoneMonitorDurationInSeconds"),
-        MinimumHealthyHosts(per_zone.get("type"), per_zone.get("value")),
+        MinimumHealthyHosts(per_zone.get("type"), per_zone.get("value")),  # type: ignore[arg-type]
     )
 
 
 def _build_catalog() -> dict[str, DeploymentConfig]:
     catalog: dict[str, DeploymentConfig] = {}
 
-    def add(name: str, platform: str, routing: TrafficRouting | None = None,
-            minimum: MinimumHealthyHosts | None = None) -> None:
+    def add(
+        name: str,
+        platform: str,
+        routing: TrafficRouting | None = None,
+        minimum: MinimumHealthyHosts | None = None,
+    ) -> None:
         full = f"CodeDeployDefault.{name}"
         catalog[full] = DeploymentConfig(full, platform, routing, minimum)
 
@@ -425,9 +500,15 @@ _CATALOG = _build_catalog()
 
 #: SAM ``DeploymentPreference.Type`` short names (SAM: deployment_preference_collection.py).
 SAM_SHORT_NAMES = (
-    "Canary10Percent5Minutes", "Canary10Percent10Minutes", "Canary10Percent15Minutes",
-    "Canary10Percent30Minutes", "Linear10PercentEvery1Minute", "Linear10PercentEvery2Minutes",
-    "Linear10PercentEvery3Minutes", "Linear10PercentEvery10Minutes", "AllAtOnce",
+    "Canary10Percent5Minutes",
+    "Canary10Percent10Minutes",
+    "Canary10Percent15Minutes",
+    "Canary10Percent30Minutes",
+    "Linear10PercentEvery1Minute",
+    "Linear10PercentEvery2Minutes",
+    "Linear10PercentEvery3Minutes",
+    "Linear10PercentEvery10Minutes",
+    "AllAtOnce",
 )
 
 
@@ -436,13 +517,16 @@ def predefined_configs(compute_platform: str | None = None) -> tuple[DeploymentC
 
     Examples
     --------
-    >>> len(predefined_configs("Lambda")), len(predefined_configs("ECS")), len(predefined_configs("Server"))
-    (9, 5, 3)
+    >>> [len(predefined_configs(p)) for p in ("Lambda", "ECS", "Server")]
+    [9, 5, 3]
     """
     if compute_platform is not None:
         check_choice("predefined_configs", "compute_platform", compute_platform, COMPUTE_PLATFORMS)
-    return tuple(c for c in _CATALOG.values()
-                 if compute_platform is None or c.compute_platform == compute_platform)
+    return tuple(
+        c
+        for c in _CATALOG.values()
+        if compute_platform is None or c.compute_platform == compute_platform
+    )
 
 
 def get_config(name: str) -> DeploymentConfig:
@@ -471,14 +555,35 @@ def get_config(name: str) -> DeploymentConfig:
         return _CATALOG[name]
     if name in SAM_SHORT_NAMES:
         return _CATALOG[f"CodeDeployDefault.Lambda{name}"]
-    hint = suggest(name, list(_CATALOG) + list(SAM_SHORT_NAMES))
-    if not hint and not name.startswith("CodeDeployDefault."):
-        hint = suggest(f"CodeDeployDefault.{name}", _CATALOG)
-    advice = hint or "see shiftsim.predefined_configs() for the list"
+    advice = _name_hint(name) or "see shiftsim.predefined_configs() for the list"
     raise ConfigError(
         f"get_config: {name!r} is not a predefined CodeDeploy configuration; {advice} "
         "(custom configurations are built with DeploymentConfig(...))."
     )
+
+
+_PREFIX = "CodeDeployDefault."
+
+
+def _name_hint(name: str) -> str:
+    """``did you mean ...?`` for an unknown configuration name, or ``""``.
+
+    Names are compared without the ``CodeDeployDefault.`` prefix they all share: with it, any
+    word looks close to every catalog name (``'foo'`` got three random suggestions), and a name
+    typed without it (``ECSLinear10PercentEvery1Minute``) matched SAM's *Lambda* short names
+    rather than the ECS configuration it misspells. SAM short names are offered only for names
+    typed without the prefix, since SAM never adds one to them.
+    """
+    prefixed = name.lower().startswith(_PREFIX.lower())
+    bare = name[len(_PREFIX) :] if prefixed else name
+    spellings: dict[str, list[str]] = {}
+    for full in _CATALOG:
+        spellings.setdefault(full[len(_PREFIX) :], []).append(full)
+    if not prefixed:
+        for short in SAM_SHORT_NAMES:
+            spellings.setdefault(short, []).append(short)
+    names = [full for key in closest(bare, spellings) for full in spellings[key]]
+    return did_you_mean(dict.fromkeys(names[:3]))
 
 
 def allow_traffic_minutes(routing: TrafficRouting, linear_completion: str = "last_shift") -> int:
@@ -495,8 +600,9 @@ def allow_traffic_minutes(routing: TrafficRouting, linear_completion: str = "las
     return last
 
 
-def traffic_schedule(config: DeploymentConfig | TrafficRouting | str,
-                     linear_completion: str = "last_shift") -> pd.DataFrame:
+def traffic_schedule(
+    config: DeploymentConfig | TrafficRouting | str, linear_completion: str = "last_shift"
+) -> pd.DataFrame:
     """One row per traffic shift: ``minute`` from the start of AllowTraffic and ``percent``.
 
     ``percent`` is the share of traffic on the target version after the shift. The frame's

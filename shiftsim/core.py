@@ -81,6 +81,10 @@ class Simulation:
         Returns the clock at the end. With ``until``, callbacks scheduled after it stay pending
         and the clock advances to ``until``.
         """
+        if until is not None and until < self.now:
+            # Running "until" an earlier time would move the clock backwards, after which
+            # schedule() would accept callbacks in the past.
+            raise ValueError(f"cannot run until {until} s, before now ({self.now} s)")
         heap = self._heap
         pop = heappop
         self._stopped = False
