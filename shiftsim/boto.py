@@ -44,8 +44,6 @@ from dataclasses import dataclass, fields, replace
 from datetime import datetime, timedelta
 from typing import Any
 
-import yaml
-
 from shiftsim._checks import check_choice, invalid, suggest
 from shiftsim.alarms import Alarm
 from shiftsim.configs import DeploymentConfig, predefined_configs
@@ -234,7 +232,7 @@ def trigger_notifications(
 
 @dataclass(frozen=True, slots=True)
 class _Revision:
-    """What a Lambda or ECS AppSpec names (not a validator: see ``shiftsim.appspec``)."""
+    """What a checked Lambda or ECS AppSpec names."""
 
     platform: str
     hooks: dict[str, str]
@@ -243,94 +241,76 @@ class _Revision:
     current_version: str | None = None
     target_version: str | None = None
     task_definition: str | None = None
+    container_name: str | None = None
+    container_port: int | None = None
 
 
-def _key(mapping: Mapping[str, Any], name: str) -> Any:
-    """``mapping[name]`` matched case-insensitively (the AppSpec docs use both spellings,
-    codedeploy.md section 5.3)."""
-    for key, value in mapping.items():
-        if isinstance(key, str) and key.lower() == name.lower():
-            return value
-    return None
-
-
-def _appspec_of(revision: Any) -> Mapping[str, Any]:
-    """The AppSpec mapping inside a RevisionLocation, AppSpec text, or AppSpec mapping."""
-    content: Any = revision
+def _appspec_content(revision: Any) -> Any:
+    """The AppSpec text or mapping inside a RevisionLocation (or the revision itself)."""
     if isinstance(revision, Mapping) and "revisionType" in revision:
         kind = revision["revisionType"]
         if kind == "AppSpecContent":
-            content = (revision.get("appSpecContent") or {}).get("content")
-        elif kind == "String":
-            content = (revision.get("string") or {}).get("content")
-        else:
-            raise UnsupportedScenarioError(
-                f"{OWNER}: revision.revisionType {kind!r} points at a bundle shiftsim cannot "
-                "fetch; pass the AppSpec itself (revisionType 'AppSpecContent', its text, or a "
-                "mapping)."
-            )
-    if isinstance(content, str):
-        try:
-            content = (
-                json.loads(content) if content.lstrip().startswith("{") else yaml.safe_load(content)
-            )
-        except (ValueError, yaml.YAMLError) as err:
-            raise ConfigError(f"{OWNER}: revision is not valid YAML or JSON: {err}") from err
-    if not isinstance(content, Mapping):
-        raise invalid(
-            OWNER,
-            "revision",
-            revision,
-            "must be a RevisionLocation (AppSpecContent or String), AppSpec text, or a mapping",
+            return (revision.get("appSpecContent") or {}).get("content")
+        if kind == "String":
+            return (revision.get("string") or {}).get("content")
+        raise UnsupportedScenarioError(
+            f"{OWNER}: revision.revisionType {kind!r} points at a bundle shiftsim cannot "
+            "fetch; pass the AppSpec itself (revisionType 'AppSpecContent', its text, a "
+            "mapping, or a shiftsim.appspec.AppSpec)."
         )
-    return content
+    return revision
+
+
+def _version_name(value: object) -> str | None:
+    """A version number from an AppSpec as a Version name; None for a placeholder."""
+    if value is None:
+        return None
+    text = str(value)
+    return None if text.startswith(("<", "{{", "${")) else text
 
 
 def _revision(revision: Any) -> _Revision:
-    spec = _appspec_of(revision)
-    resources = _key(spec, "Resources")
-    if (
-        not isinstance(resources, list)
-        or len(resources) != 1
-        or not isinstance(resources[0], Mapping)
-    ):
-        raise invalid(
-            OWNER,
-            "revision.Resources",
-            resources,
-            "must list exactly one resource (a Lambda function or an ECS service)",
+    """Check the revision's AppSpec with :func:`shiftsim.appspec.load_appspec` and keep the
+    names it gives."""
+    from shiftsim.appspec import AppSpec, LambdaTarget, load_appspec
+
+    if isinstance(revision, AppSpec):
+        spec = revision
+    else:
+        content = _appspec_content(revision)
+        if not isinstance(content, (str, Mapping)):
+            raise invalid(
+                OWNER,
+                "revision",
+                revision,
+                "must be a RevisionLocation (AppSpecContent or String), AppSpec text, a mapping, "
+                "or a shiftsim.appspec.AppSpec",
+            )
+        spec = load_appspec(content, source="revision")
+    if spec.platform == "Server":
+        raise UnsupportedScenarioError(
+            f"{OWNER}: the revision is an EC2/on-premises (Server) AppSpec; only Lambda and ECS "
+            "revisions are supported here yet."
         )
-    ((_, resource),) = resources[0].items()
-    kind = _key(resource, "Type") if isinstance(resource, Mapping) else None
-    props = (_key(resource, "Properties") if isinstance(resource, Mapping) else None) or {}
-    hooks: dict[str, str] = {}
-    for i, item in enumerate(_key(spec, "Hooks") or []):
-        if not isinstance(item, Mapping) or len(item) != 1:
-            raise invalid(OWNER, f"revision.Hooks[{i}]", item, "must be one {event: function}")
-        ((event, function),) = item.items()
-        hooks[str(event)] = str(function)
-    if kind == "AWS::Lambda::Function":
-
-        def text(name: str) -> str | None:
-            value = _key(props, name)
-            return None if value is None else str(value)
-
+    hooks = {event: name for event in spec.hooks if (name := spec.hook_function(event))}
+    (target,) = spec.resources
+    if isinstance(target, LambdaTarget):
         return _Revision(
             "Lambda",
             hooks,
-            function_name=text("Name"),
-            alias=text("Alias"),
-            current_version=text("CurrentVersion"),
-            target_version=text("TargetVersion"),
+            function_name=target.name,
+            alias=target.alias,
+            current_version=_version_name(target.current_version),
+            target_version=_version_name(target.target_version),
         )
-    if kind == "AWS::ECS::Service":
-        task = _key(props, "TaskDefinition")
-        return _Revision("ECS", hooks, task_definition=None if task is None else str(task))
-    raise invalid(
-        OWNER,
-        "revision.Resources[0].Type",
-        kind,
-        "must be 'AWS::Lambda::Function' or 'AWS::ECS::Service'",
+    port = target.container_port if isinstance(target.container_port, int) else None
+    name = None if _version_name(target.container_name) is None else target.container_name
+    return _Revision(
+        "ECS",
+        hooks,
+        task_definition=target.task_definition,
+        container_name=name,
+        container_port=port,
     )
 
 
@@ -393,7 +373,11 @@ def to_revision(deployment: LambdaDeployment | EcsDeployment) -> dict[str, Any]:
                 "Properties": {
                     "TaskDefinition": _task_definition_arn(
                         deployment.target.name, deployment.service_name
-                    )
+                    ),
+                    "LoadBalancerInfo": {
+                        "ContainerName": deployment.container_name,
+                        "ContainerPort": deployment.container_port,
+                    },
                 },
             }
         }
@@ -665,7 +649,7 @@ def _named(version: Version | None, name: str | None, default: str) -> Version:
 def from_deployment_group(
     kwargs: Mapping[str, Any],
     *,
-    revision: Mapping[str, Any] | str | None = None,
+    revision: Any = None,
     alarms: Mapping[str, Alarm] | Sequence[Alarm] | None = None,
     configs: Mapping[str, DeploymentConfig] | Sequence[DeploymentConfig] | None = None,
     compute_platform: str | None = None,
@@ -683,10 +667,11 @@ def from_deployment_group(
         wait, D12), ``ecsServices``, ``loadBalancerInfo`` (an ECS test listener),
         ``deploymentStyle`` and ``triggerConfigurations`` (validated; apply them to a run with
         :func:`trigger_notifications`). EC2-only keys must be empty.
-    revision : mapping or str, optional
+    revision : mapping, str or AppSpec, optional
         A ``RevisionLocation`` with ``AppSpecContent`` (or ``String``), or the AppSpec itself
-        (text or mapping). It names the function, alias and versions (Lambda), the replacement
-        task definition (ECS) and the hook functions.
+        (text, mapping, or a :class:`shiftsim.appspec.AppSpec`), checked with
+        :func:`shiftsim.appspec.load_appspec`. It names the function, alias and versions
+        (Lambda), the replacement task definition (ECS) and the hook functions.
     alarms : mapping of str to Alarm, or sequence of Alarm
         The CloudWatch alarms ``alarmConfiguration`` names: the API knows only their names.
     configs : mapping of str to DeploymentConfig, or sequence
@@ -709,6 +694,8 @@ def from_deployment_group(
     ------
     ConfigError
         A key that breaks the API's rules, a configuration or alarm that cannot be found.
+    AppSpecError
+        The revision's AppSpec is malformed (with line and key path).
     UnsupportedScenarioError
         ``computePlatform`` Server, or an ECS option shiftsim does not model.
 
@@ -781,6 +768,10 @@ def from_deployment_group(
     if rev is not None and rev.task_definition is not None:
         task_set = _task_set_name(rev.task_definition, options["service_name"])
         options["target"] = _named(options.get("target"), task_set, "2")
+    if rev is not None and rev.container_name is not None:
+        options["container_name"] = rev.container_name
+    if rev is not None and rev.container_port is not None:
+        options["container_port"] = rev.container_port
     return EcsDeployment(**options)
 
 

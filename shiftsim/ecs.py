@@ -232,6 +232,10 @@ class EcsDeployment:
         When AllowTraffic ends for linear configurations (D1).
     service_name, cluster_name, application, deployment_group : str
         Names used in events, notifications and API shapes.
+    container_name : str
+        The container the load balancer routes to (the AppSpec's ``LoadBalancerInfo``).
+    container_port : int
+        Its port, 1 to 65535.
 
     Examples
     --------
@@ -259,6 +263,8 @@ class EcsDeployment:
     cluster_name: str = "my-cluster"
     application: str = "shiftsim-app"
     deployment_group: str = "shiftsim-group"
+    container_name: str = "app"
+    container_port: int = 80
 
     def __post_init__(self) -> None:
         owner = "EcsDeployment"
@@ -294,7 +300,14 @@ class EcsDeployment:
         check_number(owner, "alarm_poll_interval", self.alarm_poll_interval, 0.0, low_open=True)
         check_number(owner, "metric_delay", self.metric_delay, 0.0)
         check_choice(owner, "linear_completion", self.linear_completion, LINEAR_COMPLETIONS)
-        for name in ("service_name", "cluster_name", "application", "deployment_group"):
+        check_int(owner, "container_port", self.container_port, 1, 65535)
+        for name in (
+            "service_name",
+            "cluster_name",
+            "application",
+            "deployment_group",
+            "container_name",
+        ):
             value = getattr(self, name)
             if not isinstance(value, str) or not value:
                 raise invalid(owner, name, value, "must be a non-empty string")

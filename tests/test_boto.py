@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 import shiftsim
 from shiftsim import (
     Alarm,
+    AppSpecError,
     AutoRollback,
     ConfigError,
     DeploymentConfig,
@@ -262,31 +263,47 @@ def test_traffic_keyword_typos_are_named() -> None:
 
 
 def test_revision_problems() -> None:
+    # Revisions are checked by shiftsim.appspec.load_appspec, which names file, line and key.
     group = lambda_group(alarmConfiguration=None)
     with pytest.raises(UnsupportedScenarioError, match="revisionType 'S3'"):
         from_deployment_group(group, revision={"revisionType": "S3", "s3Location": {}})
-    with pytest.raises(ConfigError, match="not valid YAML or JSON"):
-        from_deployment_group(group, revision="Resources: [unclosed")
-    with pytest.raises(ConfigError, match="exactly one resource"):
-        from_deployment_group(group, revision={"Resources": []})
+    with pytest.raises(AppSpecError, match="not valid YAML") as err:
+        from_deployment_group(group, revision="version: 0.0\nResources: [unclosed\n")
+    assert err.value.source == "revision"
+    with pytest.raises(AppSpecError, match="Resources"):
+        from_deployment_group(group, revision={"version": 0.0, "Resources": []})
     with pytest.raises(ConfigError, match="hooks= describes"):
         from_deployment_group(
             group,
             revision=LAMBDA_APPSPEC.split("Hooks:")[0],
             hooks=LambdaHooks(before_allow_traffic=Hook()),
         )
+    ecs_spec = to_revision(EcsDeployment("CodeDeployDefault.ECSAllAtOnce"))
     with pytest.raises(ConfigError, match="revision's AppSpec is for ECS"):
-        from_deployment_group(
-            group,
-            revision={"Resources": [{"TargetService": {"Type": "AWS::ECS::Service"}}]},
-        )
-    with pytest.raises(ConfigError, match="did you mean 'BeforeAllowTraffic'"):
+        from_deployment_group(group, revision=ecs_spec)
+    with pytest.raises(AppSpecError, match="did you mean 'BeforeAllowTraffic'"):
         from_deployment_group(
             group, revision=LAMBDA_APPSPEC.replace("BeforeAllowTraffic", "BeforeAllowTrafic")
         )
+    server = "version: 0.0\nos: linux\nfiles:\n  - {source: /, destination: /srv}\n"
+    with pytest.raises(UnsupportedScenarioError, match="Server"):
+        from_deployment_group(group, revision=server)
+    with pytest.raises(ConfigError, match="must be a RevisionLocation"):
+        from_deployment_group(group, revision=42)
+
+
+def test_revision_as_appspec_object() -> None:
+    from shiftsim.appspec import load_appspec
+
+    spec = load_appspec(LAMBDA_APPSPEC)
+    d = from_deployment_group(lambda_group(alarmConfiguration=None), revision=spec)
+    assert (d.current.name, d.target.name) == ("7", "8")
 
 
 # ---------------------------------------------------------------------------- ECS in
+
+
+TASK_DEFINITION = "arn:aws:ecs:us-east-1:123456789012:task-definition/web:12"
 
 
 def test_ecs_group() -> None:
@@ -299,7 +316,7 @@ def test_ecs_group() -> None:
                 "TargetService": {
                     "Type": "AWS::ECS::Service",
                     "Properties": {
-                        "TaskDefinition": "arn:aws:ecs:us-east-1:1:task-definition/web:12",
+                        "TaskDefinition": TASK_DEFINITION,
                         "LoadBalancerInfo": {"ContainerName": "web", "ContainerPort": 80},
                     },
                 }
@@ -312,6 +329,7 @@ def test_ecs_group() -> None:
     assert (d.service_name, d.cluster_name) == ("web", "prod")
     assert d.termination_wait_time_in_minutes == 15 and d.test_traffic
     assert d.target.name == "12"
+    assert (d.container_name, d.container_port) == ("web", 80)
     assert d.hooks == EcsHooks(after_allow_test_traffic=Hook("CodeDeployHook_smoke"))
     run = run_ecs(d, rng=2)
     assert run.termination_time == run.duration + 15 * 60
@@ -319,7 +337,7 @@ def test_ecs_group() -> None:
     other_family = json.dumps(revision).replace("task-definition/web:12", "task-definition/api:3")
     assert from_deployment_group(ecs_group(), revision=other_family).target.name == "api:3"
     placeholder = json.dumps(revision).replace(
-        "arn:aws:ecs:us-east-1:1:task-definition/web:12", "<TASK_DEFINITION>"
+        "arn:aws:ecs:us-east-1:123456789012:task-definition/web:12", "<TASK_DEFINITION>"
     )
     assert from_deployment_group(ecs_group(), revision=placeholder).target.name == "2"
 
