@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from difflib import get_close_matches
 
+import numpy as np
+
 from shiftsim.errors import ConfigError
 
 
@@ -46,12 +48,13 @@ def suggest(word: str, choices: Iterable[str], n: int = 3) -> str:
 def check_int(
     owner: str, field: str, value: object, low: int | None = None, high: int | None = None
 ) -> int:
-    """Check that ``value`` is an ``int`` (not a ``bool``) within ``[low, high]``."""
-    if isinstance(value, bool) or not isinstance(value, int):
+    """Check that ``value`` is an integer (a Python or numpy integer, not a ``bool``) within
+    ``[low, high]``; returns it as a Python ``int``."""
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)):
         raise invalid(owner, field, value, _range_rule("an integer", low, high))
     if (low is not None and value < low) or (high is not None and value > high):
         raise invalid(owner, field, value, _range_rule("an integer", low, high))
-    return value
+    return int(value)
 
 
 def check_number(

@@ -12,6 +12,8 @@ import string
 
 import numpy as np
 
+from shiftsim.errors import ConfigError
+
 RngLike = int | np.random.SeedSequence | np.random.Generator | None
 _ALPHABET = string.ascii_uppercase + string.digits
 
@@ -32,9 +34,9 @@ def seed_sequence(rng: RngLike) -> np.random.SeedSequence:
         return np.random.SeedSequence()
     if isinstance(rng, (int, np.integer)) and not isinstance(rng, bool):
         if rng < 0:
-            raise ValueError(f"rng must be a non-negative integer seed; got {rng!r}.")
+            raise ConfigError(f"rng must be a non-negative integer seed; got {rng!r}.")
         return np.random.SeedSequence(int(rng))
-    raise TypeError(
+    raise ConfigError(
         f"rng must be None, an int, a numpy SeedSequence or a numpy Generator; got {rng!r}."
     )
 

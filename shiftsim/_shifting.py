@@ -207,8 +207,8 @@ class TrafficSimulation:
                 phases_run.append((interrupted, FAILED, time))
                 log((time, interrupted.name, FAILED, f"interrupted: deployment {status.lower()}"))
                 reached += 1
-            for skipped in plan.phases[reached:]:
-                log((time, skipped.name, "Skipped", ""))
+            for skipped in (*(p.name for p in plan.phases[reached:]), *plan.unreached):
+                log((time, skipped, "Skipped", ""))
             result.update(status=status, code=code, message=message, time=time, rollback=rollback)
             if status == SUCCEEDED:
                 log((time, "End", SUCCEEDED, ""))

@@ -142,15 +142,17 @@ class Alarm:
             )
         if self.statistic.startswith("p") and float(self.statistic[1:]) > 100:
             raise invalid("Alarm", "statistic", self.statistic, "must be a percentile p0 to p100")
-        check_int("Alarm", "period", self.period, 1, None)
+        object.__setattr__(self, "period", check_int("Alarm", "period", self.period, 1, None))
         if self.period not in (10, 20, 30) and self.period % 60:
             raise invalid(
                 "Alarm", "period", self.period, "must be 10, 20, 30 or a multiple of 60 seconds"
             )
-        check_int("Alarm", "evaluation_periods", self.evaluation_periods, 1, None)
+        n = check_int("Alarm", "evaluation_periods", self.evaluation_periods, 1, None)
+        object.__setattr__(self, "evaluation_periods", n)
         m = self.datapoints_to_alarm
         if m is not None:
-            check_int("Alarm", "datapoints_to_alarm", m, 1, self.evaluation_periods)
+            m = check_int("Alarm", "datapoints_to_alarm", m, 1, self.evaluation_periods)
+            object.__setattr__(self, "datapoints_to_alarm", m)
         span = self.period * self.evaluation_periods
         limit = MAX_SPAN_SHORT_PERIODS if self.period < 3600 else MAX_SPAN
         if span > limit:

@@ -70,11 +70,19 @@ class TimeBasedCanary:
     canary_interval: int
 
     def __post_init__(self) -> None:
-        check_int(
-            "TimeBasedCanary", "canary_percentage", self.canary_percentage, 1, MAX_STEP_PERCENT
+        object.__setattr__(
+            self,
+            "canary_percentage",
+            check_int(
+                "TimeBasedCanary", "canary_percentage", self.canary_percentage, 1, MAX_STEP_PERCENT
+            ),
         )
-        check_int(
-            "TimeBasedCanary", "canary_interval", self.canary_interval, 1, MAX_SHIFTING_MINUTES
+        object.__setattr__(
+            self,
+            "canary_interval",
+            check_int(
+                "TimeBasedCanary", "canary_interval", self.canary_interval, 1, MAX_SHIFTING_MINUTES
+            ),
         )
 
     def shifts(self) -> tuple[tuple[int, int], ...]:
@@ -105,11 +113,19 @@ class TimeBasedLinear:
     linear_interval: int
 
     def __post_init__(self) -> None:
-        check_int(
-            "TimeBasedLinear", "linear_percentage", self.linear_percentage, 1, MAX_STEP_PERCENT
+        object.__setattr__(
+            self,
+            "linear_percentage",
+            check_int(
+                "TimeBasedLinear", "linear_percentage", self.linear_percentage, 1, MAX_STEP_PERCENT
+            ),
         )
-        check_int(
-            "TimeBasedLinear", "linear_interval", self.linear_interval, 1, MAX_SHIFTING_MINUTES
+        object.__setattr__(
+            self,
+            "linear_interval",
+            check_int(
+                "TimeBasedLinear", "linear_interval", self.linear_interval, 1, MAX_SHIFTING_MINUTES
+            ),
         )
         span = (self.increments - 1) * self.linear_interval
         if span > MAX_SHIFTING_MINUTES:
@@ -188,11 +204,17 @@ class MinimumHealthyHosts:
     def __post_init__(self) -> None:
         check_choice("MinimumHealthyHosts", "type", self.type, MINIMUM_HEALTHY_TYPES)
         if self.type == "FLEET_PERCENT":
-            check_int("MinimumHealthyHosts", "value", self.value, 0, 99)
+            object.__setattr__(
+                self, "value", check_int("MinimumHealthyHosts", "value", self.value, 0, 99)
+            )
         elif self.type == "MOST_CONCURRENCY":
-            check_int("MinimumHealthyHosts", "value", self.value, 1, None)
+            object.__setattr__(
+                self, "value", check_int("MinimumHealthyHosts", "value", self.value, 1, None)
+            )
         else:
-            check_int("MinimumHealthyHosts", "value", self.value, 0, None)
+            object.__setattr__(
+                self, "value", check_int("MinimumHealthyHosts", "value", self.value, 0, None)
+            )
 
     def minimum(self, fleet_size: int) -> int:
         """The minimum healthy count for a fleet of ``fleet_size`` instances."""

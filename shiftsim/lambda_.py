@@ -81,7 +81,7 @@ def _resolve_config(owner: str, config: DeploymentConfig | str, platform: str) -
             owner,
             "config",
             resolved.name,
-            f"must be a {platform} configuration, not a {resolved.compute_platform} one",
+            f"must be a {platform} configuration, not one for {resolved.compute_platform}",
         )
     return resolved
 
@@ -97,7 +97,7 @@ def _check_alarms(owner: str, alarms: Sequence[Alarm]) -> tuple[Alarm, ...]:
         raise invalid(
             owner,
             "alarms",
-            f"{len(out)} alarms",
+            len(out),
             f"must hold at most {MAX_ALARMS} alarms (API:AlarmConfiguration, D9)",
         )
     names = [a.name for a in out]

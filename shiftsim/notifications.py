@@ -122,7 +122,7 @@ class NotificationContext:
             "createTime": self.epoch(create_time),
             "completeTime": None if complete_time is None else self.epoch(complete_time),
             "deploymentOverview": {k: str(v) for k, v in overview.items()},
-            "status": status.upper() if status in ("Succeeded", "Failed", "Stopped") else status,
+            "status": status,  # the API's casing: the guide's sample says "Failed"
         }
         if error_code is not None:
             message["errorInformation"] = {

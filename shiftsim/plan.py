@@ -76,6 +76,8 @@ class TrafficPlan:
     ----------
     phases : tuple of Phase
         Lifecycle events in order, cut after the first one that fails.
+    unreached : tuple of str
+        The lifecycle events after a failing one, which never start (reported Skipped).
     shifts : tuple of (float, int)
         ``(time, percent)`` of each traffic shift that happens before ``end_time``.
     end_time : float
@@ -108,6 +110,7 @@ class TrafficPlan:
 
     platform: str
     phases: tuple[Phase, ...]
+    unreached: tuple[str, ...]
     shifts: tuple[tuple[float, int], ...]
     end_time: float
     succeeds: bool
@@ -204,7 +207,8 @@ def compile_traffic_plan(
     shifts: list[tuple[float, int]] = []
     clock = 0.0
     succeeds = True
-    for spec in phases:
+    unreached: tuple[str, ...] = ()
+    for k, spec in enumerate(phases):
         if spec.hook is not None:
             end = spec.hook.end_time(clock)
             ok = spec.hook.succeeds
@@ -221,6 +225,7 @@ def compile_traffic_plan(
         clock = end
         if not ok:
             succeeds = False
+            unreached = tuple(later.name for later in phases[k + 1 :])
             break
     end_time = clock
 
@@ -296,6 +301,7 @@ def compile_traffic_plan(
     return TrafficPlan(
         platform=platform,
         phases=tuple(planned),
+        unreached=unreached,
         shifts=tuple((t, p) for t, p in shifts if t <= end_time),
         end_time=end_time,
         succeeds=succeeds,

@@ -524,11 +524,6 @@ def test_outcomes_are_never_raised():
     assert simulate(deployment, rng=1).status == "Stopped"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: shiftsim._seeding.seed_sequence raises a plain ValueError for a negative seed, "
-    "not a ShiftsimError (errors.py: 'Every error is a ShiftsimError')",
-)
 def test_negative_seed_is_a_config_error():
     with pytest.raises(ConfigError, match="rng"):
         simulate(LambdaDeployment(CANARY), rng=-1)
