@@ -322,6 +322,11 @@ class Template:
             message, source=self.source, line=self.line_of(path), path=format_path(path)
         )
 
+    def __repr__(self) -> str:
+        resources = self.root.get("Resources")
+        count = len(resources) if isinstance(resources, Mapping) else 0
+        return f"<Template {self.source}: {count} resources>"
+
     def where(self, path: Path_) -> str:
         line = self.line_of(path)
         loc = self.source if line is None else f"{self.source}:{line}"
