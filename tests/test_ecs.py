@@ -307,7 +307,7 @@ def test_termination_wait_limits(wait: object) -> None:
 
 
 def test_lambda_configuration_is_rejected() -> None:
-    with pytest.raises(ConfigError, match="must be a ECS configuration, not a Lambda one"):
+    with pytest.raises(ConfigError, match="EcsDeployment.config must be a ECS configuration"):
         EcsDeployment("CodeDeployDefault.LambdaAllAtOnce")
 
 
