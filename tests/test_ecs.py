@@ -114,6 +114,8 @@ def test_before_install_failure_cannot_roll_back() -> None:
     assert not run.rollback_possible
     assert set(run.task_sets.task_set) == {"original"}  # no replacement was ever created
     assert started(run) == ["BeforeInstall"]
+    skipped = run.events.query("status == 'Skipped'").event.tolist()
+    assert skipped == list(ECS_LIFECYCLE[1:])
 
 
 @pytest.mark.parametrize("event", ECS_HOOK_EVENTS[1:])
