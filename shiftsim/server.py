@@ -1415,6 +1415,7 @@ def run_window(
     n = plan.n
     sim = Simulation(t0)
     schedule = sim.schedule
+    heap = sim._heap  # read-only peek at the kernel's queue (same package)
     react, poll, step = Priority.REACT, Priority.POLL, Priority.STEP
     can = sp.can_start
     doomed = sp.is_doomed
@@ -1567,9 +1568,15 @@ def run_window(
             else:
                 end_pass("Failed", "HEALTH_CONSTRAINTS", MESSAGES["HEALTH_CONSTRAINTS"])
             return
-        if not fill_pending:
-            fill_pending = True
-            schedule(sim.now, step, fill)
+        if ptr < limit and not fill_pending:
+            # Fill the window after every reaction at this instant; when none is queued (the
+            # usual case) do it now rather than through the heap.
+            now = sim.now
+            if heap and heap[0][0] == now and heap[0][1] <= step:
+                fill_pending = True
+                schedule(now, step, fill)
+            else:
+                fill()
 
     def next_zone() -> None:
         if done:

@@ -1,0 +1,88 @@
+"""Server benchmark: in-place rollouts of 1,000, 10,000 and 100,000 instances on the event core,
+next to a SimPy model of the same rollout (``simpy_server.py``).
+
+Run with ``make bench`` or ``.venv/bin/python benchmarks/bench_server.py`` (add ``--quick`` to skip
+the 100,000-instance SimPy run, which takes minutes). Prints seconds, instances per second and
+the ratio measured in one run; nothing here is asserted.
+
+The rollout: ``CodeDeployDefault.HalfAtATime`` behind a load balancer (13 lifecycle events per
+instance), one script in each of the 9 hookable events with a lognormal duration (median 20 s),
+no faults. Timed for shiftsim: the whole ``simulate_server`` call (compile the scenario, draw,
+compute every instance's lifecycle, walk the window on the event core). Timed for SimPy: only its
+simulation, given the same compiled pass and the same draws (so SimPy is spared the rest).
+"""
+
+from __future__ import annotations
+
+import gc
+import sys
+import time
+
+import numpy as np
+
+from shiftsim import _server_plan as sp
+from shiftsim.fleet import Fleet
+from shiftsim.server import Duration, Script, ServerDeployment, simulate_server
+
+try:
+    from simpy_server import run_simpy
+except ImportError:  # run from the repo root
+    from benchmarks.simpy_server import run_simpy
+
+SIZES = (1_000, 10_000, 100_000)
+SEED = 20_260_101
+
+
+def scenario(n: int) -> ServerDeployment:
+    hooks = {
+        e: [Script(f"scripts/{e}.sh", Duration.lognormal(20, 0.5))] for e in sp.HOOKABLE_EVENTS
+    }
+    return ServerDeployment(
+        "CodeDeployDefault.HalfAtATime", fleet=Fleet.of_size(n), load_balancer=True, hooks=hooks
+    )
+
+
+def timed(fn):
+    gc.collect()
+    start = time.perf_counter()
+    out = fn()
+    return time.perf_counter() - start, out
+
+
+def best_of(repeat: int, fn) -> tuple[float, object]:
+    best, out = timed(fn)
+    for _ in range(repeat - 1):
+        t, out = timed(fn)
+        best = min(best, t)
+    return best, out
+
+
+def main(argv: list[str]) -> int:
+    quick = "--quick" in argv
+    print("in-place HalfAtATime rollout, 13 lifecycle events per instance, no faults")
+    print(
+        f"{'instances':>10} {'core s':>9} {'core inst/s':>12} {'SimPy s':>9} "
+        f"{'SimPy inst/s':>13} {'SimPy/core':>11}"
+    )
+    for n in SIZES:
+        deployment = scenario(n)
+        core_s, run = best_of(
+            3 if n < 100_000 else 2, lambda d=deployment: simulate_server(d, SEED)
+        )
+        rec = run.records[0].passes[0]
+        assert run.status == "Succeeded"
+        if quick and n >= 100_000:
+            print(f"{n:>10,} {core_s:>9.3f} {n / core_s:>12,.0f} {'skipped':>9}")
+            continue
+        simpy_s, starts = timed(lambda r=rec: run_simpy(r.plan, r.timeline, r.order))
+        # Same plan, same draws: SimPy and the event core must start every instance together.
+        assert np.allclose(starts, rec.start), "SimPy and the event core disagree"
+        print(
+            f"{n:>10,} {core_s:>9.3f} {n / core_s:>12,.0f} {simpy_s:>9.3f} "
+            f"{n / simpy_s:>13,.0f} {simpy_s / core_s:>10.1f}x"
+        )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
