@@ -1,0 +1,327 @@
+"""The ``shiftsim`` command, through its entry point: exit codes, output, errors."""
+
+from __future__ import annotations
+
+import doctest
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import shiftsim.cli
+from shiftsim.cli import main
+
+EXAMPLES = Path(__file__).resolve().parent.parent / "examples" / "scenarios"
+LAMBDA = str(EXAMPLES / "lambda-canary.yml")
+ECS = str(EXAMPLES / "ecs-linear.yml")
+SERVER = str(EXAMPLES / "server-in-place.yml")
+COMMANDS = ("configs", "schedule", "simulate", "montecarlo", "compare", "validate", "demo")
+SCRIPT = Path(sys.executable).with_name("shiftsim")
+
+
+def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_module_doctests() -> None:
+    result = doctest.testmod(shiftsim.cli, optionflags=doctest.ELLIPSIS)
+    assert result.attempted > 0 and result.failed == 0
+
+
+# ---------------------------------------------------------------------------------- entry point
+def test_console_script_is_installed_and_runs() -> None:
+    assert SCRIPT.is_file(), "pip install -e . declares shiftsim = shiftsim.cli:main"
+    done = subprocess.run(
+        [str(SCRIPT), "schedule", "CodeDeployDefault.ECSLinear10PercentEvery1Minutes"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines()[-1] == "AllowTraffic ends at minute 9."
+
+
+def test_demo_through_the_console_script(tmp_path: Path) -> None:
+    """``make demo``: the 9 Lambda configurations, a readable table, a figure; quickly."""
+    done = subprocess.run(
+        [str(SCRIPT), "demo"], capture_output=True, text=True, check=False, cwd=tmp_path
+    )
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.splitlines()
+    rows = [line for line in lines if line.startswith("Lambda")]
+    assert len(rows) == 9
+    assert rows[0].startswith("LambdaCanary10Percent5Minutes")
+    assert "20,000 times with the same seed" in done.stdout
+    figure = tmp_path / shiftsim.cli.DEMO_FIGURE
+    assert figure.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert lines[-1] == f"wrote the figure to {figure}"
+    assert "Traceback" not in done.stderr
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+def test_help_on_every_command(capsys: pytest.CaptureFixture[str], command: str) -> None:
+    code, out, _ = run(capsys, command, "--help")
+    assert code == 0
+    assert out.startswith(f"usage: shiftsim {command}")
+
+
+def test_top_level_help_lists_every_command(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "--help")
+    assert code == 0
+    for command in COMMANDS:
+        assert f"    {command}" in out
+    code, _, err = run(capsys)
+    assert code == 2 and err.startswith("usage: shiftsim")
+
+
+def test_usage_errors_exit_2(capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = run(capsys, "simulat", LAMBDA)
+    assert code == 2 and "invalid choice: 'simulat'" in err
+    code, _, err = run(capsys, "montecarlo", LAMBDA, "--runs", "0")
+    assert code == 2 and "must be a positive integer; got '0'" in err
+
+
+# ---------------------------------------------------------------------------------- configs
+def test_configs(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "configs")
+    lines = out.splitlines()
+    assert code == 0 and lines[0].split() == ["name", "platform", "rule"]
+    assert len(lines) == 1 + 17
+    assert any(
+        line.split()[:2] == ["CodeDeployDefault.OneAtATime", "Server"]
+        and line.endswith("MOST_CONCURRENCY 1")
+        for line in lines
+    )
+    code, out, _ = run(capsys, "configs", "--platform", "ECS", "--json")
+    records = json.loads(out)
+    assert [r["name"] for r in records][-1] == "CodeDeployDefault.ECSAllAtOnce"
+    assert records[0]["trafficRoutingConfig"]["type"] == "TimeBasedLinear"
+
+
+def test_schedule(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "schedule", "Linear10PercentEvery10Minutes", "--json")
+    payload = json.loads(out)
+    assert code == 0
+    assert payload["name"] == "CodeDeployDefault.LambdaLinear10PercentEvery10Minutes"
+    assert payload["shifts"][-1] == {"minute": 90, "percent": 100}
+    assert payload["allow_traffic_minutes"] == 90
+    code, out, _ = run(
+        capsys,
+        "schedule",
+        "Linear10PercentEvery10Minutes",
+        "--linear-completion",
+        "interval_after",
+    )
+    assert out.splitlines()[-1] == "AllowTraffic ends at minute 100."
+
+
+def test_schedule_of_an_unknown_name_suggests(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = run(capsys, "schedule", "CodeDeployDefault.ECSLinear10PercentEvery1Minute")
+    assert code == 1 and out == ""
+    assert err.startswith("shiftsim schedule: error: get_config:")
+    assert "did you mean 'CodeDeployDefault.ECSLinear10PercentEvery1Minutes'" in err
+    code, _, err = run(capsys, "schedule", "CodeDeployDefault.HalfAtATime")
+    assert code == 1 and "it has no traffic schedule" in err
+
+
+# ---------------------------------------------------------------------------------- simulate
+def test_simulate_lambda_prints_summary_and_events(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "simulate", LAMBDA)
+    assert code == 0
+    assert out.splitlines()[0] == (
+        "checkout-api canary with a bad release: Lambda, "
+        "CodeDeployDefault.LambdaCanary10Percent5Minutes, seed 7"
+    )
+    assert "error_code            ALARM_ACTIVE" in out
+    assert "events:" in out and "TrafficShift" in out and "Rollback" in out
+    assert "deployments:" in out and "codeDeployRollback" in out
+
+
+def test_simulate_seed_and_engine(capsys: pytest.CaptureFixture[str]) -> None:
+    _, core, _ = run(capsys, "simulate", LAMBDA, "--seed", "3", "--json")
+    _, kernel, _ = run(capsys, "simulate", LAMBDA, "--seed", "3", "--json", "--engine", "kernel")
+    core_payload, kernel_payload = json.loads(core), json.loads(kernel)
+    assert core_payload["seed"] == 3
+    # One model, two engines: the same seed gives the same run.
+    assert core_payload["summary"] == kernel_payload["summary"]
+
+
+def test_simulate_json_is_machine_readable(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "simulate", ECS, "--json")
+    payload = json.loads(out)
+    assert code == 0
+    assert set(payload) == {
+        "scenario",
+        "platform",
+        "config",
+        "seed",
+        "summary",
+        "task_sets",
+        "events",
+        "deployments",
+    }
+    assert payload["summary"]["status"] in ("Succeeded", "Failed", "Stopped")
+    assert payload["events"][0]["event"] == "Start"
+    assert {row["task_set"] for row in payload["task_sets"]} == {"original", "replacement"}
+
+
+def test_simulate_server_with_plot(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    png = tmp_path / "fleet.png"
+    code, out, _ = run(capsys, "simulate", SERVER, "--plot", str(png))
+    assert code == 0
+    assert "instances:" in out and "ScriptFailed" in out
+    assert out.splitlines()[-1] == f"wrote the figure to {png}"
+    assert png.read_bytes()[:4] == b"\x89PNG"
+
+
+def test_simulate_json_with_plot_keeps_stdout_json(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    png = tmp_path / "traffic.png"
+    code, out, err = run(capsys, "simulate", LAMBDA, "--json", "--plot", str(png))
+    assert code == 0 and json.loads(out)["platform"] == "Lambda"
+    assert err.strip() == f"wrote the figure to {png}"
+    assert png.is_file()
+
+
+def test_simulate_without_a_seed_prints_the_one_it_drew(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    scenario = tmp_path / "s.yml"
+    scenario.write_text("platform: Lambda\nconfig: AllAtOnce\n")
+    _, out, _ = run(capsys, "simulate", str(scenario), "--json")
+    seed = json.loads(out)["seed"]
+    _, again, _ = run(capsys, "simulate", str(scenario), "--json", "--seed", str(seed))
+    assert json.loads(again)["summary"] == json.loads(out)["summary"]
+
+
+def test_simulate_errors_go_to_stderr_without_traceback(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    code, out, err = run(capsys, "simulate", str(tmp_path / "missing.yml"))
+    assert code == 1 and out == ""
+    assert (
+        err == f"shiftsim simulate: error: {tmp_path / 'missing.yml'}: No such file or directory\n"
+    )
+    bad = tmp_path / "bad.yml"
+    bad.write_text("platform: Lambda\nconfig: AllAtOnce\nalarms:\n  - {name: e, treshold: 1}\n")
+    code, out, err = run(capsys, "simulate", str(bad))
+    assert code == 1 and out == ""
+    assert err == (
+        f"shiftsim simulate: error: {bad}:4: alarms[0].treshold: unknown key; "
+        "did you mean 'threshold'?\n"
+    )
+    broken = tmp_path / "broken.yml"
+    broken.write_text("platform: [Lambda\n")
+    code, _, err = run(capsys, "simulate", str(broken))
+    assert code == 1 and err.startswith(f"shiftsim simulate: error: {broken}:")
+    assert "Traceback" not in err
+
+
+# ---------------------------------------------------------------------------------- many runs
+def test_montecarlo_text_json_and_progress(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    code, out, err = run(capsys, "montecarlo", LAMBDA, "--runs", "2000")
+    assert code == 0
+    assert "2,000 runs, seed 7" in out
+    assert "rolled back" in out and "errors served" in out
+    assert "monte_carlo: 100%" in err  # tqdm's bar, on stderr
+    png = tmp_path / "risk.png"
+    code, out, err = run(
+        capsys,
+        "montecarlo",
+        LAMBDA,
+        "--runs",
+        "2000",
+        "--json",
+        "--no-progress",
+        "--plot",
+        str(png),
+    )
+    payload = json.loads(out)
+    assert payload["runs"] == 2000 and payload["seed"] == 7
+    assert 0.5 < payload["summary"]["rollback_rate"]["estimate"] <= 1
+    assert "monte_carlo" not in err and png.is_file()
+
+
+def test_montecarlo_of_a_server_scenario_is_a_clear_error(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    code, _, err = run(capsys, "montecarlo", SERVER, "--runs", "10", "--no-progress")
+    assert code == 1
+    assert err.startswith("shiftsim montecarlo: error: montecarlo runs Lambda and ECS scenarios")
+
+
+def test_compare_a_scenario(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    png = tmp_path / "compare.png"
+    code, out, err = run(
+        capsys,
+        "compare",
+        ECS,
+        "--runs",
+        "500",
+        "--plot",
+        str(png),
+        "--configs",
+        "CodeDeployDefault.ECSCanary10Percent5Minutes",
+        "CodeDeployDefault.ECSAllAtOnce",
+    )
+    assert code == 0
+    lines = out.splitlines()
+    assert "2 configurations, 500 runs each, seed 11 (common random numbers)" in lines[0]
+    assert [line.split()[0] for line in lines[4:6]] == [
+        "ECSCanary10Percent5Minutes",
+        "ECSAllAtOnce",
+    ]
+    assert "compare: 100%" in err
+    assert png.is_file()
+
+
+def test_compare_defaults_to_the_demo_and_every_config(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "compare", "--runs", "200", "--json", "--no-progress")
+    payload = json.loads(out)
+    assert code == 0 and payload["scenario"] == "the demo's bad release"
+    assert len(payload["configs"]) == 9
+    assert payload["configs"][-1]["config"] == "CodeDeployDefault.LambdaAllAtOnce"
+
+
+def test_compare_rejects_a_config_of_another_platform(capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = run(
+        capsys, "compare", LAMBDA, "--runs", "10", "--configs", "CodeDeployDefault.ECSAllAtOnce"
+    )
+    assert code == 1 and "must be a Lambda configuration" in err
+
+
+def test_demo_options(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    png = tmp_path / "demo.png"
+    code, out, _ = run(capsys, "demo", "--runs", "300", "--seed", "5", "--plot", str(png))
+    assert code == 0 and "300 times with the same seed (5)" in out
+    assert png.is_file()
+
+
+# ---------------------------------------------------------------------------------- validate
+def test_validate_delegates_to_the_appspec_linter(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    good = tmp_path / "appspec.yml"
+    good.write_text("version: 0.0\nos: linux\n")
+    code, out, _ = run(capsys, "validate", str(good))
+    assert code == 0 and out.splitlines()[-1] == "1 file checked: 0 errors, 0 warnings"
+    bad = tmp_path / "bad.yml"
+    bad.write_text("version: 1\nos: linux\n")
+    code, out, _ = run(capsys, "validate", str(good), str(bad))
+    assert code == 1 and f"{bad}:1: error: version" in out
+
+
+def test_validate_without_the_appspec_module(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setitem(sys.modules, "shiftsim.appspec", None)
+    code, out, err = run(capsys, "validate", "appspec.yml")
+    assert code == 1 and out == ""
+    assert err.startswith("shiftsim validate: error: AppSpec validation needs shiftsim.appspec")

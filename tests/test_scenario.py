@@ -1,0 +1,583 @@
+"""Scenario files: every example runs, every piece maps to the Python API, errors say where."""
+
+from __future__ import annotations
+
+import doctest
+import textwrap
+from pathlib import Path
+
+import pytest
+
+import shiftsim
+import shiftsim.scenario
+from shiftsim.ecs import EcsDeployment, EcsRun
+from shiftsim.errors import AppSpecError, ConfigError, ShiftsimError, UnsupportedScenarioError
+from shiftsim.lambda_ import LambdaDeployment
+from shiftsim.scenario import DEFAULT_RUNS, Scenario, load_scenario, parse_scenario
+from shiftsim.server import ScriptFault, ServerDeployment, ServerRun
+
+EXAMPLES = Path(__file__).resolve().parent.parent / "examples" / "scenarios"
+CORPUS = Path(__file__).resolve().parent.parent.parent / "shared" / "corpus"
+
+
+def scenario(text: str, **kwargs: object) -> Scenario:
+    return parse_scenario(textwrap.dedent(text), source="s.yml", **kwargs)  # type: ignore[arg-type]
+
+
+def error_of(text: str, kind: type[Exception] = ConfigError, **kwargs: object) -> str:
+    with pytest.raises(kind) as info:
+        scenario(text, **kwargs)
+    return str(info.value)
+
+
+def test_module_doctests() -> None:
+    result = doctest.testmod(shiftsim.scenario, optionflags=doctest.ELLIPSIS)
+    assert result.attempted > 0 and result.failed == 0
+
+
+# ---------------------------------------------------------------------------------- examples
+EXPECTED_PLATFORMS = {
+    "lambda-canary.yml": ("Lambda", LambdaDeployment),
+    "ecs-linear.yml": ("ECS", EcsDeployment),
+    "server-in-place.yml": ("Server", ServerDeployment),
+}
+
+
+def test_one_example_per_platform() -> None:
+    platforms = {load_scenario(p).platform for p in EXAMPLES.glob("*.yml")}
+    assert platforms == {"Lambda", "ECS", "Server"}
+
+
+@pytest.mark.parametrize("name", sorted(p.name for p in EXAMPLES.glob("*.yml")))
+def test_every_example_loads_and_runs(name: str) -> None:
+    loaded = load_scenario(EXAMPLES / name)
+    platform, cls = EXPECTED_PLATFORMS[name]
+    assert loaded.platform == platform
+    assert isinstance(loaded.deployment, cls)
+    assert loaded.seed is not None
+    run = loaded.simulate()
+    assert run.status in ("Succeeded", "Failed", "Stopped")
+    # The file's seed makes the run reproducible.
+    assert repr(loaded.simulate()) == repr(run)
+
+
+def test_lambda_example_maps_every_section() -> None:
+    loaded = load_scenario(EXAMPLES / "lambda-canary.yml")
+    d = loaded.deployment
+    assert d.config == shiftsim.get_config("CodeDeployDefault.LambdaCanary10Percent5Minutes")
+    assert d.invocations_per_minute == 300
+    assert d.current == shiftsim.Version("41", error_rate=0.001)
+    assert d.target.name == "42" and d.target.error_rate == 0.04
+    assert d.alarms == (
+        shiftsim.Alarm("checkout-api-new-version-errors", threshold=0, evaluation_periods=2),
+    )
+    assert d.hooks.before_allow_traffic == shiftsim.Hook("CodeDeployHook_checkout_pre", 20)
+    assert d.hooks.after_allow_traffic.duration == 90
+    assert d.auto_rollback == shiftsim.AutoRollback()
+    assert (d.function_name, d.alias) == ("checkout-api", "live")
+    assert loaded.name == "checkout-api canary with a bad release"
+    assert loaded.runs == DEFAULT_RUNS
+
+
+def test_ecs_example_runs_with_task_sets() -> None:
+    loaded = load_scenario(EXAMPLES / "ecs-linear.yml")
+    run = loaded.simulate()
+    assert isinstance(run, EcsRun)
+    assert loaded.deployment.target.error_rate == shiftsim.Profile.step(4, 0.002, 0.15)
+    assert loaded.deployment.test_traffic is True
+    assert set(run.task_sets["task_set"]) == {"original", "replacement"}
+
+
+def test_server_example_maps_fleet_hooks_and_faults() -> None:
+    loaded = load_scenario(EXAMPLES / "server-in-place.yml")
+    d = loaded.deployment
+    assert len(d.fleet) == 9 and d.load_balancer
+    assert d.faults == (ScriptFault("ApplicationStart", instances=["i-002", "i-004", "i-006"]),)
+    run = loaded.simulate()
+    assert isinstance(run, ServerRun)
+    failed = run.instances.query("status == 'Failed'")["instance_id"].tolist()
+    assert failed == ["i-002", "i-004", "i-006"]
+
+
+# ---------------------------------------------------------------------------------- pieces
+def test_custom_configs_for_each_platform() -> None:
+    lam = scenario(
+        """
+        platform: Lambda
+        config: {name: Linear20Every2, type: TimeBasedLinear, linear_percentage: 20,
+                 linear_interval: 2}
+        """
+    )
+    assert lam.deployment.config.traffic_routing == shiftsim.TimeBasedLinear(20, 2)
+    assert lam.config_name == "Linear20Every2"
+    ecs = scenario("platform: ECS\nconfig: {type: AllAtOnce}\n")
+    assert ecs.deployment.config.traffic_routing == shiftsim.AllAtOnce()
+    server = scenario(
+        "platform: Server\nconfig: {minimum_healthy_hosts: {type: HOST_COUNT, value: 2}}\n"
+        "fleet: {size: 4}\n"
+    )
+    assert server.deployment.config.minimum_healthy_hosts == shiftsim.MinimumHealthyHosts(
+        "HOST_COUNT", 2
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("0.25", 0.25),
+        ("{constant: 0.1}", shiftsim.Profile.constant(0.1)),
+        ("{step: {at_minute: 3, before: 0, after: 0.5}}", shiftsim.Profile.step(3, 0, 0.5)),
+        (
+            "{ramp: {start_minute: 0, end_minute: 10, start: 0, end: 0.3}}",
+            shiftsim.Profile.ramp(0, 10, 0, 0.3),
+        ),
+        (
+            "{burst: {start_minute: 2, end_minute: 4, value: 0.5}}",
+            shiftsim.Profile.burst(2, 4, 0.5),
+        ),
+        ("{points: [[0, 0.0], [5, 0.2]]}", shiftsim.Profile(((0, 0.0), (5, 0.2)))),
+    ],
+)
+def test_profiles(text: str, expected: object) -> None:
+    loaded = scenario(
+        f"platform: Lambda\nconfig: AllAtOnce\nversions:\n  target: {{error_rate: {text}}}\n"
+    )
+    assert loaded.deployment.target.error_rate == expected
+
+
+def test_traffic_as_per_minute_list_and_numeric_version_names() -> None:
+    loaded = scenario(
+        "platform: Lambda\nconfig: AllAtOnce\ntraffic: [10, 20, 30]\n"
+        "versions: {current: {name: 6}, target: {name: 7}}\n"
+    )
+    d = loaded.deployment
+    assert d.invocations_per_minute == (10, 20, 30)
+    assert (d.current.name, d.target.name) == ("6", "7")
+
+
+def test_auto_rollback_forms() -> None:
+    base = "platform: Lambda\nconfig: AllAtOnce\n"
+    assert scenario(base + "auto_rollback: false\n").deployment.auto_rollback == (
+        shiftsim.AutoRollback.disabled()
+    )
+    loaded = scenario(base + "auto_rollback: {events: [DEPLOYMENT_STOP_ON_ALARM]}\n")
+    assert loaded.deployment.auto_rollback.events == ("DEPLOYMENT_STOP_ON_ALARM",)
+
+
+def test_manual_stop_and_timing_options() -> None:
+    loaded = scenario(
+        """
+        platform: Lambda
+        config: Linear10PercentEvery1Minute
+        manual_stop: {at_minute: 3, auto_rollback_enabled: false}
+        alarm_poll_interval: 15
+        metric_delay: 0
+        linear_completion: interval_after
+        """
+    )
+    d = loaded.deployment
+    assert d.manual_stop == shiftsim.ManualStop(3, auto_rollback_enabled=False)
+    assert (d.alarm_poll_interval, d.metric_delay) == (15, 0)
+    assert d.linear_completion == "interval_after"
+    run = loaded.simulate(rng=1)
+    assert (run.status, run.error_code, run.rolled_back) == ("Stopped", "MANUAL_STOP", False)
+
+
+def test_hook_event_spellings() -> None:
+    loaded = scenario(
+        """
+        platform: Lambda
+        config: AllAtOnce
+        hooks:
+          before_allow_traffic: {function_name: CodeDeployHook_a, duration: 5}
+          PostTraffic: {outcome: Failed}
+        """
+    )
+    hooks = loaded.deployment.hooks
+    assert hooks.before_allow_traffic == shiftsim.Hook("CodeDeployHook_a", 5)
+    assert hooks.after_allow_traffic.outcome == "Failed"
+    assert loaded.simulate(rng=1).error_code == "HOOK_EXECUTION_FAILURE"
+
+
+def test_ecs_hooks_options_and_names() -> None:
+    loaded = scenario(
+        """
+        platform: ECS
+        config: CodeDeployDefault.ECSCanary10Percent5Minutes
+        hooks: {AfterAllowTestTraffic: {function_name: CodeDeployHook_t, duration: 12}}
+        install_seconds: 30
+        termination_wait_time_in_minutes: 5
+        names: {service_name: api, cluster_name: prod}
+        """
+    )
+    d = loaded.deployment
+    assert d.hooks.after_allow_test_traffic == shiftsim.Hook("CodeDeployHook_t", 12)
+    assert (d.install_seconds, d.termination_wait_time_in_minutes) == (30, 5)
+    assert (d.service_name, d.cluster_name) == ("api", "prod")
+
+
+def test_mapping_input() -> None:
+    loaded = parse_scenario({"platform": "Lambda", "config": "AllAtOnce", "traffic": 5})
+    assert loaded.deployment.invocations_per_minute == 5
+    assert loaded.source == "<string>"
+
+
+def test_scenario_reprs() -> None:
+    loaded = scenario("platform: Lambda\nconfig: AllAtOnce\nname: x\nseed: 4\nruns: 50\n")
+    assert (
+        repr(loaded) == "<Scenario 'x': Lambda CodeDeployDefault.LambdaAllAtOnce, seed 4, 50 runs>"
+    )
+    html = loaded._repr_html_()
+    assert "CodeDeployDefault.LambdaAllAtOnce" in html and "<table>" in html
+
+
+# ---------------------------------------------------------------------------------- formats in
+LAMBDA_APPSPEC = """\
+version: 0.0
+Resources:
+  - checkout:
+      Type: AWS::Lambda::Function
+      Properties:
+        Name: checkout-api
+        Alias: live
+        CurrentVersion: 3
+        TargetVersion: 4
+Hooks:
+  - BeforeAllowTraffic: CodeDeployHook_checkout_pre
+"""
+
+
+def test_lambda_appspec_gives_function_versions_and_hooks(tmp_path: Path) -> None:
+    (tmp_path / "appspec.yml").write_text(LAMBDA_APPSPEC)
+    loaded = scenario(
+        """
+        platform: Lambda
+        config: AllAtOnce
+        appspec: appspec.yml
+        versions: {target: {error_rate: 0.5}}
+        hooks: {BeforeAllowTraffic: {duration: 7}}
+        """,
+        base_dir=tmp_path,
+    )
+    d = loaded.deployment
+    assert (d.function_name, d.alias) == ("checkout-api", "live")
+    assert (d.current.name, d.target.name, d.target.error_rate) == ("3", "4", 0.5)
+    assert d.hooks.before_allow_traffic == shiftsim.Hook("CodeDeployHook_checkout_pre", 7)
+
+
+def test_appspec_conflicts_are_errors(tmp_path: Path) -> None:
+    (tmp_path / "appspec.yml").write_text(LAMBDA_APPSPEC)
+    text = "platform: Lambda\nconfig: AllAtOnce\nappspec: appspec.yml\n"
+    message = error_of(text + "hooks: {PostTraffic: {duration: 3}}\n", base_dir=tmp_path)
+    assert message.startswith("s.yml:4: hooks.PostTraffic: the AppSpec")
+    assert "no AfterAllowTraffic hook" in message
+    message = error_of(text + "versions: {target: {name: 9}}\n", base_dir=tmp_path)
+    assert "versions.target.name: is '9' but the AppSpec" in message
+    assert "says '4'" in message
+    message = error_of("platform: Lambda\nconfig: AllAtOnce\nappspec: nope.yml\n")
+    assert message.startswith("s.yml:3: appspec: no such file")
+
+
+def test_malformed_appspec_reports_its_own_file_and_line(tmp_path: Path) -> None:
+    (tmp_path / "appspec.yml").write_text("version: 1\nResources: []\n")
+    with pytest.raises(AppSpecError) as info:
+        scenario("platform: Lambda\nconfig: AllAtOnce\nappspec: appspec.yml\n", base_dir=tmp_path)
+    assert "appspec.yml:1" in str(info.value)
+
+
+def test_ecs_appspec_names_the_hook_functions() -> None:
+    appspec = CORPUS / "ecs" / "4_aws-samples_aws-reinvent-trivia-game_appspec.json"
+    if not appspec.is_file():
+        pytest.skip("the shared AppSpec corpus is not available")
+    loaded = scenario(
+        f"platform: ECS\nconfig: CodeDeployDefault.ECSAllAtOnce\nappspec: {appspec}\n"
+    )
+    hook = loaded.deployment.hooks.after_allow_test_traffic
+    assert hook.function_name == "PLACEHOLDER_HOOK_FUNCTION"
+
+
+SAM_TEMPLATE = """\
+Transform: AWS::Serverless-2016-10-31
+Resources:
+  Checkout:
+    Type: AWS::Serverless::Function
+    Properties:
+      Handler: index.handler
+      Runtime: python3.12
+      AutoPublishAlias: live
+      DeploymentPreference:
+        Type: Linear10PercentEvery1Minute
+        Alarms: [!Ref CheckoutErrors]
+        Hooks:
+          PreTraffic: !Ref PreHook
+  PreHook:
+    Type: AWS::Serverless::Function
+    Properties:
+      FunctionName: CodeDeployHook_pre
+      Handler: index.handler
+      Runtime: python3.12
+      DeploymentPreference: {Enabled: false}
+  CheckoutErrors:
+    Type: AWS::CloudWatch::Alarm
+    Properties:
+      MetricName: Errors
+      Namespace: AWS/Lambda
+      Dimensions:
+        - {Name: Resource, Value: !Sub "${Checkout}:live"}
+        - {Name: FunctionName, Value: !Ref Checkout}
+        - {Name: ExecutedVersion, Value: !GetAtt Checkout.Version.Version}
+      Statistic: Sum
+      Period: 60
+      EvaluationPeriods: 2
+      Threshold: 0
+      ComparisonOperator: GreaterThanThreshold
+"""
+
+
+def test_sam_template(tmp_path: Path) -> None:
+    (tmp_path / "template.yaml").write_text(SAM_TEMPLATE)
+    loaded = scenario(
+        """
+        platform: Lambda
+        sam_template: template.yaml
+        function: Checkout
+        traffic: 600
+        versions: {target: {error_rate: 0.3}}
+        hooks: {PreTraffic: {duration: 9}}
+        """,
+        base_dir=tmp_path,
+    )
+    d = loaded.deployment
+    assert d.config.name == "CodeDeployDefault.LambdaLinear10PercentEvery1Minute"
+    assert d.invocations_per_minute == 600 and d.target.error_rate == 0.3
+    assert d.hooks.before_allow_traffic.duration == 9
+    assert [a.evaluation_periods for a in d.alarms] == [2]
+    assert loaded.simulate(rng=3).rolled_back
+
+
+def test_sam_template_rules(tmp_path: Path) -> None:
+    (tmp_path / "template.yaml").write_text(SAM_TEMPLATE)
+    base = "platform: Lambda\nsam_template: template.yaml\n"
+    message = error_of(base + "auto_rollback: false\n", base_dir=tmp_path)
+    assert "auto_rollback: cannot be combined with 'sam_template'" in message
+    message = error_of(base + "config: Canary10Percent5Minutes\n", base_dir=tmp_path)
+    assert "config: the template's DeploymentPreference.Type names" in message
+    message = error_of(base + "function: Nope\n", base_dir=tmp_path)
+    assert message.startswith("s.yml:2: sam_template:")
+
+
+# ---------------------------------------------------------------------------------- Server
+def test_server_sections() -> None:
+    loaded = scenario(
+        """
+        platform: Server
+        config: CodeDeployDefault.OneAtATime
+        fleet:
+          size: 4
+          tags: {env: prod}
+          updates:
+            - {instances: [i-003], tags: {env: test}}
+            - {instances: i-001, healthy: false}
+        targets: {ec2_tag_filters: [[env, prod]]}
+        hooks:
+          ApplicationStart: [{location: start.sh, duration: {uniform: {low: 5, high: 10}}}]
+          ValidateService: 20
+        reserved_durations: {DownloadBundle: {exponential: {mean: 4}}}
+        faults:
+          - {event: ValidateService, instances: [i-000]}
+          - {type: instance_stop, instance: i-002, at_minute: 0.1}
+        alarms: [{name: cpu}]
+        alarm_events: [[1.5, cpu, ALARM]]
+        auto_rollback: true
+        names: {application: web, deployment_group: prod}
+        """
+    )
+    d = loaded.deployment
+    assert d.fleet["i-003"].tag_map == {"env": "test"}
+    assert d.fleet["i-001"].healthy is False
+    assert d.faults[1] == shiftsim.server.InstanceStop("i-002", 0.1)
+    assert d.alarm_events == ((1.5, "cpu", "ALARM"),)
+    assert (d.application, d.deployment_group) == ("web", "prod")
+    run = loaded.simulate(rng=2)
+    assert set(run.instances["instance_id"]) >= {"i-000", "i-001", "i-002"}
+    assert "i-003" not in set(
+        run.instances.query(f"deployment_id == '{run.deployment_id}'")["instance_id"]
+    )
+
+
+def test_server_blue_green_and_scale_out() -> None:
+    loaded = scenario(
+        """
+        platform: Server
+        config: CodeDeployDefault.HalfAtATime
+        fleet: {size: 4, auto_scaling_group: web}
+        load_balancer: true
+        blue_green: {termination_wait_time_in_minutes: 5}
+        """
+    )
+    assert loaded.deployment.blue_green.termination_wait_time_in_minutes == 5
+    assert loaded.simulate(rng=1).status == "Succeeded"
+    loaded = scenario(
+        """
+        platform: Server
+        fleet: {size: 2, auto_scaling_group: web}
+        scale_outs: [{at_minute: 0.5, auto_scaling_group: web, count: 1}]
+        """
+    )
+    assert loaded.deployment.scale_outs[0].count == 1
+    assert loaded.config_name == "CodeDeployDefault.OneAtATime"
+
+
+# ---------------------------------------------------------------------------------- errors
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("config: AllAtOnce\n", "s.yml: the scenario: the key 'platform' is required"),
+        (
+            "platform: lambda\n",
+            "s.yml:1: platform: must be one of 'Lambda', 'ECS', 'Server'; "
+            "got 'lambda'; did you mean 'Lambda'?",
+        ),
+        ("platform: Lambda\n", "the key 'config' is required"),
+        (
+            "platform: Lambda\nconfig: AllAtOnce\ntrafic: 100\n",
+            "s.yml:3: trafic: unknown key; did you mean 'traffic'?",
+        ),
+        (
+            "platform: ECS\nconfig: CodeDeployDefault.ECSLinear10PercentEvery1Minute\n",
+            "s.yml:2: config: get_config: 'CodeDeployDefault.ECSLinear10PercentEvery1Minute' is "
+            "not a predefined",
+        ),
+        (
+            "platform: ECS\nconfig: Canary10Percent5Minutes\n",
+            "s.yml:2: config: 'CodeDeployDefault.LambdaCanary10Percent5Minutes' is a Lambda "
+            "configuration, but the scenario's platform is ECS",
+        ),
+        (
+            "platform: Lambda\nconfig: {type: TimeBasedLinear, linear_percentage: 150, "
+            "linear_interval: 1}\n",
+            "s.yml:2: config.linear_percentage: TimeBasedLinear.linear_percentage must be an "
+            "integer in [1, 99]; got 150.",
+        ),
+        (
+            "platform: Lambda\nconfig: {type: Linear}\n",
+            "s.yml:2: config.type: must be one of 'TimeBasedCanary', 'TimeBasedLinear', "
+            "'AllAtOnce'; got 'Linear'",
+        ),
+        (
+            "platform: Lambda\nconfig: AllAtOnce\nalarms:\n  - name: e\n    treshold: 1\n",
+            "s.yml:5: alarms[0].treshold: unknown key; did you mean 'threshold'?",
+        ),
+        (
+            "platform: Lambda\nconfig: AllAtOnce\nalarms:\n  - name: e\n    threshold: one\n",
+            "s.yml:5: alarms[0].threshold: Alarm.threshold must be a number; got 'one'.",
+        ),
+        (
+            "platform: Lambda\nconfig: AllAtOnce\nalarms: {name: e}\n",
+            "s.yml:3: alarms: must be a list of alarms",
+        ),
+        (
+            "platform: Lambda\nconfig: AllAtOnce\nversions:\n  target:\n    error_rate: 1.5\n",
+            "s.yml:5: versions.target.error_rate: Version.error_rate must be a number in [0, 1]",
+        ),
+        (
+            "platform: Lambda\nconfig: AllAtOnce\nversions:\n  target: {error_rate: {spike: 1}}\n",
+            "s.yml:4: versions.target.error_rate.spike: unknown profile shape",
+        ),
+        (
+            "platform: Lambda\nconfig: AllAtOnce\nversions:\n  targte: {}\n",
+            "s.yml:4: versions.targte: unknown key; did you mean 'target'?",
+        ),
+        (
+            "platform: Lambda\nconfig: AllAtOnce\ntraffic: -5\n",
+            "s.yml:3: traffic: LambdaDeployment.invocations_per_minute must be a number >= 0",
+        ),
+        (
+            "platform: Lambda\nconfig: AllAtOnce\nhooks:\n  BeforeInstall: {}\n",
+            "s.yml:4: hooks.BeforeInstall: unknown key",
+        ),
+        (
+            "platform: Lambda\nconfig: AllAtOnce\nhooks:\n  PreTraffic: {outcome: Maybe}\n",
+            "s.yml:4: hooks.PreTraffic.outcome: Hook.outcome must be one of",
+        ),
+        (
+            "platform: Lambda\nconfig: AllAtOnce\nmetric_delay: -1\n",
+            "s.yml:3: metric_delay: LambdaDeployment.metric_delay must be a number >= 0",
+        ),
+        (
+            "platform: ECS\nconfig: CodeDeployDefault.ECSAllAtOnce\nnames: {service_name: ''}\n",
+            "s.yml:3: names.service_name: EcsDeployment.service_name must be a non-empty string",
+        ),
+        (
+            "platform: Lambda\nconfig: AllAtOnce\ninstall_seconds: 3\n",
+            "s.yml:3: install_seconds: unknown key",
+        ),
+        (
+            "platform: Lambda\nconfig: AllAtOnce\nseed: -1\n",
+            "s.yml:3: seed: must be an integer >= 0; got -1",
+        ),
+        (
+            "platform: Lambda\nconfig: AllAtOnce\nfunction: F\n",
+            "s.yml:3: function: is only used with 'sam_template'",
+        ),
+        (
+            "platform: Server\nfleet: {size: 3}\nfaults: [{type: disk, event: Install}]\n",
+            "s.yml:3: faults[0].type: must be one of 'script', 'load_balancer', 'instance_stop'",
+        ),
+        (
+            "platform: Server\nfleet: {size: 3}\nfaults: [{event: AllowTraffic}]\n",
+            "s.yml:3: faults[0].event: ScriptFault.event",
+        ),
+        (
+            "platform: Server\nfleet: {size: 3}\n"
+            "faults: [{event: AfterInstall, instances: [i-9]}]\n",
+            "s.yml:3: faults: ServerDeployment.faults[0] instance is not an instance of the fleet",
+        ),
+        ("platform: Server\nfleet: {size: 3, colour: red}\n", "s.yml:2: fleet.colour: unknown key"),
+        (
+            "platform: Server\nfleet: {size: 3}\nhooks: {Start: [{location: a, duration: "
+            "{gamma: {k: 1}}}]}\n",
+            "s.yml:3: hooks.Start[0].duration: must be seconds or",
+        ),
+        ("platform: Server\nfleet: {size: 3}\ntraffic: 10\n", "s.yml:3: traffic: unknown key"),
+        ("- platform: Lambda\n", "s.yml: the scenario: must be a mapping"),
+    ],
+)
+def test_errors_name_file_line_and_key_path(text: str, expected: str) -> None:
+    message = error_of(text)
+    assert expected in message
+
+
+def test_errors_are_shiftsim_and_value_errors() -> None:
+    with pytest.raises(ValueError):
+        scenario("platform: Lambda\nconfig: Nope\n")
+    with pytest.raises(ShiftsimError):
+        scenario("platform: [unclosed\n")
+
+
+def test_sam_without_the_sam_module(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    import importlib
+
+    real = importlib.import_module
+
+    def fake(name: str, *args: object) -> object:
+        if name == "shiftsim.sam":
+            raise ModuleNotFoundError(name, name=name)
+        return real(name, *args)  # type: ignore[arg-type]
+
+    (tmp_path / "t.yaml").write_text(SAM_TEMPLATE)
+    monkeypatch.setattr(shiftsim.scenario.importlib, "import_module", fake)
+    message = error_of(
+        "platform: Lambda\nsam_template: t.yaml\n", UnsupportedScenarioError, base_dir=tmp_path
+    )
+    assert "needs shiftsim.sam" in message
+
+
+def test_load_scenario_reads_relative_paths_from_the_file_folder(tmp_path: Path) -> None:
+    folder = tmp_path / "deep"
+    folder.mkdir()
+    (folder / "appspec.yml").write_text(LAMBDA_APPSPEC)
+    (folder / "s.yml").write_text("platform: Lambda\nconfig: AllAtOnce\nappspec: appspec.yml\n")
+    assert load_scenario(folder / "s.yml").deployment.function_name == "checkout-api"
+    with pytest.raises(FileNotFoundError):
+        load_scenario(tmp_path / "missing.yml")
