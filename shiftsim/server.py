@@ -90,7 +90,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import KW_ONLY, dataclass, field
+from dataclasses import KW_ONLY, dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -117,7 +117,7 @@ from shiftsim.alarms import ALARM_STATES, Alarm
 from shiftsim.configs import DeploymentConfig, MinimumHealthyHosts, get_config
 from shiftsim.core import Priority, Simulation
 from shiftsim.errors import UnsupportedScenarioError
-from shiftsim.fleet import Fleet, Targets, check_fleet
+from shiftsim.fleet import Fleet, Instance, Targets, check_fleet
 from shiftsim.notifications import Notification, NotificationContext
 from shiftsim.rollback import AutoRollback, ManualStop
 
@@ -2350,6 +2350,8 @@ def simulate_server(
         tuple(runner.deployments),
         entropy_of(seq),
         deployment.notification_context(),
+        runner.health,
+        runner.last_install,
     )
     if on_notification is not None:
         for note in run.notifications:
@@ -2656,6 +2658,8 @@ class ServerRun:
     records: tuple[_Deployment, ...]
     seed_entropy: Any
     context: NotificationContext
+    health: np.ndarray | None = None
+    last_install: np.ndarray | None = None
 
     # ------------------------------------------------------------------ scalars
     @property
@@ -2690,6 +2694,54 @@ class ServerRun:
     def duration(self) -> float:
         """Seconds from start to end of the user's deployment."""
         return self._main.end - self._main.start
+
+    @property
+    def fleet_after(self) -> Fleet:
+        """The fleet as the next deployment of a new revision finds it.
+
+        Instance health persists across deployments (UG:instances-health.md): an instance that
+        was deployed to is healthy if its last deployment succeeded there, others keep their
+        health. ``revision`` is ``Old`` where some revision is installed and ``Unknown`` where
+        none is; instances that stopped are ``stopped``. Scale-out launches join the fleet and
+        instances Auto Scaling terminated leave it. After a successful blue/green deployment the
+        replacements take the originals' place.
+
+        Examples
+        --------
+        >>> from shiftsim.fleet import Fleet
+        >>> d = ServerDeployment(fleet=Fleet.of_size(2, revision="Unknown"))
+        >>> simulate_server(d, 1).fleet_after["i-000"].revision
+        'Old'
+        """
+        plan = self.plan
+        assert self.health is not None and self.last_install is not None
+        fleet = self.deployment.fleet
+        gone = {g for d in self.records for g in d.terminated}
+        bg = plan.blue_green is not None
+        if bg and self.status == "Succeeded":
+            gone |= {int(k) for k in plan.targets.tolist()}
+        keep = [k for k in range(len(fleet)) if k not in gone]
+        extra = [int(k) for k in plan.green.tolist()] if bg and self.status == "Succeeded" else []
+        extra += [int(k) for _, _, idx in plan.launches for k in idx.tolist() if k not in gone]
+        rows: list[Instance] = []
+        stopped = plan.stopped | np.isfinite(plan.stop_time)
+        for g in keep + extra:
+            source = (
+                fleet[g]
+                if g < len(fleet)
+                else Instance(
+                    plan.ids[g], availability_zone=plan.zone[g], auto_scaling_group=plan.group[g]
+                )
+            )
+            rows.append(
+                replace(
+                    source,
+                    healthy=bool(self.health[g]) and not bool(stopped[g]),
+                    revision="Unknown" if self.last_install[g] == REV_NONE else "Old",
+                    stopped=bool(stopped[g]),
+                )
+            )
+        return Fleet(rows)
 
     # ------------------------------------------------------------------ frames
     @property

@@ -394,3 +394,30 @@ def test_rollback_notification() -> None:
     ]
     assert ("DeploymentRollback", run.deployment_id) in events
     assert ("DeploymentStart", run.rollback_deployment_id) in events
+
+
+def test_health_carries_over_to_the_next_deployment() -> None:
+    # UG:instances-health.md: after a failed deployment, attempted instances are Healthy or
+    # Unhealthy from their own result and the others keep their value; the next deployment
+    # starts with the unhealthy ones.
+    fleet = Fleet.of_size(4, revision="Unknown").update("i-003", revision="Old")
+    run = simulate(
+        fleet=fleet, faults=[ScriptFault("ApplicationStart", instances=["i-001", "i-002"])]
+    )
+    after = run.fleet_after
+    assert [i.healthy for i in after] == [True, False, False, True]
+    # i-002 was never attempted (the deployment failed first): still never deployed to.
+    assert [i.revision for i in after] == ["Old", "Old", "Unknown", "Old"]
+    again = simulate(fleet=after)
+    order = rows(again).sort_values("start").index.tolist()
+    assert order[:2] == ["i-001", "i-002"]
+
+
+def test_fleet_after_blue_green_and_scale_out() -> None:
+    from shiftsim.server import BlueGreen, ScaleOut
+
+    fleet = Fleet.of_size(2, auto_scaling_group="web")
+    run = simulate(fleet=fleet, load_balancer=True, blue_green=BlueGreen())
+    assert run.fleet_after.ids == ("i-000-green", "i-001-green")
+    grown = simulate(fleet=fleet, scale_outs=[ScaleOut(0.1, "web", instance_ids=["i-new"])])
+    assert grown.fleet_after.ids == ("i-000", "i-001", "i-new")
