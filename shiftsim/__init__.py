@@ -1,6 +1,11 @@
-"""shiftsim: simulate AWS CodeDeploy deployments faithfully and fast, without an AWS account."""
+"""shiftsim: simulate AWS CodeDeploy deployments faithfully and fast, without an AWS account.
+
+The public names are listed in ``__all__`` and documented in docs/api.md.
+"""
 
 from shiftsim.alarms import Alarm
+from shiftsim.appspec import AppSpec, load_appspec
+from shiftsim.boto import from_deployment_group, to_get_deployment
 from shiftsim.configs import (
     AllAtOnce,
     DeploymentConfig,
@@ -12,10 +17,14 @@ from shiftsim.configs import (
     predefined_configs,
     traffic_schedule,
 )
+from shiftsim.ecs import EcsDeployment, EcsHooks, EcsRun
 from shiftsim.errors import AppSpecError, ConfigError, ShiftsimError, UnsupportedScenarioError
 from shiftsim.lambda_ import LambdaDeployment, LambdaHooks
 from shiftsim.montecarlo import MonteCarloResult, compare, monte_carlo, sweep
+from shiftsim.notifications import Notification
+from shiftsim.results import TrafficRun
 from shiftsim.rollback import AutoRollback, ManualStop
+from shiftsim.sam import from_sam
 from shiftsim.simulation import simulate
 from shiftsim.traffic import Hook, Profile, Version
 
@@ -24,28 +33,38 @@ __version__ = "0.1.0"
 __all__ = [
     "Alarm",
     "AllAtOnce",
+    "AppSpec",
     "AppSpecError",
     "AutoRollback",
     "ConfigError",
     "DeploymentConfig",
+    "EcsDeployment",
+    "EcsHooks",
+    "EcsRun",
     "Hook",
     "LambdaDeployment",
     "LambdaHooks",
     "ManualStop",
     "MinimumHealthyHosts",
     "MonteCarloResult",
+    "Notification",
     "Profile",
     "ShiftsimError",
     "TimeBasedCanary",
     "TimeBasedLinear",
+    "TrafficRun",
     "UnsupportedScenarioError",
     "Version",
     "ZonalConfig",
     "compare",
+    "from_deployment_group",
+    "from_sam",
     "get_config",
+    "load_appspec",
     "monte_carlo",
     "predefined_configs",
     "simulate",
     "sweep",
+    "to_get_deployment",
     "traffic_schedule",
 ]

@@ -201,6 +201,8 @@ class TrafficSimulation:
         def finish(
             time: float, status: str, code: str | None, message: str, rollback: bool
         ) -> None:
+            if status == STOPPED and time <= plan.rollback_from:
+                rollback = False  # nothing to roll back before the first phase that can
             reached = len(phases_run)
             if current_phase and status != SUCCEEDED:
                 interrupted = current_phase.pop()

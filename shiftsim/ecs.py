@@ -54,9 +54,8 @@ Examples
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any
 
 import pandas as pd
@@ -386,33 +385,6 @@ class EcsDeployment:
         )
 
 
-def _rollback_from(plan: TrafficPlan) -> float:
-    """The instant after which a stop can roll back: once the first lifecycle event that allows
-    a rollback (Install) has started. Before it there is no replacement task set."""
-    for phase in plan.phases:
-        if phase.rollback_possible:
-            return -math.inf if phase is plan.phases[0] else phase.start
-    return math.inf
-
-
-def _drop_impossible_rollback(run: TrafficRun) -> TrafficRun:
-    """Undo a rollback the engine recorded for a stop (alarm or manual) before Install started.
-
-    The shared engine decides rollbacks of *stops* from the deployment group's settings alone; on
-    ECS nothing is installed before Install, so there is nothing to roll back ("A rollback is not
-    possible at this point", UG:reference-appspec-file-structure-hooks.md). A stop at the very
-    instant Install starts happens first (CodeDeploy reacts before its next step).
-    """
-    out = run.outcome
-    if not out.rolled_back or out.end_time > _rollback_from(run.plan) + 1e-9:
-        return run
-    trace = run.trace
-    events = tuple(e for e in trace.events if e[1] != "Rollback")
-    weights = trace.weights[:-1] if len(trace.weights) > 1 else trace.weights
-    trace = replace(trace, outcome=replace(out, rolled_back=False), events=events, weights=weights)
-    return replace(run, trace=trace, rollback_deployment_id=None)
-
-
 @dataclass(frozen=True, slots=True, eq=False)
 class EcsRun:
     """One simulated ECS blue/green deployment: a :class:`~shiftsim.results.TrafficRun` plus
@@ -443,7 +415,7 @@ class EcsRun:
         """Wrap a run of ``deployment.plan()`` from either engine."""
         if not isinstance(deployment, EcsDeployment):
             raise invalid("EcsRun", "deployment", deployment, "must be an EcsDeployment")
-        return cls(_drop_impossible_rollback(run), deployment)
+        return cls(run, deployment)
 
     # ------------------------------------------------------------------ delegated scalars
     @property
@@ -502,7 +474,7 @@ class EcsRun:
     @property
     def rollback_possible(self) -> bool:
         """Whether the deployment had got past BeforeInstall when it ended."""
-        return self.duration > _rollback_from(self.plan) + 1e-9
+        return self.duration > self.plan.rollback_from + 1e-9
 
     # ------------------------------------------------------------------ frames
     @property

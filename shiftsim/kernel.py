@@ -303,6 +303,8 @@ def run_kernel(plan: TrafficPlan, draws: TrafficDraws) -> KernelOutcomes:
         plan.rollback_on_alarm,
         np.where(by_manual, plan.manual_stop_rolls_back, failing_rolls_back),
     )
+    # A stop before the first phase that can roll back (ECS's BeforeInstall) cannot.
+    rolled_back &= ~(~by_end & (best_time <= plan.rollback_from))
 
     # -- what was served until then ---------------------------------------------------------
     seg_end = plan.edges[1:].tolist()
@@ -371,7 +373,7 @@ def replay_with_kernel(deployment: Any, seq: np.random.SeedSequence) -> TrafficR
 
     The kernel decides the outcome; the event log and timeline are the core's reconstruction of
     the same draws (the kernel keeps no per-event record). The two must agree, and
-    :class:`ValueError` is raised if they ever do not.
+    :class:`RuntimeError` is raised if they ever do not.
     """
     from dataclasses import replace
 
@@ -379,6 +381,6 @@ def replay_with_kernel(deployment: Any, seq: np.random.SeedSequence) -> TrafficR
 
     run = run_traffic_deployment(deployment, seq, runs=1, index=0)
     outcome = outcome_of(run_kernel(run.plan, run.draws), 0)
-    if outcome != run.outcome:
-        raise ValueError(f"engines disagree: kernel {outcome} vs core {run.outcome}")
+    if outcome != run.outcome:  # an internal invariant, tested; never expected to fire
+        raise RuntimeError(f"engines disagree: kernel {outcome} vs core {run.outcome}")
     return replace(run, trace=replace(run.trace, outcome=outcome))

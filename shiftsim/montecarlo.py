@@ -148,14 +148,15 @@ class MonteCarloResult:
 
     def replay(self, i: int) -> TrafficRun:
         """The full event-core run ``i`` (events, timeline), on exactly the kernel's draws."""
-        from shiftsim.simulation import run_traffic_deployment
+        from shiftsim.simulation import platform_run, run_traffic_deployment
 
         if isinstance(i, bool) or not isinstance(i, (int, np.integer)) or not 0 <= i < self.n_runs:
             raise invalid(
                 "MonteCarloResult.replay", "i", i, f"must be a run index in [0, {self.n_runs - 1}]"
             )
         seq = np.random.SeedSequence(self.seed_entropy, spawn_key=self.spawn_key)
-        return run_traffic_deployment(self.deployment, seq, runs=self.n_runs, index=int(i))
+        run = run_traffic_deployment(self.deployment, seq, runs=self.n_runs, index=int(i))
+        return platform_run(self.deployment, run)
 
     def kernel_outcome(self, i: int) -> Any:
         """Run ``i`` as the kernel computed it (an :class:`~shiftsim._shifting.Outcome`)."""

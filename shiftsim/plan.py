@@ -78,6 +78,9 @@ class TrafficPlan:
         Lifecycle events in order, cut after the first one that fails.
     unreached : tuple of str
         The lifecycle events after a failing one, which never start (reported Skipped).
+    rollback_from : float
+        A stop (alarm or manual) rolls back only after this time: the start of the first phase
+        that can roll back (``-inf`` when every phase can; ECS's BeforeInstall cannot).
     shifts : tuple of (float, int)
         ``(time, percent)`` of each traffic shift that happens before ``end_time``.
     end_time : float
@@ -111,6 +114,7 @@ class TrafficPlan:
     platform: str
     phases: tuple[Phase, ...]
     unreached: tuple[str, ...]
+    rollback_from: float
     shifts: tuple[tuple[float, int], ...]
     end_time: float
     succeeds: bool
@@ -302,6 +306,9 @@ def compile_traffic_plan(
         platform=platform,
         phases=tuple(planned),
         unreached=unreached,
+        rollback_from=next((p.start for p in planned if p.rollback_possible), math.inf)
+        if planned and not planned[0].rollback_possible
+        else -math.inf,
         shifts=tuple((t, p) for t, p in shifts if t <= end_time),
         end_time=end_time,
         succeeds=succeeds,

@@ -37,6 +37,8 @@ class TrafficRun:
     seed_entropy : int or tuple
         Entropy of the SeedSequence the run was drawn from; with ``run_index`` and ``runs`` it
         replays the run.
+    deployment : LambdaDeployment or EcsDeployment
+        The scenario that was run.
     """
 
     plan: TrafficPlan
@@ -47,6 +49,7 @@ class TrafficRun:
     context: NotificationContext
     seed_entropy: Any
     run_index: int = 0
+    deployment: Any = None
 
     # ------------------------------------------------------------------ scalars
     @property

@@ -76,6 +76,7 @@ def simulate(
             run = replay_with_kernel(deployment, seq)
         else:
             run = run_traffic_deployment(deployment, seq, runs=1, index=0)
+        run = platform_run(deployment, run)
     else:
         server = importlib.import_module("shiftsim.server")
         if not isinstance(deployment, server.ServerDeployment):
@@ -111,7 +112,17 @@ def run_traffic_deployment(
         deployment.notification_context(),
         entropy_of(seq),
         index,
+        deployment,
     )
+
+
+def platform_run(deployment: Any, run: TrafficRun) -> Any:
+    """ECS runs carry their task sets on top of the shared traffic run."""
+    from shiftsim.ecs import EcsDeployment, EcsRun
+
+    if isinstance(deployment, EcsDeployment):
+        return EcsRun.from_traffic_run(deployment, run)
+    return run
 
 
 def run_ids(seq: np.random.SeedSequence, index: int) -> tuple[str, str]:

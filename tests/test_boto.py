@@ -501,7 +501,11 @@ def test_get_deployment_success() -> None:
         "Ready": 0,
     }
     assert "rollbackInfo" not in info
-    assert "deploymentConfigName" not in to_get_deployment(run)["deploymentInfo"]
+    # The run carries its deployment, so the configuration name is known without deployment=.
+    assert (
+        to_get_deployment(run)["deploymentInfo"]["deploymentConfigName"]
+        == "CodeDeployDefault.LambdaAllAtOnce"
+    )
 
 
 def test_get_deployment_rollback_pair() -> None:

@@ -215,3 +215,42 @@ def test_seed_entropy_reproduces() -> None:
         deployment, runs=300, rng=np.random.SeedSequence(first.seed_entropy)
     )
     assert first.runs.equals(again.runs)
+
+
+ECS_CONFIGS = [c.name for c in shiftsim.predefined_configs("ECS")]
+
+
+@st.composite
+def ecs_scenarios(draw: st.DrawFn) -> shiftsim.EcsDeployment:
+    stop = None
+    if draw(st.booleans()):
+        stop = shiftsim.ManualStop(
+            draw(st.sampled_from([0.0, 0.5, 2.0, 6.0])), draw(st.sampled_from([None, True, False]))
+        )
+    return shiftsim.EcsDeployment(
+        draw(st.sampled_from(ECS_CONFIGS)),
+        requests_per_minute=draw(st.sampled_from([5.0, 120.0])),
+        target=shiftsim.Version("2", error_rate=draw(st.sampled_from([0.0, 0.2]))),
+        alarms=tuple(draw(alarms(f"a{i}")) for i in range(draw(st.integers(0, 2)))),
+        hooks=shiftsim.EcsHooks(
+            before_install=draw(hooks()),
+            after_install=draw(hooks()),
+            before_allow_traffic=draw(hooks()),
+        ),
+        install_seconds=draw(st.sampled_from([0.0, 45.0])),
+        manual_stop=stop,
+    )
+
+
+@given(ecs_scenarios(), st.integers(0, 2**32 - 1))
+def test_kernel_equals_core_for_ecs(deployment: shiftsim.EcsDeployment, seed: int) -> None:
+    """ECS shares the plan and the engines, including 'no rollback before Install'
+    (UG:reference-appspec-file-structure-hooks.md: BeforeInstall cannot roll back)."""
+    plan = deployment.plan()
+    draws = draw_traffic(plan, 20, np.random.SeedSequence(seed))
+    outcomes = run_kernel(plan, draws)
+    for i in range(draws.runs):
+        core = run_traffic(plan, draws.row(i), deployment_id="d").outcome
+        assert outcome_of(outcomes, i) == core, i
+        if core.rolled_back and core.status == "Stopped":
+            assert core.end_time > plan.rollback_from
