@@ -56,7 +56,9 @@ from shiftsim._seeding import RngLike, entropy_of, seed_sequence
 from shiftsim._shifting import IN_PROGRESS, TrafficSimulation
 from shiftsim.alarms import ALARM_STATES
 from shiftsim.draws import TrafficDraws, draw_traffic
+from shiftsim.ecs import EcsDeployment
 from shiftsim.errors import UnsupportedScenarioError
+from shiftsim.lambda_ import LambdaDeployment
 from shiftsim.plan import TrafficPlan
 from shiftsim.results import TrafficRun
 from shiftsim.simulation import run_ids
@@ -140,7 +142,9 @@ class Stepper:
 
     __slots__ = ("_context", "_ids", "_run", "_sim", "deployment", "draws", "plan", "seed_entropy")
 
-    def __init__(self, deployment: Any, seq: np.random.SeedSequence) -> None:
+    def __init__(
+        self, deployment: LambdaDeployment | EcsDeployment, seq: np.random.SeedSequence
+    ) -> None:
         # The same plan, draws and IDs as simulation.run_traffic_deployment (run 0 of 1).
         plan: TrafficPlan = deployment.plan()
         draws: TrafficDraws = draw_traffic(plan, 1, seq, 0)
@@ -353,7 +357,7 @@ def start(deployment: Any, *, rng: RngLike = None) -> Stepper:
     >>> sim.finish().status
     'Succeeded'
     """
-    if callable(getattr(deployment, "plan", None)) and hasattr(deployment, "notification_context"):
+    if isinstance(deployment, (LambdaDeployment, EcsDeployment)):
         return Stepper(deployment, seed_sequence(rng))
     server = sys.modules.get("shiftsim.server")
     if server is not None and isinstance(deployment, server.ServerDeployment):
