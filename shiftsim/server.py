@@ -1272,7 +1272,7 @@ def _compile(d: ServerDeployment) -> ScenarioPlan:
         launches.append(
             (s.at_minute * 60.0, s.auto_scaling_group, np.arange(start, len(ids), dtype=np.int64))
         )
-    index = {ident: k for k, ident in enumerate(ids)}
+    index = {ident: k for k, ident in enumerate(ids)} if d.faults else {}
     rev = np.concatenate(revision).astype(np.int8)
     # Fleet revision codes: 0 Current, 1 Old, 2 Unknown -> whose scripts ApplicationStop runs.
     last_install = np.choose(rev, [REV_TARGET, REV_PREVIOUS, REV_NONE]).astype(np.int8)
@@ -2297,6 +2297,67 @@ def _installed(rec: _PassRecord) -> np.ndarray:
         done = rec.start + full.ev_end[:, e_install] <= rec.end
         out |= cut & done & ((fail_event < 0) | (fail_event > e_install))
     return out
+
+
+# ====================================================================== for other engines
+@dataclass(frozen=True, slots=True, eq=False)
+class PassInputs:
+    """Everything an engine needs to run the user's in-place deployment: the compiled pass, its
+    draws, each instance's lifecycle relative to its start, the start order (D13), and the
+    moment an alarm or a manual stop interrupts (``math.inf`` if none)."""
+
+    plan: PassPlan
+    draws: PassDraws
+    timeline: Timeline
+    order: np.ndarray
+    deadline: float
+    deadline_code: str | None
+
+
+def in_place_inputs(deployment: ServerDeployment, seed: RngLike = None) -> PassInputs:
+    """The user's in-place deployment compiled and drawn exactly as :func:`simulate_server` does,
+    for another engine (the vectorized kernel) to consume.
+
+    ``run_window(inputs.plan, inputs.draws, inputs.timeline, inputs.order, 0.0,
+    inputs.deadline, inputs.deadline_code)`` is the event core's walk of the window over it.
+
+    Examples
+    --------
+    >>> from shiftsim.fleet import Fleet
+    >>> inputs = in_place_inputs(ServerDeployment("CodeDeployDefault.HalfAtATime",
+    ...                                           fleet=Fleet.of_size(9)), 1)
+    >>> inputs.plan.minimum, inputs.plan.cap, inputs.timeline.rel_end.shape
+    (5, 4, (9,))
+    """
+    if deployment.blue_green is not None:
+        raise UnsupportedScenarioError(
+            "in_place_inputs: a blue/green deployment has several passes"
+        )
+    plan = _compile(deployment)
+    runner = _Runner(plan, seed_sequence(seed))
+    n = int(plan.targets.shape[0])
+    m = int(plan.minimum_rule.minimum(n))
+    pp = runner.make_pass(
+        role=0,
+        phase=0,
+        kind="in-place",
+        idx=plan.targets,
+        events=sp.event_list(plan.load_balancer),
+        deployed=REV_TARGET,
+        t0=0.0,
+        minimum=m,
+        cap=n - m,
+        zonal=plan.zonal,
+    )
+    draws = sp.draw_pass(pp, runner.seq)
+    return PassInputs(
+        pp,
+        draws,
+        sp.pass_timeline(pp, draws),
+        sp.pass_order(pp, draws),
+        plan.interrupt_time,
+        plan.interrupt_code,
+    )
 
 
 # ====================================================================== entry point

@@ -542,3 +542,29 @@ def test_bad_configs_and_parameters() -> None:
         ScriptFault("ApplicationStart", probability=1.5)
     with pytest.raises(ConfigError, match=r"Duration.b must be >= a"):
         Duration.uniform(5, 1)
+
+
+def test_in_place_inputs_reproduce_the_run() -> None:
+    # One model, two engines: the compiled pass and its draws are all an engine needs.
+    from shiftsim.server import in_place_inputs, run_window
+
+    hooks = {"ApplicationStart": [Script("s.sh", Duration.uniform(5, 50))]}
+    deployment = ServerDeployment(
+        "CodeDeployDefault.HalfAtATime",
+        fleet=Fleet.of_size(30),
+        hooks=hooks,
+        faults=[ScriptFault("ApplicationStart", probability=0.1)],
+    )
+    inputs = in_place_inputs(deployment, 8)
+    record = run_window(
+        inputs.plan,
+        inputs.draws,
+        inputs.timeline,
+        inputs.order,
+        0.0,
+        inputs.deadline,
+        inputs.deadline_code,
+    )
+    run = simulate_server(deployment, 8)
+    np.testing.assert_array_equal(record.start, main(run).start.to_numpy())
+    assert record.outcome == run.status
