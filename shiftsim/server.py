@@ -1110,8 +1110,12 @@ class ServerDeployment:
             application=self.application, deployment_group=self.deployment_group
         )
 
-    def plan(self) -> ScenarioPlan:
-        """Compile the scenario into the plain data both engines start from."""
+    def scenario_plan(self) -> ScenarioPlan:
+        """Compile the scenario into the plain data both engines start from.
+
+        (Not named ``plan``: ``shiftsim.simulate`` recognizes traffic-shifting deployments by
+        a ``plan()`` method.)
+        """
         return _compile(self)
 
     def __repr__(self) -> str:

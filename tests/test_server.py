@@ -568,3 +568,16 @@ def test_in_place_inputs_reproduce_the_run() -> None:
     run = simulate_server(deployment, 8)
     np.testing.assert_array_equal(record.start, main(run).start.to_numpy())
     assert record.outcome == run.status
+
+
+def test_shiftsim_simulate_dispatches_to_the_server_engine() -> None:
+    import shiftsim
+
+    deployment = ServerDeployment(
+        "CodeDeployDefault.HalfAtATime", fleet=Fleet.of_size(9), hooks=HOOKS
+    )
+    seen: list = []
+    run = shiftsim.simulate(deployment, rng=3, on_notification=seen.append)
+    assert isinstance(run, ServerRun)
+    pd.testing.assert_frame_equal(run.instances, simulate_server(deployment, 3).instances)
+    assert seen == run.notifications
