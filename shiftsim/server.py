@@ -653,6 +653,14 @@ def _normalize_hooks(
     durations = durations or {}
     if value is None:
         return {}
+    platform = getattr(value, "platform", "Server")
+    if platform != "Server":
+        raise invalid(
+            owner,
+            field_name,
+            f"a {platform} AppSpec",
+            "must be an EC2/on-premises (Server) AppSpec",
+        )
     raw = getattr(value, "hooks", value)
     if not isinstance(raw, Mapping):
         raise invalid(

@@ -581,3 +581,39 @@ def test_shiftsim_simulate_dispatches_to_the_server_engine() -> None:
     assert isinstance(run, ServerRun)
     pd.testing.assert_frame_equal(run.instances, simulate_server(deployment, 3).instances)
     assert seen == run.notifications
+
+
+def test_scripts_from_a_loaded_appspec() -> None:
+    from shiftsim.appspec import load_appspec
+
+    spec = load_appspec(
+        "version: 0.0\nos: linux\nhooks:\n"
+        "  BeforeInstall:\n    - location: scripts/deps.sh\n      timeout: 90\n"
+        "  ApplicationStart:\n    - location: scripts/start.sh\n"
+        "    - location: scripts/warm.sh\n      runas: app\n"
+    )
+    run = simulate(
+        "CodeDeployDefault.AllAtOnce",
+        1,
+        hooks=None,
+        appspec=spec,
+        script_durations={"scripts/deps.sh": 120, "scripts/start.sh": 5, "scripts/warm.sh": 6},
+    )
+    row = main(run).iloc[0]
+    assert row.failed_event == "BeforeInstall" and row.error_code == "ScriptTimedOut"
+    ok = simulate(
+        "CodeDeployDefault.AllAtOnce",
+        1,
+        hooks=None,
+        appspec=spec,
+        script_durations={"scripts/deps.sh": 60},
+    )
+    life = ok.lifecycle.set_index("event")
+    assert life.loc["ApplicationStart", "duration"] == 2 * 10.0  # DEFAULT_SCRIPT_SECONDS each
+    lambda_spec = load_appspec(
+        "version: 0.0\nResources:\n  - fn:\n      Type: AWS::Lambda::Function\n"
+        "      Properties:\n        Name: f\n        Alias: live\n"
+        "        CurrentVersion: '1'\n        TargetVersion: '2'\n"
+    )
+    with pytest.raises(ConfigError, match=r"must be an EC2/on-premises \(Server\) AppSpec"):
+        hooks_from_appspec(lambda_spec)
