@@ -2980,53 +2980,44 @@ class ServerRun:
                     continue
                 arr = _pass_lifecycle(self.plan, rec)
                 events = rec.plan.events
+                ends = _pass_rows(self.plan, d, rec)["end"].tolist()
+                status_rows = np.asarray(sp.STATUSES, dtype=object)[arr["status"]].tolist()
+                start_rows = arr["start"].tolist()
+                end_rows = arr["end"].tolist()
+                finals = rec.final.tolist()
+                starts = rec.start.tolist()
+                members = rec.plan.instances.tolist()
+                pending: list[tuple[str, str, float | None, float | None]] = [
+                    (e, "Pending", None, None) for e in events
+                ]
                 for k in np.flatnonzero(~np.isnan(rec.start)).tolist():
-                    g = int(rec.plan.instances[k])
+                    g = members[k]
                     iid = ids[g]
                     if g not in seen:
                         seen.add(g)
-                        pending: list[tuple[str, str, float | None, float | None]] = [
-                            (e, "Pending", None, None) for e in events
-                        ]
                         notes += ctx.instance(
-                            float(rec.start[k]),
+                            starts[k],
                             "InstanceStart",
                             d.id,
                             iid,
                             status="InProgress",
                             lifecycle=pending,
                         )
-                    final = int(rec.final[k])
+                    final = finals[k]
                     if final == sp.S_SKIPPED:
                         continue
                     life = [
-                        (
-                            e,
-                            sp.STATUSES[int(arr["status"][k, j])],
-                            _opt(arr["start"][k, j]),
-                            _opt(arr["end"][k, j]),
-                        )
-                        for j, e in enumerate(events)
+                        (e, st, _opt(a), _opt(b))
+                        for e, st, a, b in zip(events, status_rows[k], start_rows[k], end_rows[k])
                     ]
-                    when = float(
-                        rec.end
-                        if final == sp.S_UNKNOWN
-                        else np.nanmax(np.r_[arr["end"][k], rec.start[k]])
-                    )
-                    if final == sp.S_UNKNOWN:
-                        when = float(rec.end)
+                    when = ends[k]
                     if rec.plan.kind == "install" and final == sp.S_SUCCEEDED:
-                        notes += ctx.instance(
-                            when, "InstanceReady", d.id, iid, status="Ready", lifecycle=life
-                        )
+                        event, status = "InstanceReady", "Ready"
                     elif final == sp.S_SUCCEEDED:
-                        notes += ctx.instance(
-                            when, "InstanceSuccess", d.id, iid, status="Succeeded", lifecycle=life
-                        )
+                        event, status = "InstanceSuccess", "Succeeded"
                     else:
-                        notes += ctx.instance(
-                            when, "InstanceFailure", d.id, iid, status="Failed", lifecycle=life
-                        )
+                        event, status = "InstanceFailure", "Failed"
+                    notes += ctx.instance(when, event, d.id, iid, status=status, lifecycle=life)
             if d.ready_time is not None:
                 notes += ctx.deployment(
                     d.ready_time,

@@ -421,3 +421,12 @@ def test_fleet_after_blue_green_and_scale_out() -> None:
     assert run.fleet_after.ids == ("i-000-green", "i-001-green")
     grown = simulate(fleet=fleet, scale_outs=[ScaleOut(0.1, "web", instance_ids=["i-new"])])
     assert grown.fleet_after.ids == ("i-000", "i-001", "i-new")
+
+
+def test_agent_failure_notification_comes_after_five_minutes() -> None:
+    fleet = Fleet.of_size(2).update("i-001", agent_installed=False)
+    run = simulate("CodeDeployDefault.AllAtOnce", fleet=fleet)
+    failure = next(n for n in run.notifications if n.event == "InstanceFailure")
+    assert failure.time == 300.0
+    statuses = {e["LifecycleEventStatus"] for e in failure.payload["lifecycleEvents"]}
+    assert statuses == {"Skipped"}
