@@ -310,10 +310,7 @@ def _simulate(args: argparse.Namespace) -> int:
 
     scenario = load_scenario(args.scenario)
     seed = _seed(args.seed, scenario.seed)
-    if args.engine == "kernel" and scenario.platform != "Server":
-        run = _kernel_run(scenario, seed)
-    else:
-        run = scenario.simulate(rng=seed)
+    run = scenario.simulate(rng=seed, engine=args.engine)
     frames = _run_frames(run)
     out = _info_stream(args)
     if args.json:
@@ -339,17 +336,6 @@ def _simulate(args: argparse.Namespace) -> int:
     if args.plot:
         _save_run_figure(run, scenario.platform, args.plot, out)
     return 0
-
-
-def _kernel_run(scenario: Any, seed: Any) -> Any:
-    from shiftsim.simulation import simulate
-
-    run = simulate(scenario.deployment, rng=seed, engine="kernel")
-    if scenario.platform == "ECS":
-        from shiftsim.ecs import EcsRun
-
-        return EcsRun.from_traffic_run(scenario.deployment, run)
-    return run
 
 
 def _run_frames(run: Any) -> dict[str, pd.DataFrame]:

@@ -152,13 +152,20 @@ def traffic(run: Any, ax: Axes | None = None, *, error_rate: bool = True) -> Axe
     times = [t / 60.0 for t, _ in trace.weights] + [end]
     weights = [w for _, w in trace.weights]
     weights.append(weights[-1])
-    ax.step(times, weights, where="post", color="tab:blue", lw=2, label=f"{subject} share")
+    (share,) = ax.step(
+        times, weights, where="post", color="tab:blue", lw=2, label=f"{subject} share"
+    )
+    right = max(end, 1.0) * 1.05
+    # What the deployment left behind, drawn on to the edge (it is not simulated further).
+    (after,) = ax.plot(
+        [end, right], [weights[-1]] * 2, color="tab:blue", lw=1.5, ls=":", label="after the end"
+    )
     ax.set_ylim(-2, 105)
-    ax.set_xlim(min(0.0, times[0]), max(end, 1.0) * 1.05)
+    ax.set_xlim(min(0.0, times[0]), right)
     ax.set_xlabel("minutes since the deployment started")
     ax.set_ylabel(f"traffic on the {subject} (%)")
 
-    handles: list[Any] = [ax.get_lines()[-1]]
+    handles: list[Any] = [share, after]
     events = base.events
     top = blended_transform_factory(ax.transData, ax.transAxes)
     changes = events[events["event"] == "AlarmStateChange"]
@@ -378,7 +385,20 @@ def fleet(run: Any, ax: Axes | None = None, *, max_rows: int = 60) -> Axes:
             Patch(color=cmap(0.0), label="all succeeded"),
             Patch(color=cmap(1.0), label="all failed"),
         ]
+    ends = lifecycle["end"].to_numpy(float) / 60.0
+    last_event = float(np.nanmax(ends)) if np.isfinite(ends).any() else 0.0
     for other in deployments.to_dict("records"):
+        if other["deployment_id"] == main_id and float(other["end_minute"]) > last_event + 1e-6:
+            # A blue/green deployment ends after the wait before the originals terminate.
+            legend.append(
+                ax.axvline(
+                    float(other["end_minute"]),
+                    color="black",
+                    ls="--",
+                    lw=1.2,
+                    label="deployment ends",
+                )
+            )
         if other["deployment_id"] != main_id:
             line = ax.axvline(
                 float(other["start_minute"]),
@@ -400,23 +420,14 @@ def fleet(run: Any, ax: Axes | None = None, *, max_rows: int = 60) -> Axes:
     ax.tick_params(labelbottom=False)
 
     main = instances[instances["deployment_id"] == main_id]
-    times, in_flight, healthy = _window(run, main)
+    in_flight, healthy = _window(run, main, lifecycle)
     minimum = deployments.loc[deployments["deployment_id"] == main_id, "minimum_healthy"]
     if healthy is not None and len(minimum) and pd.notna(minimum.iloc[0]):
         value = int(minimum.iloc[0])
         low.axhline(value, color="tab:red", ls="--", lw=1, label=f"minimum healthy ({value})")
     if healthy is not None:
-        low.step(
-            times,
-            healthy,
-            where="post",
-            color="tab:green",
-            lw=2.5,
-            alpha=0.8,
-            label="healthy",
-            zorder=1,
-        )
-    low.step(times, in_flight, where="post", color="tab:blue", lw=1.5, label="in flight")
+        low.step(*healthy, where="post", color="tab:green", lw=2.5, alpha=0.8, label="healthy")
+    low.step(*in_flight, where="post", color="tab:blue", lw=1.5, label="in flight")
     low.set_xlabel("minutes since the deployment started")
     low.set_ylabel("instances")
     low.set_ylim(bottom=0)
@@ -441,32 +452,52 @@ def _fleet_title(run: Any) -> str:
     return f"{config}: {run.status}{code}{back}" if config else f"{run.status}{code}{back}"
 
 
-def _window(run: Any, main: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
-    """Step series (minutes) of the user's deployment's instances in flight and, for in-place
-    deployments, healthy instances of the deployment (a start takes an instance out of the
-    healthy count; a success makes it healthy, a failure unhealthy)."""
-    spans = main.dropna(subset=["start"])
-    start = spans["start"].to_numpy(float) / 60.0
-    end = spans["end"].fillna(np.inf).to_numpy(float) / 60.0
-    times = np.unique(np.concatenate([[0.0], start, end[np.isfinite(end)]]))
-    running = (start[None, :] <= times[:, None]) & (times[:, None] < end[None, :])
-    in_flight = running.sum(axis=1)
+def _steps(times: np.ndarray, deltas: np.ndarray, base: float = 0.0) -> tuple[Any, Any]:
+    """A step series from ``deltas`` applied at ``times`` (several may share a time)."""
+    order = np.argsort(times, kind="stable")
+    at, total = np.unique(times[order], return_index=True)
+    sums = np.add.reduceat(deltas[order], total) if len(order) else np.zeros(0)
+    return np.concatenate([[0.0], at]), base + np.concatenate([[0.0], np.cumsum(sums)])
+
+
+def _window(
+    run: Any, main: pd.DataFrame, lifecycle: pd.DataFrame
+) -> tuple[tuple[Any, Any], tuple[Any, Any] | None]:
+    """Step series (minutes) of the user's deployment: instances in flight (running a lifecycle
+    event) and, for in-place deployments, healthy instances (a start takes a healthy instance out
+    of the count; a success makes an instance healthy, a failure unhealthy)."""
+    life = lifecycle[lifecycle["deployment_id"] == run.deployment_id].dropna(subset=["start"])
+    life = life.assign(end=life["end"].fillna(np.inf))
+    life = life[life["end"] > life["start"]].sort_values(["instance_id", "start"], kind="stable")
+    # Merge each instance's events into spans of uninterrupted work.
+    reach = life.groupby("instance_id", sort=False)["end"].cummax()
+    previous = reach.groupby(life["instance_id"], sort=False).shift()
+    span = (~(life["start"] <= previous)).cumsum()
+    spans = life.groupby(span).agg(start=("start", "min"), end=("end", "max"))
+    starts = spans["start"].to_numpy(float) / 60.0
+    ends = spans["end"].to_numpy(float) / 60.0
+    finite = np.isfinite(ends)
+    in_flight = _steps(
+        np.concatenate([starts, ends[finite]]),
+        np.concatenate([np.ones(len(starts)), -np.ones(int(finite.sum()))]),
+    )
     in_place = main["instance_type"].isna().all() if "instance_type" in main else True
     position = {ident: k for k, ident in enumerate(run.plan.ids)}
     if not in_place or not all(i in position for i in main["instance_id"]):
-        return times, in_flight, None
+        return in_flight, None
     was = np.asarray(run.plan.healthy, dtype=bool)
-    before = np.array([was[position[i]] for i in main["instance_id"]])
-    spanned = np.array([was[position[i]] for i in spans["instance_id"]], dtype=bool)
-    ok = spans["status"].to_numpy() == "Succeeded"
-    done = end[None, :] <= times[:, None]
-    healthy = (
-        int(before.sum())
-        - (running & spanned).sum(axis=1)
-        + (done & ok & ~spanned).sum(axis=1)
-        - (done & ~ok & spanned).sum(axis=1)
+    before = np.array([was[position[i]] for i in main["instance_id"]], dtype=bool)
+    timed = main["start"].notna().to_numpy()
+    ok = (main["status"] == "Succeeded").to_numpy()
+    start = main["start"].to_numpy(float)[timed & before] / 60.0
+    end = main["end"].to_numpy(float) / 60.0
+    closes = timed & np.isfinite(end) & ok
+    healthy = _steps(
+        np.concatenate([start, end[closes]]),
+        np.concatenate([-np.ones(len(start)), np.ones(int(closes.sum()))]),
+        float(before.sum()),
     )
-    return times, in_flight, healthy
+    return in_flight, healthy
 
 
 # ---------------------------------------------------------------------------------- schedules

@@ -279,24 +279,21 @@ class Scenario:
         """The deployment configuration's name."""
         return str(getattr(self.deployment.config, "name", self.deployment.config))
 
-    def simulate(self, rng: RngLike = None) -> Any:
+    def simulate(self, rng: RngLike = None, *, engine: str = "core") -> Any:
         """Simulate the deployment once (``rng`` defaults to the file's ``seed``).
 
         Returns a :class:`~shiftsim.results.TrafficRun` for Lambda, an
-        :class:`~shiftsim.ecs.EcsRun` for ECS (with its task sets) and a ``ServerRun`` for Server.
+        :class:`~shiftsim.ecs.EcsRun` for ECS (with its task sets) and a ``ServerRun`` for
+        Server; ``engine`` is as for :func:`shiftsim.simulate`.
         """
         seed = self.seed if rng is None else rng
-        if self.platform == "ECS":
-            from shiftsim.ecs import run_ecs
-
-            return run_ecs(self.deployment, seed)
         if self.platform == "Server":
             from shiftsim.server import simulate_server
 
-            return simulate_server(self.deployment, seed)
+            return simulate_server(self.deployment, seed, engine=engine)
         from shiftsim.simulation import simulate
 
-        return simulate(self.deployment, rng=seed)
+        return simulate(self.deployment, rng=seed, engine=engine)
 
     def __repr__(self) -> str:
         seed = "no seed" if self.seed is None else f"seed {self.seed}"

@@ -150,6 +150,15 @@ def test_simulate_seed_and_engine(capsys: pytest.CaptureFixture[str]) -> None:
     assert core_payload["summary"] == kernel_payload["summary"]
 
 
+def test_simulate_ecs_on_the_kernel_keeps_its_task_sets(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    _, core, _ = run(capsys, "simulate", ECS, "--json")
+    _, kernel, _ = run(capsys, "simulate", ECS, "--json", "--engine", "kernel")
+    assert json.loads(core)["summary"] == json.loads(kernel)["summary"]
+    assert json.loads(core)["task_sets"] == json.loads(kernel)["task_sets"]
+
+
 def test_simulate_json_is_machine_readable(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = run(capsys, "simulate", ECS, "--json")
     payload = json.loads(out)

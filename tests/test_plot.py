@@ -95,7 +95,9 @@ def test_traffic_draws_on_a_given_axes_without_error_rate() -> None:
     assert ax is given
     assert len(ax.figure.axes) == 1
     assert ax.get_title() == "Lambda deployment: Succeeded"
-    assert legend_texts(ax) == ["new version share"]
+    assert legend_texts(ax) == ["new version share", "after the end"]
+    after = next(line for line in ax.get_lines() if line.get_label() == "after the end")
+    assert list(after.get_ydata()) == [100, 100]  # AllAtOnce: everything moved at minute 0
 
 
 def test_traffic_of_an_ecs_run_shows_task_set_and_lifecycle() -> None:
@@ -106,7 +108,9 @@ def test_traffic_of_an_ecs_run_shows_task_set_and_lifecycle() -> None:
     ax = plot.traffic(run_ecs(deployment, rng=2))
     assert ax.get_ylabel() == "traffic on the replacement task set (%)"
     assert {"Install", "AfterAllowTestTraffic"} <= set(texts(ax))
-    share = ax.get_lines()[0]
+    share = next(
+        line for line in ax.get_lines() if line.get_label() == "replacement task set share"
+    )
     assert list(share.get_ydata()) == [0, 10, 100, 100]
 
 
