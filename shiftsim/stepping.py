@@ -56,12 +56,12 @@ from shiftsim._seeding import RngLike, entropy_of, seed_sequence
 from shiftsim._shifting import IN_PROGRESS, TrafficSimulation
 from shiftsim.alarms import ALARM_STATES
 from shiftsim.draws import TrafficDraws, draw_traffic
-from shiftsim.ecs import EcsDeployment
+from shiftsim.ecs import EcsDeployment, EcsRun
 from shiftsim.errors import UnsupportedScenarioError
 from shiftsim.lambda_ import LambdaDeployment
 from shiftsim.plan import TrafficPlan
 from shiftsim.results import TrafficRun
-from shiftsim.simulation import run_ids
+from shiftsim.simulation import platform_run, run_ids
 
 __all__ = ["DeploymentState", "Stepper", "start"]
 
@@ -151,7 +151,7 @@ class Stepper:
         self._ids = run_ids(seq, 0)
         self._sim = TrafficSimulation(plan, draws, deployment_id=self._ids[0])
         self._context = deployment.notification_context()
-        self._run: TrafficRun | None = None
+        self._run: TrafficRun | EcsRun | None = None
         self.deployment, self.plan, self.draws = deployment, plan, draws
         self.seed_entropy = entropy_of(seq)
 
@@ -208,9 +208,10 @@ class Stepper:
         return pd.DataFrame(rows, columns=EVENT_COLUMNS)
 
     @property
-    def run(self) -> TrafficRun:
-        """The finished run, equal to what :func:`shiftsim.simulate` returns for the same
-        deployment and seed when nothing was done by hand.
+    def run(self) -> TrafficRun | EcsRun:
+        """The finished run (an :class:`~shiftsim.ecs.EcsRun` for ECS), equal to what
+        :func:`shiftsim.simulate` returns for the same deployment and seed when nothing was done
+        by hand.
 
         Raises
         ------
@@ -224,7 +225,7 @@ class Stepper:
                     f"{self.minute:g}; advance() it further or call finish() first."
                 )
             trace = self._sim.trace()
-            self._run = TrafficRun(
+            run = TrafficRun(
                 self.plan,
                 trace,
                 self.draws,
@@ -233,7 +234,9 @@ class Stepper:
                 self._context,
                 self.seed_entropy,
                 0,
+                self.deployment,
             )
+            self._run = platform_run(self.deployment, run)
         return self._run
 
     # ------------------------------------------------------------------ acting
@@ -251,7 +254,7 @@ class Stepper:
         self._sim.advance(self._sim.now + 60.0 * float(minutes))
         return self.state
 
-    def finish(self) -> TrafficRun:
+    def finish(self) -> TrafficRun | EcsRun:
         """Run the deployment to its end and return :attr:`run`.
 
         Examples

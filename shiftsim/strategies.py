@@ -102,6 +102,12 @@ T = TypeVar("T")
 SearchStrategy = st.SearchStrategy
 
 
+_PATH_PART = st.sampled_from(("app", "scripts", "config", "www", "bin", "lib"))
+_SCRIPTS = st.sampled_from(
+    ("scripts/start.sh", "scripts/stop.sh", "scripts/install_deps.sh", "scripts/validate.sh")
+)
+
+
 def _platform(owner: str, platform: str | None) -> str | None:
     if platform is not None:
         check_choice(owner, "platform", platform, COMPUTE_PLATFORMS)
@@ -945,6 +951,17 @@ def _scripts(load_balancer: bool) -> SearchStrategy[dict[str, list[Any]]]:
     ).map(lambda hooks: {e: hooks[e] for e in events if e in hooks})
 
 
+# Built once: Hypothesis validates a strategy the first time it draws from it.
+_SCRIPTS_WITH_LB, _SCRIPTS_WITHOUT_LB = _scripts(True), _scripts(False)
+_SERVER_ALARMS = st.lists(alarms(), max_size=2, unique_by=lambda a: a.name)
+_SERVER_ROLLBACKS = st.just(AutoRollback.disabled()) | _auto_rollbacks()
+_BLUE_GREEN = st.none() | st.builds(
+    BlueGreen,
+    termination_action=st.sampled_from(("TERMINATE", "KEEP_ALIVE")),
+    termination_wait_time_in_minutes=st.just(60) | st.integers(0, 120),
+)
+
+
 @st.composite
 def _server_deployment(
     draw: st.DrawFn,
@@ -954,8 +971,8 @@ def _server_deployment(
     config = draw(configs)
     fleet = draw(fleet_strategy)
     load_balancer = draw(st.booleans())
-    hooks = draw(_scripts(load_balancer))
-    alarm_list = draw(st.lists(alarms(), max_size=2, unique_by=lambda a: a.name))
+    hooks = draw(_SCRIPTS_WITH_LB if load_balancer else _SCRIPTS_WITHOUT_LB)
+    alarm_list = draw(_SERVER_ALARMS)
     names = [a.name for a in alarm_list] or ["-"]
     alarm_events = draw(
         st.lists(
@@ -981,14 +998,7 @@ def _server_deployment(
     )
     # Blue/green needs a load balancer, an Auto Scaling group to copy, and EC2 instances; it is
     # not modelled with zonal configurations or scale-outs.
-    blue_green = draw(
-        st.none()
-        | st.builds(
-            BlueGreen,
-            termination_action=st.sampled_from(("TERMINATE", "KEEP_ALIVE")),
-            termination_wait_time_in_minutes=st.just(60) | st.integers(0, 120),
-        )
-    )
+    blue_green = draw(_BLUE_GREEN)
     if not (load_balancer and groups and config.zonal_config is None):
         blue_green = None
     return ServerDeployment(
@@ -998,7 +1008,7 @@ def _server_deployment(
         hooks=hooks,
         faults=draw(faults(fleet, hooks=hooks, load_balancer=load_balancer)),
         ignore_application_stop_failures=draw(st.booleans()),
-        auto_rollback=draw(st.just(AutoRollback.disabled()) | _auto_rollbacks()),
+        auto_rollback=draw(_SERVER_ROLLBACKS),
         alarms=alarm_list,
         alarm_events=alarm_events if alarm_list else [],
         manual_stop=draw(_manual_stops()),
@@ -1046,12 +1056,6 @@ def server_deployments(
 
 # --------------------------------------------------------------------------------------------
 # AppSpec files
-
-
-_PATH_PART = st.sampled_from(("app", "scripts", "config", "www", "bin", "lib"))
-_SCRIPTS = st.sampled_from(
-    ("scripts/start.sh", "scripts/stop.sh", "scripts/install_deps.sh", "scripts/validate.sh")
-)
 
 
 def _server_hooks(os_name: str) -> SearchStrategy[dict[str, tuple[Any, ...]]]:

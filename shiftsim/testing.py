@@ -508,6 +508,7 @@ else:
             super().__init__()
             self.history: list[DeploymentState] = []
             self._log: list[tuple[Any, ...]] = []
+            self._broken = False
 
         # -------------------------------------------------------------- setup
         @initialize(data=st.data())
@@ -551,13 +552,26 @@ else:
         # -------------------------------------------------------------- invariants
         @invariant()
         def check_codedeploy_invariants(self) -> None:
+            """CodeDeploy's invariants on the state now and the states before it."""
             now = self.stepper.state
+            try:
+                self._check(now)
+            except AssertionError:
+                self._broken = True  # teardown must not bury this failure under another
+                raise
+            self.history.append(now)
+
+        def _check(self, now: DeploymentState) -> None:
             earlier = self.history
             where = f"at minute {now.minute:g} ({now!r})"
-            weights = now.weights
             assert 0 <= now.target_weight <= 100, f"target weight out of [0, 100] {where}"
-            assert sum(weights.values()) == 100, f"weights do not add up to 100 {where}"
+            assert sum(now.weights.values()) == 100, f"weights do not add up to 100 {where}"
             assert now.status in ("InProgress", *TERMINAL), f"unknown status {where}"
+            if any(s.rolled_back for s in (*earlier, now)):
+                assert now.target_weight == 0, (
+                    f"the deployment was rolled back but the target still has "
+                    f"{now.target_weight}% of traffic {where}"
+                )
             if earlier:
                 last = earlier[-1]
                 assert now.minute >= last.minute, f"the clock went back {where}"
@@ -573,11 +587,6 @@ else:
                             f"its {name} changed from {getattr(last, name)!r} to "
                             f"{getattr(now, name)!r} {where}"
                         )
-            if any(s.rolled_back for s in (*earlier, now)):
-                assert now.target_weight == 0, (
-                    f"the deployment was rolled back but the target still has "
-                    f"{now.target_weight}% of traffic {where}"
-                )
             log = list(self.stepper.events.itertuples(index=False, name=None))
             assert log[: len(self._log)] == self._log, (
                 f"events were lost or rewritten in the log {where}: had {len(self._log)}, "
@@ -589,22 +598,26 @@ else:
                 f"an event at minute {times[-1] / 60:g} is later than the clock {where}"
             )
             self._log = log
-            self.history.append(now)
 
         def teardown(self) -> None:
-            if not hasattr(self, "stepper"):
+            """Run the deployment to its end; check the last state, then the finished run."""
+            if not hasattr(self, "stepper") or self._broken:
                 return
             run = self.stepper.finish()
-            final = self.stepper.state
+            self.check_codedeploy_invariants()
+            final = self.history[-1]
+            summary = f"the run ({explain(run)})\n  and the last state ({final!r})"
             assert final.done, f"the deployment never ended: {final!r}"
-            assert run.status == final.status, f"run {run.status} but state {final.status}"
-            assert run.outcome.final_percent == final.target_weight
-            assert run.rolled_back == final.rolled_back
-            if run.rolled_back:
-                assert run.outcome.final_percent == 0, "rolled back with traffic on the target"
+            assert (run.status, run.rolled_back, run.outcome.final_percent) == (
+                final.status,
+                final.rolled_back,
+                final.target_weight,
+            ), f"disagree: {summary}"
             assert math.isclose(final.minute * 60.0, run.duration, abs_tol=1e-6), (
                 f"the clock ({final.minute:g} min) did not stop when the deployment ended "
                 f"({run.duration / 60.0:g} min)"
             )
             events = list(run.events.itertuples(index=False, name=None))
-            assert events[: len(self._log)] == self._log, "the run lost events of the log"
+            assert events[: len(self._log)] == self._log, (
+                f"the run lost events of the log: {summary}"
+            )
