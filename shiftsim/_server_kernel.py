@@ -1,0 +1,261 @@
+"""The vectorized kernel for EC2/on-premises passes: the minimum-healthy-hosts window on arrays.
+
+:func:`window_kernel` is the array form of :func:`shiftsim.server.run_window` and returns the same
+pass record. What the event core decides instance by instance, it decides in batches:
+
+Each instance's lifecycle relative to its own start is fixed by the draws
+(``timeline.rel_end``, ``timeline.ok``), so the window only decides **when each instance starts**.
+With ``S(t)`` successes and ``F(t)`` failures finished by ``t`` (the instant included: CodeDeploy
+reacts to finishes before it fills the window), the instance at position ``j`` of the start order
+may start once
+
+* ``S + F >= j + 1 - cap`` (at most ``cap`` in flight), and, for a healthy instance,
+* ``S >= j + 1 - (n + base_healthy - minimum)`` (starting it must leave more than ``minimum``
+  healthy: :func:`~shiftsim._server_plan.can_start`).
+
+So instance ``j`` starts at an order statistic of the finish times of instances started before
+it. A batch of waiting instances takes its start times from the finishes already known, and the
+longest prefix of the batch none of whose own finishes comes before the batch's last start is
+exact; that prefix is committed and its finishes merged in. Finish times below every future need
+are dropped, so the sorted arrays stay about ``cap`` long. Then the doom rule
+(:func:`~shiftsim._server_plan.is_doomed`, checked at each failure), a stall (nothing in flight
+and the next instance may not start), the interrupt deadline and the last finish decide how the
+pass ends, in the core's priority order at one instant.
+
+Supported: passes without zones and without instances that stop mid-deployment; other passes
+raise :class:`~shiftsim.errors.UnsupportedScenarioError` naming the feature.
+"""
+
+from __future__ import annotations
+
+import heapq
+import math
+from typing import Any
+
+import numpy as np
+
+from shiftsim import _server_plan as sp
+from shiftsim.errors import UnsupportedScenarioError
+
+__all__ = ["window_kernel"]
+
+#: Windows at most this wide are walked one instance at a time (the batches would be tiny).
+SCALAR_CAP = 64
+
+
+def _starts_scalar(
+    d: np.ndarray, ok: np.ndarray, healthy: np.ndarray, t0: float, cap: int, c2: int
+) -> np.ndarray:
+    """Start times in start order for a narrow window, with two heaps of finish times."""
+    n = d.shape[0]
+    start = np.full(n, np.inf)
+    finishes: list[float] = []  # every finish (min-heap), for S + F
+    successes: list[float] = []  # successful finishes, for S
+    taken_all = taken_ok = 0  # how many order statistics have been consumed
+    last_all = last_ok = t0
+    d_l, ok_l, h_l = d.tolist(), ok.tolist(), healthy.tolist()
+    for j in range(n):
+        need_all = j + 1 - cap
+        while taken_all < need_all:
+            if not finishes:
+                return start
+            last_all = heapq.heappop(finishes)
+            taken_all += 1
+        when = max(t0, last_all) if need_all >= 1 else t0
+        if h_l[j]:
+            need_ok = j + 1 - c2
+            while taken_ok < need_ok:
+                if not successes:
+                    return start
+                last_ok = heapq.heappop(successes)
+                taken_ok += 1
+            if need_ok >= 1:
+                when = max(when, last_ok)
+        start[j] = when
+        end = when + d_l[j]
+        heapq.heappush(finishes, end)
+        if ok_l[j]:
+            heapq.heappush(successes, end)
+    return start
+
+
+def _starts_batched(
+    d: np.ndarray, ok: np.ndarray, healthy: np.ndarray, t0: float, cap: int, c2: int
+) -> np.ndarray:
+    """Start times in start order, in exact batches (see the module docstring)."""
+    n = d.shape[0]
+    start = np.full(n, np.inf)
+    pool_all = np.zeros(0)  # sorted finishes not yet consumed by a start, for S + F
+    pool_ok = np.zeros(0)  # the same for successes only
+    base_all = base_ok = 0  # order statistics already dropped from the front of each pool
+    p = 0
+    batch = max(cap, 1)
+    while p < n:
+        m_max = min(batch, n - p)
+        j = np.arange(p, p + m_max)
+        when = np.full(m_max, t0)
+        need = j + 1 - cap  # 1-based rank of the finish instance j waits for
+        k = need - 1 - base_all
+        late = need >= 1
+        when = np.where(late, _pick(pool_all, k), when)
+        hj = healthy[p : p + m_max]
+        if hj.any():
+            need_ok = j + 1 - c2
+            k_ok = need_ok - 1 - base_ok
+            when = np.where(hj & (need_ok >= 1), np.maximum(when, _pick(pool_ok, k_ok)), when)
+        end = when + d[p : p + m_max]
+        # Exact prefix: no committed instance finishes before the prefix's last start.
+        valid = np.isfinite(when) & (np.minimum.accumulate(end) >= when)
+        m = m_max if valid.all() else int(np.argmin(valid))
+        if m == 0:
+            break  # the next instance can never start
+        start[p : p + m] = when[:m]
+        new_end = end[:m]
+        pool_all = _merge(pool_all, new_end)
+        pool_ok = _merge(pool_ok, new_end[ok[p : p + m]])
+        p += m
+        # Drop finishes no future start can need (ranks below the next instance's need).
+        drop = min(max(p + 1 - cap - 1 - base_all, 0), pool_all.shape[0])
+        pool_all, base_all = pool_all[drop:], base_all + drop
+        drop_ok = min(max(p + 1 - c2 - 1 - base_ok, 0), pool_ok.shape[0])
+        pool_ok, base_ok = pool_ok[drop_ok:], base_ok + drop_ok
+        batch = max(2 * m, 64) if m < m_max else batch
+    return start
+
+
+def _pick(pool: np.ndarray, k: np.ndarray) -> np.ndarray:
+    """``pool[k]`` where ``0 <= k < len(pool)``, else inf (not known yet)."""
+    inside = (k >= 0) & (k < pool.shape[0])
+    out = np.full(k.shape, np.inf)
+    out[inside] = pool[k[inside]]
+    return out
+
+
+def _merge(pool: np.ndarray, new: np.ndarray) -> np.ndarray:
+    if new.size == 0:
+        return pool
+    return np.sort(np.concatenate([pool, np.sort(new)]), kind="stable")
+
+
+def window_kernel(
+    plan: Any,
+    draws: Any,
+    timeline: Any,
+    order: np.ndarray,
+    t0: float,
+    deadline: float = math.inf,
+    deadline_code: str | None = None,
+    deadline_message: str = "",
+) -> Any:
+    """The pass record :func:`shiftsim.server.run_window` produces, computed on arrays."""
+    from shiftsim.server import MESSAGES, _PassRecord
+
+    if plan.zonal is not None:
+        raise UnsupportedScenarioError(
+            "engine='kernel': zonal deployments (ZonalConfig) are not vectorized yet; "
+            "use engine='core'."
+        )
+    if np.isfinite(plan.stop_time).any():
+        raise UnsupportedScenarioError(
+            "engine='kernel': instances that stop during the deployment (InstanceStop) are not "
+            "vectorized yet; use engine='core'."
+        )
+    n = int(plan.n)
+    m, cap, base = int(plan.minimum), int(plan.cap), int(plan.base_healthy)
+    hc0 = base + int(plan.healthy.sum())
+    if n == 0:
+        return _PassRecord(
+            plan,
+            draws,
+            timeline,
+            order,
+            t0,
+            np.zeros(0),
+            np.zeros(0, np.int8),
+            {},
+            t0,
+            "Succeeded",
+            None,
+            "",
+            hc0,
+            0,
+            [],
+        )
+    d = timeline.rel_end[order].astype(np.float64)
+    ok = timeline.ok[order].astype(bool)
+    healthy = plan.healthy[order].astype(bool)
+    c2 = n + base - m
+    starts = (_starts_scalar if cap <= SCALAR_CAP else _starts_batched)(d, ok, healthy, t0, cap, c2)
+    started = np.isfinite(starts)
+    ends = np.where(started, starts + d, np.inf)
+
+    # -- how the pass ends ------------------------------------------------------------------
+    # Candidates at their instants; ties go to what the core does first: finishes (doom,
+    # success, stall) react before the deadline's poll.
+    terminal, status, code, message = math.inf, "Succeeded", None, ""
+    fail_times = np.sort(ends[started & ~ok])
+    if fail_times.size:
+        healthy_starts = np.sort(starts[healthy])  # inf for those never started
+        idle = healthy_starts.shape[0] - np.searchsorted(healthy_starts, fail_times, side="left")
+        failed = np.arange(1, fail_times.size + 1)
+        doomed = sp.is_doomed(n, failed, base, m, idle)
+        if doomed.any():
+            terminal = float(fail_times[int(np.argmax(doomed))])
+            status, code = "Failed", "HEALTH_CONSTRAINTS"
+    last_finish = float(ends[started].max()) if started.any() else t0
+    if not started.all() and last_finish < terminal:
+        # Nothing left in flight and the next instance may not start: it never will.
+        terminal, status, code = last_finish, "Failed", "HEALTH_CONSTRAINTS"
+    if started.all() and last_finish < terminal:
+        terminal = last_finish
+        succeeded = int((ok & (ends <= terminal)).sum())
+        if sp.has_succeeded(succeeded, base, m):
+            status, code = "Succeeded", None
+        else:
+            status, code = "Failed", "HEALTH_CONSTRAINTS"
+    if deadline < terminal:
+        terminal, status, code = max(deadline, t0), "Stopped", deadline_code
+    if code == "HEALTH_CONSTRAINTS":
+        message = MESSAGES["HEALTH_CONSTRAINTS"]
+    elif status == "Stopped":
+        message = deadline_message
+
+    # -- each instance's status at that moment ----------------------------------------------
+    ran = started & (starts < terminal)
+    final = np.full(n, sp.S_SKIPPED, dtype=np.int8)
+    done = ran & (ends <= terminal)
+    final[done & ok] = sp.S_SUCCEEDED
+    final[done & ~ok] = sp.S_FAILED
+    final[ran & (ends > terminal)] = sp.S_UNKNOWN
+    start_out = np.full(n, np.nan)
+    start_out[order[ran]] = starts[ran]
+    final_out = np.empty(n, dtype=np.int8)
+    final_out[order] = final
+
+    # -- the lowest healthy count and the most in flight -------------------------------------
+    t_start, t_end = starts[ran], ends[done]
+    times = np.concatenate([t_end, t_start])  # finishes first: a stable sort keeps them first
+    flight = np.concatenate([-np.ones(t_end.size, np.int64), np.ones(t_start.size, np.int64)])
+    health = np.concatenate([ok[done].astype(np.int64), -healthy[ran].astype(np.int64)])
+    sweep = np.argsort(times, kind="stable")  # at one instant finishes come before starts
+    in_flight = np.cumsum(flight[sweep])
+    hc = hc0 + np.cumsum(health[sweep])
+    peak = int(in_flight.max()) if in_flight.size else 0
+    low = int(min(hc0, hc.min())) if hc.size else hc0
+    return _PassRecord(
+        plan,
+        draws,
+        timeline,
+        order,
+        t0,
+        start_out,
+        final_out,
+        {},
+        terminal,
+        status,
+        code,
+        message,
+        low,
+        peak,
+        [],
+    )
