@@ -1726,9 +1726,16 @@ class _Runner:
     """Runs the passes of a scenario in time order and keeps the group's state between them:
     each instance's health and the revision of its last successful install."""
 
-    def __init__(self, plan: ScenarioPlan, seq: np.random.SeedSequence) -> None:
+    def __init__(
+        self, plan: ScenarioPlan, seq: np.random.SeedSequence, engine: str = "core"
+    ) -> None:
         self.plan = plan
         self.seq = seq
+        self.walk = run_window
+        if engine == "kernel":
+            from shiftsim._server_kernel import window_kernel
+
+            self.walk = window_kernel
         self.health = plan.healthy.copy()
         self.last_install = plan.last_install.copy()
         self.deployments: list[_Deployment] = []
@@ -1805,7 +1812,7 @@ class _Runner:
         draws = sp.draw_pass(pp, self.seq)
         timeline = sp.pass_timeline(pp, draws)
         order = sp.pass_order(pp, draws)
-        rec = run_window(pp, draws, timeline, order, t0, deadline, code, message)
+        rec = self.walk(pp, draws, timeline, order, t0, deadline, code, message)
         self._apply(rec, deployed)
         return rec
 
@@ -2388,8 +2395,10 @@ def simulate_server(
     seed : numpy.random.SeedSequence (or anything ``shiftsim.simulate``'s ``rng`` accepts)
     on_notification : callable, optional
         Called with each notification (SNS and EventBridge) in time order.
-    engine : {"core"}
-        The vectorized kernel for Server deployments is not part of this module.
+    engine : {"core", "kernel"}
+        ``"kernel"`` walks each pass's minimum-healthy-hosts window on arrays
+        (:mod:`shiftsim._server_kernel`) instead of event by event: the same run, for huge fleets.
+        Zonal passes and instances that stop mid-deployment raise UnsupportedScenarioError there.
 
     Examples
     --------
@@ -2404,15 +2413,10 @@ def simulate_server(
             f"simulate_server: deployment must be a ServerDeployment; got "
             f"{type(deployment).__name__}."
         )
-    if engine != "core":
-        check_choice("simulate_server", "engine", engine, ("core", "kernel"))
-        raise UnsupportedScenarioError(
-            "simulate_server: the vectorized kernel for Server deployments is not available; "
-            "use engine='core'."
-        )
+    check_choice("simulate_server", "engine", engine, ("core", "kernel"))
     seq = seed_sequence(seed)
     plan = _compile(deployment)
-    runner = _Runner(plan, seq)
+    runner = _Runner(plan, seq, engine)
     if plan.blue_green is not None:
         runner.run_blue_green()
     else:

@@ -14,7 +14,7 @@ import pytest
 
 from shiftsim._seeding import seed_sequence
 from shiftsim.configs import DeploymentConfig, MinimumHealthyHosts
-from shiftsim.errors import ConfigError, UnsupportedScenarioError
+from shiftsim.errors import ConfigError
 from shiftsim.fleet import Fleet, TagFilter, Targets
 from shiftsim.server import (
     Duration,
@@ -480,12 +480,6 @@ def test_same_seed_same_run_and_entropy_replays() -> None:
     pd.testing.assert_frame_equal(first.instances, again.instances)
     pd.testing.assert_frame_equal(first.lifecycle, again.lifecycle)
     assert first.deployment_id == again.deployment_id
-
-
-def test_kernel_engine_is_not_here_yet() -> None:
-    deployment = ServerDeployment(fleet=Fleet.of_size(1))
-    with pytest.raises(UnsupportedScenarioError, match="kernel"):
-        simulate_server(deployment, 1, engine="kernel")
 
 
 # ====================================================================== bad input
