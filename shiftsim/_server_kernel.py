@@ -45,7 +45,7 @@ SCALAR_CAP = 64
 
 def _starts_scalar(
     d: np.ndarray, ok: np.ndarray, healthy: np.ndarray, t0: float, cap: int, c2: int
-) -> np.ndarray:
+) -> tuple[np.ndarray, None, None]:
     """Start times in start order for a narrow window, with two heaps of finish times."""
     n = d.shape[0]
     start = np.full(n, np.inf)
@@ -58,7 +58,7 @@ def _starts_scalar(
         need_all = j + 1 - cap
         while taken_all < need_all:
             if not finishes:
-                return start
+                return start, None, None
             last_all = heapq.heappop(finishes)
             taken_all += 1
         when = max(t0, last_all) if need_all >= 1 else t0
@@ -66,7 +66,7 @@ def _starts_scalar(
             need_ok = j + 1 - c2
             while taken_ok < need_ok:
                 if not successes:
-                    return start
+                    return start, None, None
                 last_ok = heapq.heappop(successes)
                 taken_ok += 1
             if need_ok >= 1:
@@ -76,20 +76,24 @@ def _starts_scalar(
         heapq.heappush(finishes, end)
         if ok_l[j]:
             heapq.heappush(successes, end)
-    return start
+    return start, None, None
 
 
 def _starts_batched(
     d: np.ndarray, ok: np.ndarray, healthy: np.ndarray, t0: float, cap: int, c2: int
-) -> np.ndarray:
-    """Start times in start order, in exact batches (see the module docstring)."""
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Start times in start order, in exact batches (see the module docstring), with every
+    finish and every successful finish, sorted."""
     n = d.shape[0]
+    spent_all: list[np.ndarray] = []  # finishes dropped from the pools, in order
+    spent_ok: list[np.ndarray] = []
     start = np.full(n, np.inf)
     pool_all = np.zeros(0)  # sorted finishes not yet consumed by a start, for S + F
     pool_ok = np.zeros(0)  # the same for successes only
     base_all = base_ok = 0  # order statistics already dropped from the front of each pool
     p = 0
     batch = max(cap, 1)
+    all_ok = bool(ok.all())
     while p < n:
         m_max = min(batch, n - p)
         j = np.arange(p, p + m_max)
@@ -112,15 +116,20 @@ def _starts_batched(
         start[p : p + m] = when[:m]
         new_end = end[:m]
         pool_all = _merge(pool_all, new_end)
-        pool_ok = _merge(pool_ok, new_end[ok[p : p + m]])
+        # With no failure the two pools are the same array (and stay so).
+        pool_ok = pool_all if all_ok else _merge(pool_ok, new_end[ok[p : p + m]])
         p += m
-        # Drop finishes no future start can need (ranks below the next instance's need).
-        drop = min(max(p + 1 - cap - 1 - base_all, 0), pool_all.shape[0])
+        # Drop finishes no future start can need (ranks below the next instance's need) and
+        # no future finish can precede (at most the last start), so ranks stay exact.
+        last = float(when[m - 1])
+        drop = min(max(p - cap - base_all, 0), int(np.searchsorted(pool_all, last, "right")))
+        spent_all.append(pool_all[:drop])
         pool_all, base_all = pool_all[drop:], base_all + drop
-        drop_ok = min(max(p + 1 - c2 - 1 - base_ok, 0), pool_ok.shape[0])
+        drop_ok = min(max(p - c2 - base_ok, 0), int(np.searchsorted(pool_ok, last, "right")))
+        spent_ok.append(pool_ok[:drop_ok])
         pool_ok, base_ok = pool_ok[drop_ok:], base_ok + drop_ok
         batch = max(2 * m, 64) if m < m_max else batch
-    return start
+    return start, np.concatenate([*spent_all, pool_all]), np.concatenate([*spent_ok, pool_ok])
 
 
 def _pick(pool: np.ndarray, k: np.ndarray) -> np.ndarray:
@@ -185,7 +194,8 @@ def window_kernel(
     ok = timeline.ok[order].astype(bool)
     healthy = plan.healthy[order].astype(bool)
     c2 = n + base - m
-    starts = (_starts_scalar if cap <= SCALAR_CAP else _starts_batched)(d, ok, healthy, t0, cap, c2)
+    walk = _starts_scalar if cap <= SCALAR_CAP else _starts_batched
+    starts, sorted_ends, sorted_ok_ends = walk(d, ok, healthy, t0, cap, c2)
     started = np.isfinite(starts)
     ends = np.where(started, starts + d, np.inf)
 
@@ -233,15 +243,25 @@ def window_kernel(
     final_out[order] = final
 
     # -- the lowest healthy count and the most in flight -------------------------------------
-    t_start, t_end = starts[ran], ends[done]
-    times = np.concatenate([t_end, t_start])  # finishes first: a stable sort keeps them first
-    flight = np.concatenate([-np.ones(t_end.size, np.int64), np.ones(t_start.size, np.int64)])
-    health = np.concatenate([ok[done].astype(np.int64), -healthy[ran].astype(np.int64)])
-    sweep = np.argsort(times, kind="stable")  # at one instant finishes come before starts
-    in_flight = np.cumsum(flight[sweep])
-    hc = hc0 + np.cumsum(health[sweep])
-    peak = int(in_flight.max()) if in_flight.size else 0
-    low = int(min(hc0, hc.min())) if hc.size else hc0
+    # Starts are in start order, so already sorted; at one instant finishes come first.
+    s_ran = starts[ran]
+    whole = sorted_ends is not None and bool(done.all())  # nothing cut: reuse the walk's sorts
+    ended = sorted_ends if whole and sorted_ends is not None else np.sort(ends[done])
+    finished_by = np.searchsorted(ended, s_ran, side="right")
+    peak = int((np.arange(1, s_ran.size + 1) - finished_by).max()) if s_ran.size else 0
+    low = hc0
+    h_ran = healthy[ran]
+    if h_ran.any():
+        if whole and sorted_ok_ends is not None:
+            ok_ended = sorted_ok_ends
+        else:
+            ok_ended = np.sort(ends[done & ok])
+        healthy_out = np.cumsum(h_ran)[h_ran]
+        if ok_ended is ended and h_ran.all():
+            back = finished_by  # no failures, every instance healthy: the same search
+        else:
+            back = np.searchsorted(ok_ended, s_ran[h_ran], side="right")
+        low = int(min(hc0, (hc0 - healthy_out + back).min()))
     return _PassRecord(
         plan,
         draws,
