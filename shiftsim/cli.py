@@ -45,7 +45,7 @@ from shiftsim.configs import (
     predefined_configs,
     traffic_schedule,
 )
-from shiftsim.errors import ShiftsimError, UnsupportedScenarioError
+from shiftsim.errors import ShiftsimError
 
 __all__ = ["DEMO_FIGURE", "demo_deployment", "main"]
 
@@ -409,7 +409,6 @@ def _montecarlo(args: argparse.Namespace) -> int:
     from shiftsim.scenario import load_scenario
 
     scenario = load_scenario(args.scenario)
-    _check_kernel_platform(scenario.platform, "montecarlo")
     runs = args.runs or scenario.runs
     seed = _seed(args.seed, scenario.seed)
     result = monte_carlo(scenario.deployment, runs=runs, rng=seed, progress=not args.no_progress)
@@ -446,7 +445,6 @@ def _compare(args: argparse.Namespace) -> int:
         from shiftsim.scenario import load_scenario
 
         scenario = load_scenario(args.scenario)
-        _check_kernel_platform(scenario.platform, "compare")
         deployment, platform, name = scenario.deployment, scenario.platform, scenario.name
         runs = args.runs or scenario.runs
         default_seed = scenario.seed
@@ -479,16 +477,6 @@ def _compare(args: argparse.Namespace) -> int:
     if args.plot:
         _save_risk(table, args.plot, out)
     return 0
-
-
-def _check_kernel_platform(platform: str, command: str) -> None:
-    # monte_carlo and compare run Lambda and ECS scenarios on the kernel; Server ones are not
-    # supported there yet, and shiftsim.monte_carlo does not yet say so itself.
-    if platform == "Server":
-        raise UnsupportedScenarioError(
-            f"{command} runs Lambda and ECS scenarios on the vectorized kernel; Server scenarios "
-            "are not supported yet (use 'shiftsim simulate' for one run)"
-        )
 
 
 def _demo(args: argparse.Namespace) -> int:

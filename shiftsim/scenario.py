@@ -286,13 +286,9 @@ class Scenario:
         :class:`~shiftsim.ecs.EcsRun` for ECS (with its task sets) and a ``ServerRun`` for
         Server; ``engine`` is as for :func:`shiftsim.simulate`.
         """
-        seed = self.seed if rng is None else rng
-        if self.platform == "Server":
-            from shiftsim.server import simulate_server
-
-            return simulate_server(self.deployment, seed, engine=engine)
         from shiftsim.simulation import simulate
 
+        seed = self.seed if rng is None else rng
         return simulate(self.deployment, rng=seed, engine=engine)
 
     def __repr__(self) -> str:

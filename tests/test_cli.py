@@ -263,7 +263,7 @@ def test_montecarlo_of_a_server_scenario_is_a_clear_error(
 ) -> None:
     code, _, err = run(capsys, "montecarlo", SERVER, "--runs", "10", "--no-progress")
     assert code == 1
-    assert err.startswith("shiftsim montecarlo: error: montecarlo runs Lambda and ECS scenarios")
+    assert err.startswith("shiftsim montecarlo: error: monte_carlo: the kernel runs Lambda and ECS")
 
 
 def test_compare_a_scenario(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
