@@ -47,7 +47,7 @@ from shiftsim.configs import (
 )
 from shiftsim.errors import ShiftsimError
 
-__all__ = ["DEMO_FIGURE", "demo_deployment", "main"]
+__all__ = ["DEMO_FIGURE", "demo_deployment", "format_compare", "format_summary", "main"]
 
 #: Where ``shiftsim demo`` writes its risk figure, relative to the current directory.
 DEMO_FIGURE = "shiftsim-demo-risk.png"
@@ -252,7 +252,7 @@ def _configs(args: argparse.Namespace) -> int:
             }
         )
     if args.json:
-        _print_json([{**r, **config_boto(r["name"])} for r in rows])
+        _print_json([{**r, **_config_boto(r["name"])} for r in rows])
         return 0
     print(_text_table(rows))
     return 0
@@ -267,7 +267,7 @@ def _text_table(rows: Sequence[dict[str, Any]]) -> str:
     return "\n".join(lines)
 
 
-def config_boto(name: str) -> dict[str, Any]:
+def _config_boto(name: str) -> dict[str, Any]:
     """The configuration as ``get_deployment_config`` describes it, less its name."""
     info = get_config(name).to_boto()
     info.pop("deploymentConfigName", None)

@@ -90,8 +90,8 @@ def traffic(run: Any, ax: Axes | None = None, *, error_rate: bool = True) -> Axe
     ax : Axes, optional
         Where to draw; a new figure when None.
     error_rate : bool
-        Draw the error rate on a twin axis (reachable as ``ax.right_ax``-style via
-        ``ax.figure.axes``).
+        Also draw the new version's error rate per minute, on a twin y axis (the figure's
+        other Axes).
 
     Returns
     -------
