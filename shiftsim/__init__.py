@@ -19,12 +19,24 @@ from shiftsim.configs import (
 )
 from shiftsim.ecs import EcsDeployment, EcsHooks, EcsRun
 from shiftsim.errors import AppSpecError, ConfigError, ShiftsimError, UnsupportedScenarioError
+from shiftsim.fleet import Fleet, Instance, TagFilter, Targets
 from shiftsim.lambda_ import LambdaDeployment, LambdaHooks
 from shiftsim.montecarlo import MonteCarloResult, compare, monte_carlo, sweep
 from shiftsim.notifications import Notification
 from shiftsim.results import TrafficRun
 from shiftsim.rollback import AutoRollback, ManualStop
 from shiftsim.sam import from_sam
+from shiftsim.server import (
+    BlueGreen,
+    Duration,
+    InstanceStop,
+    LoadBalancerFault,
+    ScaleOut,
+    Script,
+    ScriptFault,
+    ServerDeployment,
+    ServerRun,
+)
 from shiftsim.simulation import simulate
 from shiftsim.traffic import Hook, Profile, Version
 
@@ -36,20 +48,33 @@ __all__ = [
     "AppSpec",
     "AppSpecError",
     "AutoRollback",
+    "BlueGreen",
     "ConfigError",
     "DeploymentConfig",
+    "Duration",
     "EcsDeployment",
     "EcsHooks",
     "EcsRun",
+    "Fleet",
     "Hook",
+    "Instance",
+    "InstanceStop",
     "LambdaDeployment",
     "LambdaHooks",
+    "LoadBalancerFault",
     "ManualStop",
     "MinimumHealthyHosts",
     "MonteCarloResult",
     "Notification",
     "Profile",
+    "ScaleOut",
+    "Script",
+    "ScriptFault",
+    "ServerDeployment",
+    "ServerRun",
     "ShiftsimError",
+    "TagFilter",
+    "Targets",
     "TimeBasedCanary",
     "TimeBasedLinear",
     "TrafficRun",
