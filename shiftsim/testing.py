@@ -46,6 +46,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "DeploymentMachine",
+    "ServerDeploymentMachine",
     "assert_blast_radius",
     "assert_rolls_back",
     "assert_stopped_by_alarm",
@@ -446,9 +447,18 @@ try:
     )
 except ImportError:  # pragma: no cover - only without the testing extra
     DeploymentMachine: Any = None
+    ServerDeploymentMachine: Any = None
 else:
+    from shiftsim.rollback import ManualStop
+    from shiftsim.server import ScaleOut, ServerDeployment, simulate_server
     from shiftsim.stepping import start as _start
-    from shiftsim.strategies import deployment_configs, ecs_deployments, lambda_deployments
+    from shiftsim.strategies import (
+        deployment_configs,
+        ecs_deployments,
+        fleets,
+        lambda_deployments,
+        server_deployments,
+    )
 
     class DeploymentMachine(RuleBasedStateMachine):  # type: ignore[no-redef]
         """Drive a Lambda or ECS deployment step by step; check CodeDeploy's invariants.
@@ -621,3 +631,214 @@ else:
             assert events[: len(self._log)] == self._log, (
                 f"the run lost events of the log: {summary}"
             )
+
+    class ServerDeploymentMachine(RuleBasedStateMachine):  # type: ignore[no-redef]
+        """Drive an EC2/on-premises deployment step by step; check CodeDeploy's invariants.
+
+        The Server engine runs a deployment in one go, so this machine replays it: its rules
+        move the clock and take actions at the current minute (an alarm state change, a
+        ``StopDeployment``, an Auto Scaling scale-out), and after each action the scenario with
+        every action so far is simulated again with the same seed. Because an action at minute
+        ``t`` can only change what happens from ``t`` on, the replays must agree on everything
+        before it. After every step the machine checks that:
+
+        * nothing that happened before the current minute changed (no event or finished
+          instance of the log is lost or rewritten);
+        * once the deployment ended, its status, error code and end never change;
+        * no lifecycle event of the deployment starts after it ended;
+        * in place, CodeDeploy never took the healthy count below the minimum (or below where
+          it started, when it started below), and never had more than ``N - minimum``
+          instances in flight.
+
+        At the end every instance of every deployment it set off (rollback, launch, follow-up)
+        is in a final status.
+
+        Failing hooks come from the deployments themselves (``ScriptFault`` in
+        :func:`~shiftsim.strategies.server_deployments`). Subclass it as
+        :class:`DeploymentMachine`; :attr:`run` is the replayed run and :attr:`minute` the
+        clock.
+
+        Attributes
+        ----------
+        deployments : SearchStrategy
+            Default ``server_deployments()`` on fleets of 1 to 6 instances.
+        deployment : ServerDeployment
+            The deployment as drawn (before the machine's actions).
+        run : ServerRun
+            The deployment with every action so far, simulated to its end.
+        minute : float
+            The clock, minutes since the deployment started.
+
+        Examples
+        --------
+        >>> from hypothesis import settings
+        >>> from hypothesis.stateful import invariant
+        >>> class NoInstanceLeftBehind(ServerDeploymentMachine):
+        ...     @invariant()
+        ...     def every_instance_was_deployed_to_or_skipped(self):
+        ...         assert len(self.run.instances) >= len(self.deployment.fleet)
+        >>> NoInstanceLeftBehind.TestCase.settings = settings(max_examples=3, deadline=None)
+        >>> NoInstanceLeftBehind.TestCase().runTest()
+        """
+
+        deployments: st.SearchStrategy[Any] = server_deployments(
+            fleets=fleets(1, 6, conditions=True)
+        )
+        max_step_minutes: int = 10
+
+        def __init__(self) -> None:
+            super().__init__()
+            self.minute = 0.0
+            self._past: tuple[list[tuple[Any, ...]], ...] = ([], [])
+            self._last: tuple[float, Any] | None = None
+            self._broken = False
+
+        @initialize(data=st.data())
+        def start_deployment(self, data: st.DataObject) -> None:
+            self.deployment = data.draw(self.deployments, label="deployment")
+            self.seed = data.draw(st.integers(0, 2**32 - 1), label="seed")
+            self.alarm_events = list(self.deployment.alarm_events)
+            self.scale_outs = list(self.deployment.scale_outs)
+            self.manual_stop = self.deployment.manual_stop
+            self._replay()
+
+        def scenario(self) -> ServerDeployment:
+            """The deployment with the machine's actions so far."""
+            return replace(
+                self.deployment,
+                alarm_events=tuple(self.alarm_events),
+                scale_outs=tuple(self.scale_outs),
+                manual_stop=self.manual_stop,
+            )
+
+        def _replay(self) -> None:
+            self.run = simulate_server(self.scenario(), self.seed)
+
+        @property
+        def status(self) -> str:
+            """The deployment's status at :attr:`minute`."""
+            return "InProgress" if self.run.duration > 60.0 * self.minute else self.run.status
+
+        # -------------------------------------------------------------- rules
+        @rule(data=st.data())
+        def advance(self, data: st.DataObject) -> None:
+            self.minute += data.draw(st.integers(0, self.max_step_minutes), label="minutes")
+
+        @precondition(lambda self: bool(self.deployment.alarms))
+        @rule(data=st.data())
+        def set_alarm(self, data: st.DataObject) -> None:
+            name = data.draw(st.sampled_from([a.name for a in self.deployment.alarms]))
+            value = data.draw(st.sampled_from(("ALARM", "OK", "INSUFFICIENT_DATA")), label="to")
+            self.alarm_events.append((self.minute, name, value))
+            self._replay()
+
+        @precondition(lambda self: self.manual_stop is None)
+        @rule(rollback=st.none() | st.booleans())
+        def stop(self, rollback: bool | None) -> None:
+            self.manual_stop = ManualStop(self.minute, rollback)
+            self._replay()
+
+        @precondition(
+            lambda self: (
+                self.deployment.blue_green is None
+                and any(g is not None for g in self.deployment.fleet.auto_scaling_groups)
+            )
+        )
+        @rule(count=st.integers(1, 3))
+        def scale_out(self, count: int) -> None:
+            group = next(g for g in self.deployment.fleet.auto_scaling_groups if g is not None)
+            self.scale_outs.append(ScaleOut(self.minute, group, count))
+            self._replay()
+
+        # -------------------------------------------------------------- invariants
+        @invariant()
+        def check_codedeploy_invariants(self) -> None:
+            """CodeDeploy's invariants on the replayed run up to the current minute."""
+            try:
+                self._check()
+            except AssertionError:
+                self._broken = True
+                raise
+
+        def _where(self) -> str:
+            return f"at minute {self.minute:g}:\n  {explain(self.run)}"
+
+        def _check(self) -> None:
+            run, now = self.run, 60.0 * self.minute
+            events, instances = run.events, run.instances
+
+            def history(before: float) -> tuple[list[tuple[Any, ...]], ...]:
+                """Events and finished instances strictly before ``before`` seconds."""
+                return (
+                    list(events[events["time"] < before].itertuples(index=False, name=None)),
+                    list(instances[instances["end"] < before].itertuples(index=False, name=None)),
+                )
+
+            if self._last is not None:
+                before, last = self._last
+                assert history(before) == self._past, (
+                    f"an action at minute {self.minute:g} changed what happened before minute "
+                    f"{before / 60:g} {self._where()}"
+                )
+                if last.duration < before:
+                    assert (run.status, run.error_code, run.duration) == (
+                        last.status,
+                        last.error_code,
+                        last.duration,
+                    ), f"the deployment had ended {last.status} but changed {self._where()}"
+            main = instances[instances["deployment_id"] == run.deployment_id]
+            late = main[main["start"] > run.duration + 1e-6]
+            assert late.empty, f"instances started after the deployment ended {self._where()}"
+            if (
+                self.deployment.blue_green is None
+                and run.error_code != "HEALTH_CONSTRAINTS_INVALID"
+            ):
+                self._check_window(main)
+            self._past = history(now)
+            self._last = (now, run)
+
+        def _check_window(self, main: Any) -> None:
+            """Healthy count and instances in flight, rebuilt from the instances CodeDeploy
+            started and finished (UG:instances-health.md)."""
+            n = len(main)
+            config = self.deployment.deployment_config
+            if config.zonal_config is not None or n == 0:
+                return
+            minimum = config.minimum_healthy_hosts.minimum(n)
+            fleet = self.deployment.fleet
+            healthy = {
+                i.id: bool(i.healthy) and not i.stopped
+                for i in fleet
+                if i.id in set(main.instance_id)
+            }
+            moves: list[tuple[float, int, int]] = []
+            for row in main.itertuples(index=False):
+                if row.start == row.start:  # started
+                    moves.append((row.start, 1, -1 if healthy[row.instance_id] else 0))
+                    moves.append((row.end, 0, 1 if row.status == "Succeeded" else 0))
+            level = start = sum(healthy.values())
+            low = level
+            flight = peak = 0
+            for _, starting, change in sorted(moves):
+                level += change
+                low = min(low, level)
+                flight += 1 if starting else -1
+                peak = max(peak, flight)
+            assert low >= min(minimum, start), (
+                f"the healthy count fell to {low}, below the minimum of {minimum} {self._where()}"
+            )
+            assert peak <= max(n - minimum, 1), (
+                f"{peak} instances were in flight at once; at most {n - minimum} may be "
+                f"{self._where()}"
+            )
+
+        def teardown(self) -> None:
+            """Every instance of every deployment ends in a final status."""
+            if not hasattr(self, "run") or self._broken:
+                return
+            self.minute = max(self.minute, self.run.duration / 60.0)
+            self.check_codedeploy_invariants()
+            statuses = set(self.run.instances["status"]) | set(self.run.lifecycle["status"])
+            pending = statuses & set(PENDING_INSTANCE_STATUSES)
+            assert not pending, f"instances left {sorted(pending)}:\n  {explain(self.run)}"
+            assert self.run.status in TERMINAL
