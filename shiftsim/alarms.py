@@ -236,6 +236,19 @@ class Alarm:
     def __repr__(self) -> str:
         return f"Alarm({self.name!r}: {self.describe()})"
 
+    def _repr_html_(self) -> str:
+        from shiftsim._html import table
+
+        return table(
+            f"Alarm {self.name}",
+            [
+                ("rule", self.describe()),
+                ("treat missing data", self.treat_missing_data),
+                ("evaluation range", f"{self.range_size} datapoints (D11)"),
+                ("initial state", self.initial_state),
+            ],
+        )
+
 
 _OPERATORS: dict[str, Callable[[float, float], bool]] = {
     "GreaterThanThreshold": operator.gt,

@@ -269,6 +269,14 @@ class ZonalConfig:
             ZONAL_MINIMUM_TYPES,
         )
 
+    def __repr__(self) -> str:
+        per_zone = self.minimum_healthy_hosts_per_zone
+        monitor = self.monitor_duration_in_seconds or 0
+        return (
+            f"ZonalConfig(monitor {monitor} s, first zone {self.first_zone_monitor_seconds} s, "
+            f"per zone {per_zone.type} {per_zone.value})"
+        )
+
     @property
     def first_zone_monitor_seconds(self) -> int:
         first = self.first_zone_monitor_duration_in_seconds

@@ -199,6 +199,10 @@ class LambdaDeployment:
         check_number(owner, "alarm_poll_interval", self.alarm_poll_interval, 0.0, low_open=True)
         check_number(owner, "metric_delay", self.metric_delay, 0.0)
         check_choice(owner, "linear_completion", self.linear_completion, LINEAR_COMPLETIONS)
+        for name in ("function_name", "alias", "application", "deployment_group"):
+            value = getattr(self, name)
+            if not isinstance(value, str) or not value:
+                raise invalid(owner, name, value, "must be a non-empty string")
 
     @property
     def deployment_config(self) -> DeploymentConfig:

@@ -296,7 +296,7 @@ def compare(
     rows = []
     for scenario in _progress(scenarios, progress, "compare"):
         mc = monte_carlo(scenario, runs=runs, rng=seq)
-        rows.append({"config": _label(scenario), **_row(mc)})
+        rows.append({"config": _label(scenario), **summary_row(mc)})
     return pd.DataFrame(rows)
 
 
@@ -304,7 +304,8 @@ def _num(value: Any) -> float:
     return float(value)
 
 
-def _row(mc: MonteCarloResult) -> dict[str, Any]:
+def summary_row(mc: MonteCarloResult) -> dict[str, Any]:
+    """One flat row of :meth:`MonteCarloResult.summary` (what :func:`compare` tabulates)."""
     summary = mc.summary().astype(float)
     row: dict[str, Any] = {"runs": mc.n_runs}
     for name in ("rollback_rate", "stop_rate", "escape_rate"):
@@ -349,7 +350,7 @@ def _sweep_point(args: tuple[Any, dict[str, Any], int, np.random.SeedSequence]) 
         scenario = _apply(scenario, name, value)
     mc = monte_carlo(scenario, runs=runs, rng=seq)
     shown = {k: (_label(scenario) if k == "config" else v) for k, v in point.items()}
-    return {**shown, **_row(mc)}
+    return {**shown, **summary_row(mc)}
 
 
 def sweep(

@@ -707,10 +707,10 @@ def _risk_table(result: Any) -> pd.DataFrame:
             raise ConfigError("plot.risk: the table is empty.")
         return result.reset_index(drop=True)
     if hasattr(result, "summary") and hasattr(result, "outcomes"):
-        from shiftsim.montecarlo import _row
+        from shiftsim.montecarlo import summary_row
 
         name = str(getattr(result.deployment.config, "name", result.deployment.config))
-        return pd.DataFrame([{"config": name, **_row(result)}])
+        return pd.DataFrame([{"config": name, **summary_row(result)}])
     raise ConfigError(
         f"plot.risk: result must be a MonteCarloResult or a compare/sweep table; got "
         f"{type(result).__name__}."

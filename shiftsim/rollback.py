@@ -66,6 +66,15 @@ class AutoRollback:
         """No automatic rollback (the API's default for a new deployment group)."""
         return cls(enabled=False, events=())
 
+    def __repr__(self) -> str:
+        if not self.enabled:
+            return (
+                "AutoRollback(disabled)"
+                if not self.events
+                else (f"AutoRollback(disabled; {', '.join(self.events)})")
+            )
+        return f"AutoRollback(on {', '.join(e.removeprefix('DEPLOYMENT_') for e in self.events)})"
+
     def rolls_back(self, event: str) -> bool:
         """Whether ``event`` (one of the three rollback events) triggers a rollback."""
         return self.enabled and event in self.events

@@ -568,6 +568,18 @@ class BlueGreen:
     termination_action: str = "TERMINATE"
     termination_wait_time_in_minutes: int = DEFAULT_TERMINATION_WAIT_MINUTES
 
+    def __repr__(self) -> str:
+        green = (
+            f"{len(self.green_fleet)} instances"
+            if self.green_fleet is not None
+            else self.green_fleet_provisioning
+        )
+        wait = " then wait" if self.action_on_timeout == "STOP_DEPLOYMENT" else ""
+        return (
+            f"BlueGreen(green: {green}{wait}, {self.termination_action} originals after "
+            f"{self.termination_wait_time_in_minutes} min)"
+        )
+
     def __post_init__(self) -> None:
         owner = "BlueGreen"
         check_choice(
