@@ -81,9 +81,14 @@ def _resolve_config(owner: str, config: DeploymentConfig | str, platform: str) -
             owner,
             "config",
             resolved.name,
-            f"must be a {platform} configuration, not one for {resolved.compute_platform}",
+            f"must be {_article(platform)} {platform} configuration, not one for "
+            f"{resolved.compute_platform}",
         )
     return resolved
+
+
+def _article(word: str) -> str:
+    return "an" if word[:1] in "AEIOU" else "a"
 
 
 def _check_alarms(owner: str, alarms: Sequence[Alarm]) -> tuple[Alarm, ...]:

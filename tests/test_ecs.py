@@ -309,7 +309,7 @@ def test_termination_wait_limits(wait: object) -> None:
 
 
 def test_lambda_configuration_is_rejected() -> None:
-    with pytest.raises(ConfigError, match="EcsDeployment.config must be a ECS configuration"):
+    with pytest.raises(ConfigError, match=r"EcsDeployment\.config must be an ECS configuration"):
         EcsDeployment("CodeDeployDefault.LambdaAllAtOnce")
 
 
