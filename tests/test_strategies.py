@@ -17,7 +17,7 @@ from shiftsim import ConfigError, EcsDeployment, LambdaDeployment, traffic_sched
 from shiftsim.appspec import load_appspec
 from shiftsim.configs import MAX_SHIFTING_MINUTES
 from shiftsim.fleet import Fleet
-from shiftsim.server import Script, ServerDeployment, simulate_server
+from shiftsim.server import Script, ServerDeployment
 from shiftsim.strategies import (
     InvalidConfig,
     alarms,
@@ -74,7 +74,7 @@ def test_configs_build_deployments_that_simulate(platform: str | None, data: st.
         run = shiftsim.simulate(EcsDeployment(config), rng=0)
     else:
         fleet = data.draw(fleets(0, 6))
-        run = simulate_server(ServerDeployment(config, fleet=fleet), 0)
+        run = shiftsim.simulate(ServerDeployment(config, fleet=fleet), rng=0)
     assert run.status in TERMINAL
 
 
@@ -130,8 +130,7 @@ def test_ecs_deployments_simulate(deployment: EcsDeployment, seed: int) -> None:
 @settings(max_examples=25)
 @given(server_deployments(), seeds)
 def test_server_deployments_simulate(deployment: ServerDeployment, seed: int) -> None:
-    run = simulate_server(deployment, seed)
-    assert run.status in TERMINAL
+    assert shiftsim.simulate(deployment, rng=seed).status in TERMINAL
 
 
 @given(st.integers(0, 8).flatmap(lambda n: st.tuples(st.just(n), fleets(n, n + 4))))
@@ -153,7 +152,7 @@ def test_faults_are_accepted_by_server_deployments(
         faults=found,
         load_balancer=load_balancer,
     )
-    assert simulate_server(deployment, 0).status in TERMINAL
+    assert shiftsim.simulate(deployment, rng=0).status in TERMINAL
 
 
 @pytest.mark.parametrize("platform", ["Server", "Lambda", "ECS"])
