@@ -41,8 +41,9 @@ class AppSpecError(ShiftsimError, ValueError):
         Key path inside the document, e.g. ``hooks.BeforeInstall[0].timeout``.
     """
 
-    def __init__(self, message: str, *, source: str = "<string>", line: int | None = None,
-                 path: str = "") -> None:
+    def __init__(
+        self, message: str, *, source: str = "<string>", line: int | None = None, path: str = ""
+    ) -> None:
         self.source = source
         self.line = line
         self.path = path
