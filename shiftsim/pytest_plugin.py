@@ -1,7 +1,8 @@
 """The shiftsim pytest plugin: seeded random generators that are reported when a test fails.
 
 Installed with shiftsim, pytest loads it on its own (entry point ``pytest11``, name
-``shiftsim``; disable it with ``-p no:shiftsim``). It adds:
+``shiftsim``; disable it with ``-p no:shiftsim``). Do not also list it in ``pytest_plugins``:
+pytest would refuse to register it twice. It adds:
 
 * the fixtures :func:`shiftsim_seed` (an ``int``) and :func:`shiftsim_rng` (a
   ``numpy.random.Generator`` on that seed), different for each test, reproducible from one

@@ -138,6 +138,15 @@ class Stepper:
         The deployment's ``d-`` ID, the same :func:`shiftsim.simulate` gives for this seed.
     seed_entropy : int or tuple
         Entropy of the seed the run was drawn from (replay it with ``rng=seed_entropy``).
+
+    Examples
+    --------
+    >>> import shiftsim
+    >>> sim = start(shiftsim.LambdaDeployment("Linear10PercentEvery1Minute"), rng=0)
+    >>> [sim.advance(1).target_weight for _ in range(3)]
+    [20, 30, 40]
+    >>> sim.stop().rolled_back, sim.run.error_code
+    (True, 'MANUAL_STOP')
     """
 
     __slots__ = ("_context", "_ids", "_run", "_sim", "deployment", "draws", "plan", "seed_entropy")

@@ -409,7 +409,7 @@ def fail_hook(deployment: Any, event: str, *, outcome: str = "Failed") -> Any:
         raise invalid(
             "fail_hook", "deployment", type(deployment).__name__, "must be a Lambda or ECS one"
         )
-    check_choice("fail_hook", "event", event, hook_events(deployment))
+    check_choice("fail_hook", "event", event, _hook_events(deployment))
     hooks = deployment.hooks
     if isinstance(hooks, LambdaHooks):
         by_event = {"BeforeAllowTraffic": hooks.before_allow_traffic}
@@ -428,7 +428,7 @@ def fail_hook(deployment: Any, event: str, *, outcome: str = "Failed") -> Any:
     return replace(deployment, hooks=new_hooks)  # type: ignore[arg-type]
 
 
-def hook_events(deployment: Any) -> tuple[str, ...]:
+def _hook_events(deployment: Any) -> tuple[str, ...]:
     """The lifecycle events of ``deployment`` that can run a hook (for :func:`fail_hook`)."""
     return LAMBDA_HOOK_EVENTS if isinstance(deployment, LambdaDeployment) else ECS_HOOK_EVENTS
 
@@ -525,7 +525,7 @@ else:
         def start_deployment(self, data: st.DataObject) -> None:
             deployment = data.draw(self.deployments, label="deployment")
             failing = data.draw(
-                st.none() | st.sampled_from(hook_events(deployment)), label="failing_hook"
+                st.none() | st.sampled_from(_hook_events(deployment)), label="failing_hook"
             )
             if failing is not None:
                 deployment = fail_hook(deployment, failing)
