@@ -40,7 +40,7 @@ import json
 import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from typing import Any
 
 try:
     from hypothesis import strategies as st
@@ -98,7 +98,6 @@ __all__ = [
     "versions",
 ]
 
-T = TypeVar("T")
 SearchStrategy = st.SearchStrategy
 
 
@@ -106,12 +105,6 @@ _PATH_PART = st.sampled_from(("app", "scripts", "config", "www", "bin", "lib"))
 _SCRIPTS = st.sampled_from(
     ("scripts/start.sh", "scripts/stop.sh", "scripts/install_deps.sh", "scripts/validate.sh")
 )
-
-
-def _platform(owner: str, platform: str | None) -> str | None:
-    if platform is not None:
-        check_choice(owner, "platform", platform, COMPUTE_PLATFORMS)
-    return platform
 
 
 # --------------------------------------------------------------------------------------------
@@ -211,7 +204,8 @@ def deployment_configs(
     ...     assert config.traffic_routing.shifts()[-1][1] == 100
     >>> test_ecs_configs_shift_everything()
     """
-    platform = _platform("deployment_configs", platform)
+    if platform is not None:
+        check_choice("deployment_configs", "platform", platform, COMPUTE_PLATFORMS)
     check_int("deployment_configs", "max_interval", max_interval, 1, MAX_SHIFTING_MINUTES)
     catalog = _predefined(platform)
     # Hypothesis shrinks toward the example that makes the fewest choices: st.just() makes none,
