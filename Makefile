@@ -16,8 +16,8 @@ demo: $(STAMP)
 	$(BIN)/shiftsim demo
 
 lint: $(STAMP)
-	$(BIN)/ruff check shiftsim tests benchmarks
-	$(BIN)/ruff format --check shiftsim tests benchmarks
+	$(BIN)/ruff check shiftsim tests benchmarks examples
+	$(BIN)/ruff format --check shiftsim tests benchmarks examples
 
 typecheck: $(STAMP)
 	$(BIN)/mypy shiftsim

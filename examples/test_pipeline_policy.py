@@ -29,7 +29,6 @@ from hypothesis.stateful import invariant, rule
 import shiftsim
 from shiftsim import Alarm, AutoRollback, ConfigError, LambdaDeployment, LambdaHooks, Version
 from shiftsim.appspec import LambdaTarget, load_appspec
-from shiftsim.stepping import DeploymentState, start
 from shiftsim.strategies import appspecs, invalid_deployment_configs, versions
 from shiftsim.testing import (
     DeploymentMachine,
@@ -99,7 +98,7 @@ class ReleasePolicy:
         except ConfigError as err:
             return f"refused: {err}"
 
-    def on_tick(self, state: DeploymentState) -> str | None:
+    def on_tick(self, state: shiftsim.DeploymentState) -> str | None:
         """What the pipeline does after each minute: "stop" past the change window."""
         if state.status == "InProgress" and state.minute >= self.change_window_minutes:
             return "stop"
@@ -111,7 +110,7 @@ POLICY = ReleasePolicy()
 
 def run_pipeline(deployment: LambdaDeployment, rng: Any) -> Any:
     """The pipeline's watch loop, on shiftsim's stepping API instead of the AWS API."""
-    sim = start(deployment, rng=rng)
+    sim = shiftsim.start(deployment, rng=rng)
     while not sim.done:
         if POLICY.on_tick(sim.advance(1)) == "stop":
             sim.stop(rollback=True)

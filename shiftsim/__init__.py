@@ -38,6 +38,7 @@ from shiftsim.server import (
     ServerRun,
 )
 from shiftsim.simulation import simulate
+from shiftsim.stepping import DeploymentState, Stepper, start
 from shiftsim.traffic import Hook, Profile, Version
 
 __version__ = "0.1.0"
@@ -51,6 +52,7 @@ __all__ = [
     "BlueGreen",
     "ConfigError",
     "DeploymentConfig",
+    "DeploymentState",
     "Duration",
     "EcsDeployment",
     "EcsHooks",
@@ -73,6 +75,7 @@ __all__ = [
     "ServerDeployment",
     "ServerRun",
     "ShiftsimError",
+    "Stepper",
     "TagFilter",
     "Targets",
     "TimeBasedCanary",
@@ -89,6 +92,7 @@ __all__ = [
     "monte_carlo",
     "predefined_configs",
     "simulate",
+    "start",
     "sweep",
     "to_get_deployment",
     "traffic_schedule",

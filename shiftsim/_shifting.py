@@ -366,6 +366,21 @@ class TrafficSimulation:
         return {a.name: s for a, s in zip(self.plan.alarms, self._states)}
 
     @property
+    def events(self) -> tuple[tuple[float, str, str, str], ...]:
+        """The event log so far: ``(time, event, status, detail)`` rows, only ever growing."""
+        return tuple(self._events)
+
+    @property
+    def error_code(self) -> str | None:
+        """CodeDeploy's error code once the deployment ended badly."""
+        code = self._result.get("code")
+        return None if code is None else str(code)
+
+    @property
+    def rolled_back(self) -> bool:
+        return bool(self._result.get("rollback", False))
+
+    @property
     def phase(self) -> str | None:
         """The lifecycle event in progress, if any."""
         return self._current[-1].name if self._current else None

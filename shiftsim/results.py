@@ -84,13 +84,7 @@ class TrafficRun:
 
         Columns: ``time`` (s), ``minute``, ``deployment_id``, ``event``, ``status``, ``detail``.
         """
-        rows = []
-        for time, event, status, detail in self.trace.events:
-            dep = self.rollback_deployment_id if event == "Rollback" else self.deployment_id
-            rows.append((time, time / 60.0, dep, event, status, detail))
-        return pd.DataFrame(
-            rows, columns=["time", "minute", "deployment_id", "event", "status", "detail"]
-        )
+        return event_frame(self.trace.events, self.deployment_id, self.rollback_deployment_id)
 
     @property
     def timeline(self) -> pd.DataFrame:
@@ -265,6 +259,27 @@ class TrafficRun:
 
         rows = [(str(k), v) for k, v in self.summary().items()]
         return table(f"{self.plan.platform} deployment {self.deployment_id}", rows)
+
+
+EVENT_COLUMNS = ["time", "minute", "deployment_id", "event", "status", "detail"]
+
+
+def event_frame(
+    events: tuple[tuple[float, str, str, str], ...], deployment_id: str, rollback_id: str | None
+) -> pd.DataFrame:
+    """The events table: the rollback's row belongs to the rollback deployment."""
+    rows = [
+        (
+            time,
+            time / 60.0,
+            rollback_id if event == "Rollback" else deployment_id,
+            event,
+            status,
+            detail,
+        )
+        for time, event, status, detail in events
+    ]
+    return pd.DataFrame(rows, columns=EVENT_COLUMNS)
 
 
 def _at(history: tuple[tuple[float, Any], ...], time: float) -> Any:

@@ -13,15 +13,17 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
 from shiftsim._checks import check_choice
 from shiftsim._seeding import RngLike, deployment_id, entropy_of, seed_sequence
-from shiftsim._shifting import run_traffic
-from shiftsim.draws import draw_traffic
+from shiftsim._shifting import Trace, TrafficSimulation
+from shiftsim.draws import CHUNK, TrafficDraws, draw_traffic
 from shiftsim.notifications import Notification
+from shiftsim.plan import TrafficPlan
 from shiftsim.results import TrafficRun
 
 __all__ = ["simulate"]
@@ -91,29 +93,57 @@ def simulate(
     return run
 
 
-def run_traffic_deployment(
-    deployment: Any, seq: np.random.SeedSequence, *, runs: int, index: int
-) -> TrafficRun:
-    """Run ``index`` of a set of ``runs`` runs seeded by ``seq``, on the event core."""
-    from shiftsim.draws import CHUNK
+@dataclass(frozen=True, slots=True, eq=False)
+class TrafficSetup:
+    """Everything one traffic-shifting run needs before it runs: plan, draws, IDs, names."""
 
+    deployment: Any
+    plan: TrafficPlan
+    draws: TrafficDraws
+    deployment_id: str
+    rollback_id: str
+    seed_entropy: Any
+    index: int
+
+    def simulation(self) -> TrafficSimulation:
+        """A fresh steppable run on the event core."""
+        return TrafficSimulation(self.plan, self.draws, deployment_id=self.deployment_id)
+
+    def result(self, trace: Trace) -> TrafficRun:
+        """The run record of a finished trace."""
+        return TrafficRun(
+            self.plan,
+            trace,
+            self.draws,
+            self.deployment_id,
+            self.rollback_id if trace.outcome.rolled_back else None,
+            self.deployment.notification_context(),
+            self.seed_entropy,
+            self.index,
+            self.deployment,
+        )
+
+
+def setup_traffic_run(
+    deployment: Any, seq: np.random.SeedSequence, *, runs: int = 1, index: int = 0
+) -> TrafficSetup:
+    """Run ``index`` of a set of ``runs`` runs seeded by ``seq``, ready to simulate."""
     plan = deployment.plan()
     chunk, offset = divmod(index, CHUNK)
     size = min(CHUNK, runs - chunk * CHUNK)
     draws = draw_traffic(plan, size, seq, chunk).row(offset)
     ids = run_ids(seq, index)
-    trace = run_traffic(plan, draws, deployment_id=ids[0])
-    return TrafficRun(
-        plan,
-        trace,
-        draws,
-        ids[0],
-        ids[1] if trace.outcome.rolled_back else None,
-        deployment.notification_context(),
-        entropy_of(seq),
-        index,
-        deployment,
-    )
+    return TrafficSetup(deployment, plan, draws, ids[0], ids[1], entropy_of(seq), index)
+
+
+def run_traffic_deployment(
+    deployment: Any, seq: np.random.SeedSequence, *, runs: int, index: int
+) -> TrafficRun:
+    """Run ``index`` of a set of ``runs`` runs seeded by ``seq``, on the event core."""
+    setup = setup_traffic_run(deployment, seq, runs=runs, index=index)
+    simulation = setup.simulation()
+    simulation.advance()
+    return setup.result(simulation.trace())
 
 
 def platform_run(deployment: Any, run: TrafficRun) -> Any:

@@ -52,20 +52,16 @@ import numpy as np
 import pandas as pd
 
 from shiftsim._checks import check_choice, check_number, invalid
-from shiftsim._seeding import RngLike, entropy_of, seed_sequence
-from shiftsim._shifting import IN_PROGRESS, TrafficSimulation
+from shiftsim._seeding import RngLike, seed_sequence
+from shiftsim._shifting import IN_PROGRESS
 from shiftsim.alarms import ALARM_STATES
-from shiftsim.draws import TrafficDraws, draw_traffic
 from shiftsim.ecs import EcsDeployment, EcsRun
 from shiftsim.errors import UnsupportedScenarioError
 from shiftsim.lambda_ import LambdaDeployment
-from shiftsim.plan import TrafficPlan
-from shiftsim.results import TrafficRun
-from shiftsim.simulation import platform_run, run_ids
+from shiftsim.results import TrafficRun, event_frame
+from shiftsim.simulation import platform_run, setup_traffic_run
 
 __all__ = ["DeploymentState", "Stepper", "start"]
-
-EVENT_COLUMNS = ["time", "minute", "deployment_id", "event", "status", "detail"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -149,25 +145,22 @@ class Stepper:
     (True, 'MANUAL_STOP')
     """
 
-    __slots__ = ("_context", "_ids", "_run", "_sim", "deployment", "draws", "plan", "seed_entropy")
+    __slots__ = ("_run", "_setup", "_sim", "deployment", "draws", "plan", "seed_entropy")
 
     def __init__(
         self, deployment: LambdaDeployment | EcsDeployment, seq: np.random.SeedSequence
     ) -> None:
-        # The same plan, draws and IDs as simulation.run_traffic_deployment (run 0 of 1).
-        plan: TrafficPlan = deployment.plan()
-        draws: TrafficDraws = draw_traffic(plan, 1, seq, 0)
-        self._ids = run_ids(seq, 0)
-        self._sim = TrafficSimulation(plan, draws, deployment_id=self._ids[0])
-        self._context = deployment.notification_context()
+        # The same plan, draws and IDs as simulate() (run 0 of 1).
+        self._setup = setup_traffic_run(deployment, seq)
+        self._sim = self._setup.simulation()
         self._run: TrafficRun | EcsRun | None = None
-        self.deployment, self.plan, self.draws = deployment, plan, draws
-        self.seed_entropy = entropy_of(seq)
+        self.deployment, self.plan, self.draws = deployment, self._setup.plan, self._setup.draws
+        self.seed_entropy = self._setup.seed_entropy
 
     # ------------------------------------------------------------------ reading
     @property
     def deployment_id(self) -> str:
-        return self._ids[0]
+        return self._setup.deployment_id
 
     @property
     def minute(self) -> float:
@@ -184,7 +177,6 @@ class Stepper:
         """The deployment now (a new snapshot at each call)."""
         sim = self._sim
         weight = sim.weight
-        result = _result(sim)
         return DeploymentState(
             minute=sim.now / 60.0,
             status=sim.status,
@@ -192,8 +184,8 @@ class Stepper:
             target_weight=weight,
             weights={self.plan.current.name: 100 - weight, self.plan.target.name: weight},
             alarm_states=sim.alarm_states,
-            error_code=result.get("code"),
-            rolled_back=bool(result.get("rollback", False)),
+            error_code=sim.error_code,
+            rolled_back=sim.rolled_back,
         )
 
     @property
@@ -202,19 +194,8 @@ class Stepper:
 
         The log only grows: rows already there never change.
         """
-        rollback_id = self._ids[1]
-        rows = [
-            (
-                time,
-                time / 60.0,
-                rollback_id if event == "Rollback" else self._ids[0],
-                event,
-                status,
-                detail,
-            )
-            for time, event, status, detail in _events(self._sim)
-        ]
-        return pd.DataFrame(rows, columns=EVENT_COLUMNS)
+        setup = self._setup
+        return event_frame(self._sim.events, setup.deployment_id, setup.rollback_id)
 
     @property
     def run(self) -> TrafficRun | EcsRun:
@@ -233,18 +214,7 @@ class Stepper:
                     f"Stepper.run: deployment {self.deployment_id} is still InProgress at minute "
                     f"{self.minute:g}; advance() it further or call finish() first."
                 )
-            trace = self._sim.trace()
-            run = TrafficRun(
-                self.plan,
-                trace,
-                self.draws,
-                self._ids[0],
-                self._ids[1] if trace.outcome.rolled_back else None,
-                self._context,
-                self.seed_entropy,
-                0,
-                self.deployment,
-            )
+            run = self._setup.result(self._sim.trace())
             self._run = platform_run(self.deployment, run)
         return self._run
 
@@ -382,13 +352,3 @@ def start(deployment: Any, *, rng: RngLike = None) -> Stepper:
         "shiftsim.start: deployment must be a LambdaDeployment or EcsDeployment; got "
         f"{type(deployment).__name__}."
     )
-
-
-# TrafficSimulation keeps its log and outcome private while it runs; these two readers are the
-# only places stepping looks inside it.
-def _events(sim: TrafficSimulation) -> list[tuple[float, str, str, str]]:
-    return sim._events
-
-
-def _result(sim: TrafficSimulation) -> dict[str, Any]:
-    return sim._result

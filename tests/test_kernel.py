@@ -121,6 +121,7 @@ def test_replay_spans_chunks(monkeypatch: pytest.MonkeyPatch) -> None:
     """Replaying a run regenerates only its chunk, with the chunk's real size."""
     monkeypatch.setattr("shiftsim.draws.CHUNK", 64)
     monkeypatch.setattr("shiftsim.montecarlo.CHUNK", 64)
+    monkeypatch.setattr("shiftsim.simulation.CHUNK", 64)
     deployment = shiftsim.LambdaDeployment(
         "Canary10Percent5Minutes",
         invocations_per_minute=50,
