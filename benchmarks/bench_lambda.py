@@ -7,6 +7,7 @@ in one run; nothing here is asserted.
 from __future__ import annotations
 
 import time
+from dataclasses import replace
 
 import numpy as np
 
@@ -60,18 +61,14 @@ def numpy_floor(plan, runs: int, seed: int) -> None:
         rng.binomial(c, plan.p_error_current)
 
 
-def main() -> None:
-    deployment = scenario()
+def core_vs_simpy(deployment: shiftsim.LambdaDeployment, label: str, runs: int = 5000) -> None:
+    """Both engines on identical plan and draws (draw generation excluded from both); the
+    outcomes are checked equal before timing."""
     plan = deployment.plan()
-    seq = np.random.SeedSequence(2026)
-
-    # Core vs SimPy on identical plan and draws (draw generation excluded from both).
-    runs = 2000
-    draws = draw_traffic(plan, runs, seq)
+    draws = draw_traffic(plan, runs, np.random.SeedSequence(2026))
     rows = [draws.row(i) for i in range(runs)]
-    for i in range(runs):
-        core = run_traffic(plan, rows[i], deployment_id="d").outcome
-        simpy_out = run_simpy(plan, rows[i])
+    for row in rows:
+        core = run_traffic(plan, row, deployment_id="d").outcome
         mine = (
             core.status,
             core.error_code,
@@ -79,12 +76,30 @@ def main() -> None:
             core.target_invocations,
             core.target_errors,
         )
-        assert mine == simpy_out, (i, core, simpy_out)
-    t_core = best_of(3, lambda: [run_traffic(plan, r, deployment_id="d") for r in rows])
-    t_simpy = best_of(3, lambda: [run_simpy(plan, r) for r in rows])
+        assert mine == run_simpy(plan, row), (core, run_simpy(plan, row))
+    # Interleaved, best of 7: this machine's timings are noisy.
+    t_core = t_simpy = float("inf")
+    for _ in range(7):
+        t_core = min(
+            t_core, best_of(1, lambda: [run_traffic(plan, r, deployment_id="d") for r in rows])
+        )
+        t_simpy = min(t_simpy, best_of(1, lambda: [run_simpy(plan, r) for r in rows]))
     print(
-        f"event core: {runs / t_core:10.0f} runs/s   SimPy: {runs / t_simpy:10.0f} runs/s   "
-        f"core is {t_simpy / t_core:.1f}x faster than SimPy"
+        f"{label}: event core {runs / t_core:,.0f} runs/s, SimPy {runs / t_simpy:,.0f} runs/s: "
+        f"core {t_simpy / t_core:.1f}x faster"
+    )
+
+
+def main() -> None:
+    deployment = scenario()
+    plan = deployment.plan()
+    seq = np.random.SeedSequence(2026)
+    core_vs_simpy(deployment, "with the 2-of-3 alarm")
+    # The CloudWatch evaluation both engines share (the same function calls) bounds the ratio
+    # above; without alarms what is left is the event machinery and the lifecycle.
+    core_vs_simpy(
+        replace(deployment, config="Linear10PercentEvery1Minute", alarms=()),
+        "Linear10PercentEvery1Minute, no alarm",
     )
 
     # Kernel vs event core per run, draws included on both sides: the core as a user would

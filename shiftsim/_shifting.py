@@ -9,8 +9,9 @@ the end} decides the outcome. Only :mod:`shiftsim.draws` supplies randomness.
 from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
-from dataclasses import dataclass
-from typing import Any
+from collections.abc import Callable
+from itertools import accumulate
+from typing import NamedTuple
 
 from shiftsim.alarms import ALARM, _evaluate
 from shiftsim.core import Priority, Simulation
@@ -22,8 +23,7 @@ __all__ = ["Outcome", "datapoint", "run_traffic"]
 IN_PROGRESS, SUCCEEDED, FAILED, STOPPED = "InProgress", "Succeeded", "Failed", "Stopped"
 
 
-@dataclass(frozen=True, slots=True)
-class Outcome:
+class Outcome(NamedTuple):
     """What one traffic-shifting run came to. Both engines produce exactly these fields.
 
     Times are seconds from the deployment's start; ``None`` where it did not happen.
@@ -42,8 +42,7 @@ class Outcome:
     final_percent: int
 
 
-@dataclass(frozen=True, slots=True)
-class Trace:
+class Trace(NamedTuple):
     """What the event core saw along the way (for events, timeline and notifications)."""
 
     outcome: Outcome
@@ -54,6 +53,18 @@ class Trace:
     phases_run: tuple[tuple[Phase, str, float], ...]
 
 
+# One datapoint of a binary-per-request metric from (count, population > 0): the statistic of
+# per-request values that are 1 for an error (throttle, invocation) and 0 otherwise.
+_STATISTIC: dict[str, Callable[[float, float], float]] = {
+    "ErrorRate": lambda count, pop: 100.0 * count / pop,
+    "Sum": lambda count, pop: float(count),
+    "SampleCount": lambda count, pop: float(pop),
+    "Average": lambda count, pop: count / pop,
+    "Maximum": lambda count, pop: 1.0 if count > 0 else 0.0,
+    "Minimum": lambda count, pop: 1.0 if count >= pop else 0.0,
+}
+
+
 def datapoint(metric: str, statistic: str, count: float, population: float) -> float | None:
     """One datapoint of a binary-per-request metric (Errors, Throttles, Invocations, ErrorRate).
 
@@ -62,17 +73,7 @@ def datapoint(metric: str, statistic: str, count: float, population: float) -> f
     """
     if population <= 0:
         return None
-    if metric == "ErrorRate":
-        return 100.0 * count / population
-    if statistic == "Sum":
-        return float(count)
-    if statistic == "SampleCount":
-        return float(population)
-    if statistic == "Average":
-        return count / population
-    if statistic == "Maximum":
-        return 1.0 if count > 0 else 0.0
-    return 1.0 if count >= population else 0.0  # Minimum
+    return _STATISTIC["ErrorRate" if metric == "ErrorRate" else statistic](count, population)
 
 
 SERIES = (
@@ -96,12 +97,7 @@ def _minute_series(
 
 
 def _cumulative(values: list[int]) -> list[int]:
-    out = [0]
-    total = 0
-    for v in values:
-        total += v
-        out.append(total)
-    return out
+    return [0, *accumulate(values)]
 
 
 def _alarm_inputs(
@@ -136,20 +132,16 @@ def alarm_range(
     evaluation: int,
 ) -> list[float | None]:
     """The evaluation range of alarm ``index`` at ``plan.eval_times[evaluation]``, oldest first."""
+    windows = plan.windows[index][evaluation]
+    if isinstance(inputs, list):  # Duration: one value per minute, period 60
+        return [None if hi <= lo or inputs[lo] != inputs[lo] else inputs[lo] for lo, hi in windows]
     alarm = plan.alarms[index]
-    values: list[float | None] = []
-    for lo, hi in plan.windows[index][evaluation]:
-        if hi <= lo:
-            values.append(None)
-        elif isinstance(inputs, list):  # Duration: one value per minute, period 60
-            v = inputs[lo]
-            values.append(None if v != v else v)
-        else:
-            count, pop = inputs
-            values.append(
-                datapoint(alarm.metric, alarm.statistic, count[hi] - count[lo], pop[hi] - pop[lo])
-            )
-    return values
+    value = _STATISTIC["ErrorRate" if alarm.metric == "ErrorRate" else alarm.statistic]
+    count, pop = inputs
+    return [
+        value(count[hi] - count[lo], pop[hi] - pop[lo]) if hi > lo and pop[hi] > pop[lo] else None
+        for lo, hi in windows
+    ]
 
 
 def run_traffic(
@@ -167,7 +159,29 @@ class TrafficSimulation:
     ``advance(until)`` processes events up to a time (seconds); ``stop`` and ``set_alarm`` act at
     the current time, as ``StopDeployment`` and ``SetAlarmState`` would. :func:`run_traffic` is
     this object advanced to the end.
+
+    The callbacks are its methods: lifecycle steps (chained, one pending at a time), CloudWatch
+    evaluations (chained likewise), CodeDeploy's polls (scheduled only while an alarm is in ALARM:
+    a poll can act only then, and states change only at evaluations, so this is the same as
+    polling every interval, D2), a manual stop and the end.
     """
+
+    __slots__ = (
+        "_current",
+        "_events",
+        "_first_alarm",
+        "_history",
+        "_inputs",
+        "_pending_poll",
+        "_phases_run",
+        "_result",
+        "_rows",
+        "_sim",
+        "_states",
+        "_weights",
+        "deployment_id",
+        "plan",
+    )
 
     def __init__(
         self,
@@ -177,169 +191,148 @@ class TrafficSimulation:
         deployment_id: str,
         alarm_watch: bool = True,
     ) -> None:
-        sim = Simulation()
-        schedule = sim.schedule
-        events: list[tuple[float, str, str, str]] = []
-        log = events.append
-        weights: list[tuple[float, int]] = [(0.0, 0)]
+        self.plan, self.deployment_id = plan, deployment_id
+        sim = self._sim = Simulation()
         alarms = plan.alarms
-        states = [a.initial_state for a in alarms]
-        history_states: list[list[tuple[float, str]]] = [[(0.0, s)] for s in states]
-        phases_run: list[tuple[Phase, str, float]] = []
+        self._states = states = [a.initial_state for a in alarms]
+        self._history: list[list[tuple[float, str]]] = [[(0.0, s)] for s in states]
+        self._events: list[tuple[float, str, str, str]] = [(0.0, "Start", SUCCEEDED, "")]
+        self._weights: list[tuple[float, int]] = [(0.0, 0)]
+        self._phases_run: list[tuple[Phase, str, float]] = []
+        self._current: list[Phase] = []
+        self._result: dict[str, object] = {}
+        self._first_alarm: list[float] = []
+        self._pending_poll = False
         throttles = plan.throttles or any(a.metric == "Throttles" for a in alarms)
         names = SERIES if throttles else SERIES[:4]
-        rows = {name: getattr(draws, name)[0].tolist() for name in names}
-        inputs = _alarm_inputs(plan, _minute_series(plan, draws, rows), draws) if alarms else []
-        result: dict[str, object] = {}
-        first_alarm: list[float] = []
-        current_phase: list[Phase] = []
-        self.plan, self.deployment_id = plan, deployment_id
-        self._sim, self._events, self._weights, self._states = sim, events, weights, states
-        self._history, self._phases_run, self._rows = history_states, phases_run, rows
-        self._result, self._first_alarm, self._current = result, first_alarm, current_phase
+        self._rows = rows = {name: getattr(draws, name)[0].tolist() for name in names}
+        self._inputs = (
+            _alarm_inputs(plan, _minute_series(plan, draws, rows), draws) if alarms else []
+        )
+        if plan.steps:
+            sim.schedule(plan.steps[0][0], Priority.STEP, self._step, 0)
+        if alarm_watch:
+            if plan.eval_list:
+                sim.schedule(plan.eval_list[0], Priority.EVALUATE, self._evaluate, 0)
+            if ALARM in states:
+                self._arm_poll(0.0)
+        if plan.manual_stop_time is not None:
+            sim.schedule(plan.manual_stop_time, Priority.REACT, self._manual)
+        if plan.succeeds:
+            sim.schedule(plan.end_time, Priority.LAST, self._end)
 
-        def finish(
-            time: float, status: str, code: str | None, message: str, rollback: bool
-        ) -> None:
-            if status == STOPPED and time <= plan.rollback_from:
-                rollback = False  # nothing to roll back before the first phase that can
-            reached = len(phases_run)
-            if current_phase and status != SUCCEEDED:
-                interrupted = current_phase.pop()
-                phases_run.append((interrupted, FAILED, time))
-                log((time, interrupted.name, FAILED, f"interrupted: deployment {status.lower()}"))
-                reached += 1
-            for skipped in (*(p.name for p in plan.phases[reached:]), *plan.unreached):
-                log((time, skipped, "Skipped", ""))
-            result.update(status=status, code=code, message=message, time=time, rollback=rollback)
-            if status == SUCCEEDED:
-                log((time, "End", SUCCEEDED, ""))
+    # ------------------------------------------------------------------ callbacks
+    def _finish(
+        self, time: float, status: str, code: str | None, message: str, rollback: bool
+    ) -> None:
+        plan, log = self.plan, self._events.append
+        if status == STOPPED and time <= plan.rollback_from:
+            rollback = False  # nothing to roll back before the first phase that can
+        reached = len(self._phases_run)
+        if self._current and status != SUCCEEDED:
+            interrupted = self._current.pop()
+            self._phases_run.append((interrupted, FAILED, time))
+            log((time, interrupted.name, FAILED, f"interrupted: deployment {status.lower()}"))
+            reached += 1
+        for skipped in (*(p.name for p in plan.phases[reached:]), *plan.unreached):
+            log((time, skipped, "Skipped", ""))
+        self._result.update(status=status, code=code, message=message, time=time, rollback=rollback)
+        if status == SUCCEEDED:
+            log((time, "End", SUCCEEDED, ""))
+        else:
+            log((time, "Deployment", status, f"{code}: {message}"))
+        if rollback:
+            self._weights.append((time, 0))
+            log((time, "Rollback", SUCCEEDED, "traffic returned to the original version"))
+        self._sim.stop()
+
+    def _step(self, index: int) -> None:
+        plan = self.plan
+        when, actions = plan.steps[index]
+        if index + 1 < len(plan.steps):  # chained: the next instant of the agenda
+            self._sim.schedule(plan.steps[index + 1][0], Priority.STEP, self._step, index + 1)
+        log = self._events.append
+        for kind, item in actions:
+            if kind == "shift":
+                self._weights.append((when, item))
+                log((when, "TrafficShift", SUCCEEDED, f"{item}% of traffic on the target version"))
+            elif kind == "start":
+                self._current.append(item)
+                log((when, item.name, IN_PROGRESS, ""))
             else:
-                log((time, "Deployment", status, f"{code}: {message}"))
-            if rollback:
-                weights.append((time, 0))
-                log((time, "Rollback", SUCCEEDED, "traffic returned to the original version"))
-            sim.stop()
-
-        rules = [
-            (
-                a.evaluation_periods,
-                a.m,
-                a.treat_missing_data,
-                a.comparison_operator,
-                float(a.threshold),
-            )
-            for a in alarms
-        ]
-        eval_times = plan.eval_times.tolist()
-        last_eval = len(eval_times) - 1
-
-        def evaluate(when: float, evaluation: int) -> None:
-            # Evaluations are chained: each schedules the next, so the heap stays small.
-            if evaluation < last_eval:
-                schedule(
-                    eval_times[evaluation + 1],
-                    Priority.EVALUATE,
-                    evaluate,
-                    eval_times[evaluation + 1],
-                    evaluation + 1,
-                )
-            for i, alarm in enumerate(alarms):
-                new = _evaluate(alarm_range(plan, i, inputs[i], evaluation), states[i], *rules[i])
-                if new != states[i]:
-                    log((when, "AlarmStateChange", new, f"{alarm.name}: {states[i]} -> {new}"))
-                    states[i] = new
-                    history_states[i].append((when, new))
-                    if new == ALARM and not first_alarm:
-                        first_alarm.append(when)
-            if ALARM in states:
-                arm_poll(when)
-
-        # CodeDeploy polls on a fixed grid (D2), but a poll can only act when an alarm is in
-        # ALARM, and states change only at evaluations: so a poll is scheduled, at the next grid
-        # time, only when an evaluation leaves an alarm in ALARM. Same outcome as polling every
-        # interval.
-        poll_grid = plan.poll_times.tolist()
-        pending_poll: list[float] = []
-
-        def arm_poll(now: float) -> None:
-            if pending_poll:
-                return
-            k = bisect_left(poll_grid, now)
-            if k < len(poll_grid):
-                pending_poll.append(poll_grid[k])
-                schedule(poll_grid[k], Priority.POLL, poll, poll_grid[k])
-
-        def poll(when: float) -> None:
-            pending_poll.clear()
-            if ALARM in states:
-                active = ", ".join(a.name for a, s in zip(alarms, states) if s == ALARM)
-                result["detected"] = when
-                finish(
+                self._current.pop()
+                if item.succeeds:
+                    self._phases_run.append((item, SUCCEEDED, when))
+                    log((when, item.name, SUCCEEDED, ""))
+                    continue
+                self._phases_run.append((item, FAILED, when))
+                log((when, item.name, FAILED, item.message))
+                self._finish(
                     when,
-                    STOPPED,
-                    "ALARM_ACTIVE",
-                    f"One or more alarms have been activated: {active}.",
-                    plan.rollback_on_alarm,
+                    FAILED,
+                    "HOOK_EXECUTION_FAILURE",
+                    item.message,
+                    plan.rollback_on_failure and item.rollback_possible,
                 )
+                return
 
-        def step(when: float, actions: tuple[tuple[str, Any], ...]) -> None:
-            for kind, item in actions:
-                if kind == "shift":
-                    weights.append((when, item))
-                    log(
-                        (
-                            when,
-                            "TrafficShift",
-                            SUCCEEDED,
-                            f"{item}% of traffic on the target version",
-                        )
-                    )
-                elif kind == "start":
-                    current_phase.append(item)
-                    log((when, item.name, IN_PROGRESS, ""))
-                else:
-                    current_phase.pop()
-                    if item.succeeds:
-                        phases_run.append((item, SUCCEEDED, when))
-                        log((when, item.name, SUCCEEDED, ""))
-                        continue
-                    phases_run.append((item, FAILED, when))
-                    log((when, item.name, FAILED, item.message))
-                    finish(
-                        when,
-                        FAILED,
-                        "HOOK_EXECUTION_FAILURE",
-                        item.message,
-                        plan.rollback_on_failure and item.rollback_possible,
-                    )
-                    return
+    def _evaluate(self, evaluation: int) -> None:
+        plan = self.plan
+        evals = plan.eval_list
+        when = evals[evaluation]
+        if evaluation + 1 < len(evals):  # chained: the heap stays small
+            self._sim.schedule(
+                evals[evaluation + 1], Priority.EVALUATE, self._evaluate, evaluation + 1
+            )
+        states, inputs, rules = self._states, self._inputs, plan.alarm_rules
+        for i, alarm in enumerate(plan.alarms):
+            new = _evaluate(alarm_range(plan, i, inputs[i], evaluation), states[i], *rules[i])
+            if new != states[i]:
+                self._events.append(
+                    (when, "AlarmStateChange", new, f"{alarm.name}: {states[i]} -> {new}")
+                )
+                states[i] = new
+                self._history[i].append((when, new))
+                if new == ALARM and not self._first_alarm:
+                    self._first_alarm.append(when)
+        if ALARM in states:
+            self._arm_poll(when)
 
-        def manual(when: float) -> None:
-            finish(
+    def _arm_poll(self, now: float) -> None:
+        if self._pending_poll:
+            return
+        grid = self.plan.poll_list
+        k = bisect_left(grid, now)
+        if k < len(grid):
+            self._pending_poll = True
+            self._sim.schedule(grid[k], Priority.POLL, self._poll)
+
+    def _poll(self) -> None:
+        self._pending_poll = False
+        states = self._states
+        if ALARM in states:
+            when = self._sim.now
+            active = ", ".join(a.name for a, s in zip(self.plan.alarms, states) if s == ALARM)
+            self._result["detected"] = when
+            self._finish(
                 when,
                 STOPPED,
-                "MANUAL_STOP",
-                "The deployment was stopped by the user.",
-                plan.manual_stop_rolls_back,
+                "ALARM_ACTIVE",
+                f"One or more alarms have been activated: {active}.",
+                self.plan.rollback_on_alarm,
             )
 
-        def end(when: float) -> None:
-            finish(when, SUCCEEDED, None, "", False)
+    def _manual(self) -> None:
+        self._finish(
+            self._sim.now,
+            STOPPED,
+            "MANUAL_STOP",
+            "The deployment was stopped by the user.",
+            self.plan.manual_stop_rolls_back,
+        )
 
-        log((0.0, "Start", SUCCEEDED, ""))
-        for when, actions in plan.steps:
-            schedule(when, Priority.STEP, step, when, actions)
-        if alarm_watch:
-            if eval_times:
-                schedule(eval_times[0], Priority.EVALUATE, evaluate, eval_times[0], 0)
-            if ALARM in states:
-                arm_poll(0.0)
-        if plan.manual_stop_time is not None:
-            schedule(plan.manual_stop_time, Priority.REACT, manual, plan.manual_stop_time)
-        if plan.succeeds:
-            schedule(plan.end_time, Priority.LAST, end, plan.end_time)
-        self._finish, self._arm_poll = finish, arm_poll
+    def _end(self) -> None:
+        self._finish(self._sim.now, SUCCEEDED, None, "", False)
 
     # ------------------------------------------------------------------ stepping
     @property
@@ -432,7 +425,7 @@ class TrafficSimulation:
         plan, result, rows = self.plan, self._result, self._rows
         first_alarm, weights = self._first_alarm, self._weights
         end_time = float(result["time"])  # type: ignore[arg-type]
-        edges = plan.edges.tolist()
+        edges = plan.edge_list
         served = bisect_right(edges, end_time + 1e-9) - 1  # segments that ended
         live = bisect_left(edges, 0.0)  # the first segment after the start
         outcome = Outcome(

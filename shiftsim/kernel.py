@@ -383,4 +383,4 @@ def replay_with_kernel(deployment: Any, seq: np.random.SeedSequence) -> TrafficR
     outcome = outcome_of(run_kernel(run.plan, run.draws), 0)
     if outcome != run.outcome:  # an internal invariant, tested; never expected to fire
         raise RuntimeError(f"engines disagree: kernel {outcome} vs core {run.outcome}")
-    return replace(run, trace=replace(run.trace, outcome=outcome))
+    return replace(run, trace=run.trace._replace(outcome=outcome))

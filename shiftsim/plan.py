@@ -99,6 +99,13 @@ class TrafficPlan:
         Index of the minute each segment lies in; minute ``m`` starts at ``minute_start[m]``.
     eval_times, poll_times : ndarray
         When CloudWatch evaluates alarms and when CodeDeploy polls them, up to ``end_time``.
+    alarm_rules : tuple
+        Per alarm, the arguments of CloudWatch's evaluation: (N, M, treat_missing_data,
+        comparison_operator, threshold).
+    throttles : bool
+        Whether any request can be throttled (otherwise throttle draws are all zero).
+    edge_list, eval_list, poll_list : tuple of float
+        ``edges``, ``eval_times`` and ``poll_times`` as plain tuples, for the event core.
     steps : tuple
         The lifecycle agenda grouped by instant: ``(time, actions)`` with actions
         ``("start", phase)``, ``("shift", percent)`` and ``("end", phase)`` in the order they
@@ -138,17 +145,17 @@ class TrafficPlan:
     metric_delay: float
     alarm_poll_interval: float
     steps: tuple[tuple[float, tuple[tuple[str, Any], ...]], ...]
+    alarm_rules: tuple[tuple[int, int, str, str, float], ...]
+    throttles: bool
+    edge_list: tuple[float, ...]
+    eval_list: tuple[float, ...]
+    poll_list: tuple[float, ...]
     minute_segments: tuple[tuple[int, int], ...]
     windows: tuple[tuple[tuple[tuple[int, int], ...], ...], ...]
     manual_stop_time: float | None
     manual_stop_rolls_back: bool
     rollback_on_failure: bool
     rollback_on_alarm: bool
-
-    @property
-    def throttles(self) -> bool:
-        """Whether any request can be throttled (otherwise throttle draws are all zero)."""
-        return bool(self.p_throttle_target.any() or self.p_throttle_current.any())
 
     @property
     def segments(self) -> int:
@@ -324,6 +331,20 @@ def compile_traffic_plan(
         current=current,
         metric_delay=float(metric_delay),
         steps=steps,
+        alarm_rules=tuple(
+            (
+                a.evaluation_periods,
+                a.m,
+                a.treat_missing_data,
+                a.comparison_operator,
+                float(a.threshold),
+            )
+            for a in alarms
+        ),
+        throttles=bool(arrays["p_throttle_target"].any() or arrays["p_throttle_current"].any()),
+        edge_list=tuple(edges.tolist()),
+        eval_list=tuple(eval_times.tolist()),
+        poll_list=tuple(poll_times.tolist()),
         minute_segments=minute_segments,
         windows=windows,
         alarm_poll_interval=float(alarm_poll_interval),
