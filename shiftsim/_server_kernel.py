@@ -129,7 +129,8 @@ def _starts_batched(
         spent_ok.append(pool_ok[:drop_ok])
         pool_ok, base_ok = pool_ok[drop_ok:], base_ok + drop_ok
         batch = max(2 * m, 64) if m < m_max else batch
-    return start, np.concatenate([*spent_all, pool_all]), np.concatenate([*spent_ok, pool_ok])
+    finished = np.concatenate([*spent_all, pool_all])
+    return start, finished, finished if all_ok else np.concatenate([*spent_ok, pool_ok])
 
 
 def _pick(pool: np.ndarray, k: np.ndarray) -> np.ndarray:
@@ -141,8 +142,11 @@ def _pick(pool: np.ndarray, k: np.ndarray) -> np.ndarray:
 
 
 def _merge(pool: np.ndarray, new: np.ndarray) -> np.ndarray:
+    """Sorted union of a sorted pool and new values (timsort merges the two runs)."""
     if new.size == 0:
         return pool
+    if pool.size == 0:
+        return np.sort(new)
     return np.sort(np.concatenate([pool, np.sort(new)]), kind="stable")
 
 
