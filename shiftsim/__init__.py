@@ -21,7 +21,13 @@ from shiftsim.ecs import EcsDeployment, EcsHooks, EcsRun
 from shiftsim.errors import AppSpecError, ConfigError, ShiftsimError, UnsupportedScenarioError
 from shiftsim.fleet import Fleet, Instance, TagFilter, Targets
 from shiftsim.lambda_ import LambdaDeployment, LambdaHooks
-from shiftsim.montecarlo import MonteCarloResult, compare, monte_carlo, sweep
+from shiftsim.montecarlo import (
+    MonteCarloResult,
+    ServerMonteCarloResult,
+    compare,
+    monte_carlo,
+    sweep,
+)
 from shiftsim.notifications import Notification
 from shiftsim.results import TrafficRun
 from shiftsim.rollback import AutoRollback, ManualStop
@@ -73,6 +79,7 @@ __all__ = [
     "Script",
     "ScriptFault",
     "ServerDeployment",
+    "ServerMonteCarloResult",
     "ServerRun",
     "ShiftsimError",
     "Stepper",

@@ -35,7 +35,7 @@ from shiftsim.kernel import ERROR_CODES, STATUS, KernelOutcomes, outcome_of, run
 from shiftsim.plan import TrafficPlan
 from shiftsim.results import TrafficRun
 
-__all__ = ["MonteCarloResult", "compare", "monte_carlo", "sweep"]
+__all__ = ["MonteCarloResult", "ServerMonteCarloResult", "compare", "monte_carlo", "sweep"]
 
 #: z for two-sided 95% intervals.
 Z95 = 1.959963984540054
@@ -48,10 +48,12 @@ def _check_runs(runs: object) -> int:
 
 
 def _traffic_deployment(deployment: Any) -> Any:
+    if _is_server(deployment):
+        return deployment
     if not (hasattr(deployment, "plan") and hasattr(deployment, "notification_context")):
         raise UnsupportedScenarioError(
-            f"monte_carlo: the kernel runs Lambda and ECS deployments; "
-            f"{type(deployment).__name__} is not supported by monte_carlo yet."
+            f"monte_carlo: the kernel runs Lambda, ECS and Server deployments; "
+            f"{type(deployment).__name__} is not one of them."
         )
     return deployment
 
@@ -64,7 +66,9 @@ def wilson(successes: int, trials: int) -> tuple[float, float]:
     denom = 1 + Z95**2 / trials
     centre = (p + Z95**2 / (2 * trials)) / denom
     half = Z95 * np.sqrt(p * (1 - p) / trials + Z95**2 / (4 * trials**2)) / denom
-    return (max(0.0, centre - half), min(1.0, centre + half))
+    low = 0.0 if successes == 0 else max(0.0, centre - half)
+    high = 1.0 if successes == trials else min(1.0, centre + half)
+    return (low, high)
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -175,14 +179,17 @@ class MonteCarloResult:
         return f"<div>{title}{self.summary().to_html(float_format=lambda v: f'{v:.4g}')}</div>"
 
 
-def monte_carlo(
-    deployment: Any, *, runs: int, rng: RngLike = None, progress: bool = False
-) -> MonteCarloResult:
+def monte_carlo(deployment: Any, *, runs: int, rng: RngLike = None, progress: bool = False) -> Any:
     """Run ``runs`` independent deployments of one scenario on the vectorized kernel.
+
+    Lambda and ECS runs are vectorized over runs (:mod:`shiftsim.kernel`). Server runs are
+    vectorized over instances: each run walks its fleet with the array window
+    (``simulate(..., engine="kernel")``), one run after another, run ``i`` seeded by child
+    ``i`` of ``rng`` (a :class:`ServerMonteCarloResult`).
 
     Parameters
     ----------
-    deployment : LambdaDeployment or EcsDeployment
+    deployment : LambdaDeployment, EcsDeployment or ServerDeployment
     runs : int
         How many runs, a positive integer.
     rng : None, int, SeedSequence or Generator
@@ -199,6 +206,8 @@ def monte_carlo(
     10
     """
     runs = _check_runs(runs)
+    if _is_server(deployment):
+        return _server_monte_carlo(deployment, runs, seed_sequence(rng), progress)
     deployment = _traffic_deployment(deployment)
     seq = seed_sequence(rng)
     plan = deployment.plan()
@@ -210,6 +219,117 @@ def monte_carlo(
     return MonteCarloResult(
         deployment, plan, KernelOutcomes.concat(parts), entropy_of(seq), tuple(seq.spawn_key)
     )
+
+
+def _is_server(deployment: Any) -> bool:
+    from shiftsim.server import ServerDeployment
+
+    return isinstance(deployment, ServerDeployment)
+
+
+SERVER_COLUMNS = (
+    "status",
+    "error_code",
+    "rolled_back",
+    "duration_minutes",
+    "succeeded",
+    "failed",
+    "skipped",
+    "unknown",
+    "peak_in_flight",
+    "lowest_healthy",
+    "time_in_flight_minutes",
+)
+
+
+def _run_seed(seq: np.random.SeedSequence, i: int) -> np.random.SeedSequence:
+    return np.random.SeedSequence(seq.entropy, spawn_key=(*seq.spawn_key, i))
+
+
+def _server_monte_carlo(
+    deployment: Any, runs: int, seq: np.random.SeedSequence, progress: bool
+) -> ServerMonteCarloResult:
+    from shiftsim.server import simulate_server
+
+    rows = []
+    for i in _progress(range(runs), progress, "monte_carlo", total=runs):
+        summary = simulate_server(deployment, _run_seed(seq, i), engine="kernel").summary()
+        rows.append(tuple(summary[c] for c in SERVER_COLUMNS))
+    frame = pd.DataFrame(rows, columns=list(SERVER_COLUMNS))
+    frame.insert(0, "run", np.arange(runs))
+    return ServerMonteCarloResult(deployment, frame, entropy_of(seq), tuple(seq.spawn_key))
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class ServerMonteCarloResult:
+    """``runs`` independent runs of one EC2/on-premises scenario.
+
+    Same interface as :class:`MonteCarloResult`: :attr:`runs` (one row per run: status, error
+    code, rollback, duration, instances succeeded/failed/skipped/unknown, peak in flight,
+    lowest healthy count, time in flight), :meth:`summary` and :meth:`replay`.
+    """
+
+    deployment: Any
+    frame: pd.DataFrame
+    seed_entropy: Any
+    spawn_key: tuple[int, ...]
+
+    @property
+    def n_runs(self) -> int:
+        return len(self.frame)
+
+    @property
+    def runs(self) -> pd.DataFrame:
+        return self.frame.copy()
+
+    def summary(self) -> pd.DataFrame:
+        """Rates with 95% Wilson intervals and quantiles (``rollback_rate``, ``stop_rate``,
+        ``escape_rate`` = share Succeeded; ``duration_minutes``, ``failed`` instances,
+        ``time_in_flight_minutes``)."""
+        f, n = self.frame, self.n_runs
+        rows = []
+        for name, hits in (
+            ("rollback_rate", int(f["rolled_back"].sum())),
+            ("stop_rate", int((f["status"] != "Succeeded").sum())),
+            ("escape_rate", int((f["status"] == "Succeeded").sum())),
+        ):
+            low, high = wilson(hits, n)
+            rows.append((name, hits / n, low, high, np.nan, np.nan, np.nan))
+        for name in ("duration_minutes", "failed", "time_in_flight_minutes"):
+            values = f[name].to_numpy(dtype=float)
+            q5, q50, q95 = np.quantile(values, [0.05, 0.5, 0.95])
+            rows.append((name, float(values.mean()), np.nan, np.nan, q5, q50, q95))
+        frame = pd.DataFrame(
+            rows, columns=["measure", "estimate", "ci_low", "ci_high", "q05", "q50", "q95"]
+        ).set_index("measure")
+        frame.attrs["runs"] = n
+        return frame
+
+    def replay(self, i: int) -> Any:
+        """Run ``i`` on the event core, from its own seed (equal to the kernel's run ``i``)."""
+        from shiftsim.server import simulate_server
+
+        if isinstance(i, bool) or not isinstance(i, (int, np.integer)) or not 0 <= i < self.n_runs:
+            raise invalid(
+                "ServerMonteCarloResult.replay",
+                "i",
+                i,
+                f"must be a run index in [0, {self.n_runs - 1}]",
+            )
+        seq = np.random.SeedSequence(self.seed_entropy, spawn_key=self.spawn_key)
+        return simulate_server(self.deployment, _run_seed(seq, int(i)))
+
+    def __repr__(self) -> str:
+        f = self.frame
+        return (
+            f"<ServerMonteCarloResult {self.n_runs} runs of "
+            f"{getattr(self.deployment.config, 'name', '')}: success "
+            f"{(f['status'] == 'Succeeded').mean():.1%}, rollback {f['rolled_back'].mean():.1%}>"
+        )
+
+    def _repr_html_(self) -> str:
+        title = f"<strong>{self.n_runs} runs</strong>"
+        return f"<div>{title}{self.summary().to_html(float_format=lambda v: f'{v:.4g}')}</div>"
 
 
 def _progress(
@@ -304,7 +424,7 @@ def _num(value: Any) -> float:
     return float(value)
 
 
-def summary_row(mc: MonteCarloResult) -> dict[str, Any]:
+def summary_row(mc: MonteCarloResult | ServerMonteCarloResult) -> dict[str, Any]:
     """One flat row of :meth:`MonteCarloResult.summary` (what :func:`compare` tabulates)."""
     summary = mc.summary().astype(float)
     row: dict[str, Any] = {"runs": mc.n_runs}
@@ -312,16 +432,23 @@ def summary_row(mc: MonteCarloResult) -> dict[str, Any]:
         row[name] = _num(summary.at[name, "estimate"])
         row[f"{name}_low"] = _num(summary.at[name, "ci_low"])
         row[f"{name}_high"] = _num(summary.at[name, "ci_high"])
-    for name in ("detection_minute", "target_errors", "duration_minutes"):
+    for name in summary.index[3:]:
         row[f"{name}_median"] = _num(summary.at[name, "q50"])
         row[f"{name}_p95"] = _num(summary.at[name, "q95"])
-    row["target_errors_mean"] = _num(summary.at["target_errors", "estimate"])
+        row[f"{name}_mean"] = _num(summary.at[name, "estimate"])
     return row
 
 
 def _apply(deployment: Any, name: str, value: Any) -> Any:
     """One grid parameter applied to a deployment."""
     if name == "error_rate":
+        if not hasattr(deployment, "target"):
+            raise invalid(
+                "sweep",
+                "grid",
+                name,
+                "applies to Lambda and ECS deployments (the target version's errors)",
+            )
         return replace(deployment, target=replace(deployment.target, error_rate=value))
     if name == "threshold":
         return replace(

@@ -582,8 +582,12 @@ RISK_MEASURES = {
     "detection_minute": ("detection (minutes after start):\nmedian, bar to 95th percentile", "q"),
     "target_errors": ("errors the new version served:\nmedian, bar to 95th percentile", "q"),
     "duration_minutes": ("deployment duration (minutes):\nmedian, bar to 95th percentile", "q"),
+    "failed": ("instances that failed:\nmedian, bar to 95th percentile", "q"),
+    "time_in_flight_minutes": ("instance-minutes in flight:\nmedian, bar to 95th percentile", "q"),
 }
 DEFAULT_RISK_MEASURES = ("rollback_rate", "detection_minute", "target_errors")
+#: For EC2/on-premises results (no traffic, so no detection time or target errors).
+DEFAULT_SERVER_RISK_MEASURES = ("rollback_rate", "failed", "duration_minutes")
 
 
 def risk(
@@ -610,8 +614,9 @@ def risk(
         unless ``measures`` names another).
     measures : sequence of str, optional
         Among ``rollback_rate``, ``escape_rate``, ``stop_rate``, ``detection_minute``,
-        ``target_errors``, ``duration_minutes``. Default: rollback rate, detection minute,
-        target errors.
+        ``target_errors``, ``duration_minutes`` and, for Server results, ``failed`` and
+        ``time_in_flight_minutes``. Default: rollback rate, detection minute, target errors
+        (Server: rollback rate, failed instances, duration).
 
     Returns
     -------
@@ -635,7 +640,9 @@ def risk(
     """
     table = _risk_table(result)
     if measures is None:
-        measures = DEFAULT_RISK_MEASURES if ax is None else ("rollback_rate",)
+        server = "target_errors_median" not in table.columns
+        default = DEFAULT_SERVER_RISK_MEASURES if server else DEFAULT_RISK_MEASURES
+        measures = default if ax is None else ("rollback_rate",)
     if isinstance(measures, str):
         measures = (measures,)
     for name in measures:
@@ -706,13 +713,14 @@ def _risk_table(result: Any) -> pd.DataFrame:
         if result.empty:
             raise ConfigError("plot.risk: the table is empty.")
         return result.reset_index(drop=True)
-    if hasattr(result, "summary") and hasattr(result, "outcomes"):
-        from shiftsim.montecarlo import summary_row
+    from shiftsim.montecarlo import MonteCarloResult, ServerMonteCarloResult, summary_row
 
+    if isinstance(result, (MonteCarloResult, ServerMonteCarloResult)):
         name = str(getattr(result.deployment.config, "name", result.deployment.config))
         return pd.DataFrame([{"config": name, **summary_row(result)}])
     raise ConfigError(
-        f"plot.risk: result must be a MonteCarloResult or a compare/sweep table; got "
+        f"plot.risk: result must be a MonteCarloResult, a ServerMonteCarloResult or a "
+        f"compare/sweep table; got "
         f"{type(result).__name__}."
     )
 

@@ -258,12 +258,16 @@ def test_montecarlo_text_json_and_progress(
     assert "monte_carlo" not in err and png.is_file()
 
 
-def test_montecarlo_of_a_server_scenario_is_a_clear_error(
-    capsys: pytest.CaptureFixture[str],
+def test_montecarlo_of_a_server_scenario(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
-    code, _, err = run(capsys, "montecarlo", SERVER, "--runs", "10", "--no-progress")
-    assert code == 1
-    assert err.startswith("shiftsim montecarlo: error: monte_carlo: the kernel runs Lambda and ECS")
+    png = tmp_path / "server-risk.png"
+    code, out, _ = run(
+        capsys, "montecarlo", SERVER, "--runs", "10", "--no-progress", "--plot", str(png)
+    )
+    assert code == 0
+    assert "rolled back" in out and "failed" in out
+    assert png.stat().st_size > 0
 
 
 def test_compare_a_scenario(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:

@@ -153,3 +153,34 @@ def test_sweep_on_a_local_dask_cluster() -> None:
 def test_progress_bar(capsys: pytest.CaptureFixture[str]) -> None:
     shiftsim.monte_carlo(bad_release(), runs=100, rng=1, progress=True)
     assert "monte_carlo" in capsys.readouterr().err
+
+
+def test_server_monte_carlo_replays_each_run() -> None:
+    """Server runs on the kernel window; replay(i) is the event core's run i on its own seed."""
+    from shiftsim.fleet import Fleet
+
+    deployment = shiftsim.ServerDeployment(
+        "CodeDeployDefault.HalfAtATime",
+        fleet=Fleet.of_size(20),
+        hooks={
+            "BeforeInstall": [shiftsim.Script("a.sh", duration=shiftsim.Duration.uniform(5, 60))]
+        },
+        faults=[shiftsim.ScriptFault("BeforeInstall", probability=0.2)],
+        auto_rollback=shiftsim.AutoRollback(),
+    )
+    mc = shiftsim.monte_carlo(deployment, runs=60, rng=4)
+    runs = mc.runs
+    assert len(runs) == 60 and set(runs["status"]) <= {"Succeeded", "Failed"}
+    for i in (0, 13, 59):
+        replayed = mc.replay(i).summary()
+        for column in ("status", "error_code", "rolled_back", "failed", "duration_minutes"):
+            assert replayed[column] == runs.loc[i, column], (i, column)
+    summary = mc.summary()
+    assert summary.loc["escape_rate", "estimate"] + summary.loc["stop_rate", "estimate"] == 1.0
+    table = shiftsim.compare(
+        ["CodeDeployDefault.OneAtATime", "CodeDeployDefault.AllAtOnce"],
+        deployment=deployment,
+        runs=30,
+        rng=5,
+    )
+    assert {"failed_median", "duration_minutes_median", "escape_rate"} <= set(table.columns)
