@@ -71,10 +71,10 @@ from shiftsim.lambda_ import (
     _resolve_config,
 )
 from shiftsim.notifications import Notification, NotificationContext
-from shiftsim.plan import PhaseSpec, TrafficPlan, compile_traffic_plan
+from shiftsim.plan import PhaseSpec, TrafficPlan, compile_deployment
 from shiftsim.results import TrafficRun
 from shiftsim.rollback import AutoRollback, ManualStop
-from shiftsim.traffic import Hook, Profile, Version
+from shiftsim.traffic import Hook, Profile, Version, rate_profile
 
 __all__ = [
     "ECS_HOOK_EVENTS",
@@ -172,26 +172,6 @@ class EcsHooks:
         return cls(**{_FIELD_OF_EVENT[e]: h for e, h in hooks.items()})
 
 
-def _as_requests(owner: str, value: float | Profile | Sequence[float]) -> Profile:
-    """The request rate as a Profile over minutes (same shapes LambdaDeployment accepts)."""
-    name = "requests_per_minute"
-    if isinstance(value, Profile):
-        if value.bounds()[0] < 0:
-            raise invalid(owner, name, value, "must never be negative")
-        return value
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        return Profile.constant(check_number(owner, name, value, 0.0))
-    if isinstance(value, Sequence) and not isinstance(value, str) and len(value) > 0:
-        points: list[tuple[float, float]] = []
-        for m, rate in enumerate(value):
-            rate = check_number(owner, f"{name}[{m}]", rate, 0.0)
-            points += [(float(m), rate), (float(m + 1), rate)]
-        return Profile(tuple(points))
-    raise invalid(
-        owner, name, value, "must be a number >= 0, a Profile, or a sequence of per-minute rates"
-    )
-
-
 @dataclass(frozen=True, slots=True)
 class EcsDeployment:
     """A CodeDeploy blue/green deployment of an ECS service from one task set to another.
@@ -269,7 +249,7 @@ class EcsDeployment:
         owner = "EcsDeployment"
         object.__setattr__(self, "config", _resolve_config(owner, self.config, "ECS"))
         object.__setattr__(self, "alarms", _check_alarms(owner, self.alarms))
-        _as_requests(owner, self.requests_per_minute)
+        rate_profile(owner, "requests_per_minute", self.requests_per_minute)
         for name in ("current", "target"):
             if not isinstance(getattr(self, name), Version):
                 raise invalid(owner, name, getattr(self, name), "must be a Version")
@@ -332,22 +312,8 @@ class EcsDeployment:
 
     def plan(self) -> TrafficPlan:
         """Compile this deployment into the plan both engines run."""
-        routing = self.deployment_config.traffic_routing
-        assert routing is not None
-        return compile_traffic_plan(
-            platform="ECS",
-            phases=self.phases(),
-            routing=routing,
-            linear_completion=self.linear_completion,
-            rate=_as_requests("EcsDeployment", self.requests_per_minute),
-            current=self.current,
-            target=self.target,
-            alarms=tuple(self.alarms),
-            alarm_poll_interval=self.alarm_poll_interval,
-            metric_delay=self.metric_delay,
-            manual_stop=self.manual_stop,
-            auto_rollback=self.auto_rollback,
-        )
+        rate = rate_profile("EcsDeployment", "requests_per_minute", self.requests_per_minute)
+        return compile_deployment(self, "ECS", self.phases(), rate)
 
     def notification_context(self) -> NotificationContext:
         return NotificationContext(

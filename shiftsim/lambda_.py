@@ -37,9 +37,9 @@ from shiftsim._checks import check_choice, check_number, invalid
 from shiftsim.alarms import Alarm
 from shiftsim.configs import LINEAR_COMPLETIONS, DeploymentConfig, get_config
 from shiftsim.notifications import NotificationContext
-from shiftsim.plan import PhaseSpec, TrafficPlan, compile_traffic_plan
+from shiftsim.plan import PhaseSpec, TrafficPlan, compile_deployment
 from shiftsim.rollback import AutoRollback, ManualStop
-from shiftsim.traffic import Hook, Profile, Version
+from shiftsim.traffic import Hook, Profile, Version, rate_profile
 
 __all__ = ["LambdaDeployment", "LambdaHooks"]
 
@@ -112,28 +112,6 @@ def _check_alarms(owner: str, alarms: Sequence[Alarm]) -> tuple[Alarm, ...]:
     return out
 
 
-def _as_rate(owner: str, value: float | Profile | Sequence[float]) -> Profile:
-    if isinstance(value, Profile):
-        if value.bounds()[0] < 0:
-            raise invalid(owner, "invocations_per_minute", value, "must never be negative")
-        return value
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        return Profile.constant(check_number(owner, "invocations_per_minute", value, 0.0))
-    if isinstance(value, Sequence) and not isinstance(value, str) and len(value) > 0:
-        # A per-minute profile: minute m has rate value[m]; the last value holds afterwards.
-        points: list[tuple[float, float]] = []
-        for m, rate in enumerate(value):
-            rate = check_number(owner, f"invocations_per_minute[{m}]", rate, 0.0)
-            points += [(float(m), rate), (float(m + 1), rate)]
-        return Profile(tuple(points))
-    raise invalid(
-        owner,
-        "invocations_per_minute",
-        value,
-        "must be a number >= 0, a Profile, or a sequence of per-minute rates",
-    )
-
-
 @dataclass(frozen=True, slots=True)
 class LambdaDeployment:
     """A CodeDeploy deployment of a Lambda alias from ``current`` to ``target``.
@@ -184,7 +162,7 @@ class LambdaDeployment:
         owner = "LambdaDeployment"
         object.__setattr__(self, "config", _resolve_config(owner, self.config, "Lambda"))
         object.__setattr__(self, "alarms", _check_alarms(owner, self.alarms))
-        _as_rate(owner, self.invocations_per_minute)
+        rate_profile(owner, "invocations_per_minute", self.invocations_per_minute)
         for name in ("current", "target"):
             if not isinstance(getattr(self, name), Version):
                 raise invalid(owner, name, getattr(self, name), "must be a Version")
@@ -231,22 +209,10 @@ class LambdaDeployment:
 
     def plan(self) -> TrafficPlan:
         """Compile this deployment into the plan both engines run."""
-        routing = self.deployment_config.traffic_routing
-        assert routing is not None
-        return compile_traffic_plan(
-            platform="Lambda",
-            phases=self.phases(),
-            routing=routing,
-            linear_completion=self.linear_completion,
-            rate=_as_rate("LambdaDeployment", self.invocations_per_minute),
-            current=self.current,
-            target=self.target,
-            alarms=tuple(self.alarms),
-            alarm_poll_interval=self.alarm_poll_interval,
-            metric_delay=self.metric_delay,
-            manual_stop=self.manual_stop,
-            auto_rollback=self.auto_rollback,
+        rate = rate_profile(
+            "LambdaDeployment", "invocations_per_minute", self.invocations_per_minute
         )
+        return compile_deployment(self, "Lambda", self.phases(), rate)
 
     def notification_context(self) -> NotificationContext:
         return NotificationContext(

@@ -37,7 +37,7 @@ from shiftsim.errors import UnsupportedScenarioError
 from shiftsim.rollback import AutoRollback, ManualStop
 from shiftsim.traffic import Hook, Profile, Version
 
-__all__ = ["Phase", "PhaseSpec", "TrafficPlan", "compile_traffic_plan"]
+__all__ = ["Phase", "PhaseSpec", "TrafficPlan", "compile_deployment", "compile_traffic_plan"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -372,3 +372,25 @@ def _window_bounds(
         end = round((when - j * period + history) / 60)
         bounds.append((max(end - per, 0), min(end, arrived, minutes)))
     return tuple(bounds)
+
+
+def compile_deployment(
+    deployment: Any, platform: str, phases: Sequence[PhaseSpec], rate: Profile
+) -> TrafficPlan:
+    """Compile a Lambda or ECS deployment (anything with their common fields)."""
+    routing = deployment.deployment_config.traffic_routing
+    assert routing is not None  # a Lambda or ECS configuration always routes traffic
+    return compile_traffic_plan(
+        platform=platform,
+        phases=phases,
+        routing=routing,
+        linear_completion=deployment.linear_completion,
+        rate=rate,
+        current=deployment.current,
+        target=deployment.target,
+        alarms=tuple(deployment.alarms),
+        alarm_poll_interval=deployment.alarm_poll_interval,
+        metric_delay=deployment.metric_delay,
+        manual_stop=deployment.manual_stop,
+        auto_rollback=deployment.auto_rollback,
+    )

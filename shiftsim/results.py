@@ -102,6 +102,7 @@ class TrafficRun:
         minute = np.floor(starts / 60.0 + 1e-9).astype(int)
         frame: dict[str, Any] = {"minute": np.arange(n)}
         marks = np.minimum((np.arange(n) + 1) * 60.0, end)
+        marks[-1] = end  # the last row shows the state the deployment ended in
         frame["target_weight"] = [_at(self.trace.weights, t) for t in marks]
         for name in (
             "target_invocations",

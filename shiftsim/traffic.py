@@ -138,6 +138,26 @@ class Profile:
 Rate = float | Profile
 
 
+def rate_profile(owner: str, field: str, value: object) -> Profile:
+    """A traffic rate (per minute) as a :class:`Profile`: a number, a Profile, or a sequence of
+    per-minute rates (minute ``m`` has ``value[m]``; the last one holds afterwards)."""
+    if isinstance(value, Profile):
+        if value.bounds()[0] < 0:
+            raise invalid(owner, field, value, "must never be negative")
+        return value
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return Profile.constant(check_number(owner, field, value, 0.0))
+    if isinstance(value, Sequence) and not isinstance(value, str) and len(value) > 0:
+        points: list[tuple[float, float]] = []
+        for m, rate in enumerate(value):
+            rate = check_number(owner, f"{field}[{m}]", rate, 0.0)
+            points += [(float(m), rate), (float(m + 1), rate)]
+        return Profile(tuple(points))
+    raise invalid(
+        owner, field, value, "must be a number >= 0, a Profile, or a sequence of per-minute rates"
+    )
+
+
 def _as_profile(owner: str, field: str, value: object, low: float, high: float | None) -> Profile:
     if isinstance(value, Profile):
         lo, hi = value.bounds()
