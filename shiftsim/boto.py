@@ -4,14 +4,14 @@ Users already hold these dicts: the keyword arguments their code passes to boto3
 ``create_deployment_group`` (or what ``get_deployment_group`` returns as ``deploymentGroupInfo``),
 the revision their pipeline sends (``AppSpecContent``), and the ``deploymentInfo`` their
 dashboards read. This module turns the first two into a ready-to-run
-:class:`~shiftsim.lambda_.LambdaDeployment` or :class:`~shiftsim.ecs.EcsDeployment`, and reports
-a simulated run in the third.
+:class:`~shiftsim.lambda_.LambdaDeployment`, :class:`~shiftsim.ecs.EcsDeployment` or
+:class:`~shiftsim.server.ServerDeployment`, and reports a simulated run in the third.
 
 What the API does not say (how often a hook fails, how many requests arrive, how a version
-behaves) is passed as keyword arguments, exactly as to the deployment classes.
+behaves, which instances exist) is passed as keyword arguments, exactly as to the deployment
+classes (``fleet=`` for EC2/on-premises groups).
 
-Shapes follow botocore's CodeDeploy model (codedeploy.md source key ``API:<Shape>``). EC2/on-
-premises (``Server``) deployment groups are not handled here yet.
+Shapes follow botocore's CodeDeploy model (codedeploy.md source key ``API:<Shape>``).
 
 Examples
 --------
@@ -243,6 +243,7 @@ class _Revision:
     task_definition: str | None = None
     container_name: str | None = None
     container_port: int | None = None
+    appspec: Any = None
 
 
 def _appspec_content(revision: Any) -> Any:
@@ -288,10 +289,7 @@ def _revision(revision: Any) -> _Revision:
             )
         spec = load_appspec(content, source="revision")
     if spec.platform == "Server":
-        raise UnsupportedScenarioError(
-            f"{OWNER}: the revision is an EC2/on-premises (Server) AppSpec; only Lambda and ECS "
-            "revisions are supported here yet."
-        )
+        return _Revision("Server", {}, appspec=spec)
     hooks = {event: name for event in spec.hooks if (name := spec.hook_function(event))}
     (target,) = spec.resources
     if isinstance(target, LambdaTarget):
@@ -435,11 +433,6 @@ def _platform(
             "'computePlatform' as get_deployment_group returns it."
         )
     check_choice(OWNER, "computePlatform", platform, ("Lambda", "ECS", "Server"))
-    if platform == "Server":
-        raise UnsupportedScenarioError(
-            f"{OWNER}: computePlatform 'Server' (EC2/on-premises) deployment groups are not "
-            "supported here yet; only Lambda and ECS groups are."
-        )
     return str(platform)
 
 
@@ -654,7 +647,7 @@ def from_deployment_group(
     configs: Mapping[str, DeploymentConfig] | Sequence[DeploymentConfig] | None = None,
     compute_platform: str | None = None,
     **traffic: Any,
-) -> LambdaDeployment | EcsDeployment:
+) -> Any:
     """Build the deployment a CodeDeploy deployment group (and revision) would run.
 
     Parameters
@@ -666,17 +659,22 @@ def from_deployment_group(
         default), ``alarmConfiguration``, ``blueGreenDeploymentConfiguration`` (ECS termination
         wait, D12), ``ecsServices``, ``loadBalancerInfo`` (an ECS test listener),
         ``deploymentStyle`` and ``triggerConfigurations`` (validated; apply them to a run with
-        :func:`trigger_notifications`). EC2-only keys must be empty.
+        :func:`trigger_notifications`); for EC2/on-premises groups also ``ec2TagFilters``,
+        ``ec2TagSet``, ``onPremises...``, ``autoScalingGroups`` (the targets, applied to
+        ``fleet=``), ``loadBalancerInfo`` (a load balancer adds the six traffic events),
+        ``outdatedInstancesStrategy`` and the blue/green options. EC2-only keys must be empty
+        for Lambda and ECS.
     revision : mapping, str or AppSpec, optional
         A ``RevisionLocation`` with ``AppSpecContent`` (or ``String``), or the AppSpec itself
         (text, mapping, or a :class:`shiftsim.appspec.AppSpec`), checked with
         :func:`shiftsim.appspec.load_appspec`. It names the function, alias and versions
-        (Lambda), the replacement task definition (ECS) and the hook functions.
+        (Lambda), the replacement task definition (ECS) and the hook functions, or the hook
+        scripts (Server, timed by ``script_durations=``).
     alarms : mapping of str to Alarm, or sequence of Alarm
         The CloudWatch alarms ``alarmConfiguration`` names: the API knows only their names.
     configs : mapping of str to DeploymentConfig, or sequence
         Custom deployment configurations by name.
-    compute_platform : {"Lambda", "ECS"}, optional
+    compute_platform : {"Lambda", "ECS", "Server"}, optional
         The application's platform, when ``kwargs`` does not tell it (``computePlatform``,
         ``ecsServices`` or a predefined configuration's name do).
     **traffic
@@ -688,7 +686,7 @@ def from_deployment_group(
 
     Returns
     -------
-    LambdaDeployment or EcsDeployment
+    LambdaDeployment, EcsDeployment or ServerDeployment
 
     Raises
     ------
@@ -697,7 +695,7 @@ def from_deployment_group(
     AppSpecError
         The revision's AppSpec is malformed (with line and key path).
     UnsupportedScenarioError
-        ``computePlatform`` Server, or an ECS option shiftsim does not model.
+        An option shiftsim does not model.
 
     Examples
     --------
@@ -722,6 +720,8 @@ def from_deployment_group(
             f"{OWNER}: the revision's AppSpec is for {rev.platform}, the deployment group for "
             f"{platform}."
         )
+    if platform == "Server":
+        return _server_deployment(kwargs, rev, alarm_map, config_map, traffic)
     _check_group_shape(kwargs, platform)
     _triggers(kwargs.get("triggerConfigurations"))
     cls: type[LambdaDeployment | EcsDeployment] = (
@@ -860,7 +860,7 @@ def _deployment_of(run: Any, deployment: Any) -> LambdaDeployment | EcsDeploymen
 
 
 def to_get_deployment(
-    run: TrafficRun | EcsRun,
+    run: Any,
     *,
     deployment: LambdaDeployment | EcsDeployment | None = None,
     deployment_id: str | None = None,
@@ -869,14 +869,15 @@ def to_get_deployment(
 
     Parameters
     ----------
-    run : TrafficRun or EcsRun
+    run : TrafficRun, EcsRun or ServerRun
     deployment : LambdaDeployment or EcsDeployment, optional
         What was simulated; an :class:`~shiftsim.ecs.EcsRun` carries it. Without it a
         :class:`~shiftsim.results.TrafficRun` cannot tell ``deploymentConfigName``,
         ``revision`` or ``autoRollbackConfiguration``, and those keys are left out.
     deployment_id : str, optional
         ``run.rollback_deployment_id`` to report the rollback deployment (creator
-        ``codeDeployRollback``) instead of the original one.
+        ``codeDeployRollback``) instead of the original one; for a Server run any deployment of
+        ``run.deployments`` (rollback, launch and ``CodeDeployAutoUpdate`` follow-ups).
 
     Returns
     -------
@@ -899,8 +900,12 @@ def to_get_deployment(
     >>> (info["completeTime"] - info["createTime"]).total_seconds() == run.duration
     True
     """
+    from shiftsim.server import ServerRun
+
+    if isinstance(run, ServerRun):
+        return _server_get_deployment(run, deployment_id)
     if not isinstance(run, (TrafficRun, EcsRun)):
-        raise invalid("to_get_deployment", "run", run, "must be a TrafficRun or EcsRun")
+        raise invalid("to_get_deployment", "run", run, "must be a TrafficRun, EcsRun or ServerRun")
     found = _deployment_of(run, deployment)
     ecs = run.run if isinstance(run, EcsRun) else None
     traffic = ecs if ecs is not None else run
@@ -990,4 +995,168 @@ def to_get_deployment(
             },
             "deploymentReadyOption": {"actionOnTimeout": "CONTINUE_DEPLOYMENT"},
         }
+    return {"deploymentInfo": info}
+
+
+def _server_deployment(
+    group: Mapping[str, Any],
+    rev: _Revision | None,
+    alarm_map: Mapping[str, Alarm],
+    config_map: Mapping[str, DeploymentConfig],
+    traffic: dict[str, Any],
+) -> Any:
+    """An EC2/on-premises deployment group (API:CreateDeploymentGroupInput) as a
+    :class:`~shiftsim.server.ServerDeployment`."""
+    from shiftsim.fleet import Targets
+    from shiftsim.server import BlueGreen, ServerDeployment
+
+    for key in group:
+        if key not in GROUP_KEYS:
+            hint = suggest(str(key), GROUP_KEYS)
+            raise invalid(
+                OWNER,
+                str(key),
+                group[key],
+                "is not a create_deployment_group or deploymentGroupInfo key",
+                hint or None,
+            )
+    if group.get("ecsServices"):
+        raise invalid(
+            OWNER, "ecsServices", group["ecsServices"], "applies only to ECS groups, not to Server"
+        )
+    _triggers(group.get("triggerConfigurations"))
+    allowed = {f.name for f in fields(ServerDeployment)} - {"alarms"}
+    for key in traffic:
+        if key not in allowed:
+            hint = suggest(key, allowed)
+            raise invalid(OWNER, key, traffic[key], "is not a ServerDeployment field", hint or None)
+    options = dict(traffic)
+    name = group.get("deploymentConfigName")
+    if name is None and "config" not in options:
+        # API:CreateDeploymentGroupInput: CodeDeploy's default configuration.
+        options["config"] = "CodeDeployDefault.OneAtATime"
+    else:
+        options["config"] = _config(group, config_map, options, "Server")
+    options["alarms"] = _alarms(group, alarm_map)
+    if "autoRollbackConfiguration" in group:
+        if "auto_rollback" in options:
+            raise ConfigError(
+                f"{OWNER}: give rollback settings once, as autoRollbackConfiguration or as "
+                "auto_rollback=..., not both."
+            )
+        options["auto_rollback"] = AutoRollback.from_boto(group["autoRollbackConfiguration"])
+    elif "auto_rollback" not in options:
+        options["auto_rollback"] = AutoRollback.disabled()
+    for key, field_name in (
+        ("applicationName", "application"),
+        ("deploymentGroupName", "deployment_group"),
+    ):
+        if group.get(key) is not None:
+            options[field_name] = group[key]
+    if any(group.get(k) for k in SERVER_KEYS) and "targets" not in options:
+        options["targets"] = Targets.from_boto(group)
+    if group.get("outdatedInstancesStrategy") is not None:
+        options["outdated_instances_strategy"] = group["outdatedInstancesStrategy"]
+    lb = group.get("loadBalancerInfo") or {}
+    style = group.get("deploymentStyle") or {}
+    with_lb = bool(
+        lb.get("elbInfoList") or lb.get("targetGroupInfoList") or lb.get("targetGroupPairInfoList")
+    )
+    if style.get("deploymentOption") == "WITH_TRAFFIC_CONTROL" and not with_lb:
+        raise invalid(
+            OWNER,
+            "loadBalancerInfo",
+            lb,
+            "must name a load balancer or target group when deploymentOption is "
+            "WITH_TRAFFIC_CONTROL (MISSING_ELB_INFORMATION)",
+        )
+    if "load_balancer" not in options:
+        options["load_balancer"] = with_lb and style.get("deploymentOption") != (
+            "WITHOUT_TRAFFIC_CONTROL"
+        )
+    if style.get("deploymentType") == "BLUE_GREEN" and "blue_green" not in options:
+        options["blue_green"] = _blue_green(
+            group.get("blueGreenDeploymentConfiguration") or {}, BlueGreen
+        )
+    if rev is not None and "appspec" not in options and "hooks" not in options:
+        options["appspec"] = rev.appspec
+    return ServerDeployment(**options)
+
+
+def _blue_green(raw: Mapping[str, Any], blue_green: Any) -> Any:
+    """``blueGreenDeploymentConfiguration`` for EC2 (API:BlueGreenDeploymentConfiguration)."""
+    owner = f"{OWNER}.blueGreenDeploymentConfiguration"
+    if not isinstance(raw, Mapping):
+        raise invalid(owner, "blueGreenDeploymentConfiguration", raw, "must be a mapping")
+    green = raw.get("greenFleetProvisioningOption") or {}
+    ready = raw.get("deploymentReadyOption") or {}
+    terminate = raw.get("terminateBlueInstancesOnDeploymentSuccess") or {}
+    options: dict[str, Any] = {}
+    if "action" in green:
+        options["green_fleet_provisioning"] = green["action"]
+    if "actionOnTimeout" in ready:
+        options["action_on_timeout"] = ready["actionOnTimeout"]
+    if "waitTimeInMinutes" in ready:
+        options["wait_time_in_minutes"] = ready["waitTimeInMinutes"]
+    if "action" in terminate:
+        options["termination_action"] = terminate["action"]
+    if "terminationWaitTimeInMinutes" in terminate:
+        options["termination_wait_time_in_minutes"] = terminate["terminationWaitTimeInMinutes"]
+    return blue_green(**options)
+
+
+def _server_get_deployment(run: Any, deployment_id: str | None) -> dict[str, Any]:
+    """``deploymentInfo`` of one deployment of a Server run (the user's by default)."""
+    table = run.deployments
+    wanted = run.deployment_id if deployment_id is None else deployment_id
+    rows = table[table["deployment_id"] == wanted]
+    if rows.empty:
+        raise invalid(
+            "to_get_deployment",
+            "deployment_id",
+            deployment_id,
+            f"must be one of the run's deployments {table['deployment_id'].tolist()}",
+        )
+    row = rows.iloc[0]
+    start: datetime = run.context.start
+    instances = run.instances
+    statuses = instances[instances["deployment_id"] == wanted]["status"].value_counts()
+    overview = {
+        key: int(statuses.get(key, 0))
+        for key in ("Pending", "InProgress", "Succeeded", "Failed", "Skipped", "Ready")
+    }
+    deployment = run.deployment
+    info: dict[str, Any] = {
+        "applicationName": run.context.application,
+        "deploymentGroupName": run.context.deployment_group,
+        "deploymentId": wanted,
+        "deploymentConfigName": deployment.deployment_config.name,
+        "computePlatform": "Server",
+        "status": row["status"],
+        "creator": row["creator"],
+        "createTime": start + timedelta(seconds=float(row["start"])),
+        "startTime": start + timedelta(seconds=float(row["start"])),
+        "completeTime": start + timedelta(seconds=float(row["end"])),
+        "deploymentOverview": overview,
+        "deploymentStyle": {
+            "deploymentType": str(row["deployment_type"]),
+            "deploymentOption": "WITH_TRAFFIC_CONTROL"
+            if deployment.load_balancer
+            else "WITHOUT_TRAFFIC_CONTROL",
+        },
+        "ignoreApplicationStopFailures": bool(deployment.ignore_application_stop_failures),
+        "autoRollbackConfiguration": deployment.auto_rollback.to_boto(),
+    }
+    if isinstance(row["error_code"], str):
+        info["errorInformation"] = {"code": row["error_code"], "message": row["error_message"]}
+    rollback: dict[str, Any] = {}
+    for column, key in (
+        ("rollback_deployment_id", "rollbackDeploymentId"),
+        ("rollback_triggering_deployment_id", "rollbackTriggeringDeploymentId"),
+        ("rollback_message", "rollbackMessage"),
+    ):
+        if isinstance(row[column], str):
+            rollback[key] = row[column]
+    if rollback:
+        info["rollbackInfo"] = rollback
     return {"deploymentInfo": info}

@@ -200,10 +200,14 @@ def test_platform_inference_and_server() -> None:
     group = lambda_group(
         deploymentConfigName="CodeDeployDefault.HalfAtATime", alarmConfiguration=None
     )
-    with pytest.raises(UnsupportedScenarioError, match="computePlatform 'Server'"):
+    # A Server configuration makes it an EC2 group; traffic control needs a load balancer
+    # (ErrorCode MISSING_ELB_INFORMATION, API:ErrorInformation).
+    with pytest.raises(ConfigError, match="loadBalancerInfo"):
         from_deployment_group(group)
-    with pytest.raises(UnsupportedScenarioError, match="computePlatform 'Server'"):
-        from_deployment_group({"ec2TagFilters": [{"Key": "app"}]})
+    server = from_deployment_group({"ec2TagFilters": [{"Key": "app", "Type": "KEY_ONLY"}]})
+    assert isinstance(server, shiftsim.ServerDeployment)
+    # API:CreateDeploymentGroupInput: with no configuration named, OneAtATime.
+    assert server.deployment_config.name == "CodeDeployDefault.OneAtATime"
     with pytest.raises(ConfigError, match="cannot tell the compute platform"):
         from_deployment_group({"deploymentConfigName": "Custom"})
     info = lambda_group(alarmConfiguration=None, computePlatform="Lambda")
@@ -286,7 +290,7 @@ def test_revision_problems() -> None:
             group, revision=LAMBDA_APPSPEC.replace("BeforeAllowTraffic", "BeforeAllowTrafic")
         )
     server = "version: 0.0\nos: linux\nfiles:\n  - {source: /, destination: /srv}\n"
-    with pytest.raises(UnsupportedScenarioError, match="Server"):
+    with pytest.raises(ConfigError, match="AppSpec is for Server"):
         from_deployment_group(group, revision=server)
     with pytest.raises(ConfigError, match="must be a RevisionLocation"):
         from_deployment_group(group, revision=42)
@@ -594,3 +598,39 @@ def test_trigger_notifications() -> None:
         trigger_notifications([], [triggers[0], triggers[0]])
     kwargs = to_deployment_group(LambdaDeployment("AllAtOnce"), triggers=[triggers[0]])  # type: ignore[list-item]
     assert kwargs["triggerConfigurations"] == [triggers[0].to_boto()]  # type: ignore[union-attr]
+
+
+def test_server_group_and_get_deployment() -> None:
+    """An EC2 in-place group with tag targeting, a target group and a Server AppSpec; the run
+    reported in get_deployment's shape, its rollback deployment too (codedeploy.md 6, 8)."""
+    from shiftsim.fleet import Fleet
+    from shiftsim.server import ScriptFault
+
+    fleet = Fleet.of_size(6, tags={"env": "prod"}).update(["i-000"], tags={"env": "dev"})
+    group = {
+        "applicationName": "shop",
+        "deploymentGroupName": "web",
+        "deploymentConfigName": "CodeDeployDefault.HalfAtATime",
+        "ec2TagFilters": [{"Key": "env", "Value": "prod", "Type": "KEY_AND_VALUE"}],
+        "loadBalancerInfo": {"targetGroupInfoList": [{"name": "tg"}]},
+        "deploymentStyle": {
+            "deploymentType": "IN_PLACE",
+            "deploymentOption": "WITH_TRAFFIC_CONTROL",
+        },
+        "autoRollbackConfiguration": {"enabled": True, "events": ["DEPLOYMENT_FAILURE"]},
+        "outdatedInstancesStrategy": "IGNORE",
+    }
+    revision = "version: 0.0\nos: linux\nhooks:\n  BeforeInstall:\n    - location: a.sh\n"
+    deployment = from_deployment_group(
+        group, revision=revision, fleet=fleet, faults=[ScriptFault("BeforeInstall")]
+    )
+    assert deployment.load_balancer and deployment.outdated_instances_strategy == "IGNORE"
+    run = shiftsim.simulate(deployment, rng=3)
+    assert set(run.instances["instance_id"]) == set(fleet.ids) - {"i-000"}
+    info = to_get_deployment(run)["deploymentInfo"]
+    assert (info["status"], info["errorInformation"]["code"]) == ("Failed", "HEALTH_CONSTRAINTS")
+    assert info["deploymentStyle"]["deploymentOption"] == "WITH_TRAFFIC_CONTROL"
+    assert info["rollbackInfo"]["rollbackDeploymentId"] == run.rollback_deployment_id
+    back = to_get_deployment(run, deployment_id=run.rollback_deployment_id)["deploymentInfo"]
+    assert back["creator"] == "codeDeployRollback"
+    assert back["rollbackInfo"]["rollbackTriggeringDeploymentId"] == run.deployment_id
