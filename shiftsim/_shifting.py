@@ -13,7 +13,7 @@ from collections.abc import Callable
 from itertools import accumulate
 from typing import NamedTuple
 
-from shiftsim.alarms import ALARM, _evaluate
+from shiftsim.alarms import ALARM, INSUFFICIENT_DATA, OK, _evaluate
 from shiftsim.core import Priority, Simulation
 from shiftsim.draws import TrafficDraws
 from shiftsim.plan import Phase, TrafficPlan
@@ -75,6 +75,9 @@ def datapoint(metric: str, statistic: str, count: float, population: float) -> f
         return None
     return _STATISTIC["ErrorRate" if metric == "ErrorRate" else statistic](count, population)
 
+
+#: CloudWatch's state when every datapoint in the range is missing (cloudwatch-alarms.md 1.3).
+_ALL_MISSING = {"missing": INSUFFICIENT_DATA, "breaching": ALARM, "notBreaching": OK}
 
 SERIES = (
     "target_invocations",
@@ -286,7 +289,13 @@ class TrafficSimulation:
             )
         states, inputs, rules = self._states, self._inputs, plan.alarm_rules
         for i, alarm in enumerate(plan.alarms):
-            new = _evaluate(alarm_range(plan, i, inputs[i], evaluation), states[i], *rules[i])
+            if plan.blind[i][evaluation]:
+                # No datapoint can exist yet: CloudWatch's "every point missing" rule.
+                treat = rules[i][2]
+                new = states[i] if treat == "ignore" else _ALL_MISSING[treat]
+            else:
+                values = alarm_range(plan, i, inputs[i], evaluation)
+                new = _evaluate(values, states[i], *rules[i])
             if new != states[i]:
                 self._events.append(
                     (when, "AlarmStateChange", new, f"{alarm.name}: {states[i]} -> {new}")

@@ -116,6 +116,10 @@ class TrafficPlan:
         ``windows[a][e]`` lists, oldest first, the ``[lo, hi)`` minute bounds of each datapoint in
         alarm ``a``'s evaluation range at ``eval_times[e]`` (empty when ``hi <= lo``: missing).
         A minute is in a datapoint once it has ended plus ``metric_delay``.
+    blind : tuple
+        ``blind[a][e]`` is True when no datapoint of alarm ``a`` can exist at evaluation ``e``:
+        no minute has become visible for the watched version yet (the target version gets no
+        traffic before AllowTraffic starts; the alias has traffic from the plan's history).
     """
 
     platform: str
@@ -152,6 +156,7 @@ class TrafficPlan:
     poll_list: tuple[float, ...]
     minute_segments: tuple[tuple[int, int], ...]
     windows: tuple[tuple[tuple[tuple[int, int], ...], ...], ...]
+    blind: tuple[tuple[bool, ...], ...]
     manual_stop_time: float | None
     manual_stop_rolls_back: bool
     rollback_on_failure: bool
@@ -347,6 +352,14 @@ def compile_traffic_plan(
         poll_list=tuple(poll_times.tolist()),
         minute_segments=minute_segments,
         windows=windows,
+        blind=tuple(
+            tuple(
+                all(hi <= lo for lo, hi in bounds)
+                or (a.version == "target" and _before_traffic(bounds, minute_start, shifts))
+                for bounds in per_eval
+            )
+            for a, per_eval in zip(alarms, windows)
+        ),
         alarm_poll_interval=float(alarm_poll_interval),
         manual_stop_time=stop_time,
         manual_stop_rolls_back=stop_rolls_back,
@@ -394,3 +407,15 @@ def compile_deployment(
         manual_stop=deployment.manual_stop,
         auto_rollback=deployment.auto_rollback,
     )
+
+
+def _before_traffic(
+    bounds: tuple[tuple[int, int], ...],
+    minute_start: np.ndarray,
+    shifts: Sequence[tuple[float, int]],
+) -> bool:
+    """Whether every visible minute of a range ends before the first traffic shift."""
+    if not shifts:
+        return True
+    first = shifts[0][0]
+    return all(hi <= lo or minute_start[hi - 1] + 60.0 <= first for lo, hi in bounds)
