@@ -33,13 +33,14 @@ __all__ = ["Priority", "Simulation"]
 class Priority:
     """Tie-break order for callbacks scheduled at the same instant (lower runs first).
 
-    At one instant CloudWatch evaluates alarms first, then CodeDeploy reacts (finished hooks,
-    polls of alarm state, manual stops), then CodeDeploy takes its next scheduled step (a traffic
-    shift, the next lifecycle event). So an alarm that CodeDeploy sees at the same second as a
-    shift stops the deployment before that shift.
+    At one instant CloudWatch evaluates alarms first (``EVALUATE``), then CodeDeploy reacts to
+    what happened (``REACT``: a manual stop, an instance that finished), then reads alarm state
+    (``POLL``), then takes its next scheduled step (``STEP``: a hook's result, a traffic shift,
+    the next lifecycle event, filling the instance window); a deployment's own end comes
+    ``LAST``. So an alarm that CodeDeploy sees at the same second as a shift stops the
+    deployment before that shift.
     """
 
-    METRICS = 0
     EVALUATE = 1
     REACT = 2
     POLL = 3
