@@ -38,9 +38,11 @@ class Priority:
     (``POLL``), then takes its next scheduled step (``STEP``: a hook's result, a traffic shift,
     the next lifecycle event, filling the instance window); a deployment's own end comes
     ``LAST``. So an alarm that CodeDeploy sees at the same second as a shift stops the
-    deployment before that shift.
+    deployment before that shift. ``METRICS`` comes before everything, for anything that must
+    settle the data an evaluation reads.
     """
 
+    METRICS = 0
     EVALUATE = 1
     REACT = 2
     POLL = 3
