@@ -44,7 +44,13 @@ from shiftsim.server import (
     ServerRun,
 )
 from shiftsim.simulation import simulate
-from shiftsim.stepping import DeploymentState, Stepper, start
+from shiftsim.stepping import (
+    DeploymentState,
+    ServerDeploymentState,
+    ServerStepper,
+    Stepper,
+    start,
+)
 from shiftsim.traffic import Hook, Profile, Version
 
 __version__ = "0.1.0"
@@ -79,8 +85,10 @@ __all__ = [
     "Script",
     "ScriptFault",
     "ServerDeployment",
+    "ServerDeploymentState",
     "ServerMonteCarloResult",
     "ServerRun",
+    "ServerStepper",
     "ShiftsimError",
     "Stepper",
     "TagFilter",

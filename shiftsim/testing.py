@@ -530,7 +530,9 @@ else:
             if failing is not None:
                 deployment = fail_hook(deployment, failing)
             self.deployment = deployment
-            self.stepper: Stepper = _start(deployment, rng=data.draw(st.integers(0, 2**32 - 1)))
+            stepper = _start(deployment, rng=data.draw(st.integers(0, 2**32 - 1)))
+            assert isinstance(stepper, Stepper)  # deployments() draws Lambda and ECS ones
+            self.stepper: Stepper = stepper
 
         @property
         def state(self) -> DeploymentState:

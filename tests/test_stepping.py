@@ -12,6 +12,7 @@ import sys
 from typing import Any
 
 import numpy as np
+import pandas as pd
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -25,7 +26,6 @@ from shiftsim import (
     Hook,
     LambdaDeployment,
     LambdaHooks,
-    UnsupportedScenarioError,
     Version,
 )
 from shiftsim.fleet import Fleet
@@ -274,14 +274,54 @@ def test_misuse_is_explained() -> None:
         sim.advance(-1)
     with pytest.raises(ConfigError, match=r"Stepper\.stop\.rollback"):
         sim.stop(rollback="yes")  # type: ignore[arg-type]
-    with pytest.raises(TypeError, match="LambdaDeployment or EcsDeployment; got str"):
+    with pytest.raises(TypeError, match="EcsDeployment or ServerDeployment; got str"):
         start("LambdaAllAtOnce")
 
 
-def test_server_deployments_cannot_be_stepped() -> None:
-    deployment = ServerDeployment("CodeDeployDefault.AllAtOnce", fleet=Fleet.of_size(2))
-    with pytest.raises(UnsupportedScenarioError, match=r"stepping an EC2/on-premises"):
-        start(deployment, rng=0)
+SLOW = {"BeforeInstall": [shiftsim.Script("install.sh", duration=60)]}
+
+
+def test_server_stepping_without_actions_is_simulate() -> None:
+    deployment = ServerDeployment(
+        "CodeDeployDefault.OneAtATime", fleet=Fleet.of_size(3), hooks=SLOW
+    )
+    sim = start(deployment, rng=8)
+    assert sim.advance(0).instances == {"Pending": 2, "InProgress": 1}
+    assert not sim.done
+    with pytest.raises(RuntimeError, match="still InProgress"):
+        _ = sim.run
+    finished = sim.finish()
+    expected = shiftsim.simulate(deployment, rng=8)
+    pd.testing.assert_frame_equal(finished.instances, expected.instances)
+    assert sim.state.status == "Succeeded" and sim.state.instances == {"Succeeded": 3}
+
+
+def test_server_stop_and_alarm_act_at_the_current_minute() -> None:
+    """A stop or an alarm at minute t changes nothing before t (UG:deployments-stop.md)."""
+    deployment = ServerDeployment(
+        "CodeDeployDefault.OneAtATime",
+        fleet=Fleet.of_size(4),
+        hooks=SLOW,
+        alarms=[shiftsim.Alarm("cpu")],
+        auto_rollback=shiftsim.AutoRollback(),
+    )
+    sim = start(deployment, rng=2)
+    before = sim.advance(1.5).instances
+    state = sim.set_alarm("cpu", "ALARM")
+    assert state.alarm_states == {"cpu": "ALARM"}
+    assert state.instances == before  # nothing before the alarm changed
+    end = sim.advance(5)
+    assert (end.status, end.error_code) == ("Stopped", "ALARM_ACTIVE")
+    stopped = start(deployment, rng=2)
+    stopped.advance(1.5)
+    result = stopped.stop(rollback=False)
+    assert (result.status, result.error_code, result.rolled_back) == (
+        "Stopped",
+        "MANUAL_STOP",
+        False,
+    )
+    with pytest.raises(ConfigError, match="alarms"):
+        stopped.set_alarm("mem", "ALARM")
 
 
 def test_import_shiftsim_does_not_import_hypothesis() -> None:
