@@ -531,6 +531,8 @@ else:
                 deployment = fail_hook(deployment, failing)
             self.deployment = deployment
             stepper = _start(deployment, rng=data.draw(st.integers(0, 2**32 - 1)))
+            from shiftsim.stepping import Stepper
+
             assert isinstance(stepper, Stepper)  # deployments() draws Lambda and ECS ones
             self.stepper: Stepper = stepper
 
