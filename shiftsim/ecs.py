@@ -63,12 +63,11 @@ import pandas as pd
 from shiftsim._checks import check_choice, check_int, check_number, invalid
 from shiftsim._seeding import RngLike, seed_sequence
 from shiftsim.alarms import Alarm
-from shiftsim.configs import LINEAR_COMPLETIONS, DeploymentConfig
+from shiftsim.configs import DeploymentConfig
 from shiftsim.lambda_ import (
     DEFAULT_ALARM_POLL_INTERVAL,
     DEFAULT_METRIC_DELAY,
-    _check_alarms,
-    _resolve_config,
+    check_traffic_deployment,
 )
 from shiftsim.notifications import Notification, NotificationContext
 from shiftsim.plan import PhaseSpec, TrafficPlan, compile_deployment
@@ -247,23 +246,21 @@ class EcsDeployment:
 
     def __post_init__(self) -> None:
         owner = "EcsDeployment"
-        object.__setattr__(self, "config", _resolve_config(owner, self.config, "ECS"))
-        object.__setattr__(self, "alarms", _check_alarms(owner, self.alarms))
-        rate_profile(owner, "requests_per_minute", self.requests_per_minute)
-        for name in ("current", "target"):
-            if not isinstance(getattr(self, name), Version):
-                raise invalid(owner, name, getattr(self, name), "must be a Version")
-        if self.current.name == self.target.name:
-            raise invalid(
-                owner,
-                "target.name",
-                self.target.name,
-                "must differ from current.name (the original and replacement task sets)",
-            )
-        if not isinstance(self.auto_rollback, AutoRollback):
-            raise invalid(owner, "auto_rollback", self.auto_rollback, "must be an AutoRollback")
-        if not isinstance(self.hooks, EcsHooks):
-            raise invalid(owner, "hooks", self.hooks, "must be an EcsHooks")
+        check_traffic_deployment(
+            self,
+            owner,
+            "ECS",
+            rate_field="requests_per_minute",
+            hooks_type=EcsHooks,
+            versions="the original and replacement task sets",
+            names=(
+                "service_name",
+                "cluster_name",
+                "application",
+                "deployment_group",
+                "container_name",
+            ),
+        )
         check_number(owner, "install_seconds", self.install_seconds, 0.0)
         if not isinstance(self.test_traffic, bool):
             raise invalid(owner, "test_traffic", self.test_traffic, "must be True or False")
@@ -274,22 +271,7 @@ class EcsDeployment:
             0,
             MAX_TERMINATION_WAIT_MINUTES,
         )
-        if self.manual_stop is not None and not isinstance(self.manual_stop, ManualStop):
-            raise invalid(owner, "manual_stop", self.manual_stop, "must be a ManualStop or None")
-        check_number(owner, "alarm_poll_interval", self.alarm_poll_interval, 0.0, low_open=True)
-        check_number(owner, "metric_delay", self.metric_delay, 0.0)
-        check_choice(owner, "linear_completion", self.linear_completion, LINEAR_COMPLETIONS)
         check_int(owner, "container_port", self.container_port, 1, 65535)
-        for name in (
-            "service_name",
-            "cluster_name",
-            "application",
-            "deployment_group",
-            "container_name",
-        ):
-            value = getattr(self, name)
-            if not isinstance(value, str) or not value:
-                raise invalid(owner, name, value, "must be a non-empty string")
 
     @property
     def deployment_config(self) -> DeploymentConfig:

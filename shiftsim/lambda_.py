@@ -32,6 +32,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from shiftsim._checks import check_choice, check_number, invalid
 from shiftsim.alarms import Alarm
@@ -85,6 +86,47 @@ def _resolve_config(owner: str, config: DeploymentConfig | str, platform: str) -
             f"{resolved.compute_platform}",
         )
     return resolved
+
+
+def check_traffic_deployment(
+    d: Any,
+    owner: str,
+    platform: str,
+    *,
+    rate_field: str,
+    hooks_type: type,
+    versions: str,
+    names: Sequence[str],
+) -> None:
+    """The checks Lambda and ECS deployments share; normalizes ``config`` and ``alarms``."""
+    object.__setattr__(d, "config", _resolve_config(owner, d.config, platform))
+    object.__setattr__(d, "alarms", _check_alarms(owner, d.alarms))
+    rate_profile(owner, rate_field, getattr(d, rate_field))
+    for name in ("current", "target"):
+        if not isinstance(getattr(d, name), Version):
+            raise invalid(owner, name, getattr(d, name), "must be a Version")
+    if d.current.name == d.target.name:
+        raise invalid(
+            owner, "target.name", d.target.name, f"must differ from current.name ({versions})"
+        )
+    if not isinstance(d.auto_rollback, AutoRollback):
+        raise invalid(owner, "auto_rollback", d.auto_rollback, "must be an AutoRollback")
+    if not isinstance(d.hooks, hooks_type):
+        raise invalid(
+            owner,
+            "hooks",
+            d.hooks,
+            f"must be {_article(hooks_type.__name__)} {hooks_type.__name__}",
+        )
+    if d.manual_stop is not None and not isinstance(d.manual_stop, ManualStop):
+        raise invalid(owner, "manual_stop", d.manual_stop, "must be a ManualStop or None")
+    check_number(owner, "alarm_poll_interval", d.alarm_poll_interval, 0.0, low_open=True)
+    check_number(owner, "metric_delay", d.metric_delay, 0.0)
+    check_choice(owner, "linear_completion", d.linear_completion, LINEAR_COMPLETIONS)
+    for name in names:
+        value = getattr(d, name)
+        if not isinstance(value, str) or not value:
+            raise invalid(owner, name, value, "must be a non-empty string")
 
 
 def _article(word: str) -> str:
@@ -159,33 +201,15 @@ class LambdaDeployment:
     deployment_group: str = "shiftsim-group"
 
     def __post_init__(self) -> None:
-        owner = "LambdaDeployment"
-        object.__setattr__(self, "config", _resolve_config(owner, self.config, "Lambda"))
-        object.__setattr__(self, "alarms", _check_alarms(owner, self.alarms))
-        rate_profile(owner, "invocations_per_minute", self.invocations_per_minute)
-        for name in ("current", "target"):
-            if not isinstance(getattr(self, name), Version):
-                raise invalid(owner, name, getattr(self, name), "must be a Version")
-        if self.current.name == self.target.name:
-            raise invalid(
-                owner,
-                "target.name",
-                self.target.name,
-                "must differ from current.name (an alias routes to two versions)",
-            )
-        if not isinstance(self.auto_rollback, AutoRollback):
-            raise invalid(owner, "auto_rollback", self.auto_rollback, "must be an AutoRollback")
-        if not isinstance(self.hooks, LambdaHooks):
-            raise invalid(owner, "hooks", self.hooks, "must be a LambdaHooks")
-        if self.manual_stop is not None and not isinstance(self.manual_stop, ManualStop):
-            raise invalid(owner, "manual_stop", self.manual_stop, "must be a ManualStop or None")
-        check_number(owner, "alarm_poll_interval", self.alarm_poll_interval, 0.0, low_open=True)
-        check_number(owner, "metric_delay", self.metric_delay, 0.0)
-        check_choice(owner, "linear_completion", self.linear_completion, LINEAR_COMPLETIONS)
-        for name in ("function_name", "alias", "application", "deployment_group"):
-            value = getattr(self, name)
-            if not isinstance(value, str) or not value:
-                raise invalid(owner, name, value, "must be a non-empty string")
+        check_traffic_deployment(
+            self,
+            "LambdaDeployment",
+            "Lambda",
+            rate_field="invocations_per_minute",
+            hooks_type=LambdaHooks,
+            versions="an alias routes to two versions",
+            names=("function_name", "alias", "application", "deployment_group"),
+        )
 
     @property
     def deployment_config(self) -> DeploymentConfig:

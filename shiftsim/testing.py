@@ -771,11 +771,19 @@ else:
             run, now = self.run, 60.0 * self.minute
             events, instances = run.events, run.instances
 
+            def rows(frame: Any) -> list[tuple[Any, ...]]:
+                # A missing value is None or NaN depending on the other rows' types: compare
+                # them as one.
+                return [
+                    tuple(None if isinstance(v, float) and v != v else v for v in row)
+                    for row in frame.itertuples(index=False, name=None)
+                ]
+
             def history(before: float) -> tuple[list[tuple[Any, ...]], ...]:
                 """Events and finished instances strictly before ``before`` seconds."""
                 return (
-                    list(events[events["time"] < before].itertuples(index=False, name=None)),
-                    list(instances[instances["end"] < before].itertuples(index=False, name=None)),
+                    rows(events[events["time"] < before]),
+                    rows(instances[instances["end"] < before]),
                 )
 
             if self._last is not None:
