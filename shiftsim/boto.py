@@ -727,29 +727,8 @@ def from_deployment_group(
     cls: type[LambdaDeployment | EcsDeployment] = (
         LambdaDeployment if platform == "Lambda" else EcsDeployment
     )
-    allowed = {f.name for f in fields(cls)} - {"alarms"}
-    for key in traffic:
-        if key not in allowed:
-            hint = suggest(key, allowed)
-            raise invalid(OWNER, key, traffic[key], f"is not a {cls.__name__} field", hint or None)
-    options = dict(traffic)
+    options = _group_options(kwargs, cls, traffic, alarm_map)
     options["config"] = _config(kwargs, config_map, options, platform)
-    options["alarms"] = _alarms(kwargs, alarm_map)
-    if "autoRollbackConfiguration" in kwargs:
-        if "auto_rollback" in options:
-            raise ConfigError(
-                f"{OWNER}: give rollback settings once, as autoRollbackConfiguration or as "
-                "auto_rollback=..., not both."
-            )
-        options["auto_rollback"] = AutoRollback.from_boto(kwargs["autoRollbackConfiguration"])
-    elif "auto_rollback" not in options:
-        options["auto_rollback"] = AutoRollback.disabled()
-    for key, name in (
-        ("applicationName", "application"),
-        ("deploymentGroupName", "deployment_group"),
-    ):
-        if kwargs.get(key) is not None:
-            options[name] = kwargs[key]
     if platform == "Lambda":
         hooks = _hooks(LAMBDA_HOOK_EVENTS, None if rev is None else rev.hooks, options.get("hooks"))
         options["hooks"] = LambdaHooks(
@@ -998,6 +977,39 @@ def to_get_deployment(
     return {"deploymentInfo": info}
 
 
+def _group_options(
+    group: Mapping[str, Any],
+    cls: type,
+    traffic: Mapping[str, Any],
+    alarm_map: Mapping[str, Alarm],
+) -> dict[str, Any]:
+    """The deployment fields every platform reads from a group: alarms, rollback, names; plus
+    the caller's own fields, which must be fields of ``cls``."""
+    allowed = {f.name for f in fields(cls)} - {"alarms"}
+    for key in traffic:
+        if key not in allowed:
+            hint = suggest(key, allowed)
+            raise invalid(OWNER, key, traffic[key], f"is not a {cls.__name__} field", hint or None)
+    options = dict(traffic)
+    options["alarms"] = _alarms(group, alarm_map)
+    if "autoRollbackConfiguration" in group:
+        if "auto_rollback" in options:
+            raise ConfigError(
+                f"{OWNER}: give rollback settings once, as autoRollbackConfiguration or as "
+                "auto_rollback=..., not both."
+            )
+        options["auto_rollback"] = AutoRollback.from_boto(group["autoRollbackConfiguration"])
+    elif "auto_rollback" not in options:
+        options["auto_rollback"] = AutoRollback.disabled()  # the API's default
+    for key, name in (
+        ("applicationName", "application"),
+        ("deploymentGroupName", "deployment_group"),
+    ):
+        if group.get(key) is not None:
+            options[name] = group[key]
+    return options
+
+
 def _server_deployment(
     group: Mapping[str, Any],
     rev: _Revision | None,
@@ -1025,34 +1037,12 @@ def _server_deployment(
             OWNER, "ecsServices", group["ecsServices"], "applies only to ECS groups, not to Server"
         )
     _triggers(group.get("triggerConfigurations"))
-    allowed = {f.name for f in fields(ServerDeployment)} - {"alarms"}
-    for key in traffic:
-        if key not in allowed:
-            hint = suggest(key, allowed)
-            raise invalid(OWNER, key, traffic[key], "is not a ServerDeployment field", hint or None)
-    options = dict(traffic)
-    name = group.get("deploymentConfigName")
-    if name is None and "config" not in options:
+    options = _group_options(group, ServerDeployment, traffic, alarm_map)
+    if group.get("deploymentConfigName") is None and "config" not in options:
         # API:CreateDeploymentGroupInput: CodeDeploy's default configuration.
         options["config"] = "CodeDeployDefault.OneAtATime"
     else:
         options["config"] = _config(group, config_map, options, "Server")
-    options["alarms"] = _alarms(group, alarm_map)
-    if "autoRollbackConfiguration" in group:
-        if "auto_rollback" in options:
-            raise ConfigError(
-                f"{OWNER}: give rollback settings once, as autoRollbackConfiguration or as "
-                "auto_rollback=..., not both."
-            )
-        options["auto_rollback"] = AutoRollback.from_boto(group["autoRollbackConfiguration"])
-    elif "auto_rollback" not in options:
-        options["auto_rollback"] = AutoRollback.disabled()
-    for key, field_name in (
-        ("applicationName", "application"),
-        ("deploymentGroupName", "deployment_group"),
-    ):
-        if group.get(key) is not None:
-            options[field_name] = group[key]
     if any(group.get(k) for k in SERVER_KEYS) and "targets" not in options:
         options["targets"] = Targets.from_boto(group)
     if group.get("outdatedInstancesStrategy") is not None:
