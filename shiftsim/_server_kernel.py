@@ -177,23 +177,7 @@ def window_kernel(
     m, cap, base = int(plan.minimum), int(plan.cap), int(plan.base_healthy)
     hc0 = base + int(plan.healthy.sum())
     if n == 0:
-        return _PassRecord(
-            plan,
-            draws,
-            timeline,
-            order,
-            t0,
-            np.zeros(0),
-            np.zeros(0, np.int8),
-            {},
-            t0,
-            "Succeeded",
-            None,
-            "",
-            hc0,
-            0,
-            [],
-        )
+        return _PassRecord.empty(plan, draws, timeline, order, t0, hc0, [])
     d = timeline.rel_end[order].astype(np.float64)
     ok = timeline.ok[order].astype(bool)
     healthy = plan.healthy[order].astype(bool)

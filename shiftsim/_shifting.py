@@ -11,7 +11,7 @@ from __future__ import annotations
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable
 from itertools import accumulate
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from shiftsim.alarms import ALARM, INSUFFICIENT_DATA, OK, _evaluate
 from shiftsim.core import Priority, Simulation
@@ -54,14 +54,15 @@ class Trace(NamedTuple):
 
 
 # One datapoint of a binary-per-request metric from (count, population > 0): the statistic of
-# per-request values that are 1 for an error (throttle, invocation) and 0 otherwise.
-_STATISTIC: dict[str, Callable[[float, float], float]] = {
+# per-request values that are 1 for an error (throttle, invocation) and 0 otherwise. Written
+# once for both engines: each rule works on Python numbers and on numpy arrays alike.
+STATISTIC: dict[str, Callable[[Any, Any], Any]] = {
     "ErrorRate": lambda count, pop: 100.0 * count / pop,
-    "Sum": lambda count, pop: float(count),
-    "SampleCount": lambda count, pop: float(pop),
+    "Sum": lambda count, pop: count * 1.0,
+    "SampleCount": lambda count, pop: pop * 1.0,
     "Average": lambda count, pop: count / pop,
-    "Maximum": lambda count, pop: 1.0 if count > 0 else 0.0,
-    "Minimum": lambda count, pop: 1.0 if count >= pop else 0.0,
+    "Maximum": lambda count, pop: (count > 0) * 1.0,
+    "Minimum": lambda count, pop: (count >= pop) * 1.0,
 }
 
 
@@ -73,7 +74,7 @@ def datapoint(metric: str, statistic: str, count: float, population: float) -> f
     """
     if population <= 0:
         return None
-    return _STATISTIC["ErrorRate" if metric == "ErrorRate" else statistic](count, population)
+    return STATISTIC["ErrorRate" if metric == "ErrorRate" else statistic](count, population)
 
 
 #: CloudWatch's state when every datapoint in the range is missing (cloudwatch-alarms.md 1.3).
@@ -139,7 +140,7 @@ def alarm_range(
     if isinstance(inputs, list):  # Duration: one value per minute, period 60
         return [None if hi <= lo or inputs[lo] != inputs[lo] else inputs[lo] for lo, hi in windows]
     alarm = plan.alarms[index]
-    value = _STATISTIC["ErrorRate" if alarm.metric == "ErrorRate" else alarm.statistic]
+    value = STATISTIC["ErrorRate" if alarm.metric == "ErrorRate" else alarm.statistic]
     count, pop = inputs
     return [
         value(count[hi] - count[lo], pop[hi] - pop[lo]) if hi > lo and pop[hi] > pop[lo] else None
@@ -206,8 +207,7 @@ class TrafficSimulation:
         self._result: dict[str, object] = {}
         self._first_alarm: list[float] = []
         self._pending_poll = False
-        throttles = plan.throttles or any(a.metric == "Throttles" for a in alarms)
-        names = SERIES if throttles else SERIES[:4]
+        names = SERIES if plan.throttles else SERIES[:4]
         self._rows = rows = {name: getattr(draws, name)[0].tolist() for name in names}
         self._inputs = (
             _alarm_inputs(plan, _minute_series(plan, draws, rows), draws) if alarms else []

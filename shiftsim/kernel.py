@@ -23,7 +23,7 @@ from typing import Any
 
 import numpy as np
 
-from shiftsim._shifting import Outcome
+from shiftsim._shifting import STATISTIC, Outcome
 from shiftsim.alarms import ALARM, INSUFFICIENT_DATA, OK
 from shiftsim.core import Priority
 from shiftsim.draws import TrafficDraws
@@ -155,20 +155,10 @@ def _window_value(
 
 
 def _datapoints(metric: str, statistic: str, count: np.ndarray, pop: np.ndarray) -> np.ndarray:
-    """Array form of :func:`shiftsim._shifting.datapoint` (NaN where there is no population)."""
+    """:func:`shiftsim._shifting.datapoint` on arrays (NaN where there is no population)."""
+    rule = STATISTIC["ErrorRate" if metric == "ErrorRate" else statistic]
     with np.errstate(invalid="ignore", divide="ignore"):
-        if metric == "ErrorRate":
-            value = 100.0 * count / pop
-        elif statistic == "Sum":
-            value = count.copy()
-        elif statistic == "SampleCount":
-            value = pop.copy()
-        elif statistic == "Average":
-            value = count / pop
-        elif statistic == "Maximum":
-            value = (count > 0).astype(np.float64)
-        else:
-            value = (count >= pop).astype(np.float64)
+        value = np.asarray(rule(count, pop), dtype=np.float64)
     value[pop <= 0] = np.nan
     return value
 

@@ -103,7 +103,8 @@ class TrafficPlan:
         Per alarm, the arguments of CloudWatch's evaluation: (N, M, treat_missing_data,
         comparison_operator, threshold).
     throttles : bool
-        Whether any request can be throttled (otherwise throttle draws are all zero).
+        Whether the throttle series matter: a request can be throttled, or an alarm watches
+        Throttles (otherwise the engines skip the all-zero throttle draws).
     edge_list, eval_list, poll_list : tuple of float
         ``edges``, ``eval_times`` and ``poll_times`` as plain tuples, for the event core.
     steps : tuple
@@ -346,7 +347,11 @@ def compile_traffic_plan(
             )
             for a in alarms
         ),
-        throttles=bool(arrays["p_throttle_target"].any() or arrays["p_throttle_current"].any()),
+        throttles=bool(
+            arrays["p_throttle_target"].any()
+            or arrays["p_throttle_current"].any()
+            or any(a.metric == "Throttles" for a in alarms)
+        ),
         edge_list=tuple(edges.tolist()),
         eval_list=tuple(eval_times.tolist()),
         poll_list=tuple(poll_times.tolist()),

@@ -1418,6 +1418,36 @@ class _PassRecord:
     peak: int
     events: list[tuple[float, str, str, str]]
 
+    @classmethod
+    def empty(
+        cls,
+        plan: PassPlan,
+        draws: PassDraws,
+        timeline: Timeline,
+        order: np.ndarray,
+        t0: float,
+        healthy: int,
+        events: list[tuple[float, str, str, str]],
+    ) -> _PassRecord:
+        """A pass with no instance: it succeeds at once."""
+        return cls(
+            plan,
+            draws,
+            timeline,
+            order,
+            t0,
+            np.zeros(0),
+            np.zeros(0, np.int8),
+            {},
+            t0,
+            "Succeeded",
+            None,
+            "",
+            healthy,
+            0,
+            events,
+        )
+
 
 def run_window(
     plan: PassPlan,
@@ -1637,23 +1667,7 @@ def run_window(
             schedule(sim.now, step, fill)
 
     if n == 0:
-        return _PassRecord(
-            plan,
-            draws,
-            timeline,
-            order,
-            t0,
-            np.zeros(0),
-            np.zeros(0, np.int8),
-            {},
-            t0,
-            "Succeeded",
-            None,
-            "",
-            hc,
-            0,
-            events,
-        )
+        return _PassRecord.empty(plan, draws, timeline, order, t0, hc, events)
     if deadline < math.inf:
         schedule(max(deadline, t0), poll, interrupt)
     if watch_stops:
