@@ -62,6 +62,7 @@ import pandas as pd
 
 from shiftsim._checks import check_choice, check_int, check_number, invalid
 from shiftsim._seeding import RngLike, seed_sequence
+from shiftsim._traffic_run import replay_with_kernel, run_traffic_deployment
 from shiftsim.alarms import Alarm
 from shiftsim.configs import DeploymentConfig
 from shiftsim.lambda_ import (
@@ -582,11 +583,7 @@ def run_ecs(deployment: EcsDeployment, rng: RngLike = None, *, engine: str = "co
     check_choice("run_ecs", "engine", engine, ("core", "kernel"))
     seq = seed_sequence(rng)
     if engine == "kernel":
-        from shiftsim.kernel import replay_with_kernel
-
         run = replay_with_kernel(deployment, seq)
     else:
-        from shiftsim.simulation import run_traffic_deployment
-
         run = run_traffic_deployment(deployment, seq, runs=1, index=0)
     return EcsRun.from_traffic_run(deployment, run)

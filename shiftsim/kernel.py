@@ -28,9 +28,8 @@ from shiftsim.alarms import ALARM, INSUFFICIENT_DATA, OK
 from shiftsim.core import Priority
 from shiftsim.draws import TrafficDraws
 from shiftsim.plan import TrafficPlan
-from shiftsim.results import TrafficRun
 
-__all__ = ["KernelOutcomes", "evaluate_block", "outcome_of", "replay_with_kernel", "run_kernel"]
+__all__ = ["KernelOutcomes", "evaluate_block", "outcome_of", "run_kernel"]
 
 #: Integer codes of alarm states inside the kernel.
 STATE_CODE = {OK: 0, ALARM: 1, INSUFFICIENT_DATA: 2}
@@ -356,21 +355,3 @@ def outcome_of(outcomes: KernelOutcomes, i: int) -> Outcome:
         current_errors=int(outcomes.current_errors[i]),
         final_percent=int(outcomes.final_percent[i]),
     )
-
-
-def replay_with_kernel(deployment: Any, seq: np.random.SeedSequence) -> TrafficRun:
-    """``simulate(deployment, engine="kernel")`` for Lambda and ECS.
-
-    The kernel decides the outcome; the event log and timeline are the core's reconstruction of
-    the same draws (the kernel keeps no per-event record). The two must agree, and
-    :class:`RuntimeError` is raised if they ever do not.
-    """
-    from dataclasses import replace
-
-    from shiftsim.simulation import run_traffic_deployment
-
-    run = run_traffic_deployment(deployment, seq, runs=1, index=0)
-    outcome = outcome_of(run_kernel(run.plan, run.draws), 0)
-    if outcome != run.outcome:  # an internal invariant, tested; never expected to fire
-        raise RuntimeError(f"engines disagree: kernel {outcome} vs core {run.outcome}")
-    return replace(run, trace=run.trace._replace(outcome=outcome))

@@ -121,7 +121,7 @@ def test_replay_spans_chunks(monkeypatch: pytest.MonkeyPatch) -> None:
     """Replaying a run regenerates only its chunk, with the chunk's real size."""
     monkeypatch.setattr("shiftsim.draws.CHUNK", 64)
     monkeypatch.setattr("shiftsim.montecarlo.CHUNK", 64)
-    monkeypatch.setattr("shiftsim.simulation.CHUNK", 64)
+    monkeypatch.setattr("shiftsim._traffic_run.CHUNK", 64)
     deployment = shiftsim.LambdaDeployment(
         "Canary10Percent5Minutes",
         invocations_per_minute=50,
@@ -201,7 +201,8 @@ def test_monte_carlo_rejects_bad_runs() -> None:
 
 
 def test_monte_carlo_rejects_unsupported_platform() -> None:
-    with pytest.raises(shiftsim.UnsupportedScenarioError, match="monte_carlo"):
+    """Like simulate and start: a TypeError naming the supported deployment types."""
+    with pytest.raises(TypeError, match=r"monte_carlo: .*LambdaDeployment.*got object"):
         shiftsim.monte_carlo(object(), runs=10, rng=1)
 
 
