@@ -11,11 +11,11 @@ from typing import Any
 
 import numpy as np
 
+from shiftsim._engines.traffic.core import Trace, TrafficSimulation
+from shiftsim._engines.traffic.draws import CHUNK, TrafficDraws, draw_traffic
+from shiftsim._engines.traffic.kernel import outcome_of, run_kernel
+from shiftsim._engines.traffic.plan import TrafficPlan
 from shiftsim._seeding import deployment_id, entropy_of
-from shiftsim._shifting import Trace, TrafficSimulation
-from shiftsim.draws import CHUNK, TrafficDraws, draw_traffic
-from shiftsim.kernel import outcome_of, run_kernel
-from shiftsim.plan import TrafficPlan
 from shiftsim.results import TrafficRun
 
 __all__ = [

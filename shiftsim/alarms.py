@@ -28,7 +28,7 @@ from dataclasses import dataclass
 
 from shiftsim._checks import check_choice, check_int, check_number, invalid
 
-__all__ = ["Alarm", "AlarmState", "evaluation_range"]
+__all__ = ["Alarm", "AlarmState", "evaluate_range", "evaluation_range"]
 
 AlarmState = str  # "OK" | "ALARM" | "INSUFFICIENT_DATA"
 OK, ALARM, INSUFFICIENT_DATA = "OK", "ALARM", "INSUFFICIENT_DATA"
@@ -210,7 +210,7 @@ class Alarm:
         'ALARM'
         """
         check_choice("Alarm.evaluate", "state", state, ALARM_STATES)
-        return _evaluate(
+        return evaluate_range(
             [None if v is None else float(v) for v in values],
             state,
             self.evaluation_periods,
@@ -262,7 +262,7 @@ def _breaches(op: str, value: float, threshold: float) -> bool:
     return bool(_OPERATORS[op](value, threshold))
 
 
-def _evaluate(
+def evaluate_range(
     values: list[float | None], state: str, n: int, m: int, treat: str, op: str, threshold: float
 ) -> str:
     """CloudWatch's evaluation of one range (cloudwatch-alarms.md section 1.3), pure and scalar."""

@@ -61,6 +61,7 @@ from typing import Any
 import pandas as pd
 
 from shiftsim._checks import check_choice, check_int, check_number, invalid
+from shiftsim._engines.traffic.plan import PhaseSpec, TrafficPlan, compile_deployment
 from shiftsim._seeding import RngLike, seed_sequence
 from shiftsim._traffic_run import replay_with_kernel, run_traffic_deployment
 from shiftsim.alarms import Alarm
@@ -71,7 +72,6 @@ from shiftsim.lambda_ import (
     check_traffic_deployment,
 )
 from shiftsim.notifications import Notification, NotificationContext
-from shiftsim.plan import PhaseSpec, TrafficPlan, compile_deployment
 from shiftsim.results import TrafficRun
 from shiftsim.rollback import AutoRollback, ManualStop
 from shiftsim.traffic import Hook, Profile, Version, rate_profile

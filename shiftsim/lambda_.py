@@ -35,10 +35,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from shiftsim._checks import check_choice, check_number, invalid
+from shiftsim._engines.traffic.plan import PhaseSpec, TrafficPlan, compile_deployment
 from shiftsim.alarms import Alarm
 from shiftsim.configs import LINEAR_COMPLETIONS, DeploymentConfig, get_config
 from shiftsim.notifications import NotificationContext
-from shiftsim.plan import PhaseSpec, TrafficPlan, compile_deployment
 from shiftsim.rollback import AutoRollback, ManualStop
 from shiftsim.traffic import Hook, Profile, Version, rate_profile
 

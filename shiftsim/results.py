@@ -12,10 +12,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from shiftsim._shifting import Outcome, Trace
-from shiftsim.draws import TrafficDraws
+from shiftsim._engines.traffic.core import Outcome, Trace
+from shiftsim._engines.traffic.draws import TrafficDraws
+from shiftsim._engines.traffic.plan import TrafficPlan
 from shiftsim.notifications import Notification, NotificationContext
-from shiftsim.plan import TrafficPlan
 
 __all__ = ["TrafficRun"]
 

@@ -12,9 +12,9 @@ Times are in **minutes** since the deployment started, like CodeDeploy's interva
 Notes
 -----
 * Traffic is drawn per segment of the deployment's plan (spans between whole minutes, shifts,
-  phase changes and alarm polls, see :mod:`shiftsim.plan`). A stop between two segment edges
-  ends the deployment at that instant, but the traffic of the unfinished segment is not counted
-  in the run's totals. Advance in whole minutes to stop on an edge.
+  phase changes and alarm polls, see :mod:`shiftsim._engines.traffic.plan`). A stop between two
+  segment edges ends the deployment at that instant, but the traffic of the unfinished segment is
+  not counted in the run's totals. Advance in whole minutes to stop on an edge.
 * :meth:`Stepper.set_alarm` is ``SetAlarmState``: CloudWatch recomputes the alarm from its
   metric at its next evaluation (every whole minute), so a forced ``ALARM`` stops the deployment
   only if CodeDeploy polls before CloudWatch resets it. With the default 60 s poll interval, an

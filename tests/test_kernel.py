@@ -10,10 +10,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import shiftsim
-from shiftsim._shifting import run_traffic
+from shiftsim._engines.traffic.core import run_traffic
+from shiftsim._engines.traffic.draws import draw_traffic
+from shiftsim._engines.traffic.kernel import STATE_CODE, evaluate_block, outcome_of, run_kernel
 from shiftsim.alarms import Alarm
-from shiftsim.draws import draw_traffic
-from shiftsim.kernel import STATE_CODE, evaluate_block, outcome_of, run_kernel
 
 LAMBDA_CONFIGS = [c.name for c in shiftsim.predefined_configs("Lambda")]
 
@@ -119,7 +119,7 @@ def test_monte_carlo_replay_equals_kernel() -> None:
 
 def test_replay_spans_chunks(monkeypatch: pytest.MonkeyPatch) -> None:
     """Replaying a run regenerates only its chunk, with the chunk's real size."""
-    monkeypatch.setattr("shiftsim.draws.CHUNK", 64)
+    monkeypatch.setattr("shiftsim._engines.traffic.draws.CHUNK", 64)
     monkeypatch.setattr("shiftsim.montecarlo.CHUNK", 64)
     monkeypatch.setattr("shiftsim._traffic_run.CHUNK", 64)
     deployment = shiftsim.LambdaDeployment(

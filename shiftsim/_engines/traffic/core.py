@@ -3,7 +3,7 @@
 The run is a handful of callbacks on :class:`shiftsim.core.Simulation`: lifecycle phases start
 and end, traffic shifts, CloudWatch evaluates alarms each minute, CodeDeploy polls alarm state, a
 user may stop the deployment. The first of {a failed hook, an alarm seen by a poll, a manual stop,
-the end} decides the outcome. Only :mod:`shiftsim.draws` supplies randomness.
+the end} decides the outcome. Only :mod:`shiftsim._engines.traffic.draws` supplies randomness.
 """
 
 from __future__ import annotations
@@ -13,12 +13,20 @@ from collections.abc import Callable
 from itertools import accumulate
 from typing import Any, NamedTuple
 
-from shiftsim.alarms import ALARM, INSUFFICIENT_DATA, OK, _evaluate
+from shiftsim._engines.traffic.draws import TrafficDraws
+from shiftsim._engines.traffic.plan import Phase, TrafficPlan
+from shiftsim.alarms import ALARM, INSUFFICIENT_DATA, OK, evaluate_range
 from shiftsim.core import Priority, Simulation
-from shiftsim.draws import TrafficDraws
-from shiftsim.plan import Phase, TrafficPlan
 
-__all__ = ["Outcome", "datapoint", "run_traffic"]
+__all__ = [
+    "Outcome",
+    "Trace",
+    "TrafficSimulation",
+    "alarm_inputs",
+    "alarm_range",
+    "datapoint",
+    "run_traffic",
+]
 
 IN_PROGRESS, SUCCEEDED, FAILED, STOPPED = "InProgress", "Succeeded", "Failed", "Stopped"
 
@@ -104,7 +112,7 @@ def _cumulative(values: list[int]) -> list[int]:
     return [0, *accumulate(values)]
 
 
-def _alarm_inputs(
+def alarm_inputs(
     plan: TrafficPlan, series: dict[str, list[int]], draws: TrafficDraws
 ) -> list[tuple[list[int], list[int]] | list[float]]:
     """Per alarm: cumulative per-minute (count, population), or per-minute Duration values."""
@@ -210,7 +218,7 @@ class TrafficSimulation:
         names = SERIES if plan.throttles else SERIES[:4]
         self._rows = rows = {name: getattr(draws, name)[0].tolist() for name in names}
         self._inputs = (
-            _alarm_inputs(plan, _minute_series(plan, draws, rows), draws) if alarms else []
+            alarm_inputs(plan, _minute_series(plan, draws, rows), draws) if alarms else []
         )
         if plan.steps:
             sim.schedule(plan.steps[0][0], Priority.STEP, self._step, 0)
@@ -295,7 +303,7 @@ class TrafficSimulation:
                 new = states[i] if treat == "ignore" else _ALL_MISSING[treat]
             else:
                 values = alarm_range(plan, i, inputs[i], evaluation)
-                new = _evaluate(values, states[i], *rules[i])
+                new = evaluate_range(values, states[i], *rules[i])
             if new != states[i]:
                 self._events.append(
                     (when, "AlarmStateChange", new, f"{alarm.name}: {states[i]} -> {new}")
