@@ -27,6 +27,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from shiftsim._checks import check_choice, check_int, check_number, invalid
+from shiftsim._html import table
 
 __all__ = ["Alarm", "AlarmState", "evaluate_range", "evaluation_range"]
 
@@ -237,8 +238,6 @@ class Alarm:
         return f"Alarm({self.name!r}: {self.describe()})"
 
     def _repr_html_(self) -> str:
-        from shiftsim._html import table
-
         return table(
             f"Alarm {self.name}",
             [

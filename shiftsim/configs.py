@@ -24,6 +24,7 @@ from typing import Any, Literal
 import pandas as pd
 
 from shiftsim._checks import check_choice, check_int, closest, did_you_mean, invalid
+from shiftsim._html import config_html
 from shiftsim.errors import ConfigError
 
 __all__ = [
@@ -453,8 +454,6 @@ class DeploymentConfig:
         return f"DeploymentConfig({self.name!r}, {self.compute_platform}, {rule})"
 
     def _repr_html_(self) -> str:
-        from shiftsim._html import config_html
-
         return config_html(self)
 
 

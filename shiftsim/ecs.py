@@ -62,6 +62,7 @@ import pandas as pd
 
 from shiftsim._checks import check_choice, check_int, check_number, invalid
 from shiftsim._engines.traffic.plan import PhaseSpec, TrafficPlan, compile_deployment
+from shiftsim._html import table
 from shiftsim._seeding import RngLike, seed_sequence
 from shiftsim._traffic_run import replay_with_kernel, run_traffic_deployment
 from shiftsim.alarms import Alarm
@@ -313,8 +314,6 @@ class EcsDeployment:
         )
 
     def _repr_html_(self) -> str:
-        from shiftsim._html import table
-
         return table(
             f"ECS deployment of {self.cluster_name}/{self.service_name}",
             [
@@ -550,8 +549,6 @@ class EcsRun:
         )
 
     def _repr_html_(self) -> str:
-        from shiftsim._html import table
-
         rows = [(str(k), v) for k, v in self.summary().items()]
         return table(f"ECS deployment {self.deployment_id}", rows)
 

@@ -36,6 +36,7 @@ from typing import Any
 
 from shiftsim._checks import check_choice, check_number, invalid
 from shiftsim._engines.traffic.plan import PhaseSpec, TrafficPlan, compile_deployment
+from shiftsim._html import table
 from shiftsim.alarms import Alarm
 from shiftsim.configs import LINEAR_COMPLETIONS, DeploymentConfig, get_config
 from shiftsim.notifications import NotificationContext
@@ -252,8 +253,6 @@ class LambdaDeployment:
         )
 
     def _repr_html_(self) -> str:
-        from shiftsim._html import table
-
         return table(
             f"Lambda deployment of {self.function_name}:{self.alias}",
             [
