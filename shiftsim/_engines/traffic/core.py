@@ -17,6 +17,7 @@ from shiftsim._engines.traffic.draws import TrafficDraws
 from shiftsim._engines.traffic.plan import Phase, TrafficPlan
 from shiftsim.alarms import ALARM, INSUFFICIENT_DATA, OK, evaluate_range
 from shiftsim.core import Priority, Simulation
+from shiftsim.vocabulary import DeploymentStatus, ErrorCode
 
 __all__ = [
     "Outcome",
@@ -28,7 +29,17 @@ __all__ = [
     "run_traffic",
 ]
 
-IN_PROGRESS, SUCCEEDED, FAILED, STOPPED = "InProgress", "Succeeded", "Failed", "Stopped"
+# Plain strings in the hot loop and the records (the enums' values, so results hold str).
+IN_PROGRESS = DeploymentStatus.IN_PROGRESS.value
+SUCCEEDED = DeploymentStatus.SUCCEEDED.value
+FAILED = DeploymentStatus.FAILED.value
+STOPPED = DeploymentStatus.STOPPED.value
+_HOOK_FAILURE = ErrorCode.HOOK_EXECUTION_FAILURE.value
+_ALARM_ACTIVE = ErrorCode.ALARM_ACTIVE.value
+_MANUAL_STOP = ErrorCode.MANUAL_STOP.value
+# Lambda and ECS word a manual stop their own way (EC2's is ErrorCode.MANUAL_STOP.message);
+# kept so results do not change.
+_MANUAL_STOP_MESSAGE = "The deployment was stopped by the user."
 
 
 class Outcome(NamedTuple):
@@ -281,7 +292,7 @@ class TrafficSimulation:
                 self._finish(
                     when,
                     FAILED,
-                    "HOOK_EXECUTION_FAILURE",
+                    _HOOK_FAILURE,
                     item.message,
                     plan.rollback_on_failure and item.rollback_possible,
                 )
@@ -334,7 +345,7 @@ class TrafficSimulation:
             self._finish(
                 when,
                 STOPPED,
-                "ALARM_ACTIVE",
+                _ALARM_ACTIVE,
                 f"One or more alarms have been activated: {active}.",
                 self.plan.rollback_on_alarm,
             )
@@ -343,8 +354,8 @@ class TrafficSimulation:
         self._finish(
             self._sim.now,
             STOPPED,
-            "MANUAL_STOP",
-            "The deployment was stopped by the user.",
+            _MANUAL_STOP,
+            _MANUAL_STOP_MESSAGE,
             self.plan.manual_stop_rolls_back,
         )
 
@@ -406,8 +417,8 @@ class TrafficSimulation:
             self._finish(
                 self.now,
                 STOPPED,
-                "MANUAL_STOP",
-                "The deployment was stopped by the user.",
+                _MANUAL_STOP,
+                _MANUAL_STOP_MESSAGE,
                 rollback,
             )
 

@@ -28,14 +28,25 @@ from shiftsim._engines.traffic.draws import TrafficDraws
 from shiftsim._engines.traffic.plan import TrafficPlan
 from shiftsim.alarms import ALARM, INSUFFICIENT_DATA, OK
 from shiftsim.core import Priority
+from shiftsim.vocabulary import DeploymentStatus, ErrorCode
 
 __all__ = ["KernelOutcomes", "evaluate_block", "outcome_of", "run_kernel"]
 
 #: Integer codes of alarm states inside the kernel.
 STATE_CODE = {OK: 0, ALARM: 1, INSUFFICIENT_DATA: 2}
 STATE_NAME = {v: k for k, v in STATE_CODE.items()}
-STATUS = ("Succeeded", "Failed", "Stopped")
-ERROR_CODES = (None, "HOOK_EXECUTION_FAILURE", "ALARM_ACTIVE", "MANUAL_STOP")
+#: Status codes of the outcome arrays: index -> status.
+STATUS = tuple(
+    s.value for s in (DeploymentStatus.SUCCEEDED, DeploymentStatus.FAILED, DeploymentStatus.STOPPED)
+)
+#: Error codes of the outcome arrays: index -> code.
+ERROR_CODES = (
+    None,
+    *(
+        c.value
+        for c in (ErrorCode.HOOK_EXECUTION_FAILURE, ErrorCode.ALARM_ACTIVE, ErrorCode.MANUAL_STOP)
+    ),
+)
 
 
 @dataclass(frozen=True, slots=True, eq=False)
