@@ -85,7 +85,10 @@ FIELDS: dict[type, dict[str, st.SearchStrategy[Any]]] = {
     EcsDeployment: {
         **COMMON,
         "config": st.sampled_from(
-            ["CodeDeployDefault.ECSAllAtOnce", get_config("CodeDeployDefault.ECSCanary10Percent5Minutes")]
+            [
+                "CodeDeployDefault.ECSAllAtOnce",
+                get_config("CodeDeployDefault.ECSCanary10Percent5Minutes"),
+            ]
         ),
         "requests_per_minute": RATES,
         "hooks": st.builds(
@@ -225,7 +228,9 @@ def test_deployments_are_frozen_values():
 
 
 def test_resolve_config_is_shared_and_names_the_platform():
-    assert resolve_config("X", "AllAtOnce", "Lambda") == get_config("CodeDeployDefault.LambdaAllAtOnce")
+    assert resolve_config("X", "AllAtOnce", "Lambda") == get_config(
+        "CodeDeployDefault.LambdaAllAtOnce"
+    )
     with pytest.raises(ConfigError, match=r"X\.config must be an ECS configuration, not one for"):
         resolve_config("X", "AllAtOnce", "ECS")
     with pytest.raises(ConfigError, match="Use OneAtATime"):
