@@ -205,47 +205,8 @@ def compile_traffic_plan(
     auto_rollback: AutoRollback,
 ) -> TrafficPlan:
     """Fix every time in a traffic-shifting deployment and lay out its segments."""
-    for alarm in alarms:
-        if alarm.period < 60:
-            raise UnsupportedScenarioError(
-                f"Alarm {alarm.name!r} has period {alarm.period} s, but Lambda and ECS publish "
-                "one-minute metrics; a high-resolution alarm on them lapses into "
-                "INSUFFICIENT_DATA (cloudwatch-alarms.md section 1.1). Use period=60 or a "
-                "multiple of 60."
-            )
-        if alarm.metric == "Duration" and (alarm.period != 60 or alarm.version != "target"):
-            raise UnsupportedScenarioError(
-                f"Alarm {alarm.name!r}: Duration alarms are modelled for period=60 on the target "
-                "version only (an exact order-statistic draw per minute); "
-                f"got period={alarm.period}, version={alarm.version!r}."
-            )
-
-    planned: list[Phase] = []
-    shifts: list[tuple[float, int]] = []
-    clock = 0.0
-    succeeds = True
-    unreached: tuple[str, ...] = ()
-    for k, spec in enumerate(phases):
-        if spec.hook is not None:
-            end = spec.hook.end_time(clock)
-            ok = spec.hook.succeeds
-            message = "" if ok else spec.hook.failure_message()
-        elif spec.traffic:
-            end = clock + 60.0 * allow_traffic_minutes(routing, linear_completion)
-            shifts = [(clock + 60.0 * minute, percent) for minute, percent in routing.shifts()]
-            ok, message = True, ""
-        else:
-            end, ok, message = clock + float(spec.seconds), True, ""
-        planned.append(
-            Phase(spec.name, clock, end, ok, message, spec.rollback_possible, spec.hook is not None)
-        )
-        clock = end
-        if not ok:
-            succeeds = False
-            unreached = tuple(later.name for later in phases[k + 1 :])
-            break
-    end_time = clock
-
+    _check_modelled(alarms)
+    planned, shifts, end_time, succeeds, unreached = _timeline(phases, routing, linear_completion)
     poll_times = (
         np.arange(0.0, end_time + 1e-9, float(alarm_poll_interval)) if alarms else (np.zeros(0))
     )
@@ -266,7 +227,156 @@ def compile_traffic_plan(
     edges = np.array(sorted(c for c in cuts if -history <= c <= max(end_time, 0.0)))
     if edges.size < 2:  # an instant deployment with no history: one empty segment
         edges = np.array([0.0, 0.0])
+    segment_minute = np.floor((edges[:-1] + history) / 60.0 + 1e-9).astype(np.int64)
+    minute_start = minute_edges[:-1]
+    arrays = _segment_arrays(edges, shifts, rate, current, target)
+    for value in (*arrays.values(), edges, segment_minute, minute_start, eval_times, poll_times):
+        value.setflags(write=False)
+    seg_minutes = segment_minute.tolist()
 
+    return TrafficPlan(
+        platform=platform,
+        phases=tuple(planned),
+        unreached=unreached,
+        rollback_from=_rollback_from(planned),
+        shifts=tuple((t, p) for t, p in shifts if t <= end_time),
+        end_time=end_time,
+        succeeds=succeeds,
+        history=history,
+        edges=edges,
+        segment_minute=segment_minute,
+        minute_start=minute_start,
+        eval_times=eval_times,
+        poll_times=poll_times,
+        target=target,
+        current=current,
+        metric_delay=float(metric_delay),
+        steps=_steps(planned, shifts),
+        throttles=bool(
+            arrays["p_throttle_target"].any()
+            or arrays["p_throttle_current"].any()
+            or any(a.metric == "Throttles" for a in alarms)
+        ),
+        edge_list=tuple(edges.tolist()),
+        eval_list=tuple(eval_times.tolist()),
+        poll_list=tuple(poll_times.tolist()),
+        minute_segments=tuple(
+            (bisect_left(seg_minutes, m), bisect_right(seg_minutes, m))
+            for m in range(minute_start.size)
+        ),
+        alarm_poll_interval=float(alarm_poll_interval),
+        manual_stop_time=stop_time,
+        manual_stop_rolls_back=stop_rolls_back,
+        rollback_on_failure=auto_rollback.rolls_back("DEPLOYMENT_FAILURE"),
+        rollback_on_alarm=auto_rollback.rolls_back("DEPLOYMENT_STOP_ON_ALARM"),
+        **arrays,
+        **_alarm_tables(alarms, eval_times, history, float(metric_delay), minute_start, shifts),
+    )
+
+
+def _rollback_from(planned: Sequence[Phase]) -> float:
+    """From when a failure can roll back: always, unless the first phase cannot (ECS's
+    BeforeInstall), then from the first phase that can."""
+    if planned and not planned[0].rollback_possible:
+        return next((p.start for p in planned if p.rollback_possible), math.inf)
+    return -math.inf
+
+
+def _alarm_tables(
+    alarms: Sequence[Alarm],
+    eval_times: np.ndarray,
+    history: float,
+    metric_delay: float,
+    minute_start: np.ndarray,
+    shifts: Sequence[tuple[float, int]],
+) -> dict[str, Any]:
+    """The plan's per-alarm fields: rules, datapoint windows per evaluation, blind evaluations."""
+    windows = tuple(
+        tuple(
+            _window_bounds(alarm, when, history, metric_delay, minute_start.size)
+            for when in eval_times.tolist()
+        )
+        for alarm in alarms
+    )
+    return {
+        "alarms": tuple(alarms),
+        "duration_alarms": tuple(i for i, a in enumerate(alarms) if a.metric == "Duration"),
+        "alarm_rules": tuple(
+            (
+                a.evaluation_periods,
+                a.m,
+                a.treat_missing_data,
+                a.comparison_operator,
+                float(a.threshold),
+            )
+            for a in alarms
+        ),
+        "windows": windows,
+        "blind": tuple(
+            tuple(
+                all(hi <= lo for lo, hi in bounds)
+                or (a.version == "target" and _before_traffic(bounds, minute_start, shifts))
+                for bounds in per_eval
+            )
+            for a, per_eval in zip(alarms, windows)
+        ),
+    }
+
+
+def _check_modelled(alarms: Sequence[Alarm]) -> None:
+    """Refuse the alarms the engines do not model, naming why."""
+    for alarm in alarms:
+        if alarm.period < 60:
+            raise UnsupportedScenarioError(
+                f"Alarm {alarm.name!r} has period {alarm.period} s, but Lambda and ECS publish "
+                "one-minute metrics; a high-resolution alarm on them lapses into "
+                "INSUFFICIENT_DATA (cloudwatch-alarms.md section 1.1). Use period=60 or a "
+                "multiple of 60."
+            )
+        if alarm.metric == "Duration" and (alarm.period != 60 or alarm.version != "target"):
+            raise UnsupportedScenarioError(
+                f"Alarm {alarm.name!r}: Duration alarms are modelled for period=60 on the target "
+                "version only (an exact order-statistic draw per minute); "
+                f"got period={alarm.period}, version={alarm.version!r}."
+            )
+
+
+def _timeline(
+    phases: Sequence[PhaseSpec], routing: TrafficRouting, linear_completion: str
+) -> tuple[list[Phase], list[tuple[float, int]], float, bool, tuple[str, ...]]:
+    """The phases one after another until the first that fails: ``(phases, shifts, end time,
+    succeeds, names of the phases never reached)``."""
+    planned: list[Phase] = []
+    shifts: list[tuple[float, int]] = []
+    clock = 0.0
+    for k, spec in enumerate(phases):
+        if spec.hook is not None:
+            end = spec.hook.end_time(clock)
+            ok = spec.hook.succeeds
+            message = "" if ok else spec.hook.failure_message()
+        elif spec.traffic:
+            end = clock + 60.0 * allow_traffic_minutes(routing, linear_completion)
+            shifts = [(clock + 60.0 * minute, percent) for minute, percent in routing.shifts()]
+            ok, message = True, ""
+        else:
+            end, ok, message = clock + float(spec.seconds), True, ""
+        planned.append(
+            Phase(spec.name, clock, end, ok, message, spec.rollback_possible, spec.hook is not None)
+        )
+        clock = end
+        if not ok:
+            return planned, shifts, clock, False, tuple(later.name for later in phases[k + 1 :])
+    return planned, shifts, clock, True, ()
+
+
+def _segment_arrays(
+    edges: np.ndarray,
+    shifts: Sequence[tuple[float, int]],
+    rate: Profile,
+    current: Version,
+    target: Version,
+) -> dict[str, Any]:
+    """Per segment: target weight, expected calls per version, error and throttle rates."""
     starts, ends = edges[:-1], edges[1:]
     weight = np.zeros(starts.shape)
     for time, percent in shifts:
@@ -277,10 +387,7 @@ def compile_traffic_plan(
     def mean_of(profile: Profile) -> np.ndarray:
         return np.array([profile.mean(a, b) for a, b in mids])
 
-    segment_minute = np.floor((starts + history) / 60.0 + 1e-9).astype(np.int64)
-    minute_start = minute_edges[:-1]
-
-    arrays = {
+    return {
         "weight": weight,
         "lam_target": demand * weight,
         "lam_current": demand * (1.0 - weight),
@@ -289,88 +396,21 @@ def compile_traffic_plan(
         "p_throttle_target": mean_of(target.throttle_profile),
         "p_throttle_current": mean_of(current.throttle_profile),
     }
-    for value in (*arrays.values(), edges, segment_minute, minute_start, eval_times, poll_times):
-        value.setflags(write=False)
 
+
+def _steps(
+    planned: Sequence[Phase], shifts: Sequence[tuple[float, int]]
+) -> tuple[tuple[float, tuple[tuple[str, Any], ...]], ...]:
+    """The event core's agenda: phase starts, shifts and phase ends, grouped by time."""
     agenda: list[tuple[float, tuple[str, Any]]] = []
     for phase in planned:
         agenda.append((phase.start, ("start", phase)))
         if phase.name == "AllowTraffic":
             agenda += [(when, ("shift", percent)) for when, percent in shifts]
         agenda.append((phase.end, ("end", phase)))
-    steps = tuple(
+    return tuple(
         (when, tuple(action for _, action in group))
         for when, group in itertools.groupby(agenda, key=lambda item: item[0])
-    )
-    seg_minutes = segment_minute.tolist()
-    minute_segments = tuple(
-        (bisect_left(seg_minutes, m), bisect_right(seg_minutes, m))
-        for m in range(minute_start.size)
-    )
-    windows = tuple(
-        tuple(
-            _window_bounds(alarm, when, history, float(metric_delay), minute_start.size)
-            for when in eval_times.tolist()
-        )
-        for alarm in alarms
-    )
-
-    return TrafficPlan(
-        platform=platform,
-        phases=tuple(planned),
-        unreached=unreached,
-        rollback_from=next((p.start for p in planned if p.rollback_possible), math.inf)
-        if planned and not planned[0].rollback_possible
-        else -math.inf,
-        shifts=tuple((t, p) for t, p in shifts if t <= end_time),
-        end_time=end_time,
-        succeeds=succeeds,
-        history=history,
-        edges=edges,
-        segment_minute=segment_minute,
-        minute_start=minute_start,
-        eval_times=eval_times,
-        poll_times=poll_times,
-        alarms=tuple(alarms),
-        duration_alarms=tuple(i for i, a in enumerate(alarms) if a.metric == "Duration"),
-        target=target,
-        current=current,
-        metric_delay=float(metric_delay),
-        steps=steps,
-        alarm_rules=tuple(
-            (
-                a.evaluation_periods,
-                a.m,
-                a.treat_missing_data,
-                a.comparison_operator,
-                float(a.threshold),
-            )
-            for a in alarms
-        ),
-        throttles=bool(
-            arrays["p_throttle_target"].any()
-            or arrays["p_throttle_current"].any()
-            or any(a.metric == "Throttles" for a in alarms)
-        ),
-        edge_list=tuple(edges.tolist()),
-        eval_list=tuple(eval_times.tolist()),
-        poll_list=tuple(poll_times.tolist()),
-        minute_segments=minute_segments,
-        windows=windows,
-        blind=tuple(
-            tuple(
-                all(hi <= lo for lo, hi in bounds)
-                or (a.version == "target" and _before_traffic(bounds, minute_start, shifts))
-                for bounds in per_eval
-            )
-            for a, per_eval in zip(alarms, windows)
-        ),
-        alarm_poll_interval=float(alarm_poll_interval),
-        manual_stop_time=stop_time,
-        manual_stop_rolls_back=stop_rolls_back,
-        rollback_on_failure=auto_rollback.rolls_back("DEPLOYMENT_FAILURE"),
-        rollback_on_alarm=auto_rollback.rolls_back("DEPLOYMENT_STOP_ON_ALARM"),
-        **arrays,
     )
 
 
