@@ -229,70 +229,113 @@ def _alarm_counts(
 
 def run_kernel(plan: TrafficPlan, draws: TrafficDraws) -> KernelOutcomes:
     """Outcomes of every run in ``draws``, identical to the event core's run by run."""
+    first_alarm, detection = _alarm_times(plan, draws)
+    end = _terminal(plan, detection)
+    best_time = end.time
+    return KernelOutcomes(
+        status=end.status,
+        error=end.error,
+        rolled_back=end.rolled_back.astype(bool),
+        end_time=best_time,
+        first_alarm_time=np.where(first_alarm <= best_time, first_alarm, np.nan),
+        detection_time=np.where(end.by_alarm, best_time, np.nan),
+        final_percent=_final_percent(plan, end),
+        **_served(plan, draws, best_time),
+    )
+
+
+def _alarm_times(plan: TrafficPlan, draws: TrafficDraws) -> tuple[np.ndarray, np.ndarray]:
+    """Per run: when an alarm first entered ALARM, and the first poll that saw one (inf if
+    never)."""
     runs = draws.runs
-    inf = np.inf
+    first_alarm = np.full(runs, np.inf)
+    detection = np.full(runs, np.inf)
+    if not (plan.alarms and plan.poll_times.size):
+        return first_alarm, detection
+    cache: dict[str, list[np.ndarray]] = {}
+
+    def minute_rows(name: str) -> list[np.ndarray]:
+        if name not in cache:
+            cache[name] = _minute_rows(plan, getattr(draws, name))
+        return cache[name]
+
+    # any_alarm[e]: some alarm is in ALARM after the first e evaluations.
+    any_alarm = [np.zeros(runs, dtype=bool) for _ in range(plan.eval_times.size + 1)]
+    for i in range(len(plan.alarms)):
+        counts = _alarm_counts(plan, draws, i, minute_rows)
+        _walk_alarm(plan, i, counts, runs, first_alarm, any_alarm)
+    # A poll at time t sees the state after every evaluation at or before t.
+    for when, seen in zip(
+        plan.poll_times.tolist(),
+        np.searchsorted(plan.eval_times, plan.poll_times, side="right"),
+    ):
+        hit = any_alarm[int(seen)] & (detection == np.inf)
+        detection[hit] = when
+    return first_alarm, detection
+
+
+def _walk_alarm(
+    plan: TrafficPlan,
+    i: int,
+    counts: Any,
+    runs: int,
+    first_alarm: np.ndarray,
+    any_alarm: list[np.ndarray],
+) -> None:
+    """Evaluate alarm ``i`` at every evaluation time, updating ``first_alarm`` (the earliest
+    entry into ALARM) and ``any_alarm`` in place."""
+    alarm = plan.alarms[i]
+    windows: dict[tuple[int, int], np.ndarray] = {}
+    nan = np.full(runs, np.nan)
+    state = np.full(runs, STATE_CODE[alarm.initial_state], dtype=np.int8)
+    any_alarm[0] |= state == 1
+    for e, when in enumerate(plan.eval_times.tolist()):
+        columns = []
+        for lo, hi in plan.windows[i][e]:
+            if hi <= lo:
+                columns.append(nan)
+                continue
+            if (lo, hi) not in windows:
+                windows[(lo, hi)] = _window_value(alarm, counts, lo, hi)
+            columns.append(windows[(lo, hi)])
+        new = evaluate_columns(
+            columns,
+            state,
+            alarm.evaluation_periods,
+            alarm.m,
+            alarm.treat_missing_data,
+            alarm.comparison_operator,
+            float(alarm.threshold),
+        )
+        entered = (new == 1) & (state != 1)
+        np.minimum(first_alarm, np.where(entered, when, np.inf), out=first_alarm)
+        any_alarm[e + 1] |= new == 1
+        state = new
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class _Terminal:
+    """How each run ends: when, by what, with which status, error code and rollback."""
+
+    time: np.ndarray
+    by_alarm: np.ndarray
+    priority: np.ndarray
+    status: np.ndarray
+    error: np.ndarray
+    rolled_back: np.ndarray
+
+
+def _terminal(plan: TrafficPlan, detection: np.ndarray) -> _Terminal:
+    """Which terminal event comes first, by time and then by the core's priority."""
     end_time = plan.end_time
-
-    # -- alarms: first ALARM transition and first poll that sees an alarm ------------------
-    first_alarm = np.full(runs, inf)
-    detection = np.full(runs, inf)
-    if plan.alarms and plan.poll_times.size:
-        cache: dict[str, list[np.ndarray]] = {}
-
-        def minute_rows(name: str) -> list[np.ndarray]:
-            if name not in cache:
-                cache[name] = _minute_rows(plan, getattr(draws, name))
-            return cache[name]
-
-        evals = plan.eval_times.tolist()
-        any_alarm = [np.zeros(runs, dtype=bool) for _ in range(len(evals) + 1)]
-        for i, alarm in enumerate(plan.alarms):
-            counts = _alarm_counts(plan, draws, i, minute_rows)
-            windows: dict[tuple[int, int], np.ndarray] = {}
-            nan = np.full(runs, np.nan)
-            state = np.full(runs, STATE_CODE[alarm.initial_state], dtype=np.int8)
-            any_alarm[0] |= state == 1
-            for e, when in enumerate(evals):
-                columns = []
-                for lo, hi in plan.windows[i][e]:
-                    if hi <= lo:
-                        columns.append(nan)
-                        continue
-                    if (lo, hi) not in windows:
-                        windows[(lo, hi)] = _window_value(alarm, counts, lo, hi)
-                    columns.append(windows[(lo, hi)])
-                new = evaluate_columns(
-                    columns,
-                    state,
-                    alarm.evaluation_periods,
-                    alarm.m,
-                    alarm.treat_missing_data,
-                    alarm.comparison_operator,
-                    float(alarm.threshold),
-                )
-                entered = (new == 1) & (state != 1)
-                np.minimum(first_alarm, np.where(entered, when, inf), out=first_alarm)
-                any_alarm[e + 1] |= new == 1
-                state = new
-        # A poll at time t sees the state after every evaluation at or before t.
-        for when, seen in zip(
-            plan.poll_times.tolist(),
-            np.searchsorted(plan.eval_times, plan.poll_times, side="right"),
-        ):
-            hit = any_alarm[int(seen)] & (detection == inf)
-            detection[hit] = when
-
-    # -- which terminal event comes first (time, then the core's priority) ----------------
     end_priority = Priority.LAST if plan.succeeds else Priority.STEP
-    stop_time = plan.manual_stop_time if plan.manual_stop_time is not None else inf
+    stop_time = plan.manual_stop_time if plan.manual_stop_time is not None else np.inf
     best_time = np.minimum(detection, min(stop_time, end_time))
     # At one instant the manual stop (REACT) beats a poll (POLL), which beats the end (STEP/LAST).
     by_manual = (stop_time <= best_time) & (stop_time <= end_time)
     by_alarm = ~by_manual & (detection == best_time)
     by_end = ~by_manual & ~by_alarm
-    kind = np.where(by_manual, 1, np.where(by_alarm, 0, 2)).astype(np.int8)
     priority = np.select([by_manual, by_alarm], [Priority.REACT, Priority.POLL], end_priority)
-
     status = np.where(by_end, 0 if plan.succeeds else 1, 2).astype(np.int8)
     error = np.where(by_alarm, 2, np.where(by_manual, 3, 0 if plan.succeeds else 1)).astype(np.int8)
     failing_rolls_back = (
@@ -305,13 +348,16 @@ def run_kernel(plan: TrafficPlan, draws: TrafficDraws) -> KernelOutcomes:
     )
     # A stop before the first phase that can roll back (ECS's BeforeInstall) cannot.
     rolled_back &= ~(~by_end & (best_time <= plan.rollback_from))
+    return _Terminal(best_time, by_alarm, priority, status, error, rolled_back)
 
-    # -- what was served until then ---------------------------------------------------------
+
+def _served(plan: TrafficPlan, draws: TrafficDraws, best_time: np.ndarray) -> dict[str, Any]:
+    """Invocations and errors per version served until each run ended (whole segments)."""
     seg_end = plan.edges[1:].tolist()
     seg_start = plan.edges[:-1].tolist()
     limit = best_time + 1e-9
     sums = {
-        name: np.zeros(runs, dtype=np.int64)
+        name: np.zeros(draws.runs, dtype=np.int64)
         for name in ("target_invocations", "target_errors", "current_invocations", "current_errors")
     }
     for s, (start, end) in enumerate(zip(seg_start, seg_end)):
@@ -320,31 +366,23 @@ def run_kernel(plan: TrafficPlan, draws: TrafficDraws) -> KernelOutcomes:
             if start < 0 and name.startswith("current"):
                 continue
             acc += getattr(draws, name)[:, s] * served
+    return sums
 
+
+def _final_percent(plan: TrafficPlan, end: _Terminal) -> np.ndarray:
+    """Percent of traffic on the target when each run ended (0 after a rollback)."""
     shift_times = np.array([t for t, _ in plan.shifts])
     shift_percent = np.array([p for _, p in plan.shifts], dtype=np.int64)
     if shift_times.size:
         done = np.where(
-            priority >= Priority.STEP,
-            np.searchsorted(shift_times, best_time, side="right"),
-            np.searchsorted(shift_times, best_time, side="left"),
+            end.priority >= Priority.STEP,
+            np.searchsorted(shift_times, end.time, side="right"),
+            np.searchsorted(shift_times, end.time, side="left"),
         )
         final = np.where(done > 0, shift_percent[np.maximum(done - 1, 0)], 0)
     else:
-        final = np.zeros(runs, dtype=np.int64)
-    final = np.where(rolled_back, 0, final)
-    del kind
-
-    return KernelOutcomes(
-        status=status,
-        error=error,
-        rolled_back=rolled_back.astype(bool),
-        end_time=best_time,
-        first_alarm_time=np.where(first_alarm <= best_time, first_alarm, np.nan),
-        detection_time=np.where(by_alarm, best_time, np.nan),
-        final_percent=final,
-        **sums,
-    )
+        final = np.zeros(end.time.shape[0], dtype=np.int64)
+    return np.where(end.rolled_back, 0, final)
 
 
 def outcome_of(outcomes: KernelOutcomes, i: int) -> Outcome:
