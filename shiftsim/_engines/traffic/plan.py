@@ -212,11 +212,7 @@ def compile_traffic_plan(
     )
     eval_times = np.arange(60.0, end_time + 1e-9, 60.0) if alarms else np.zeros(0)
     history = _history_seconds(alarms, metric_delay)
-    stop_time = None
-    stop_rolls_back = False
-    if manual_stop is not None and 60.0 * manual_stop.at_minute <= end_time:
-        stop_time = 60.0 * float(manual_stop.at_minute)
-        stop_rolls_back = manual_stop.rolls_back(auto_rollback)
+    stop_time, stop_rolls_back = _manual_stop(manual_stop, auto_rollback, end_time)
 
     last_minute = math.ceil(end_time / 60.0) * 60.0
     minute_edges = np.arange(-history, max(last_minute, 60.0) + 1e-9, 60.0)
@@ -272,6 +268,15 @@ def compile_traffic_plan(
         **arrays,
         **_alarm_tables(alarms, eval_times, history, float(metric_delay), minute_start, shifts),
     )
+
+
+def _manual_stop(
+    manual_stop: ManualStop | None, auto_rollback: AutoRollback, end_time: float
+) -> tuple[float | None, bool]:
+    """When a ``StopDeployment`` call lands (None if after the end), and whether it rolls back."""
+    if manual_stop is not None and 60.0 * manual_stop.at_minute <= end_time:
+        return 60.0 * float(manual_stop.at_minute), manual_stop.rolls_back(auto_rollback)
+    return None, False
 
 
 def _rollback_from(planned: Sequence[Phase]) -> float:
