@@ -13,8 +13,8 @@ from dataclasses import replace
 import numpy as np
 
 import shiftsim
-from shiftsim._shifting import run_traffic
-from shiftsim.draws import CHUNK, draw_traffic
+from shiftsim._engines.traffic.core import run_traffic
+from shiftsim._engines.traffic.draws import CHUNK, draw_traffic
 
 try:
     from simpy_lambda import run_simpy

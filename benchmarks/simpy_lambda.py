@@ -18,10 +18,10 @@ from __future__ import annotations
 
 import simpy
 
-from shiftsim._shifting import SERIES, _alarm_inputs, alarm_range
-from shiftsim.alarms import ALARM, _evaluate
-from shiftsim.draws import TrafficDraws
-from shiftsim.plan import TrafficPlan
+from shiftsim._engines.traffic.core import SERIES, alarm_inputs, alarm_range
+from shiftsim._engines.traffic.draws import TrafficDraws
+from shiftsim._engines.traffic.plan import TrafficPlan
+from shiftsim.alarms import ALARM, evaluate_range
 
 
 def run_simpy(plan: TrafficPlan, draws: TrafficDraws) -> tuple[str, str | None, float, int, int]:
@@ -55,9 +55,9 @@ def run_simpy(plan: TrafficPlan, draws: TrafficDraws) -> tuple[str, str | None, 
     def cloudwatch():
         for e, when in enumerate(plan.eval_times.tolist()):
             yield env.timeout(when - env.now)
-            inputs = _alarm_inputs(plan, counters, draws)  # per-minute counters so far
+            inputs = alarm_inputs(plan, counters, draws)  # per-minute counters so far
             for i, alarm in enumerate(alarms):
-                states[i] = _evaluate(
+                states[i] = evaluate_range(
                     alarm_range(plan, i, inputs[i], e),
                     states[i],
                     alarm.evaluation_periods,

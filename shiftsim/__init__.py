@@ -3,6 +3,8 @@
 The public names are listed in ``__all__`` and documented in docs/api.md.
 """
 
+# _platforms registers the Lambda, ECS and Server platforms with the dispatch seam (_registry).
+from shiftsim import _platforms  # noqa: F401
 from shiftsim.alarms import Alarm
 from shiftsim.appspec import AppSpec, load_appspec
 from shiftsim.boto import from_deployment_group, to_get_deployment

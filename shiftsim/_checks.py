@@ -9,6 +9,16 @@ import numpy as np
 
 from shiftsim.errors import ConfigError
 
+__all__ = [
+    "check_choice",
+    "check_int",
+    "check_number",
+    "closest",
+    "did_you_mean",
+    "invalid",
+    "suggest",
+]
+
 
 def invalid(
     owner: str, field: str, value: object, rule: str, hint: str | None = None

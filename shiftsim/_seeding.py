@@ -14,6 +14,8 @@ import numpy as np
 
 from shiftsim.errors import ConfigError
 
+__all__ = ["RngLike", "deployment_id", "entropy_of", "seed_sequence"]
+
 RngLike = int | np.random.SeedSequence | np.random.Generator | None
 _ALPHABET = string.ascii_uppercase + string.digits
 

@@ -27,8 +27,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from shiftsim._checks import check_choice, check_int, check_number, invalid
+from shiftsim._html import table
 
-__all__ = ["Alarm", "AlarmState", "evaluation_range"]
+__all__ = ["Alarm", "AlarmState", "evaluate_range", "evaluation_range"]
 
 AlarmState = str  # "OK" | "ALARM" | "INSUFFICIENT_DATA"
 OK, ALARM, INSUFFICIENT_DATA = "OK", "ALARM", "INSUFFICIENT_DATA"
@@ -210,7 +211,7 @@ class Alarm:
         'ALARM'
         """
         check_choice("Alarm.evaluate", "state", state, ALARM_STATES)
-        return _evaluate(
+        return evaluate_range(
             [None if v is None else float(v) for v in values],
             state,
             self.evaluation_periods,
@@ -237,8 +238,6 @@ class Alarm:
         return f"Alarm({self.name!r}: {self.describe()})"
 
     def _repr_html_(self) -> str:
-        from shiftsim._html import table
-
         return table(
             f"Alarm {self.name}",
             [
@@ -262,7 +261,7 @@ def _breaches(op: str, value: float, threshold: float) -> bool:
     return bool(_OPERATORS[op](value, threshold))
 
 
-def _evaluate(
+def evaluate_range(
     values: list[float | None], state: str, n: int, m: int, treat: str, op: str, threshold: float
 ) -> str:
     """CloudWatch's evaluation of one range (cloudwatch-alarms.md section 1.3), pure and scalar."""

@@ -24,7 +24,9 @@ from typing import Any, Literal
 import pandas as pd
 
 from shiftsim._checks import check_choice, check_int, closest, did_you_mean, invalid
+from shiftsim._html import config_html
 from shiftsim.errors import ConfigError
+from shiftsim.vocabulary import MAX_SHIFTING_MINUTES, MAX_STEP_PERCENT
 
 __all__ = [
     "AllAtOnce",
@@ -41,10 +43,7 @@ __all__ = [
 ComputePlatform = Literal["Lambda", "ECS", "Server"]
 LinearCompletion = Literal["last_shift", "interval_after"]
 
-#: Longest time between the first and last traffic shift (UG:limits.md), in minutes.
-MAX_SHIFTING_MINUTES = 2880
-#: Largest percentage one increment may shift (UG:limits.md).
-MAX_STEP_PERCENT = 99
+# MAX_SHIFTING_MINUTES (2880) and MAX_STEP_PERCENT (99): shiftsim.vocabulary (UG:limits.md).
 COMPUTE_PLATFORMS = ("Lambda", "ECS", "Server")
 LINEAR_COMPLETIONS = ("last_shift", "interval_after")
 
@@ -453,8 +452,6 @@ class DeploymentConfig:
         return f"DeploymentConfig({self.name!r}, {self.compute_platform}, {rule})"
 
     def _repr_html_(self) -> str:
-        from shiftsim._html import config_html
-
         return config_html(self)
 
 

@@ -61,19 +61,24 @@ from typing import Any
 import pandas as pd
 
 from shiftsim._checks import check_choice, check_int, check_number, invalid
+from shiftsim._engines.traffic.plan import PhaseSpec, TrafficPlan, compile_deployment
+from shiftsim._html import table
 from shiftsim._seeding import RngLike, seed_sequence
+from shiftsim._traffic_run import replay_with_kernel, run_traffic_deployment
+from shiftsim._validation import check_traffic_deployment
 from shiftsim.alarms import Alarm
 from shiftsim.configs import DeploymentConfig
-from shiftsim.lambda_ import (
-    DEFAULT_ALARM_POLL_INTERVAL,
-    DEFAULT_METRIC_DELAY,
-    check_traffic_deployment,
-)
+from shiftsim.lambda_ import DEFAULT_ALARM_POLL_INTERVAL, DEFAULT_METRIC_DELAY
 from shiftsim.notifications import Notification, NotificationContext
-from shiftsim.plan import PhaseSpec, TrafficPlan, compile_deployment
 from shiftsim.results import TrafficRun
 from shiftsim.rollback import AutoRollback, ManualStop
 from shiftsim.traffic import Hook, Profile, Version, rate_profile
+from shiftsim.vocabulary import (
+    DEFAULT_TERMINATION_WAIT_MINUTES,
+    ECS_EVENTS,
+    HOOKABLE_EVENTS,
+    MAX_TERMINATION_WAIT_MINUTES,
+)
 
 __all__ = [
     "ECS_HOOK_EVENTS",
@@ -84,29 +89,10 @@ __all__ = [
     "run_ecs",
 ]
 
-#: The ECS lifecycle events in order (UG:deployment-steps-ecs.md; codedeploy.md section 4.3).
-ECS_LIFECYCLE = (
-    "BeforeInstall",
-    "Install",
-    "AfterInstall",
-    "AllowTestTraffic",
-    "AfterAllowTestTraffic",
-    "BeforeAllowTraffic",
-    "AllowTraffic",
-    "AfterAllowTraffic",
-)
-#: The events that can run a hook function (API:PutLifecycleEventHookExecutionStatus).
-ECS_HOOK_EVENTS = (
-    "BeforeInstall",
-    "AfterInstall",
-    "AfterAllowTestTraffic",
-    "BeforeAllowTraffic",
-    "AfterAllowTraffic",
-)
-#: Default wait before the original task set is removed (decision D12), in minutes.
-DEFAULT_TERMINATION_WAIT_MINUTES = 60
-#: Largest ``terminationWaitTimeInMinutes`` the API accepts (API:BlueInstanceTerminationOption).
-MAX_TERMINATION_WAIT_MINUTES = 2880
+#: The ECS lifecycle events in order (:data:`shiftsim.vocabulary.ECS_EVENTS`).
+ECS_LIFECYCLE = ECS_EVENTS
+#: The events that can run a hook function (:data:`shiftsim.vocabulary.HOOKABLE_EVENTS`).
+ECS_HOOK_EVENTS = HOOKABLE_EVENTS["ECS"]
 #: Default seconds to create the replacement task set and see its tasks healthy (an assumption).
 DEFAULT_INSTALL_SECONDS = 60.0
 
@@ -312,8 +298,6 @@ class EcsDeployment:
         )
 
     def _repr_html_(self) -> str:
-        from shiftsim._html import table
-
         return table(
             f"ECS deployment of {self.cluster_name}/{self.service_name}",
             [
@@ -549,8 +533,6 @@ class EcsRun:
         )
 
     def _repr_html_(self) -> str:
-        from shiftsim._html import table
-
         rows = [(str(k), v) for k, v in self.summary().items()]
         return table(f"ECS deployment {self.deployment_id}", rows)
 
@@ -582,11 +564,7 @@ def run_ecs(deployment: EcsDeployment, rng: RngLike = None, *, engine: str = "co
     check_choice("run_ecs", "engine", engine, ("core", "kernel"))
     seq = seed_sequence(rng)
     if engine == "kernel":
-        from shiftsim.kernel import replay_with_kernel
-
         run = replay_with_kernel(deployment, seq)
     else:
-        from shiftsim.simulation import run_traffic_deployment
-
         run = run_traffic_deployment(deployment, seq, runs=1, index=0)
     return EcsRun.from_traffic_run(deployment, run)

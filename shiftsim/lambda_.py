@@ -32,20 +32,19 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
 
-from shiftsim._checks import check_choice, check_number, invalid
+from shiftsim._checks import invalid
+from shiftsim._engines.traffic.plan import PhaseSpec, TrafficPlan, compile_deployment
+from shiftsim._html import table
+from shiftsim._validation import check_traffic_deployment
 from shiftsim.alarms import Alarm
-from shiftsim.configs import LINEAR_COMPLETIONS, DeploymentConfig, get_config
+from shiftsim.configs import DeploymentConfig
 from shiftsim.notifications import NotificationContext
-from shiftsim.plan import PhaseSpec, TrafficPlan, compile_deployment
 from shiftsim.rollback import AutoRollback, ManualStop
 from shiftsim.traffic import Hook, Profile, Version, rate_profile
 
 __all__ = ["LambdaDeployment", "LambdaHooks"]
 
-#: At most 10 alarms per deployment group (API:AlarmConfiguration; decision D9).
-MAX_ALARMS = 10
 #: Default seconds between CodeDeploy's reads of alarm state (decision D2; undocumented by AWS).
 DEFAULT_ALARM_POLL_INTERVAL = 60.0
 #: Default seconds before a one-minute datapoint is visible in CloudWatch (decision D3).
@@ -71,87 +70,6 @@ class LambdaHooks:
             value = getattr(self, name)
             if value is not None and not isinstance(value, Hook):
                 raise invalid("LambdaHooks", name, value, "must be a Hook or None")
-
-
-def _resolve_config(owner: str, config: DeploymentConfig | str, platform: str) -> DeploymentConfig:
-    resolved = get_config(config) if isinstance(config, str) else config
-    if not isinstance(resolved, DeploymentConfig):
-        raise invalid(owner, "config", config, "must be a DeploymentConfig or a configuration name")
-    if resolved.compute_platform != platform:
-        raise invalid(
-            owner,
-            "config",
-            resolved.name,
-            f"must be {_article(platform)} {platform} configuration, not one for "
-            f"{resolved.compute_platform}",
-        )
-    return resolved
-
-
-def check_traffic_deployment(
-    d: Any,
-    owner: str,
-    platform: str,
-    *,
-    rate_field: str,
-    hooks_type: type,
-    versions: str,
-    names: Sequence[str],
-) -> None:
-    """The checks Lambda and ECS deployments share; normalizes ``config`` and ``alarms``."""
-    object.__setattr__(d, "config", _resolve_config(owner, d.config, platform))
-    object.__setattr__(d, "alarms", _check_alarms(owner, d.alarms))
-    rate_profile(owner, rate_field, getattr(d, rate_field))
-    for name in ("current", "target"):
-        if not isinstance(getattr(d, name), Version):
-            raise invalid(owner, name, getattr(d, name), "must be a Version")
-    if d.current.name == d.target.name:
-        raise invalid(
-            owner, "target.name", d.target.name, f"must differ from current.name ({versions})"
-        )
-    if not isinstance(d.auto_rollback, AutoRollback):
-        raise invalid(owner, "auto_rollback", d.auto_rollback, "must be an AutoRollback")
-    if not isinstance(d.hooks, hooks_type):
-        raise invalid(
-            owner,
-            "hooks",
-            d.hooks,
-            f"must be {_article(hooks_type.__name__)} {hooks_type.__name__}",
-        )
-    if d.manual_stop is not None and not isinstance(d.manual_stop, ManualStop):
-        raise invalid(owner, "manual_stop", d.manual_stop, "must be a ManualStop or None")
-    check_number(owner, "alarm_poll_interval", d.alarm_poll_interval, 0.0, low_open=True)
-    check_number(owner, "metric_delay", d.metric_delay, 0.0)
-    check_choice(owner, "linear_completion", d.linear_completion, LINEAR_COMPLETIONS)
-    for name in names:
-        value = getattr(d, name)
-        if not isinstance(value, str) or not value:
-            raise invalid(owner, name, value, "must be a non-empty string")
-
-
-def _article(word: str) -> str:
-    return "an" if word[:1] in "AEIOU" else "a"
-
-
-def _check_alarms(owner: str, alarms: Sequence[Alarm]) -> tuple[Alarm, ...]:
-    if isinstance(alarms, Alarm):
-        alarms = (alarms,)
-    out = tuple(alarms)
-    for i, alarm in enumerate(out):
-        if not isinstance(alarm, Alarm):
-            raise invalid(owner, f"alarms[{i}]", alarm, "must be an Alarm")
-    if len(out) > MAX_ALARMS:
-        raise invalid(
-            owner,
-            "alarms",
-            len(out),
-            f"must hold at most {MAX_ALARMS} alarms (API:AlarmConfiguration, D9)",
-        )
-    names = [a.name for a in out]
-    duplicates = sorted({n for n in names if names.count(n) > 1})
-    if duplicates:
-        raise invalid(owner, "alarms", duplicates, "must have unique names")
-    return out
 
 
 @dataclass(frozen=True, slots=True)
@@ -252,8 +170,6 @@ class LambdaDeployment:
         )
 
     def _repr_html_(self) -> str:
-        from shiftsim._html import table
-
         return table(
             f"Lambda deployment of {self.function_name}:{self.alias}",
             [

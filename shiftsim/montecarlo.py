@@ -27,10 +27,10 @@ import numpy as np
 import pandas as pd
 
 from shiftsim._checks import invalid
+from shiftsim._registry import platform_for
 from shiftsim._seeding import RngLike, entropy_of, seed_sequence
 from shiftsim.configs import DeploymentConfig
 from shiftsim.draws import CHUNK, draw_traffic
-from shiftsim.errors import UnsupportedScenarioError
 from shiftsim.kernel import ERROR_CODES, STATUS, KernelOutcomes, outcome_of, run_kernel
 from shiftsim.plan import TrafficPlan
 from shiftsim.results import TrafficRun
@@ -45,17 +45,6 @@ def _check_runs(runs: object) -> int:
     if isinstance(runs, bool) or not isinstance(runs, (int, np.integer)) or runs < 1:
         raise invalid("monte_carlo", "runs", runs, "must be a positive integer")
     return int(runs)
-
-
-def _traffic_deployment(deployment: Any) -> Any:
-    if _is_server(deployment):
-        return deployment
-    if not (hasattr(deployment, "plan") and hasattr(deployment, "notification_context")):
-        raise UnsupportedScenarioError(
-            f"monte_carlo: the kernel runs Lambda, ECS and Server deployments; "
-            f"{type(deployment).__name__} is not one of them."
-        )
-    return deployment
 
 
 def wilson(successes: int, trials: int) -> tuple[float, float]:
@@ -152,15 +141,13 @@ class MonteCarloResult:
 
     def replay(self, i: int) -> TrafficRun:
         """The full event-core run ``i`` (events, timeline), on exactly the kernel's draws."""
-        from shiftsim.simulation import platform_run, run_traffic_deployment
-
         if isinstance(i, bool) or not isinstance(i, (int, np.integer)) or not 0 <= i < self.n_runs:
             raise invalid(
                 "MonteCarloResult.replay", "i", i, f"must be a run index in [0, {self.n_runs - 1}]"
             )
         seq = np.random.SeedSequence(self.seed_entropy, spawn_key=self.spawn_key)
-        run = run_traffic_deployment(self.deployment, seq, runs=self.n_runs, index=int(i))
-        return platform_run(self.deployment, run)
+        platform = platform_for(self.deployment, caller="MonteCarloResult.replay")
+        return platform.replay(self.deployment, rng=seq, runs=self.n_runs, index=int(i))
 
     def kernel_outcome(self, i: int) -> Any:
         """Run ``i`` as the kernel computed it (an :class:`~shiftsim._shifting.Outcome`)."""
@@ -206,10 +193,14 @@ def monte_carlo(deployment: Any, *, runs: int, rng: RngLike = None, progress: bo
     10
     """
     runs = _check_runs(runs)
-    if _is_server(deployment):
-        return _server_monte_carlo(deployment, runs, seed_sequence(rng), progress)
-    deployment = _traffic_deployment(deployment)
-    seq = seed_sequence(rng)
+    platform = platform_for(deployment, caller="monte_carlo")
+    return platform.monte_carlo(deployment, runs=runs, rng=seed_sequence(rng), progress=progress)
+
+
+def traffic_monte_carlo(
+    deployment: Any, runs: int, seq: np.random.SeedSequence, progress: bool
+) -> MonteCarloResult:
+    """:func:`monte_carlo` of a Lambda or ECS deployment (its platform's implementation)."""
     plan = deployment.plan()
     chunks = range((runs + CHUNK - 1) // CHUNK)
     parts = []
@@ -219,12 +210,6 @@ def monte_carlo(deployment: Any, *, runs: int, rng: RngLike = None, progress: bo
     return MonteCarloResult(
         deployment, plan, KernelOutcomes.concat(parts), entropy_of(seq), tuple(seq.spawn_key)
     )
-
-
-def _is_server(deployment: Any) -> bool:
-    from shiftsim.server import ServerDeployment
-
-    return isinstance(deployment, ServerDeployment)
 
 
 SERVER_COLUMNS = (
@@ -246,9 +231,10 @@ def _run_seed(seq: np.random.SeedSequence, i: int) -> np.random.SeedSequence:
     return np.random.SeedSequence(seq.entropy, spawn_key=(*seq.spawn_key, i))
 
 
-def _server_monte_carlo(
+def server_monte_carlo(
     deployment: Any, runs: int, seq: np.random.SeedSequence, progress: bool
 ) -> ServerMonteCarloResult:
+    """:func:`monte_carlo` of a Server deployment (its platform's implementation)."""
     from shiftsim.server import simulate_server
 
     rows = []
@@ -411,7 +397,8 @@ def compare(
                 )
             scenarios.append(replace(deployment, config=item))
         else:
-            scenarios.append(_traffic_deployment(item))
+            platform_for(item, caller="compare")
+            scenarios.append(item)
     seq = seed_sequence(rng)
     rows = []
     for scenario in _progress(scenarios, progress, "compare"):
@@ -524,7 +511,7 @@ def sweep(
     0.0
     """
     runs = _check_runs(runs)
-    _traffic_deployment(deployment)
+    platform_for(deployment, caller="sweep")
     if not isinstance(grid, Mapping) or not grid:
         raise invalid("sweep", "grid", grid, "must be a non-empty mapping of name -> values")
     names = list(grid)

@@ -12,10 +12,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from shiftsim._shifting import Outcome, Trace
-from shiftsim.draws import TrafficDraws
+from shiftsim._engines.traffic.core import Outcome, Trace
+from shiftsim._engines.traffic.draws import TrafficDraws
+from shiftsim._engines.traffic.plan import TrafficPlan
+from shiftsim._html import table
 from shiftsim.notifications import Notification, NotificationContext
-from shiftsim.plan import TrafficPlan
 
 __all__ = ["TrafficRun"]
 
@@ -256,8 +257,6 @@ class TrafficRun:
         )
 
     def _repr_html_(self) -> str:
-        from shiftsim._html import table
-
         rows = [(str(k), v) for k, v in self.summary().items()]
         return table(f"{self.plan.platform} deployment {self.deployment_id}", rows)
 

@@ -11,23 +11,17 @@ Examples
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
-import numpy as np
-
 from shiftsim._checks import check_choice
-from shiftsim._seeding import RngLike, deployment_id, entropy_of, seed_sequence
-from shiftsim._shifting import Trace, TrafficSimulation
-from shiftsim.draws import CHUNK, TrafficDraws, draw_traffic
+from shiftsim._registry import platform_for
+from shiftsim._seeding import RngLike, seed_sequence
 from shiftsim.notifications import Notification
-from shiftsim.plan import TrafficPlan
-from shiftsim.results import TrafficRun
 
-__all__ = ["simulate"]
+__all__ = ["ENGINES", "simulate"]
 
+#: The two engines every platform runs on.
 ENGINES = ("core", "kernel")
 
 
@@ -66,95 +60,7 @@ def simulate(
     ['DeploymentStart', 'DeploymentStart', 'DeploymentSuccess', 'DeploymentSuccess']
     """
     check_choice("simulate", "engine", engine, ENGINES)
-    seq = seed_sequence(rng)
-    if (
-        hasattr(deployment, "plan")
-        and callable(deployment.plan)
-        and hasattr(deployment, "notification_context")
-    ):
-        if engine == "kernel":
-            from shiftsim.kernel import replay_with_kernel
-
-            run = replay_with_kernel(deployment, seq)
-        else:
-            run = run_traffic_deployment(deployment, seq, runs=1, index=0)
-        run = platform_run(deployment, run)
-    else:
-        server = importlib.import_module("shiftsim.server")
-        if not isinstance(deployment, server.ServerDeployment):
-            raise TypeError(
-                "simulate: deployment must be a LambdaDeployment, EcsDeployment or "
-                f"ServerDeployment; got {type(deployment).__name__}."
-            )
-        run = server.simulate_server(deployment, seq, engine=engine)
-    if on_notification is not None:
-        for note in run.notifications:
-            on_notification(note)
-    return run
-
-
-@dataclass(frozen=True, slots=True, eq=False)
-class TrafficSetup:
-    """Everything one traffic-shifting run needs before it runs: plan, draws, IDs, names."""
-
-    deployment: Any
-    plan: TrafficPlan
-    draws: TrafficDraws
-    deployment_id: str
-    rollback_id: str
-    seed_entropy: Any
-    index: int
-
-    def simulation(self) -> TrafficSimulation:
-        """A fresh steppable run on the event core."""
-        return TrafficSimulation(self.plan, self.draws, deployment_id=self.deployment_id)
-
-    def result(self, trace: Trace) -> TrafficRun:
-        """The run record of a finished trace."""
-        return TrafficRun(
-            self.plan,
-            trace,
-            self.draws,
-            self.deployment_id,
-            self.rollback_id if trace.outcome.rolled_back else None,
-            self.deployment.notification_context(),
-            self.seed_entropy,
-            self.index,
-            self.deployment,
-        )
-
-
-def setup_traffic_run(
-    deployment: Any, seq: np.random.SeedSequence, *, runs: int = 1, index: int = 0
-) -> TrafficSetup:
-    """Run ``index`` of a set of ``runs`` runs seeded by ``seq``, ready to simulate."""
-    plan = deployment.plan()
-    chunk, offset = divmod(index, CHUNK)
-    size = min(CHUNK, runs - chunk * CHUNK)
-    draws = draw_traffic(plan, size, seq, chunk).row(offset)
-    ids = run_ids(seq, index)
-    return TrafficSetup(deployment, plan, draws, ids[0], ids[1], entropy_of(seq), index)
-
-
-def run_traffic_deployment(
-    deployment: Any, seq: np.random.SeedSequence, *, runs: int, index: int
-) -> TrafficRun:
-    """Run ``index`` of a set of ``runs`` runs seeded by ``seq``, on the event core."""
-    setup = setup_traffic_run(deployment, seq, runs=runs, index=index)
-    simulation = setup.simulation()
-    simulation.advance()
-    return setup.result(simulation.trace())
-
-
-def platform_run(deployment: Any, run: TrafficRun) -> Any:
-    """ECS runs carry their task sets on top of the shared traffic run."""
-    from shiftsim.ecs import EcsDeployment, EcsRun
-
-    if isinstance(deployment, EcsDeployment):
-        return EcsRun.from_traffic_run(deployment, run)
-    return run
-
-
-def run_ids(seq: np.random.SeedSequence, index: int) -> tuple[str, str]:
-    key = (entropy_of(seq), tuple(seq.spawn_key), index)
-    return deployment_id(*key, "deployment"), deployment_id(*key, "rollback")
+    platform = platform_for(deployment, caller="simulate")
+    return platform.simulate(
+        deployment, rng=seed_sequence(rng), engine=engine, on_notification=on_notification
+    )

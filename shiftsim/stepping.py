@@ -12,9 +12,9 @@ Times are in **minutes** since the deployment started, like CodeDeploy's interva
 Notes
 -----
 * Traffic is drawn per segment of the deployment's plan (spans between whole minutes, shifts,
-  phase changes and alarm polls, see :mod:`shiftsim.plan`). A stop between two segment edges
-  ends the deployment at that instant, but the traffic of the unfinished segment is not counted
-  in the run's totals. Advance in whole minutes to stop on an edge.
+  phase changes and alarm polls, see :mod:`shiftsim._engines.traffic.plan`). A stop between two
+  segment edges ends the deployment at that instant, but the traffic of the unfinished segment is
+  not counted in the run's totals. Advance in whole minutes to stop on an edge.
 * :meth:`Stepper.set_alarm` is ``SetAlarmState``: CloudWatch recomputes the alarm from its
   metric at its next evaluation (every whole minute), so a forced ``ALARM`` stops the deployment
   only if CodeDeploy polls before CloudWatch resets it. With the default 60 s poll interval, an
@@ -44,20 +44,23 @@ Examples
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from shiftsim._checks import check_choice, check_number, invalid
+from shiftsim._registry import platform_for
 from shiftsim._seeding import RngLike, seed_sequence
-from shiftsim._shifting import IN_PROGRESS
+from shiftsim._traffic_run import setup_traffic_run
 from shiftsim.alarms import ALARM_STATES
 from shiftsim.ecs import EcsDeployment, EcsRun
 from shiftsim.lambda_ import LambdaDeployment
 from shiftsim.results import TrafficRun, event_frame
-from shiftsim.simulation import platform_run, setup_traffic_run
+from shiftsim.rollback import ManualStop
+from shiftsim.server import ScaleOut, simulate_server
+from shiftsim.vocabulary import DeploymentStatus
 
 __all__ = ["DeploymentState", "Stepper", "start"]
 
@@ -106,7 +109,7 @@ class DeploymentState:
     @property
     def done(self) -> bool:
         """Whether the deployment has reached a terminal status."""
-        return self.status != IN_PROGRESS
+        return self.status != DeploymentStatus.IN_PROGRESS
 
     def __repr__(self) -> str:
         code = f" ({self.error_code})" if self.error_code else ""
@@ -213,7 +216,11 @@ class Stepper:
                     f"{self.minute:g}; advance() it further or call finish() first."
                 )
             run = self._setup.result(self._sim.trace())
-            self._run = platform_run(self.deployment, run)
+            deployment = self.deployment
+            if isinstance(deployment, EcsDeployment):
+                self._run = EcsRun.from_traffic_run(deployment, run)
+            else:
+                self._run = run
         return self._run
 
     # ------------------------------------------------------------------ acting
@@ -335,16 +342,8 @@ def start(deployment: Any, *, rng: RngLike = None) -> Stepper | ServerStepper:
     >>> sim.finish().status
     'Succeeded'
     """
-    if isinstance(deployment, (LambdaDeployment, EcsDeployment)):
-        return Stepper(deployment, seed_sequence(rng))
-    from shiftsim.server import ServerDeployment
-
-    if isinstance(deployment, ServerDeployment):
-        return ServerStepper(deployment, seed_sequence(rng))
-    raise TypeError(
-        "shiftsim.start: deployment must be a LambdaDeployment, EcsDeployment or "
-        "ServerDeployment; got "
-        f"{type(deployment).__name__}."
+    return platform_for(deployment, caller="shiftsim.start").start(
+        deployment, rng=seed_sequence(rng)
     )
 
 
@@ -365,7 +364,7 @@ class ServerDeploymentState:
 
     @property
     def done(self) -> bool:
-        return self.status != IN_PROGRESS
+        return self.status != DeploymentStatus.IN_PROGRESS
 
 
 class ServerStepper:
@@ -407,8 +406,6 @@ class ServerStepper:
 
     def scenario(self) -> Any:
         """The deployment with every action taken so far."""
-        from dataclasses import replace
-
         return replace(
             self.deployment,
             alarm_events=tuple(self._alarm_events),
@@ -418,8 +415,6 @@ class ServerStepper:
 
     def _replayed(self) -> Any:
         if self._run is None:
-            from shiftsim.server import simulate_server
-
             self._run = simulate_server(self.scenario(), self._seq)
         return self._run
 
@@ -449,7 +444,7 @@ class ServerStepper:
                 states[name] = state
         return ServerDeploymentState(
             minute=minute,
-            status=run.status if finished else IN_PROGRESS,
+            status=run.status if finished else DeploymentStatus.IN_PROGRESS.value,
             error_code=run.error_code if finished else None,
             rolled_back=bool(run.rolled_back) if finished else False,
             instances=counts,
@@ -471,8 +466,6 @@ class ServerStepper:
         ``DEPLOYMENT_STOP_ON_REQUEST``."""
         if self.done:
             return self.state
-        from shiftsim.rollback import ManualStop
-
         self._stop = ManualStop(self._minute, rollback)
         return self._act()
 
@@ -492,8 +485,6 @@ class ServerStepper:
 
     def scale_out(self, auto_scaling_group: str, count: int = 1) -> ServerDeploymentState:
         """Auto Scaling launches ``count`` instances into ``auto_scaling_group`` now."""
-        from shiftsim.server import ScaleOut
-
         self._scale_outs.append(ScaleOut(self._minute, auto_scaling_group, count))
         return self._act()
 

@@ -20,6 +20,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from shiftsim._checks import check_choice, check_number, invalid
+from shiftsim.vocabulary import LIFECYCLE_EVENT_TIMEOUT_SECONDS
 
 __all__ = ["Hook", "Profile", "Version"]
 
@@ -238,8 +239,9 @@ class Version:
 
 
 HOOK_OUTCOMES = ("Succeeded", "Failed", "NoResponse")
-#: A hook that does not report within one hour fails the deployment (D10, UG hooks reference).
-HOOK_TIMEOUT_SECONDS = 3600.0
+#: A hook that does not report within one hour fails the deployment (D10, UG hooks reference;
+#: :data:`shiftsim.vocabulary.LIFECYCLE_EVENT_TIMEOUT_SECONDS`).
+HOOK_TIMEOUT_SECONDS = float(LIFECYCLE_EVENT_TIMEOUT_SECONDS)
 
 
 @dataclass(frozen=True, slots=True)

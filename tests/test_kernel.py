@@ -10,10 +10,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import shiftsim
-from shiftsim._shifting import run_traffic
+from shiftsim._engines.traffic.core import run_traffic
+from shiftsim._engines.traffic.draws import draw_traffic
+from shiftsim._engines.traffic.kernel import STATE_CODE, evaluate_block, outcome_of, run_kernel
 from shiftsim.alarms import Alarm
-from shiftsim.draws import draw_traffic
-from shiftsim.kernel import STATE_CODE, evaluate_block, outcome_of, run_kernel
 
 LAMBDA_CONFIGS = [c.name for c in shiftsim.predefined_configs("Lambda")]
 
@@ -120,9 +120,9 @@ def test_monte_carlo_replay_equals_kernel() -> None:
 
 def test_replay_spans_chunks(monkeypatch: pytest.MonkeyPatch) -> None:
     """Replaying a run regenerates only its chunk, with the chunk's real size."""
-    monkeypatch.setattr("shiftsim.draws.CHUNK", 64)
+    monkeypatch.setattr("shiftsim._engines.traffic.draws.CHUNK", 64)
     monkeypatch.setattr("shiftsim.montecarlo.CHUNK", 64)
-    monkeypatch.setattr("shiftsim.simulation.CHUNK", 64)
+    monkeypatch.setattr("shiftsim._traffic_run.CHUNK", 64)
     deployment = shiftsim.LambdaDeployment(
         "Canary10Percent5Minutes",
         invocations_per_minute=50,
@@ -203,7 +203,8 @@ def test_monte_carlo_rejects_bad_runs() -> None:
 
 
 def test_monte_carlo_rejects_unsupported_platform() -> None:
-    with pytest.raises(shiftsim.UnsupportedScenarioError, match="monte_carlo"):
+    """Like simulate and start: a TypeError naming the supported deployment types."""
+    with pytest.raises(TypeError, match=r"monte_carlo: .*LambdaDeployment.*got object"):
         shiftsim.monte_carlo(object(), runs=10, rng=1)
 
 

@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 import shiftsim
-from shiftsim.draws import draw_traffic
+from shiftsim._engines.traffic.draws import draw_traffic
 from shiftsim.montecarlo import wilson
 
 ERRORS = shiftsim.Alarm("errors", threshold=0, evaluation_periods=2)

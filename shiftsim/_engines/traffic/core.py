@@ -3,7 +3,7 @@
 The run is a handful of callbacks on :class:`shiftsim.core.Simulation`: lifecycle phases start
 and end, traffic shifts, CloudWatch evaluates alarms each minute, CodeDeploy polls alarm state, a
 user may stop the deployment. The first of {a failed hook, an alarm seen by a poll, a manual stop,
-the end} decides the outcome. Only :mod:`shiftsim.draws` supplies randomness.
+the end} decides the outcome. Only :mod:`shiftsim._engines.traffic.draws` supplies randomness.
 """
 
 from __future__ import annotations
@@ -13,14 +13,33 @@ from collections.abc import Callable
 from itertools import accumulate
 from typing import Any, NamedTuple
 
-from shiftsim.alarms import ALARM, INSUFFICIENT_DATA, OK, _evaluate
+from shiftsim._engines.traffic.draws import TrafficDraws
+from shiftsim._engines.traffic.plan import Phase, TrafficPlan
+from shiftsim.alarms import ALARM, INSUFFICIENT_DATA, OK, evaluate_range
 from shiftsim.core import Priority, Simulation
-from shiftsim.draws import TrafficDraws
-from shiftsim.plan import Phase, TrafficPlan
+from shiftsim.vocabulary import DeploymentStatus, ErrorCode
 
-__all__ = ["Outcome", "datapoint", "run_traffic"]
+__all__ = [
+    "Outcome",
+    "Trace",
+    "TrafficSimulation",
+    "alarm_inputs",
+    "alarm_range",
+    "datapoint",
+    "run_traffic",
+]
 
-IN_PROGRESS, SUCCEEDED, FAILED, STOPPED = "InProgress", "Succeeded", "Failed", "Stopped"
+# Plain strings in the hot loop and the records (the enums' values, so results hold str).
+IN_PROGRESS = DeploymentStatus.IN_PROGRESS.value
+SUCCEEDED = DeploymentStatus.SUCCEEDED.value
+FAILED = DeploymentStatus.FAILED.value
+STOPPED = DeploymentStatus.STOPPED.value
+_HOOK_FAILURE = ErrorCode.HOOK_EXECUTION_FAILURE.value
+_ALARM_ACTIVE = ErrorCode.ALARM_ACTIVE.value
+_MANUAL_STOP = ErrorCode.MANUAL_STOP.value
+# Lambda and ECS word a manual stop their own way (EC2's is ErrorCode.MANUAL_STOP.message);
+# kept so results do not change.
+_MANUAL_STOP_MESSAGE = "The deployment was stopped by the user."
 
 
 class Outcome(NamedTuple):
@@ -104,7 +123,7 @@ def _cumulative(values: list[int]) -> list[int]:
     return [0, *accumulate(values)]
 
 
-def _alarm_inputs(
+def alarm_inputs(
     plan: TrafficPlan, series: dict[str, list[int]], draws: TrafficDraws
 ) -> list[tuple[list[int], list[int]] | list[float]]:
     """Per alarm: cumulative per-minute (count, population), or per-minute Duration values."""
@@ -210,7 +229,7 @@ class TrafficSimulation:
         names = SERIES if plan.throttles else SERIES[:4]
         self._rows = rows = {name: getattr(draws, name)[0].tolist() for name in names}
         self._inputs = (
-            _alarm_inputs(plan, _minute_series(plan, draws, rows), draws) if alarms else []
+            alarm_inputs(plan, _minute_series(plan, draws, rows), draws) if alarms else []
         )
         if plan.steps:
             sim.schedule(plan.steps[0][0], Priority.STEP, self._step, 0)
@@ -273,7 +292,7 @@ class TrafficSimulation:
                 self._finish(
                     when,
                     FAILED,
-                    "HOOK_EXECUTION_FAILURE",
+                    _HOOK_FAILURE,
                     item.message,
                     plan.rollback_on_failure and item.rollback_possible,
                 )
@@ -295,7 +314,7 @@ class TrafficSimulation:
                 new = states[i] if treat == "ignore" else _ALL_MISSING[treat]
             else:
                 values = alarm_range(plan, i, inputs[i], evaluation)
-                new = _evaluate(values, states[i], *rules[i])
+                new = evaluate_range(values, states[i], *rules[i])
             if new != states[i]:
                 self._events.append(
                     (when, "AlarmStateChange", new, f"{alarm.name}: {states[i]} -> {new}")
@@ -326,7 +345,7 @@ class TrafficSimulation:
             self._finish(
                 when,
                 STOPPED,
-                "ALARM_ACTIVE",
+                _ALARM_ACTIVE,
                 f"One or more alarms have been activated: {active}.",
                 self.plan.rollback_on_alarm,
             )
@@ -335,8 +354,8 @@ class TrafficSimulation:
         self._finish(
             self._sim.now,
             STOPPED,
-            "MANUAL_STOP",
-            "The deployment was stopped by the user.",
+            _MANUAL_STOP,
+            _MANUAL_STOP_MESSAGE,
             self.plan.manual_stop_rolls_back,
         )
 
@@ -398,8 +417,8 @@ class TrafficSimulation:
             self._finish(
                 self.now,
                 STOPPED,
-                "MANUAL_STOP",
-                "The deployment was stopped by the user.",
+                _MANUAL_STOP,
+                _MANUAL_STOP_MESSAGE,
                 rollback,
             )
 

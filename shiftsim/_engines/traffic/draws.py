@@ -1,0 +1,216 @@
+"""The random inputs of traffic-shifting runs, in one documented layout.
+
+Randomness enters shiftsim once, here. Both engines consume these arrays and nothing else that is
+random, which is why the event core and the vectorized kernel agree run for run.
+
+Layout
+------
+Runs are drawn in chunks of :data:`CHUNK` runs; segment ``s`` of chunk ``c`` of a run set seeded
+by ``seq`` has its own ``numpy.random.Generator(PCG64)`` on
+``SeedSequence(seq.entropy, spawn_key=seq.spawn_key + (c, s))``, which draws, in this order, one
+value per run of the chunk:
+
+1. ``target_requests ~ Poisson(plan.lam_target[s])``
+2. ``current_requests ~ Poisson(plan.lam_current[s])``
+3. ``target_throttles ~ Binomial(target_requests, plan.p_throttle_target[s])``  (if p > 0)
+4. ``current_throttles ~ Binomial(current_requests, plan.p_throttle_current[s])`` (if p > 0)
+5. ``target_errors ~ Binomial(target_invocations, plan.p_error_target[s])``     (if p > 0)
+6. ``current_errors ~ Binomial(current_invocations, plan.p_error_current[s])``  (if p > 0)
+
+Duration alarm ``d`` (in plan order) has the stream ``spawn_key + (c, DURATION_KEY + d)`` and
+draws, per run and minute, the target's latency statistic: the exact order statistic of that
+minute's invocations as ``Beta(k, n - k + 1)`` from two ``standard_gamma`` arrays mapped through
+the lognormal quantile (``Average`` and ``Sum`` use a normal approximation of the mean of ``n``
+lognormals).
+
+One stream per segment makes these **common random numbers**: two deployments whose plans share
+their first segments (the same scenario under Canary 5 and Canary 30 minutes, say) draw identical
+traffic there, so differences between them come from the configuration, not from noise.
+
+Invocations are requests minus throttles (throttled requests are in neither ``Invocations`` nor
+``Errors``, cloudwatch-alarms.md section 2). Draws use the **planned** weights: a rollback or stop
+only truncates a run, so the draws never depend on what happened in it.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from shiftsim._engines.traffic.plan import TrafficPlan
+
+__all__ = ["CHUNK", "DURATION_KEY", "TrafficDraws", "draw_traffic"]
+
+#: Runs per independently seeded chunk; replaying run ``i`` regenerates only its chunk.
+CHUNK = 1 << 16
+#: Stream keys at and above this one belong to Duration alarms, not segments.
+DURATION_KEY = 1 << 30
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class TrafficDraws:
+    """Random inputs for ``runs`` runs of one plan (arrays of shape ``(runs, S)``).
+
+    ``duration`` has shape ``(runs, D, minutes)``, one slice per Duration alarm, NaN where the
+    target had no invocations that minute.
+    """
+
+    target_invocations: np.ndarray
+    current_invocations: np.ndarray
+    target_errors: np.ndarray
+    current_errors: np.ndarray
+    target_throttles: np.ndarray
+    current_throttles: np.ndarray
+    duration: np.ndarray
+
+    @property
+    def runs(self) -> int:
+        return int(self.target_invocations.shape[0])
+
+    def row(self, i: int) -> TrafficDraws:
+        """The draws of run ``i`` alone (as a one-run block)."""
+        sl = slice(i, i + 1)
+        return TrafficDraws(*(getattr(self, name)[sl] for name in _FIELDS))
+
+
+_FIELDS = (
+    "target_invocations",
+    "current_invocations",
+    "target_errors",
+    "current_errors",
+    "target_throttles",
+    "current_throttles",
+    "duration",
+)
+
+
+def draw_traffic(
+    plan: TrafficPlan, runs: int, seq: np.random.SeedSequence, chunk: int = 0
+) -> TrafficDraws:
+    """Draw ``runs`` runs (at most :data:`CHUNK`) as chunk ``chunk`` of the run set ``seq``."""
+    # Stored segment-major (one contiguous row of runs per segment) and exposed as (runs, S).
+    shape = (plan.segments, runs)
+    t_inv = np.empty(shape, dtype=np.int64)
+    c_inv = np.empty(shape, dtype=np.int64)
+    t_err = np.zeros(shape, dtype=np.int64)
+    c_err = np.zeros(shape, dtype=np.int64)
+    t_thr = np.zeros(shape, dtype=np.int64)
+    c_thr = np.zeros(shape, dtype=np.int64)
+    for s in range(plan.segments):
+        rng = _stream(seq, chunk, s)
+        t_inv[s] = rng.poisson(plan.lam_target[s], runs)
+        c_inv[s] = rng.poisson(plan.lam_current[s], runs)
+        if plan.p_throttle_target[s] > 0:
+            t_thr[s] = rng.binomial(t_inv[s], plan.p_throttle_target[s])
+            t_inv[s] -= t_thr[s]
+        if plan.p_throttle_current[s] > 0:
+            c_thr[s] = rng.binomial(c_inv[s], plan.p_throttle_current[s])
+            c_inv[s] -= c_thr[s]
+        if plan.p_error_target[s] > 0:
+            t_err[s] = rng.binomial(t_inv[s], plan.p_error_target[s])
+        if plan.p_error_current[s] > 0:
+            c_err[s] = rng.binomial(c_inv[s], plan.p_error_current[s])
+    durations = np.empty((runs, len(plan.duration_alarms), plan.minutes))
+    if plan.duration_alarms:
+        per_minute = per_minute_sum(t_inv.T, plan.segment_minute, plan.minutes)
+        for d, index in enumerate(plan.duration_alarms):
+            stat = plan.alarms[index].statistic
+            durations[:, d, :] = _latency_statistic(
+                _stream(seq, chunk, DURATION_KEY + d),
+                per_minute,
+                stat,
+                plan.target.duration_ms,
+                plan.target.duration_sigma,
+            )
+    return TrafficDraws(t_inv.T, c_inv.T, t_err.T, c_err.T, t_thr.T, c_thr.T, durations)
+
+
+def _stream(seq: np.random.SeedSequence, chunk: int, key: int) -> np.random.Generator:
+    child = np.random.SeedSequence(seq.entropy, spawn_key=(*seq.spawn_key, chunk, key))
+    return np.random.Generator(np.random.PCG64(child))
+
+
+def per_minute_sum(values: np.ndarray, segment_minute: np.ndarray, minutes: int) -> np.ndarray:
+    """Sum ``(runs, S)`` segment values into ``(runs, minutes)``."""
+    first = np.searchsorted(segment_minute, np.arange(minutes))
+    empty = first >= np.append(first[1:], segment_minute.size)
+    if values.shape[1] == 0:
+        return np.zeros((values.shape[0], minutes), dtype=values.dtype)
+    out = np.add.reduceat(values, np.minimum(first, values.shape[1] - 1), axis=1)
+    out[:, empty] = 0
+    return out
+
+
+def _latency_statistic(
+    rng: np.random.Generator, n: np.ndarray, stat: str, median_ms: float, sigma: float
+) -> np.ndarray:
+    """One statistic of ``n`` lognormal durations per cell; NaN where ``n == 0``."""
+    n = n.astype(np.float64)
+    has = n > 0
+    safe = np.where(has, n, 1.0)
+    if stat in ("Average", "Sum"):
+        z = rng.standard_normal(n.shape)
+        mean = median_ms * math.exp(sigma * sigma / 2)
+        sd = median_ms * math.sqrt((math.exp(sigma * sigma) - 1) * math.exp(sigma * sigma))
+        avg = np.maximum(mean + sd / np.sqrt(safe) * z, 0.0)
+        value = avg * safe if stat == "Sum" else avg
+    elif stat == "SampleCount":
+        value = safe.copy()
+    else:
+        q = {"Minimum": 0.0, "Maximum": 100.0}.get(stat)
+        q = float(stat[1:]) if q is None else q
+        k = np.clip(np.ceil(q / 100.0 * safe), 1, safe)  # nearest-rank percentile
+        a = rng.standard_gamma(k)
+        b = rng.standard_gamma(safe - k + 1)
+        u = a / (a + b)
+        value = median_ms * np.exp(sigma * norm_ppf(u))
+    return np.where(has, value, np.nan)
+
+
+# Acklam's rational approximation of the standard normal quantile (relative error < 1.2e-9).
+_A = (
+    -3.969683028665376e01,
+    2.209460984245205e02,
+    -2.759285104469687e02,
+    1.383577518672690e02,
+    -3.066479806614716e01,
+    2.506628277459239e00,
+)
+_B = (
+    -5.447609879822406e01,
+    1.615858368580409e02,
+    -1.556989798598866e02,
+    6.680131188771972e01,
+    -1.328068155288572e01,
+)
+_C = (
+    -7.784894002430293e-03,
+    -3.223964580411365e-01,
+    -2.400758277161838e00,
+    -2.549732539343734e00,
+    4.374664141464968e00,
+    2.938163982698783e00,
+)
+_D = (7.784695709041462e-03, 3.224671290700398e-01, 2.445134137142996e00, 3.754408661907416e00)
+
+
+def norm_ppf(u: np.ndarray) -> np.ndarray:
+    """Standard normal quantile, vectorized, for ``0 < u < 1``."""
+    u = np.clip(np.asarray(u, dtype=np.float64), 1e-300, 1 - 1e-16)
+    out = np.empty_like(u)
+    low, high = u < 0.02425, u > 1 - 0.02425
+    mid = ~(low | high)
+    q = u[mid] - 0.5
+    r = q * q
+    num = ((((_A[0] * r + _A[1]) * r + _A[2]) * r + _A[3]) * r + _A[4]) * r + _A[5]
+    den = ((((_B[0] * r + _B[1]) * r + _B[2]) * r + _B[3]) * r + _B[4]) * r + 1
+    out[mid] = q * num / den
+    for mask, sign in ((low, 1.0), (high, -1.0)):
+        tail = u[mask] if sign > 0 else 1 - u[mask]
+        s = np.sqrt(-2 * np.log(tail))
+        num = ((((_C[0] * s + _C[1]) * s + _C[2]) * s + _C[3]) * s + _C[4]) * s + _C[5]
+        den = (((_D[0] * s + _D[1]) * s + _D[2]) * s + _D[3]) * s + 1
+        out[mask] = sign * num / den
+    return out
