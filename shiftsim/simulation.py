@@ -86,7 +86,7 @@ def simulate(
                 "simulate: deployment must be a LambdaDeployment, EcsDeployment or "
                 f"ServerDeployment; got {type(deployment).__name__}."
             )
-        run = server.simulate_server(deployment, seq, engine=engine)
+        run = server.simulate_server(deployment, rng=seq, engine=engine)
     if on_notification is not None:
         for note in run.notifications:
             on_notification(note)

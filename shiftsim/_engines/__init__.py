@@ -1,0 +1,1 @@
+"""The simulation engines (private): one subpackage per platform family, each with the same four roles."""
