@@ -6,6 +6,11 @@ from dataclasses import dataclass
 
 from shiftsim._checks import check_choice, check_int, check_number, invalid
 from shiftsim.fleet import Fleet, Targets, check_fleet
+from shiftsim.vocabulary import (
+    DEFAULT_TERMINATION_WAIT_MINUTES,
+    MAX_READY_WAIT_MINUTES,
+    MAX_TERMINATION_WAIT_MINUTES,
+)
 
 __all__ = [
     "DEFAULT_TERMINATION_WAIT_MINUTES",
@@ -17,10 +22,6 @@ __all__ = [
     "BlueGreen",
 ]
 
-#: Largest blue/green ready wait and termination wait, minutes (UG:limits.md; API).
-MAX_READY_WAIT_MINUTES = 2880
-MAX_TERMINATION_WAIT_MINUTES = 2880
-DEFAULT_TERMINATION_WAIT_MINUTES = 60
 GREEN_ACTIONS = ("DISCOVER_EXISTING", "COPY_AUTO_SCALING_GROUP")
 READY_ACTIONS = ("CONTINUE_DEPLOYMENT", "STOP_DEPLOYMENT")
 TERMINATION_ACTIONS = ("TERMINATE", "KEEP_ALIVE")

@@ -31,6 +31,7 @@ from shiftsim.server.scripts import (
     check_duration,
     normalize_hooks,
 )
+from shiftsim.vocabulary import CLOCK_SKEW_TOLERANCE_SECONDS, MAX_ALARMS
 
 __all__ = [
     "DEFAULT_ALARM_POLL_INTERVAL",
@@ -42,11 +43,9 @@ __all__ = [
 ]
 
 #: Clock-skew tolerance in seconds (D7).
-DEFAULT_CLOCK_SKEW_TOLERANCE = 300.0
+DEFAULT_CLOCK_SKEW_TOLERANCE = float(CLOCK_SKEW_TOLERANCE_SECONDS)
 #: Default seconds between CodeDeploy's reads of alarm state (D2), as for Lambda.
 DEFAULT_ALARM_POLL_INTERVAL = 60.0
-#: At most 10 alarms per deployment group (API:AlarmConfiguration; D9).
-MAX_ALARMS = 10
 #: D13: unhealthy first, then fleet order, or shuffled within each health class.
 ORDERS = ("fleet", "shuffle")
 _OWNER = "ServerDeployment"

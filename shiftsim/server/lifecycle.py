@@ -1,5 +1,6 @@
 """The lifecycle of an EC2/on-premises deployment: its events in CodeDeploy's order, the events
-reserved for CodeDeploy, the time limits, and CodeDeploy's messages.
+reserved for CodeDeploy, the time limits, and CodeDeploy's messages, under the names the Server
+modules use (the facts and their sources are in :mod:`shiftsim.vocabulary`).
 
 With a load balancer the traffic events surround the install events (codedeploy.md 4.1);
 without one only ApplicationStop ... ValidateService run.
@@ -10,6 +11,19 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from shiftsim._checks import invalid, suggest
+from shiftsim.vocabulary import (
+    DEFAULT_SCRIPT_TIMEOUT_SECONDS,
+    EVENT_START_TIMEOUT_SECONDS,
+    LIFECYCLE_EVENT_TIMEOUT_SECONDS,
+    PREVIOUS_REVISION_EVENTS,
+    SERVER_ALLOW_EVENTS,
+    SERVER_BLOCK_EVENTS,
+    SERVER_BUILTIN_EVENTS,
+    SERVER_EVENTS,
+    SERVER_INSTALL_EVENTS,
+    ErrorCode,
+)
+from shiftsim.vocabulary import HOOKABLE_EVENTS as _HOOKABLE
 
 __all__ = [
     "AGENT_MESSAGE",
@@ -29,56 +43,33 @@ __all__ = [
 ]
 
 #: Traffic events before the install events when a load balancer is configured.
-BLOCK_EVENTS = ("BeforeBlockTraffic", "BlockTraffic", "AfterBlockTraffic")
+BLOCK_EVENTS = SERVER_BLOCK_EVENTS
 #: The install events, in the agent's order (Agent: deployer.rb).
-INSTALL_EVENTS = (
-    "ApplicationStop",
-    "DownloadBundle",
-    "BeforeInstall",
-    "Install",
-    "AfterInstall",
-    "ApplicationStart",
-    "ValidateService",
-)
+INSTALL_EVENTS = SERVER_INSTALL_EVENTS
 #: Traffic events after the install events when a load balancer is configured.
-ALLOW_EVENTS = ("BeforeAllowTraffic", "AllowTraffic", "AfterAllowTraffic")
+ALLOW_EVENTS = SERVER_ALLOW_EVENTS
 #: The lifecycle events of an EC2/on-premises deployment, in CodeDeploy's order (with a
 #: load balancer; without one only ApplicationStop ... ValidateService run).
-LIFECYCLE_EVENTS = BLOCK_EVENTS + INSTALL_EVENTS + ALLOW_EVENTS
+LIFECYCLE_EVENTS = SERVER_EVENTS
 #: Events reserved for CodeDeploy: no scripts (UG:reference-appspec-file-structure-hooks.md).
-RESERVED_EVENTS = ("DownloadBundle", "Install", "BlockTraffic", "AllowTraffic")
-#: Events that run the scripts of the last successful install on the instance.
-PREVIOUS_REVISION_EVENTS = ("ApplicationStop", "BeforeBlockTraffic", "AfterBlockTraffic")
+RESERVED_EVENTS = SERVER_BUILTIN_EVENTS
 #: Events that run scripts.
-HOOKABLE_EVENTS = tuple(e for e in LIFECYCLE_EVENTS if e not in RESERVED_EVENTS)
+HOOKABLE_EVENTS = _HOOKABLE["Server"]
 
 #: Seconds a script may run, by default and at most (D10).
-MAX_SCRIPT_TIMEOUT = 3600
+MAX_SCRIPT_TIMEOUT = DEFAULT_SCRIPT_TIMEOUT_SECONDS
 #: Seconds a lifecycle event may run (D10; UG:limits.md).
-EVENT_TIMEOUT = 3600.0
+EVENT_TIMEOUT = float(LIFECYCLE_EVENT_TIMEOUT_SECONDS)
 #: Seconds after which an event that never starts fails (D10; UG:limits.md).
-AGENT_TIMEOUT = 300.0
+AGENT_TIMEOUT = float(EVENT_START_TIMEOUT_SECONDS)
 
 #: CodeDeploy's messages for the deployment-level error codes it reports here.
 MESSAGES = {
-    "HEALTH_CONSTRAINTS": (
-        "The overall deployment failed because too many individual instances failed "
-        "deployment, too few healthy instances are available for deployment, or some instances "
-        "in your deployment group are experiencing problems."
-    ),
-    "NO_INSTANCES": (
-        "The deployment failed because no instances were found for your deployment group. "
-        "Check your deployment group settings to make sure the tags for your EC2 instances or "
-        "Auto Scaling groups correctly identify the instances you want to deploy to."
-    ),
-    "MANUAL_STOP": "The deployment was stopped by a StopDeployment request.",
+    code.value: code.message
+    for code in (ErrorCode.HEALTH_CONSTRAINTS, ErrorCode.NO_INSTANCES, ErrorCode.MANUAL_STOP)
 }
 #: The agent-side message of an instance whose agent cannot take lifecycle events.
-AGENT_MESSAGE = (
-    "CodeDeploy agent was not able to receive the lifecycle event. Check the CodeDeploy agent "
-    "logs on your host and make sure the agent is running and can connect to the CodeDeploy "
-    "server."
-)
+AGENT_MESSAGE = ErrorCode.AGENT_ISSUE.message
 
 _RESERVED_HINTS = {
     "DownloadBundle": "To make DownloadBundle fail, give the instance s3_access=False.",

@@ -11,14 +11,15 @@ from shiftsim._engines.server.record import PassRecord
 from shiftsim._engines.server.runner import DeploymentRecord
 from shiftsim.notifications import Notification, NotificationContext
 from shiftsim.server.frames import deployment_instances, pass_lifecycle, pass_rows
+from shiftsim.vocabulary import DeploymentStatus
 
 __all__ = ["run_notifications"]
 
 _BLANK = {"Failed": 0, "InProgress": 0, "Pending": 0, "Skipped": 0, "Succeeded": 0, "Ready": 0}
-_END_EVENTS = {
-    "Succeeded": "DeploymentSuccess",
-    "Failed": "DeploymentFailure",
-    "Stopped": "DeploymentStop",
+_END_EVENTS: dict[str, str] = {
+    DeploymentStatus.SUCCEEDED.value: "DeploymentSuccess",
+    DeploymentStatus.FAILED.value: "DeploymentFailure",
+    DeploymentStatus.STOPPED.value: "DeploymentStop",
 }
 
 

@@ -17,6 +17,7 @@ from shiftsim.notifications import Notification, NotificationContext
 from shiftsim.server.deployment import ServerDeployment
 from shiftsim.server.frames import INSTANCE_COLUMNS, deployment_instances, lifecycle_frame
 from shiftsim.server.notes import run_notifications
+from shiftsim.vocabulary import DeploymentStatus, ErrorCode, InstanceStatus
 
 __all__ = ["ServerRun"]
 
@@ -111,10 +112,14 @@ class ServerRun:
         fleet = self.deployment.fleet
         gone = {g for d in self.records for g in d.terminated}
         bg = plan.blue_green is not None
-        if bg and self.status == "Succeeded":
+        if bg and self.status == DeploymentStatus.SUCCEEDED.value:
             gone |= {int(k) for k in plan.targets.tolist()}
         keep = [k for k in range(len(fleet)) if k not in gone]
-        extra = [int(k) for k in plan.green.tolist()] if bg and self.status == "Succeeded" else []
+        extra = (
+            [int(k) for k in plan.green.tolist()]
+            if bg and self.status == DeploymentStatus.SUCCEEDED.value
+            else []
+        )
         extra += [int(k) for _, _, idx in plan.launches for k in idx.tolist() if k not in gone]
         rows: list[Instance] = []
         stopped = plan.stopped | np.isfinite(plan.stop_time)
@@ -219,13 +224,15 @@ class ServerRun:
                 rows.append((minute * 60.0, self._main.id, "AlarmStateChange", state, name))
         for d in self.records:
             rows += [(t, d.id, e, s, detail) for t, e, s, detail in d.events]
-        if self._main.error_code in ("ALARM_ACTIVE", "MANUAL_STOP"):
+        if self._main.error_code in (ErrorCode.ALARM_ACTIVE.value, ErrorCode.MANUAL_STOP.value):
             rows.append(
                 (
                     self._main.end,
                     self._main.id,
-                    "AlarmDetected" if self._main.error_code == "ALARM_ACTIVE" else "ManualStop",
-                    "Stopped",
+                    "AlarmDetected"
+                    if self._main.error_code == ErrorCode.ALARM_ACTIVE.value
+                    else "ManualStop",
+                    DeploymentStatus.STOPPED.value,
                     self._main.error_message,
                 )
             )
@@ -262,11 +269,11 @@ class ServerRun:
                 "rollback_status": None if rollback is None else rollback.status,
                 "duration_minutes": (d.end - d.start) / 60.0,
                 "instances": len(frame),
-                "succeeded": int(counts.get("Succeeded", 0)),
-                "failed": int(counts.get("Failed", 0)),
-                "skipped": int(counts.get("Skipped", 0)),
-                "unknown": int(counts.get("Unknown", 0)),
-                "ready": int(counts.get("Ready", 0)),
+                "succeeded": int(counts.get(InstanceStatus.SUCCEEDED.value, 0)),
+                "failed": int(counts.get(InstanceStatus.FAILED.value, 0)),
+                "skipped": int(counts.get(InstanceStatus.SKIPPED.value, 0)),
+                "unknown": int(counts.get(InstanceStatus.UNKNOWN.value, 0)),
+                "ready": int(counts.get(InstanceStatus.READY.value, 0)),
                 "minimum_healthy": d.minimum,
                 "max_in_flight": d.cap,
                 "peak_in_flight": max((r.peak for r in d.passes), default=0),

@@ -16,10 +16,11 @@ from shiftsim.server.auto_scaling import ScaleOut
 from shiftsim.server.deployment import ServerDeployment
 from shiftsim.server.run import ServerRun
 from shiftsim.server.simulate import simulate_server
+from shiftsim.vocabulary import DeploymentStatus, InstanceStatus
 
 __all__ = ["ServerDeploymentState", "ServerStepper"]
 
-IN_PROGRESS = "InProgress"
+IN_PROGRESS = DeploymentStatus.IN_PROGRESS.value
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,7 +113,7 @@ class ServerStepper:
             elif s1 == s1 and s1 <= minute:
                 key = status
             else:
-                key = "InProgress"
+                key = InstanceStatus.IN_PROGRESS.value
             counts[key] = counts.get(key, 0) + 1
         states = {a.name: a.initial_state for a in self.deployment.alarms}
         for at, name, state in sorted(self._alarm_events, key=lambda e: e[0]):

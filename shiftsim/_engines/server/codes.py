@@ -3,6 +3,8 @@ codes, failure causes and statuses, each with its names where a frame shows them
 
 from __future__ import annotations
 
+from shiftsim.vocabulary import InstanceStatus, LifecycleErrorCode
+
 __all__ = [
     "AGENT_CAUSES",
     "CAUSES",
@@ -48,12 +50,12 @@ PER_INSTANCE = -1
 
 #: LifecycleErrorCode (API:Diagnostics).
 LIFECYCLE_ERRORS = (
-    "Success",
-    "ScriptMissing",
-    "ScriptNotExecutable",
-    "ScriptTimedOut",
-    "ScriptFailed",
-    "UnknownError",
+    LifecycleErrorCode.SUCCESS.value,
+    LifecycleErrorCode.SCRIPT_MISSING.value,
+    LifecycleErrorCode.SCRIPT_NOT_EXECUTABLE.value,
+    LifecycleErrorCode.SCRIPT_TIMED_OUT.value,
+    LifecycleErrorCode.SCRIPT_FAILED.value,
+    LifecycleErrorCode.UNKNOWN_ERROR.value,
 )
 E_SUCCESS, E_MISSING, E_NOT_EXECUTABLE, E_TIMED_OUT, E_FAILED, E_UNKNOWN = range(6)
 
@@ -88,5 +90,12 @@ CAUSES = (
 AGENT_CAUSES = (C_NOT_INSTALLED, C_NOT_RUNNING, C_CLOCK_SKEW, C_STOPPED)
 
 #: Lifecycle event and instance status codes used in the arrays.
-STATUSES = ("Skipped", "Succeeded", "Failed", "Unknown", "Ready", "Pending")
+STATUSES = (
+    InstanceStatus.SKIPPED.value,
+    InstanceStatus.SUCCEEDED.value,
+    InstanceStatus.FAILED.value,
+    InstanceStatus.UNKNOWN.value,
+    InstanceStatus.READY.value,
+    InstanceStatus.PENDING.value,
+)
 S_SKIPPED, S_SUCCEEDED, S_FAILED, S_UNKNOWN, S_READY, S_PENDING = range(6)

@@ -27,11 +27,12 @@ from shiftsim._engines.server.rules import (
 )
 from shiftsim._engines.server.timeline import Timeline
 from shiftsim.core import Priority, Simulation
-from shiftsim.server.lifecycle import MESSAGES
+from shiftsim.vocabulary import DeploymentStatus, ErrorCode
 
 __all__ = ["WindowSimulation", "run_window"]
 
-_HEALTH = "HEALTH_CONSTRAINTS"
+_HEALTH = ErrorCode.HEALTH_CONSTRAINTS.value
+_HEALTH_MESSAGE = ErrorCode.HEALTH_CONSTRAINTS.message
 
 
 class WindowSimulation:
@@ -135,7 +136,9 @@ class WindowSimulation:
         self.low = self.healthy_count
         self.peak = self.failed = self.succeeded = self.in_flight = self.next = 0
         self.done = self.fill_pending = False
-        self.outcome, self.error_code, self.message, self.end = "Succeeded", None, "", t0
+        self.outcome: str = DeploymentStatus.SUCCEEDED.value
+        self.error_code: str | None = None
+        self.message, self.end = "", t0
         # Zonal state: one zone open at a time (the non-zonal case is one zone, rules off).
         self.zonal = plan.zonal is not None
         self.zone = plan.zone.tolist()
@@ -220,7 +223,9 @@ class WindowSimulation:
         self.zone_healthy = self.zone_healthy_idle
         self.zone_failed = 0
         self.zone_open = True
-        self.events.append((self.sim.now, "ZoneStart", "InProgress", self.plan.zone_names[k]))
+        self.events.append(
+            (self.sim.now, "ZoneStart", DeploymentStatus.IN_PROGRESS.value, self.plan.zone_names[k])
+        )
 
     def _close_zone(self) -> None:
         """The open zone finished; the next opens after its monitor period."""
@@ -228,10 +233,17 @@ class WindowSimulation:
         assert zonal is not None
         now, name = self.sim.now, self.plan.zone_names[self.zone_index]
         wait = zonal.first_monitor if self.zone_index == 0 else zonal.monitor
-        self.events.append((now, "ZoneEnd", "Succeeded", name))
+        self.events.append((now, "ZoneEnd", DeploymentStatus.SUCCEEDED.value, name))
         self.zone_open = False
         if wait > 0:
-            self.events.append((now, "Baking", "InProgress", f"monitoring {name} for {wait:g} s"))
+            self.events.append(
+                (
+                    now,
+                    "Baking",
+                    DeploymentStatus.IN_PROGRESS.value,
+                    f"monitoring {name} for {wait:g} s",
+                )
+            )
         self.sim.schedule(now + wait, Priority.STEP, self._next_zone)
 
     def _next_zone(self) -> None:
@@ -304,7 +316,7 @@ class WindowSimulation:
         self.next, self.in_flight, self.low, self.peak = ptr, in_flight, low, peak
         if in_flight == 0 and ptr < limit:
             # Nothing in flight and the next instance may not start: it never will.
-            self._end("Failed", _HEALTH, MESSAGES[_HEALTH])
+            self._end(DeploymentStatus.FAILED.value, _HEALTH, _HEALTH_MESSAGE)
 
     def _stopped_end(self, i: int, now: float) -> float:
         """When instance ``i``, which stops during the pass, ends (relative to ``now``)."""
@@ -340,7 +352,7 @@ class WindowSimulation:
             self.failed += 1
             self.final[i] = S_FAILED
             if self._doomed_by_failure():
-                self._end("Failed", _HEALTH, MESSAGES[_HEALTH])
+                self._end(DeploymentStatus.FAILED.value, _HEALTH, _HEALTH_MESSAGE)
                 return
         if self.next == self.limit and self.in_flight == 0:
             self._window_done()
@@ -364,11 +376,18 @@ class WindowSimulation:
             return
         if self.zonal:
             now = self.sim.now
-            self.events.append((now, "ZoneEnd", "Succeeded", self.plan.zone_names[self.zone_index]))
+            self.events.append(
+                (
+                    now,
+                    "ZoneEnd",
+                    DeploymentStatus.SUCCEEDED.value,
+                    self.plan.zone_names[self.zone_index],
+                )
+            )
         if has_succeeded(self.succeeded, self.base, self.minimum):
-            self._end("Succeeded", None, "")
+            self._end(DeploymentStatus.SUCCEEDED.value, None, "")
         else:
-            self._end("Failed", _HEALTH, MESSAGES[_HEALTH])
+            self._end(DeploymentStatus.FAILED.value, _HEALTH, _HEALTH_MESSAGE)
 
     def _fill_after_reactions(self) -> None:
         """Fill the window after every reaction at this instant; when none is queued (the
@@ -384,7 +403,7 @@ class WindowSimulation:
 
     def _interrupt(self) -> None:
         if not self.done:
-            self._end("Stopped", self.deadline_code, self.deadline_message)
+            self._end(DeploymentStatus.STOPPED.value, self.deadline_code, self.deadline_message)
 
     def _on_stop(self, i: int) -> None:
         """Instance ``i`` stops: it counts as failed from now on (UG:instances-health.md)."""

@@ -41,7 +41,7 @@ from shiftsim._engines.server.record import PassRecord
 from shiftsim._engines.server.rules import has_succeeded, is_doomed
 from shiftsim._engines.server.timeline import Timeline
 from shiftsim.errors import UnsupportedScenarioError
-from shiftsim.server.lifecycle import MESSAGES
+from shiftsim.vocabulary import DeploymentStatus, ErrorCode
 
 __all__ = ["window_kernel"]
 
@@ -195,9 +195,9 @@ def window_kernel(
     w.ends = np.where(w.started, w.starts + w.d, np.inf)
     terminal, status, code = _ending(w, n, base, m, deadline, deadline_code)
     message = ""
-    if code == "HEALTH_CONSTRAINTS":
-        message = MESSAGES["HEALTH_CONSTRAINTS"]
-    elif status == "Stopped":
+    if code == ErrorCode.HEALTH_CONSTRAINTS.value:
+        message = ErrorCode.HEALTH_CONSTRAINTS.message
+    elif status == DeploymentStatus.STOPPED.value:
         message = deadline_message
     # -- each instance's status at that moment ----------------------------------------------
     ran = w.started & (w.starts < terminal)
@@ -248,7 +248,9 @@ class _Walk:
 
     def __init__(self, d: np.ndarray, ok: np.ndarray, healthy: np.ndarray, t0: float) -> None:
         self.d, self.ok, self.healthy, self.t0 = d, ok, healthy, t0
-        self.starts = self.ends = self.started = np.zeros(0)
+        self.starts: np.ndarray = np.zeros(0)
+        self.ends: np.ndarray = np.zeros(0)
+        self.started: np.ndarray = np.zeros(0, dtype=bool)
         self.sorted_ends: np.ndarray | None = None
         self.sorted_ok_ends: np.ndarray | None = None
 
@@ -262,7 +264,9 @@ def _ending(
     success, stall) react before the deadline's poll.
     """
     starts, ends, started, ok = w.starts, w.ends, w.started, w.ok
-    terminal, status, code = math.inf, "Succeeded", None
+    terminal = math.inf
+    status: str = DeploymentStatus.SUCCEEDED.value
+    code: str | None = None
     fail_times = np.sort(ends[started & ~ok])
     if fail_times.size:
         healthy_starts = np.sort(starts[w.healthy])  # inf for those never started
@@ -271,20 +275,24 @@ def _ending(
         doomed = is_doomed(n, failed, base, m, idle)
         if doomed.any():
             terminal = float(fail_times[int(np.argmax(doomed))])
-            status, code = "Failed", "HEALTH_CONSTRAINTS"
+            status, code = DeploymentStatus.FAILED.value, ErrorCode.HEALTH_CONSTRAINTS.value
     last_finish = float(ends[started].max()) if started.any() else w.t0
     if not started.all() and last_finish < terminal:
         # Nothing left in flight and the next instance may not start: it never will.
-        terminal, status, code = last_finish, "Failed", "HEALTH_CONSTRAINTS"
+        terminal, status, code = (
+            last_finish,
+            DeploymentStatus.FAILED.value,
+            ErrorCode.HEALTH_CONSTRAINTS.value,
+        )
     if started.all() and last_finish < terminal:
         terminal = last_finish
         succeeded = int((ok & (ends <= terminal)).sum())
         if has_succeeded(succeeded, base, m):
-            status, code = "Succeeded", None
+            status, code = DeploymentStatus.SUCCEEDED.value, None
         else:
-            status, code = "Failed", "HEALTH_CONSTRAINTS"
+            status, code = DeploymentStatus.FAILED.value, ErrorCode.HEALTH_CONSTRAINTS.value
     if deadline < terminal:
-        terminal, status, code = max(deadline, w.t0), "Stopped", deadline_code
+        terminal, status, code = max(deadline, w.t0), DeploymentStatus.STOPPED.value, deadline_code
     return terminal, status, code
 
 

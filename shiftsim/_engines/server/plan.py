@@ -59,11 +59,11 @@ from shiftsim.server.faults import InstanceStop, LoadBalancerFault
 from shiftsim.server.lifecycle import (
     AGENT_TIMEOUT,
     EVENT_TIMEOUT,
-    MESSAGES,
     PREVIOUS_REVISION_EVENTS,
     RESERVED_EVENTS,
 )
 from shiftsim.server.scripts import Hooks
+from shiftsim.vocabulary import ErrorCode
 
 __all__ = [
     "FaultRule",
@@ -512,7 +512,7 @@ def _interrupt(d: ServerDeployment) -> tuple[float, str | None, str, bool]:
         )
         if seen is not None:
             active = _alarms_in_alarm(d, seen)
-            interrupt, code = seen, "ALARM_ACTIVE"
+            interrupt, code = seen, ErrorCode.ALARM_ACTIVE.value
             message = (
                 "One or more alarms have been activated according to the Amazon "
                 "CloudWatch metrics you selected, and the affected deployments have been "
@@ -520,8 +520,8 @@ def _interrupt(d: ServerDeployment) -> tuple[float, str | None, str, bool]:
             )
             rolls_back = d.auto_rollback.rolls_back("DEPLOYMENT_STOP_ON_ALARM")
     if d.manual_stop is not None and d.manual_stop.at_minute * 60.0 < interrupt:
-        interrupt, code = d.manual_stop.at_minute * 60.0, "MANUAL_STOP"
-        message = MESSAGES["MANUAL_STOP"]
+        interrupt, code = d.manual_stop.at_minute * 60.0, ErrorCode.MANUAL_STOP.value
+        message = ErrorCode.MANUAL_STOP.message
         rolls_back = d.manual_stop.rolls_back(d.auto_rollback)
     return interrupt, code, message, rolls_back
 

@@ -14,6 +14,7 @@ from shiftsim._engines.server.codes import S_FAILED, S_SUCCEEDED, S_UNKNOWN
 from shiftsim._engines.server.draws import PassDraws
 from shiftsim._engines.server.plan import PassPlan
 from shiftsim._engines.server.timeline import Timeline, pass_timeline
+from shiftsim.vocabulary import DeploymentStatus
 
 __all__ = ["PassEvent", "PassRecord", "WindowEngine", "installed"]
 
@@ -69,7 +70,7 @@ class PassRecord:
             np.zeros(0, np.int8),
             {},
             t0,
-            "Succeeded",
+            DeploymentStatus.SUCCEEDED.value,
             None,
             "",
             healthy,

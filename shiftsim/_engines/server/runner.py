@@ -36,9 +36,9 @@ from shiftsim.server.lifecycle import (
     ALLOW_EVENTS,
     BLOCK_EVENTS,
     INSTALL_EVENTS,
-    MESSAGES,
     event_list,
 )
+from shiftsim.vocabulary import DeploymentStatus, ErrorCode
 
 __all__ = ["ENGINES", "DeploymentRecord", "PassInputs", "Runner", "in_place_inputs"]
 
@@ -57,7 +57,7 @@ class DeploymentRecord:
     instances: np.ndarray
     roles: dict[int, str] = field(default_factory=dict)
     end: float = math.nan
-    status: str = "InProgress"
+    status: str = DeploymentStatus.IN_PROGRESS.value
     error_code: str | None = None
     error_message: str = ""
     passes: list[PassRecord] = field(default_factory=list)
@@ -117,7 +117,9 @@ class Runner:
         d = DeploymentRecord(
             deployment_id(*self.key, creator, *parts), creator, style, start, instances
         )
-        d.events.append((start, "DeploymentStart", "InProgress", f"creator {creator}"))
+        d.events.append(
+            (start, "DeploymentStart", DeploymentStatus.IN_PROGRESS.value, f"creator {creator}")
+        )
         self.deployments.append(d)
         return d
 
@@ -250,7 +252,7 @@ class Runner:
             self.last_install[idx[installed(rec)]] = deployed
 
     def fail_at_start(self, d: DeploymentRecord, code: str, message: str) -> None:
-        d.finish(d.start, "Failed", code, message)
+        d.finish(d.start, DeploymentStatus.FAILED.value, code, message)
 
     def interrupt_args(self) -> tuple[float, str | None, str]:
         """The user's deployment's interrupt: (second, error code, message)."""
@@ -265,7 +267,7 @@ class Runner:
         if minimum_is_invalid(n, m):
             self.fail_at_start(
                 d,
-                "HEALTH_CONSTRAINTS_INVALID",
+                ErrorCode.HEALTH_CONSTRAINTS_INVALID.value,
                 (
                     f"The deployment cannot start because the minimum number of healthy instances "
                     f"({m}, from {rule.type} {rule.value}) is not below the {n} instances of the "
@@ -284,7 +286,7 @@ class Runner:
             if m >= size:
                 self.fail_at_start(
                     d,
-                    "HEALTH_CONSTRAINTS_INVALID",
+                    ErrorCode.HEALTH_CONSTRAINTS_INVALID.value,
                     (
                         f"The minimum number of healthy instances per zone ({m}) is not below the "
                         f"{size} instances in {name}."
@@ -313,9 +315,12 @@ class Runner:
 
     def _rollback_triggered(self, d0: DeploymentRecord) -> bool:
         plan = self.plan
-        if d0.status == "Failed":
+        if d0.status == DeploymentStatus.FAILED.value:
             return plan.rollback_on_failure
-        if d0.status == "Stopped" and d0.error_code in ("ALARM_ACTIVE", "MANUAL_STOP"):
+        if d0.status == DeploymentStatus.STOPPED.value and d0.error_code in (
+            ErrorCode.ALARM_ACTIVE.value,
+            ErrorCode.MANUAL_STOP.value,
+        ):
             return plan.interrupt_rolls_back
         return False
 
@@ -327,11 +332,11 @@ class Runner:
         d0 = self.new("user", 0.0, targets, "deployment")
         n = int(targets.shape[0])
         if n == 0:
-            self.fail_at_start(d0, "NO_INSTANCES", MESSAGES["NO_INSTANCES"])
+            self.fail_at_start(d0, ErrorCode.NO_INSTANCES.value, ErrorCode.NO_INSTANCES.message)
         elif plan.max_instances is not None and n > plan.max_instances:
             self.fail_at_start(
                 d0,
-                "OVER_MAX_INSTANCES",
+                ErrorCode.OVER_MAX_INSTANCES.value,
                 (
                     f"The deployment targets {n} instances, more than the {plan.max_instances} "
                     "allowed."
@@ -340,13 +345,15 @@ class Runner:
         else:
             m = self.check_minimum(d0, n)
             if m is not None and plan.interrupt_time <= 0.0:
-                d0.finish(0.0, "Stopped", plan.interrupt_code, plan.interrupt_message)
+                d0.finish(
+                    0.0, DeploymentStatus.STOPPED.value, plan.interrupt_code, plan.interrupt_message
+                )
             elif m is not None:
                 pp = self.in_place_pass(0, targets, REV_TARGET, 0.0, m)
                 if not self.zonal_invalid(d0, pp):
                     self.run_pass(d0, pp, 0.0, REV_TARGET, interrupted=True)
         outdated = self.run_launches(d0)
-        if d0.status == "Succeeded":
+        if d0.status == DeploymentStatus.SUCCEEDED.value:
             self.run_follow_up(d0, outdated)
         else:
             self.run_in_place_rollback(d0)
@@ -358,7 +365,7 @@ class Runner:
         outdated: list[tuple[int, float]] = []
         for j, (t, group, idx) in enumerate(plan.launches):
             during = t < d0.end or math.isnan(d0.end)
-            target_now = d0.status == "Succeeded" and not during
+            target_now = d0.status == DeploymentStatus.SUCCEEDED.value and not during
             revision = (
                 REV_TARGET if target_now else (REV_PREVIOUS if plan.has_previous else REV_NONE)
             )
@@ -411,9 +418,14 @@ class Runner:
                 )
             )
         if bad.any():
-            d.finish(rec.end, "Failed", "HEALTH_CONSTRAINTS", MESSAGES["HEALTH_CONSTRAINTS"])
+            d.finish(
+                rec.end,
+                DeploymentStatus.FAILED.value,
+                ErrorCode.HEALTH_CONSTRAINTS.value,
+                ErrorCode.HEALTH_CONSTRAINTS.message,
+            )
         else:
-            d.finish(rec.end, "Succeeded")
+            d.finish(rec.end, DeploymentStatus.SUCCEEDED.value)
         return rec, bad
 
     def run_follow_up(self, d0: DeploymentRecord, outdated: list[tuple[int, float]]) -> None:
@@ -514,19 +526,19 @@ class Runner:
         deadline, code, message = self.interrupt_args()
         n = int(plan.green.shape[0])
         if plan.targets.shape[0] == 0 or n == 0:
-            self.fail_at_start(d0, "NO_INSTANCES", MESSAGES["NO_INSTANCES"])
+            self.fail_at_start(d0, ErrorCode.NO_INSTANCES.value, ErrorCode.NO_INSTANCES.message)
             return None
         m = self.check_minimum(d0, n)
         if m is None:
             return None
         if deadline <= 0.0:
-            d0.finish(0.0, "Stopped", code, message)
+            d0.finish(0.0, DeploymentStatus.STOPPED.value, code, message)
             return None
         d0.events.append(
             (
                 0.0,
                 "ProvisionReplacements",
-                "Succeeded",
+                DeploymentStatus.SUCCEEDED.value,
                 f"{bg.green_fleet_provisioning}: {n} replacement instances",
             )
         )
@@ -550,7 +562,7 @@ class Runner:
         )
         rec = self.execute(pp, 0.0, REV_TARGET, *self.interrupt_args())
         d0.passes.append(rec)
-        if rec.outcome != "Succeeded":
+        if rec.outcome != DeploymentStatus.SUCCEEDED.value:
             self._fail_blue_green(d0, rec)
             return None
         ready = green[rec.final == S_SUCCEEDED]
@@ -572,14 +584,14 @@ class Runner:
         resume = t + cont * 60.0 if cont is not None and cont * 60.0 <= wait else None
         until = resume if resume is not None else t + wait
         if deadline < until:
-            d0.finish(max(deadline, t), "Stopped", code, message)
+            d0.finish(max(deadline, t), DeploymentStatus.STOPPED.value, code, message)
             self.run_blue_green_rollback(d0)
             return None
         if resume is None:
             d0.finish(
                 t + wait,
-                "Stopped",
-                "TIMEOUT",
+                DeploymentStatus.STOPPED.value,
+                ErrorCode.TIMEOUT.value,
                 (
                     f"No ContinueDeployment call within the {bg.wait_time_in_minutes}-minute "
                     "wait (deploymentReadyOption STOP_DEPLOYMENT); the replacements stay ready "
@@ -587,7 +599,9 @@ class Runner:
                 ),
             )
             return None
-        d0.events.append((resume, "ContinueDeployment", "Succeeded", "READY_WAIT"))
+        d0.events.append(
+            (resume, "ContinueDeployment", DeploymentStatus.SUCCEEDED.value, "READY_WAIT")
+        )
         return resume
 
     def _reroute(
@@ -610,7 +624,7 @@ class Runner:
         )
         rec = self.execute(pp, t, REV_TARGET, *self.interrupt_args())
         d0.passes.append(rec)
-        if rec.outcome != "Succeeded":
+        if rec.outcome != DeploymentStatus.SUCCEEDED.value:
             self._fail_blue_green(d0, rec)
             return None
         return rec
@@ -624,9 +638,9 @@ class Runner:
         pp = self.all_at_once_pass(0, 2, "block", blue, BLOCK_EVENTS, REV_PREVIOUS, t)
         rec = self.execute(pp, t, REV_PREVIOUS, *self.interrupt_args())
         d0.passes.append(rec)
-        if rec.outcome != "Succeeded":
+        if rec.outcome != DeploymentStatus.SUCCEEDED.value:
             msg = rec.message
-            if rec.outcome == "Failed":
+            if rec.outcome == DeploymentStatus.FAILED.value:
                 msg = (
                     "An original instance failed to deregister from the load balancer, so "
                     "the whole deployment failed (UG:instances-health.md)."
@@ -639,22 +653,29 @@ class Runner:
         if bg.termination_action == "TERMINATE":
             wait = bg.termination_wait_time_in_minutes * 60.0
             minutes = bg.termination_wait_time_in_minutes
-            d0.events.append((t, "TerminationWait", "InProgress", f"{minutes} minutes"))
             d0.events.append(
-                (t + wait, "Terminate", "Succeeded", f"{b} original instances terminated")
+                (t, "TerminationWait", DeploymentStatus.IN_PROGRESS.value, f"{minutes} minutes")
+            )
+            d0.events.append(
+                (
+                    t + wait,
+                    "Terminate",
+                    DeploymentStatus.SUCCEEDED.value,
+                    f"{b} original instances terminated",
+                )
             )
             d0.terminated += [int(k) for k in blue.tolist()]
-            d0.finish(t + wait, "Succeeded")
+            d0.finish(t + wait, DeploymentStatus.SUCCEEDED.value)
         else:
             d0.events.append(
                 (
                     t,
                     "KeepAlive",
-                    "Succeeded",
+                    DeploymentStatus.SUCCEEDED.value,
                     f"{b} original instances deregistered and left running",
                 )
             )
-            d0.finish(t, "Succeeded")
+            d0.finish(t, DeploymentStatus.SUCCEEDED.value)
 
     def run_blue_green_rollback(self, d0: DeploymentRecord) -> None:
         """Allow traffic on the originals (last successful revision's scripts), then block it
@@ -683,15 +704,20 @@ class Runner:
         d0.events.append((t, "Rollback", "Created", r.id))
         if moved.shape[0] == 0 and not blocked:
             r.events.append(
-                (t, "Reroute", "Succeeded", "traffic never left the original instances")
+                (
+                    t,
+                    "Reroute",
+                    DeploymentStatus.SUCCEEDED.value,
+                    "traffic never left the original instances",
+                )
             )
-            r.finish(t, "Succeeded")
+            r.finish(t, DeploymentStatus.SUCCEEDED.value)
             d0.rollback_message = f"Rolled back by {r.id} (Succeeded)."
             return
         pa = self.all_at_once_pass(1, 0, "rollback-allow", blue, ALLOW_EVENTS, REV_PREVIOUS, t)
         last = self.execute(pa, t, REV_PREVIOUS)
         r.passes.append(last)
-        if last.outcome == "Succeeded" and moved.shape[0]:
+        if last.outcome == DeploymentStatus.SUCCEEDED.value and moved.shape[0]:
             pb = self.all_at_once_pass(
                 1, 1, "rollback-block", moved, BLOCK_EVENTS, REV_TARGET, last.end
             )
