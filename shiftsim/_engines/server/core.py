@@ -31,6 +31,7 @@ from shiftsim.vocabulary import DeploymentStatus, ErrorCode
 
 __all__ = ["WindowSimulation", "run_window"]
 
+_REACT = Priority.REACT
 _HEALTH = ErrorCode.HEALTH_CONSTRAINTS.value
 _HEALTH_MESSAGE = ErrorCode.HEALTH_CONSTRAINTS.message
 
@@ -72,6 +73,7 @@ class WindowSimulation:
         "n",
         "next",
         "ok",
+        "on_finish",
         "order",
         "order_array",
         "outcome",
@@ -116,6 +118,8 @@ class WindowSimulation:
             deadline_message,
         )
         self.sim = Simulation(t0)
+        # One bound method for every finish the heap holds (not one per instance).
+        self.on_finish = self._finish
         n = self.n = plan.n
         # Plain lists: the loop reads them one element at a time.
         self.rel_end = timeline.rel_end.tolist()
@@ -258,65 +262,44 @@ class WindowSimulation:
         self.fill_pending = False
         if self.done or not self.zone_open:
             return
+        order, healthy, limit, can = self.order, self.healthy, self.limit, can_start
         sim = self.sim
-        now, schedule, finish, react = sim.now, sim.schedule, self._finish, Priority.REACT
-        order, healthy, start, ends, rel_end = (
-            self.order,
-            self.healthy,
-            self.start,
-            self.ends,
-            self.rel_end,
-        )
-        stop_time, watch_stops, zonal = self.stop_time, self.watch_stops, self.zonal
-        m, cap, capz, mz, limit = (
-            self.minimum,
-            self.cap,
-            self.zone_cap,
-            self.zone_minimum,
-            self.limit,
-        )
-        hc, hil, hz, hilz = (
-            self.healthy_count,
-            self.healthy_idle,
-            self.zone_healthy,
-            self.zone_healthy_idle,
-        )
-        ptr, in_flight, low, peak = self.next, self.in_flight, self.low, self.peak
-        while ptr < limit:
-            i = order[ptr]
+        now = sim.now
+        while self.next < limit:
+            i = order[self.next]
             h = healthy[i]
-            if not can_start(in_flight, cap, h, hc, m):
+            if not can(self.in_flight, self.cap, h, self.healthy_count, self.minimum):
                 break
-            if zonal and not can_start(in_flight, capz, h, hz, mz):
+            if self.zonal and not can(
+                self.in_flight, self.zone_cap, h, self.zone_healthy, self.zone_minimum
+            ):
                 break
             if h:
-                hc -= 1
-                hil -= 1
-                if zonal:
-                    hz -= 1
-                    hilz -= 1
-                if hc < low:
-                    low = hc
-            ptr += 1
-            in_flight += 1
-            if in_flight > peak:
-                peak = in_flight
-            start[i] = now
-            if watch_stops and stop_time[i] != math.inf:
-                ends[i] = now + self._stopped_end(i, now)
+                self._take_healthy()
+            self.next += 1
+            self.in_flight += 1
+            if self.in_flight > self.peak:
+                self.peak = self.in_flight
+            self.start[i] = now
+            if self.watch_stops and self.stop_time[i] != math.inf:
+                end = now + self._stopped_end(i, now)
             else:
-                ends[i] = now + rel_end[i]
-            schedule(ends[i], react, finish, i)
-        self.healthy_count, self.healthy_idle, self.zone_healthy, self.zone_healthy_idle = (
-            hc,
-            hil,
-            hz,
-            hilz,
-        )
-        self.next, self.in_flight, self.low, self.peak = ptr, in_flight, low, peak
-        if in_flight == 0 and ptr < limit:
+                end = now + self.rel_end[i]
+            self.ends[i] = end
+            sim.schedule(end, _REACT, self.on_finish, i)
+        if self.in_flight == 0 and self.next < limit:
             # Nothing in flight and the next instance may not start: it never will.
             self._end(DeploymentStatus.FAILED.value, _HEALTH, _HEALTH_MESSAGE)
+
+    def _take_healthy(self) -> None:
+        """A healthy instance starts: it leaves the healthy count."""
+        self.healthy_count -= 1
+        self.healthy_idle -= 1
+        if self.zonal:
+            self.zone_healthy -= 1
+            self.zone_healthy_idle -= 1
+        if self.healthy_count < self.low:
+            self.low = self.healthy_count
 
     def _stopped_end(self, i: int, now: float) -> float:
         """When instance ``i``, which stops during the pass, ends (relative to ``now``)."""
@@ -357,7 +340,15 @@ class WindowSimulation:
         if self.next == self.limit and self.in_flight == 0:
             self._window_done()
         elif self.next < self.limit and not self.fill_pending:
-            self._fill_after_reactions()
+            # Fill the window after every reaction at this instant; when none is queued (the
+            # usual case) do it now rather than through the heap.
+            sim = self.sim
+            nxt = sim.peek()
+            if nxt is not None and nxt[0] == sim.now and nxt[1] <= Priority.STEP:
+                self.fill_pending = True
+                sim.schedule(sim.now, Priority.STEP, self._fill)
+            else:
+                self._fill()
 
     def _doomed_by_failure(self) -> bool:
         if is_doomed(self.n, self.failed, self.base, self.minimum, self.healthy_idle):
@@ -388,18 +379,6 @@ class WindowSimulation:
             self._end(DeploymentStatus.SUCCEEDED.value, None, "")
         else:
             self._end(DeploymentStatus.FAILED.value, _HEALTH, _HEALTH_MESSAGE)
-
-    def _fill_after_reactions(self) -> None:
-        """Fill the window after every reaction at this instant; when none is queued (the
-        usual case) do it now rather than through the heap."""
-        sim = self.sim
-        now, step = sim.now, Priority.STEP
-        nxt = sim.peek()
-        if nxt is not None and nxt[0] == now and nxt[1] <= step:
-            self.fill_pending = True
-            sim.schedule(now, step, self._fill)
-        else:
-            self._fill()
 
     def _interrupt(self) -> None:
         if not self.done:
