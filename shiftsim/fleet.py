@@ -416,6 +416,21 @@ class Fleet:
         return cls(frame)
 
     # ------------------------------------------------------------------ access
+    def __eq__(self, other: object) -> bool:
+        """Fleets are equal when they hold the same instances in the same order."""
+        if not isinstance(other, Fleet):
+            return NotImplemented
+        mine, theirs = self._cols, other._cols
+        return mine.keys() == theirs.keys() and all(
+            np.array_equal(mine[k], theirs[k])
+            if isinstance(mine[k], np.ndarray)
+            else mine[k] == theirs[k]
+            for k in mine
+        )
+
+    def __hash__(self) -> int:
+        return hash(self._cols["id"])
+
     def __len__(self) -> int:
         return len(self._cols["id"])
 
