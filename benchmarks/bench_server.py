@@ -25,9 +25,9 @@ from dataclasses import replace
 
 import numpy as np
 
-from shiftsim import _server_plan as sp
 from shiftsim.fleet import Fleet
 from shiftsim.server import Duration, Script, ServerDeployment, simulate_server
+from shiftsim.server.lifecycle import HOOKABLE_EVENTS
 
 try:
     from simpy_server import run_simpy
@@ -39,9 +39,7 @@ SEED = 20_260_101
 
 
 def scenario(n: int) -> ServerDeployment:
-    hooks = {
-        e: [Script(f"scripts/{e}.sh", Duration.lognormal(20, 0.5))] for e in sp.HOOKABLE_EVENTS
-    }
+    hooks = {e: [Script(f"scripts/{e}.sh", Duration.lognormal(20, 0.5))] for e in HOOKABLE_EVENTS}
     return ServerDeployment(
         "CodeDeployDefault.HalfAtATime", fleet=Fleet.of_size(n), load_balancer=True, hooks=hooks
     )
@@ -72,7 +70,7 @@ def main(argv: list[str]) -> int:
     for n in SIZES:
         deployment = scenario(n)
         core_s, run = best_of(
-            3 if n < 100_000 else 2, lambda d=deployment: simulate_server(d, SEED)
+            3 if n < 100_000 else 2, lambda d=deployment: simulate_server(d, rng=SEED)
         )
         rec = run.records[0].passes[0]
         assert run.status == "Succeeded"
@@ -93,7 +91,7 @@ def main(argv: list[str]) -> int:
     print(f"{'instances':>10} {'core s':>9} {'core inst/s':>12} {'us/inst':>8}")
     for n in SIZES:
         one = replace(scenario(n), config="CodeDeployDefault.OneAtATime")
-        core_s, _ = best_of(2, lambda d=one: simulate_server(d, SEED))
+        core_s, _ = best_of(2, lambda d=one: simulate_server(d, rng=SEED))
         print(f"{n:>10,} {core_s:>9.3f} {n / core_s:>12,.0f} {core_s / n * 1e6:>8.2f}")
     return 0
 

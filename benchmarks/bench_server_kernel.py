@@ -23,8 +23,12 @@ import time
 
 import numpy as np
 
-from shiftsim._server_kernel import window_kernel
-from shiftsim.server import in_place_inputs, run_window, simulate_server
+from shiftsim._engines.server.core import run_window
+from shiftsim._engines.server.kernel import window_kernel
+from shiftsim._engines.server.plan import compile_plan
+from shiftsim._engines.server.runner import in_place_inputs
+from shiftsim._seeding import seed_sequence
+from shiftsim.server import simulate_server
 
 try:
     from bench_server import SEED, scenario
@@ -46,7 +50,7 @@ def million() -> None:
     n = 1_000_000
     deployment = scenario(n)
     start = time.perf_counter()
-    run = simulate_server(deployment, SEED, engine="kernel")
+    run = simulate_server(deployment, rng=SEED, engine="kernel")
     elapsed = time.perf_counter() - start
     frame = run.instances
     print(
@@ -66,7 +70,7 @@ def main(argv: list[str]) -> int:
     )
     for n in (1_000, 10_000, 100_000):
         deployment = scenario(n)
-        inputs = in_place_inputs(deployment, SEED)
+        inputs = in_place_inputs(compile_plan(deployment), seed_sequence(SEED))
         args = (
             inputs.plan,
             inputs.draws,
@@ -79,8 +83,8 @@ def main(argv: list[str]) -> int:
         t_core, core = best_of(3, lambda a=args: run_window(*a))
         t_kernel, kernel = best_of(3, lambda a=args: window_kernel(*a))
         assert np.array_equal(core.start, kernel.start)
-        s_core, _ = best_of(2, lambda d=deployment: simulate_server(d, SEED))
-        s_kernel, _ = best_of(2, lambda d=deployment: simulate_server(d, SEED, engine="kernel"))
+        s_core, _ = best_of(2, lambda d=deployment: simulate_server(d, rng=SEED))
+        s_kernel, _ = best_of(2, lambda d=deployment: simulate_server(d, rng=SEED, engine="kernel"))
         print(
             f"{n:>10,} {t_core:>14.4f} {t_kernel:>16.4f} {t_core / t_kernel:>6.0f}x "
             f"{s_core:>16.3f} {s_kernel:>18.3f} {s_core / s_kernel:>6.1f}x"

@@ -6,10 +6,11 @@ for a healthy instance, one unit of the healthy budget (a ``simpy.Container`` ho
 ``healthy - minimum``), then running its lifecycle as one timeout and giving both back (a
 success returns a unit of budget, as it adds a healthy instance; a failure does not).
 
-It consumes the same compiled pass and the same draws as shiftsim's event core (each instance's
-lifecycle time from :func:`shiftsim._server_plan.pass_timeline`), so both must give every
-instance the same start time; ``bench_server.py`` checks this before timing. It leaves out what
-the rollout in the benchmark does not need (failing the deployment early, alarms, stops).
+It consumes the same compiled pass and the same draws as shiftsim's event core (each
+instance's lifecycle time from :func:`shiftsim._engines.server.timeline.pass_timeline`), so both
+must give every instance the same start time; ``bench_server.py`` checks this before timing. It
+leaves out what the rollout in the benchmark does not need (failing the deployment early, alarms,
+stops).
 """
 
 from __future__ import annotations
@@ -17,7 +18,8 @@ from __future__ import annotations
 import numpy as np
 import simpy
 
-from shiftsim._server_plan import PassPlan, Timeline
+from shiftsim._engines.server.plan import PassPlan
+from shiftsim._engines.server.timeline import Timeline
 
 
 def run_simpy(plan: PassPlan, timeline: Timeline, order: np.ndarray) -> np.ndarray:

@@ -43,16 +43,12 @@ from shiftsim.server import (
     Script,
     ScriptFault,
     ServerDeployment,
+    ServerDeploymentState,
     ServerRun,
+    ServerStepper,
 )
 from shiftsim.simulation import simulate
-from shiftsim.stepping import (
-    DeploymentState,
-    ServerDeploymentState,
-    ServerStepper,
-    Stepper,
-    start,
-)
+from shiftsim.stepping import DeploymentState, Stepper, start
 from shiftsim.traffic import Hook, Profile, Version
 
 __version__ = "0.1.0"

@@ -21,8 +21,8 @@ from shiftsim.lambda_ import LambdaDeployment
 from shiftsim.montecarlo import server_monte_carlo, traffic_monte_carlo
 from shiftsim.notifications import Notification
 from shiftsim.results import TrafficRun
-from shiftsim.server import ServerDeployment, simulate_server
-from shiftsim.stepping import ServerStepper, Stepper
+from shiftsim.server import ServerDeployment, ServerStepper, simulate_server
+from shiftsim.stepping import Stepper
 
 __all__ = ["SERVER", "ServerPlatform", "TrafficPlatform"]
 
@@ -92,7 +92,7 @@ class ServerPlatform:
         engine: str,
         on_notification: Listener,
     ) -> Any:
-        run = simulate_server(deployment, rng, engine=engine)
+        run = simulate_server(deployment, rng=rng, engine=engine)
         _deliver(run, on_notification)
         return run
 
@@ -106,7 +106,7 @@ class ServerPlatform:
 
     def replay(self, deployment: Any, *, rng: np.random.SeedSequence, runs: int, index: int) -> Any:
         return simulate_server(
-            deployment, np.random.SeedSequence(rng.entropy, spawn_key=(*rng.spawn_key, index))
+            deployment, rng=np.random.SeedSequence(rng.entropy, spawn_key=(*rng.spawn_key, index))
         )
 
 

@@ -78,6 +78,17 @@ class Simulation:
         """How many callbacks are still scheduled."""
         return len(self._heap)
 
+    def peek(self) -> tuple[float, int] | None:
+        """``(time, priority)`` of the callback that runs next, or None when none is scheduled.
+
+        >>> sim = Simulation()
+        >>> sim.schedule(2.0, Priority.STEP, print)
+        >>> sim.peek()
+        (2.0, 4)
+        """
+        heap = self._heap
+        return heap[0][:2] if heap else None
+
     def run(self, until: float | None = None) -> float:
         """Process callbacks in time order until none remain, :meth:`stop`, or ``until``.
 

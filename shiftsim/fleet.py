@@ -114,7 +114,8 @@ class Instance:
     availability_zone : str
     healthy : bool or None
         CodeDeploy's instance health. ``None`` (the default) means healthy unless ``revision`` is
-        ``"Unknown"``: an instance never deployed to is Unhealthy (UG:instances-health.md).
+        ``"Unknown"``: an instance never deployed to is Unhealthy (UG:instances-health.md);
+        :attr:`is_healthy` says which.
     revision : {"Current", "Old", "Unknown"}
         Revision health relative to the revision being deployed. ``Old`` (the default) runs an
         earlier revision, so ApplicationStop, BeforeBlockTraffic and AfterBlockTraffic run that
@@ -136,7 +137,7 @@ class Instance:
 
     Examples
     --------
-    >>> Instance("i-1", tags={"env": "prod"}, revision="Unknown").healthy
+    >>> Instance("i-1", tags={"env": "prod"}, revision="Unknown").is_healthy
     False
     """
 
@@ -172,10 +173,11 @@ class Instance:
                 owner, "availability_zone", self.availability_zone, "must be a non-empty string"
             )
         check_choice(owner, "revision", self.revision, REVISIONS)
-        if self.healthy is None:
-            object.__setattr__(self, "healthy", self.revision != "Unknown")
+        if self.healthy is not None:
+            if not isinstance(self.healthy, (bool, np.bool_)):
+                raise invalid(owner, "healthy", self.healthy, "must be True, False or None")
+            object.__setattr__(self, "healthy", bool(self.healthy))
         for name in (
-            "healthy",
             "agent_installed",
             "agent_running",
             "s3_access",
@@ -198,6 +200,11 @@ class Instance:
                 self.auto_scaling_group,
                 "must be None for an on-premises instance",
             )
+
+    @property
+    def is_healthy(self) -> bool:
+        """``healthy``, or when it is None whether some revision is installed."""
+        return self.healthy if self.healthy is not None else self.revision != "Unknown"
 
     @property
     def tag_map(self) -> dict[str, str]:
@@ -260,6 +267,7 @@ class Fleet:
                     "must be an Instance or a mapping of Instance fields",
                 )
         cols: dict[str, Any] = {name: [getattr(r, name) for r in rows] for name in _FIELDS}
+        cols["healthy"] = [r.is_healthy for r in rows]
         self._set(cols)
 
     # ------------------------------------------------------------------ construction
@@ -366,6 +374,7 @@ class Fleet:
         }
         for name in _BOOL_COLUMNS:
             cols[name] = np.full(n, getattr(proto, name), dtype=bool)
+        cols["healthy"] = np.full(n, proto.is_healthy, dtype=bool)
         return cls._from_columns(cols)
 
     @classmethod
@@ -407,6 +416,21 @@ class Fleet:
         return cls(frame)
 
     # ------------------------------------------------------------------ access
+    def __eq__(self, other: object) -> bool:
+        """Fleets are equal when they hold the same instances in the same order."""
+        if not isinstance(other, Fleet):
+            return NotImplemented
+        mine, theirs = self._cols, other._cols
+        return mine.keys() == theirs.keys() and all(
+            np.array_equal(mine[k], theirs[k])
+            if isinstance(mine[k], np.ndarray)
+            else mine[k] == theirs[k]
+            for k in mine
+        )
+
+    def __hash__(self) -> int:
+        return hash(self._cols["id"])
+
     def __len__(self) -> int:
         return len(self._cols["id"])
 
@@ -523,6 +547,8 @@ class Fleet:
                 value = getattr(inst, name)
                 if name == "revision":
                     value = REVISIONS.index(value)
+                elif name == "healthy":
+                    value = inst.is_healthy
                 cols[name][k] = value
         return Fleet._from_columns(cols)
 
@@ -616,13 +642,15 @@ class TagFilter:
     ----------
     key, value : str or None
     type : {"KEY_ONLY", "VALUE_ONLY", "KEY_AND_VALUE"} or None
-        ``None`` (the default) infers it: both given -> ``KEY_AND_VALUE``, a key alone ->
-        ``KEY_ONLY``, a value alone -> ``VALUE_ONLY``.
+        ``None`` (the default) infers it (:attr:`filter_type`): both given -> ``KEY_AND_VALUE``,
+        a key alone -> ``KEY_ONLY``, a value alone -> ``VALUE_ONLY``.
 
     Examples
     --------
-    >>> TagFilter("env").type, TagFilter(value="prod").type, TagFilter("env", "prod").type
-    ('KEY_ONLY', 'VALUE_ONLY', 'KEY_AND_VALUE')
+    >>> TagFilter("env").filter_type, TagFilter(value="prod").filter_type
+    ('KEY_ONLY', 'VALUE_ONLY')
+    >>> TagFilter("env", "prod").filter_type
+    'KEY_AND_VALUE'
     >>> TagFilter(value="prod").matches((("stage", "prod"),))
     True
     """
@@ -637,20 +665,14 @@ class TagFilter:
             v = getattr(self, name)
             if v is not None and not isinstance(v, str):
                 raise invalid(owner, name, v, "must be a string or None")
-        if self.type is None:
-            if self.key and self.value is not None:
-                kind = "KEY_AND_VALUE"
-            elif self.key:
-                kind = "KEY_ONLY"
-            elif self.value:
-                kind = "VALUE_ONLY"
-            else:
-                raise invalid(owner, "key", self.key, "or value must be given")
-            object.__setattr__(self, "type", kind)
-        check_choice(owner, "type", self.type, TAG_FILTER_TYPES)
-        if self.type in ("KEY_ONLY", "KEY_AND_VALUE") and not self.key:
-            raise invalid(owner, "key", self.key, f"must be a non-empty string for {self.type}")
-        if self.type == "KEY_ONLY" and self.value:
+        if self.type is None and not self.key and not self.value:
+            raise invalid(owner, "key", self.key, "or value must be given")
+        if self.type is not None:
+            check_choice(owner, "type", self.type, TAG_FILTER_TYPES)
+        kind = self.filter_type
+        if kind in ("KEY_ONLY", "KEY_AND_VALUE") and not self.key:
+            raise invalid(owner, "key", self.key, f"must be a non-empty string for {kind}")
+        if kind == "KEY_ONLY" and self.value:
             raise invalid(
                 owner,
                 "value",
@@ -658,7 +680,7 @@ class TagFilter:
                 "must be None for KEY_ONLY",
                 "Use KEY_AND_VALUE to match a value too.",
             )
-        if self.type == "VALUE_ONLY":
+        if kind == "VALUE_ONLY":
             if not self.value:
                 raise invalid(
                     owner, "value", self.value, "must be a non-empty string for VALUE_ONLY"
@@ -671,14 +693,24 @@ class TagFilter:
                     "must be None for VALUE_ONLY",
                     "Use KEY_AND_VALUE to match a key too.",
                 )
-        if self.type == "KEY_AND_VALUE" and self.value is None:
+        if kind == "KEY_AND_VALUE" and self.value is None:
             raise invalid(owner, "value", self.value, "must be a string for KEY_AND_VALUE")
+
+    @property
+    def filter_type(self) -> str:
+        """``type``, or when it is None the type the key and value imply."""
+        if self.type is not None:
+            return self.type
+        if self.key and self.value is not None:
+            return "KEY_AND_VALUE"
+        return "KEY_ONLY" if self.key else "VALUE_ONLY"
 
     def matches(self, tags: Tags) -> bool:
         """Whether an instance with ``tags`` (sorted ``(key, value)`` pairs) matches."""
-        if self.type == "KEY_ONLY":
+        kind = self.filter_type
+        if kind == "KEY_ONLY":
             return any(k == self.key for k, _ in tags)
-        if self.type == "VALUE_ONLY":
+        if kind == "VALUE_ONLY":
             return any(v == self.value for _, v in tags)
         return any(k == self.key and v == self.value for k, v in tags)
 
@@ -692,7 +724,7 @@ class TagFilter:
         return cls(raw.get("Key") or None, raw.get("Value"), raw.get("Type"))
 
     def to_boto(self) -> dict[str, str]:
-        out = {"Type": str(self.type)}
+        out = {"Type": self.filter_type}
         if self.key:
             out["Key"] = self.key
         if self.value is not None:

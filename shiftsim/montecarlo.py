@@ -239,7 +239,7 @@ def server_monte_carlo(
 
     rows = []
     for i in _progress(range(runs), progress, "monte_carlo", total=runs):
-        summary = simulate_server(deployment, _run_seed(seq, i), engine="kernel").summary()
+        summary = simulate_server(deployment, rng=_run_seed(seq, i), engine="kernel").summary()
         rows.append(tuple(summary[c] for c in SERVER_COLUMNS))
     frame = pd.DataFrame(rows, columns=list(SERVER_COLUMNS))
     frame.insert(0, "run", np.arange(runs))
@@ -303,7 +303,7 @@ class ServerMonteCarloResult:
                 f"must be a run index in [0, {self.n_runs - 1}]",
             )
         seq = np.random.SeedSequence(self.seed_entropy, spawn_key=self.spawn_key)
-        return simulate_server(self.deployment, _run_seed(seq, int(i)))
+        return simulate_server(self.deployment, rng=_run_seed(seq, int(i)))
 
     def __repr__(self) -> str:
         f = self.frame

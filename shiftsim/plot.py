@@ -302,7 +302,7 @@ def fleet(run: Any, ax: Axes | None = None, *, max_rows: int = 60) -> Axes:
     >>> from shiftsim.fleet import Fleet
     >>> from shiftsim.server import ServerDeployment, simulate_server
     >>> run = simulate_server(ServerDeployment("CodeDeployDefault.HalfAtATime",
-    ...                                        fleet=Fleet.of_size(6)), 1)
+    ...                                        fleet=Fleet.of_size(6)), rng=1)
     >>> ax = plot.fleet(run)
     >>> ax.get_title()
     'HalfAtATime: Succeeded'

@@ -44,7 +44,7 @@ Examples
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -58,8 +58,7 @@ from shiftsim.alarms import ALARM_STATES
 from shiftsim.ecs import EcsDeployment, EcsRun
 from shiftsim.lambda_ import LambdaDeployment
 from shiftsim.results import TrafficRun, event_frame
-from shiftsim.rollback import ManualStop
-from shiftsim.server import ScaleOut, simulate_server
+from shiftsim.server import ServerStepper
 from shiftsim.vocabulary import DeploymentStatus
 
 __all__ = ["DeploymentState", "Stepper", "start"]
@@ -345,164 +344,3 @@ def start(deployment: Any, *, rng: RngLike = None) -> Stepper | ServerStepper:
     return platform_for(deployment, caller="shiftsim.start").start(
         deployment, rng=seed_sequence(rng)
     )
-
-
-@dataclass(frozen=True, slots=True)
-class ServerDeploymentState:
-    """An EC2/on-premises deployment at one minute (the user's deployment).
-
-    ``instances`` counts instance statuses then: ``Pending`` (not started), ``InProgress``,
-    and the final statuses of those that finished.
-    """
-
-    minute: float
-    status: str
-    error_code: str | None
-    rolled_back: bool
-    instances: dict[str, int]
-    alarm_states: dict[str, str]
-
-    @property
-    def done(self) -> bool:
-        return self.status != DeploymentStatus.IN_PROGRESS
-
-
-class ServerStepper:
-    """An EC2/on-premises deployment driven step by step, by replay.
-
-    The Server engine runs a deployment in one go, so the stepper keeps the actions taken so far
-    (alarm state changes, a ``StopDeployment``, Auto Scaling scale-outs) as parts of the
-    scenario and simulates it again, with the same seed, when asked what happened. An action at
-    minute ``t`` changes nothing before ``t``, so every replay agrees with the last on the past.
-    With no action, :attr:`run` is ``simulate(deployment, rng=...)``.
-
-    Examples
-    --------
-    >>> import shiftsim
-    >>> from shiftsim.fleet import Fleet
-    >>> slow = {"BeforeInstall": [shiftsim.Script("install.sh", duration=60)]}
-    >>> sim = start(shiftsim.ServerDeployment("CodeDeployDefault.OneAtATime",
-    ...                                       fleet=Fleet.of_size(4), hooks=slow), rng=1)
-    >>> sim.advance(1.5).instances
-    {'Succeeded': 1, 'InProgress': 1, 'Pending': 2}
-    >>> sim.stop(rollback=False).status, sim.run.error_code
-    ('Stopped', 'MANUAL_STOP')
-    """
-
-    __slots__ = ("_alarm_events", "_minute", "_run", "_scale_outs", "_seq", "_stop", "deployment")
-
-    def __init__(self, deployment: Any, seq: np.random.SeedSequence) -> None:
-        self.deployment = deployment
-        self._seq = seq
-        self._minute = 0.0
-        self._alarm_events = list(deployment.alarm_events)
-        self._scale_outs = list(deployment.scale_outs)
-        self._stop = deployment.manual_stop
-        self._run: Any = None
-
-    @property
-    def minute(self) -> float:
-        return self._minute
-
-    def scenario(self) -> Any:
-        """The deployment with every action taken so far."""
-        return replace(
-            self.deployment,
-            alarm_events=tuple(self._alarm_events),
-            scale_outs=tuple(self._scale_outs),
-            manual_stop=self._stop,
-        )
-
-    def _replayed(self) -> Any:
-        if self._run is None:
-            self._run = simulate_server(self.scenario(), self._seq)
-        return self._run
-
-    @property
-    def done(self) -> bool:
-        return self._replayed().duration / 60.0 <= self._minute + 1e-9
-
-    @property
-    def state(self) -> ServerDeploymentState:
-        run, minute = self._replayed(), self._minute
-        finished = run.duration / 60.0 <= minute + 1e-9
-        frame = run.instances
-        mine = frame[frame["deployment_id"] == run.deployment_id]
-        start, end = mine["start_minute"].to_numpy(), mine["end_minute"].to_numpy()
-        counts: dict[str, int] = {}
-        for status, s0, s1 in zip(mine["status"].tolist(), start.tolist(), end.tolist()):
-            if s0 != s0 or s0 > minute:  # never started, or not yet
-                key = status if finished else "Pending"
-            elif s1 == s1 and s1 <= minute:
-                key = status
-            else:
-                key = "InProgress"
-            counts[key] = counts.get(key, 0) + 1
-        states = {a.name: a.initial_state for a in self.deployment.alarms}
-        for at, name, state in sorted(self._alarm_events, key=lambda e: e[0]):
-            if at <= minute:
-                states[name] = state
-        return ServerDeploymentState(
-            minute=minute,
-            status=run.status if finished else DeploymentStatus.IN_PROGRESS.value,
-            error_code=run.error_code if finished else None,
-            rolled_back=bool(run.rolled_back) if finished else False,
-            instances=counts,
-            alarm_states=states,
-        )
-
-    def advance(self, minutes: float) -> ServerDeploymentState:
-        """Let ``minutes`` of simulated time pass."""
-        check_number("ServerStepper.advance", "minutes", minutes, 0.0)
-        self._minute += float(minutes)
-        return self.state
-
-    def _act(self) -> ServerDeploymentState:
-        self._run = None
-        return self.state
-
-    def stop(self, rollback: bool | None = None) -> ServerDeploymentState:
-        """``StopDeployment`` now; ``rollback=None`` follows the group's
-        ``DEPLOYMENT_STOP_ON_REQUEST``."""
-        if self.done:
-            return self.state
-        self._stop = ManualStop(self._minute, rollback)
-        return self._act()
-
-    def set_alarm(self, name: str, state: str) -> ServerDeploymentState:
-        """An alarm changes state now (Server deployments have no simulated metrics)."""
-        names = [a.name for a in self.deployment.alarms]
-        if name not in names:
-            raise invalid(
-                "ServerStepper.set_alarm",
-                "name",
-                name,
-                f"must be one of the deployment's alarms {names}",
-            )
-        check_choice("ServerStepper.set_alarm", "state", state, ALARM_STATES)
-        self._alarm_events.append((self._minute, name, state))
-        return self._act()
-
-    def scale_out(self, auto_scaling_group: str, count: int = 1) -> ServerDeploymentState:
-        """Auto Scaling launches ``count`` instances into ``auto_scaling_group`` now."""
-        self._scale_outs.append(ScaleOut(self._minute, auto_scaling_group, count))
-        return self._act()
-
-    def finish(self) -> Any:
-        """Run to the end and return the run."""
-        self._minute = max(self._minute, self._replayed().duration / 60.0)
-        return self._replayed()
-
-    @property
-    def run(self) -> Any:
-        """The finished :class:`~shiftsim.server.ServerRun`."""
-        if not self.done:
-            raise RuntimeError(
-                f"ServerStepper.run: the deployment is still InProgress at minute "
-                f"{self._minute:g}; advance() it further or call finish() first."
-            )
-        return self._replayed()
-
-    def __repr__(self) -> str:
-        state = self.state
-        return f"<ServerStepper minute {state.minute:g}: {state.status}, {state.instances}>"

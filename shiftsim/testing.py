@@ -716,7 +716,7 @@ else:
             )
 
         def _replay(self) -> None:
-            self.run = simulate_server(self.scenario(), self.seed)
+            self.run = simulate_server(self.scenario(), rng=self.seed)
 
         @property
         def status(self) -> str:

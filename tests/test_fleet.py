@@ -39,9 +39,9 @@ def test_of_size_names_zones_and_defaults() -> None:
 
 def test_never_deployed_instance_is_unhealthy() -> None:
     # UG:instances-health.md: "An instance never deployed to is Unhealthy".
-    assert Instance("i-1", revision="Unknown").healthy is False
+    assert Instance("i-1", revision="Unknown").is_healthy is False
     assert Fleet.of_size(2, revision="Unknown")[1].healthy is False
-    assert Instance("i-1", revision="Unknown", healthy=True).healthy is True
+    assert Instance("i-1", revision="Unknown", healthy=True).is_healthy is True
 
 
 def test_update_returns_a_changed_copy() -> None:
@@ -131,7 +131,7 @@ def test_filter_types_are_inferred_and_match() -> None:
     assert not TagFilter("env", "web").matches(tags)
     assert TagFilter.from_boto(
         {"Key": "env", "Value": "prod", "Type": "KEY_AND_VALUE"}
-    ) == TagFilter("env", "prod")
+    ) == TagFilter("env", "prod", "KEY_AND_VALUE")
     assert TagFilter("env", "prod").to_boto() == {
         "Type": "KEY_AND_VALUE",
         "Key": "env",

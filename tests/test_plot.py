@@ -127,7 +127,7 @@ def test_traffic_marks_a_failed_hook() -> None:
 
 
 def test_traffic_rejects_a_server_run() -> None:
-    run = simulate_server(ServerDeployment(fleet=Fleet.of_size(2)), 1)
+    run = simulate_server(ServerDeployment(fleet=Fleet.of_size(2)), rng=1)
     with pytest.raises(ConfigError, match=r"use plot\.fleet"):
         plot.traffic(run)
 
@@ -141,7 +141,7 @@ def half_at_a_time_run(**kwargs: object) -> object:
         faults=[ScriptFault("ApplicationStart", instances=["i-001", "i-004"])],
         **kwargs,  # type: ignore[arg-type]
     )
-    return simulate_server(deployment, 1)
+    return simulate_server(deployment, rng=1)
 
 
 def test_fleet_gantt_and_window() -> None:
@@ -177,7 +177,7 @@ def test_fleet_shows_the_rollback_deployment() -> None:
         faults=[ScriptFault("ValidateService", instances=["i-001"])],
         auto_rollback=shiftsim.AutoRollback(),
     )
-    run = simulate_server(deployment, 3)
+    run = simulate_server(deployment, rng=3)
     ax = plot.fleet(run)
     assert ax.get_title() == "OneAtATime: Failed (HEALTH_CONSTRAINTS), rolled back"
     assert "codeDeployRollback starts" in legend_texts(ax)
@@ -191,7 +191,7 @@ def test_fleet_bins_big_fleets_and_takes_an_axes() -> None:
         faults=[ScriptFault("ApplicationStart", probability=0.1)],
         hooks={"ApplicationStart": [Script("start.sh", duration=5)]},
     )
-    run = simulate_server(deployment, 1)
+    run = simulate_server(deployment, rng=1)
     _, given = plt.subplots()
     ax = plot.fleet(run, ax=given, max_rows=30)
     assert ax is given

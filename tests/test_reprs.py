@@ -42,7 +42,7 @@ OBJECTS: dict[str, tuple[Callable[[], Any], str]] = {
     "Fleet": (lambda: Fleet.of_size(3), "Auto Scaling groups"),
     "TrafficRun": (lambda: shiftsim.simulate(LAMBDA, rng=7), "ALARM_ACTIVE"),
     "EcsRun": (lambda: shiftsim.simulate(ECS, rng=1), "Succeeded"),
-    "ServerRun": (lambda: simulate_server(SERVER, 1), "Succeeded"),
+    "ServerRun": (lambda: simulate_server(SERVER, rng=1), "Succeeded"),
     "MonteCarloResult": (lambda: shiftsim.monte_carlo(LAMBDA, runs=200, rng=1), "rollback_rate"),
     "AppSpec": (lambda: shiftsim.load_appspec("version: 0.0\nos: linux\n"), "linux"),
     "Scenario": (

@@ -12,6 +12,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from shiftsim._engines.server.core import run_window
+from shiftsim._engines.server.plan import compile_plan
+from shiftsim._engines.server.runner import in_place_inputs
 from shiftsim._seeding import seed_sequence
 from shiftsim.configs import DeploymentConfig, MinimumHealthyHosts
 from shiftsim.errors import ConfigError
@@ -72,7 +75,7 @@ def simulate(
         faults.append(ScriptFault("ApplicationStart", instances=[fleet.ids[k] for k in failing]))
     kwargs.setdefault("hooks", HOOKS)
     deployment = ServerDeployment(config, fleet=fleet, faults=faults, **kwargs)  # type: ignore[arg-type]
-    return simulate_server(deployment, seed_sequence(seed))
+    return simulate_server(deployment, rng=seed_sequence(seed))
 
 
 def max_concurrency(frame: pd.DataFrame) -> int:
@@ -475,8 +478,8 @@ def test_same_seed_same_run_and_entropy_replays() -> None:
         hooks=hooks,
         faults=[ScriptFault("ApplicationStart", probability=0.2)],
     )
-    first = simulate_server(deployment, 11)
-    again = simulate_server(deployment, np.random.SeedSequence(first.seed_entropy))
+    first = simulate_server(deployment, rng=11)
+    again = simulate_server(deployment, rng=np.random.SeedSequence(first.seed_entropy))
     pd.testing.assert_frame_equal(first.instances, again.instances)
     pd.testing.assert_frame_equal(first.lifecycle, again.lifecycle)
     assert first.deployment_id == again.deployment_id
@@ -540,8 +543,6 @@ def test_bad_configs_and_parameters() -> None:
 
 def test_in_place_inputs_reproduce_the_run() -> None:
     # One model, two engines: the compiled pass and its draws are all an engine needs.
-    from shiftsim.server import in_place_inputs, run_window
-
     hooks = {"ApplicationStart": [Script("s.sh", Duration.uniform(5, 50))]}
     deployment = ServerDeployment(
         "CodeDeployDefault.HalfAtATime",
@@ -549,7 +550,7 @@ def test_in_place_inputs_reproduce_the_run() -> None:
         hooks=hooks,
         faults=[ScriptFault("ApplicationStart", probability=0.1)],
     )
-    inputs = in_place_inputs(deployment, 8)
+    inputs = in_place_inputs(compile_plan(deployment), seed_sequence(8))
     record = run_window(
         inputs.plan,
         inputs.draws,
@@ -559,7 +560,7 @@ def test_in_place_inputs_reproduce_the_run() -> None:
         inputs.deadline,
         inputs.deadline_code,
     )
-    run = simulate_server(deployment, 8)
+    run = simulate_server(deployment, rng=8)
     np.testing.assert_array_equal(record.start, main(run).start.to_numpy())
     assert record.outcome == run.status
 
@@ -573,7 +574,7 @@ def test_shiftsim_simulate_dispatches_to_the_server_engine() -> None:
     seen: list = []
     run = shiftsim.simulate(deployment, rng=3, on_notification=seen.append)
     assert isinstance(run, ServerRun)
-    pd.testing.assert_frame_equal(run.instances, simulate_server(deployment, 3).instances)
+    pd.testing.assert_frame_equal(run.instances, simulate_server(deployment, rng=3).instances)
     assert seen == run.notifications
 
 

@@ -30,7 +30,7 @@ def simulate(*scale_outs: ScaleOut, n: int = 4, **kwargs: object) -> ServerRun:
         scale_outs=scale_outs,
         **kwargs,
     )  # type: ignore[arg-type]
-    return simulate_server(deployment, 5)
+    return simulate_server(deployment, rng=5)
 
 
 def test_scale_out_gets_the_last_successful_revision_then_a_follow_up() -> None:

@@ -41,7 +41,7 @@ def simulate(
         blue_green=blue_green or BlueGreen(),
         **kwargs,
     )  # type: ignore[arg-type]
-    return simulate_server(deployment, 9)
+    return simulate_server(deployment, rng=9)
 
 
 def life(run: ServerRun, deployment_id: str | None = None) -> pd.DataFrame:

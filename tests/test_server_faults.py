@@ -44,7 +44,7 @@ def simulate(
     kwargs.setdefault("hooks", HOOKS)
     kwargs.setdefault("previous_hooks", PREVIOUS)
     deployment = ServerDeployment(config, fleet=fleet, **kwargs)  # type: ignore[arg-type]
-    return simulate_server(deployment, seed_sequence(seed))
+    return simulate_server(deployment, rng=seed_sequence(seed))
 
 
 def rows(run: ServerRun, deployment_id: str | None = None) -> pd.DataFrame:
@@ -349,7 +349,7 @@ def test_instance_and_deployment_notifications() -> None:
         hooks=HOOKS,
         faults=[ScriptFault("ApplicationStart", instances=["i-001"])],
     )
-    run = simulate_server(deployment, 1, on_notification=seen.append)
+    run = simulate_server(deployment, rng=1, on_notification=seen.append)
     assert seen == run.notifications
     sns = [n for n in seen if n.channel == "sns"]
     assert [n.event for n in sns] == [

@@ -9,7 +9,12 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import shiftsim
-from shiftsim import _server_kernel
+from shiftsim._engines.server import kernel as _server_kernel
+from shiftsim._engines.server.core import run_window
+from shiftsim._engines.server.plan import compile_plan
+from shiftsim._engines.server.runner import PassInputs
+from shiftsim._engines.server.runner import in_place_inputs as _in_place_inputs
+from shiftsim._seeding import seed_sequence
 from shiftsim.fleet import Fleet
 from shiftsim.server import (
     Duration,
@@ -17,10 +22,13 @@ from shiftsim.server import (
     Script,
     ScriptFault,
     ServerDeployment,
-    in_place_inputs,
-    run_window,
     simulate_server,
 )
+
+
+def in_place_inputs(deployment: ServerDeployment, seed: int) -> PassInputs:
+    return _in_place_inputs(compile_plan(deployment), seed_sequence(seed))
+
 
 CONFIGS = [
     "CodeDeployDefault.OneAtATime",
@@ -109,8 +117,8 @@ def test_simulate_with_the_kernel_gives_the_same_run(
     deployment: ServerDeployment, seed: int
 ) -> None:
     """Same scenario, same seed, same result on either engine: rollbacks and all."""
-    core = simulate_server(deployment, seed)
-    kernel = simulate_server(deployment, seed, engine="kernel")
+    core = simulate_server(deployment, rng=seed)
+    kernel = simulate_server(deployment, rng=seed, engine="kernel")
     assert (kernel.status, kernel.error_code, kernel.rolled_back) == (
         core.status,
         core.error_code,

@@ -121,7 +121,7 @@ def in_flight(frame: pd.DataFrame) -> int:
 
 @given(scenarios(), st.integers(0, 2**32 - 1))
 def test_every_instance_ends_terminal(deployment: ServerDeployment, seed: int) -> None:
-    run = simulate_server(deployment, seed)
+    run = simulate_server(deployment, rng=seed)
     assert run.status in {"Succeeded", "Failed", "Stopped"}
     assert set(run.instances.status) <= TERMINAL
     assert set(run.lifecycle.status) <= TERMINAL
@@ -136,7 +136,7 @@ def test_healthy_count_never_drops_below_the_minimum(
 ) -> None:
     # UG:instances-health.md: a deployment never lets the healthy count fall below the minimum,
     # and does not reduce it at all when the group starts below the minimum.
-    run = simulate_server(deployment, seed)
+    run = simulate_server(deployment, rng=seed)
     if run.error_code == "HEALTH_CONSTRAINTS_INVALID":
         assert run.lifecycle.empty
         return
@@ -153,7 +153,7 @@ def test_healthy_count_never_drops_below_the_minimum(
 
 @given(scenarios(faulty=False), st.integers(0, 2**32 - 1))
 def test_no_faults_means_every_instance_succeeds(deployment: ServerDeployment, seed: int) -> None:
-    run = simulate_server(deployment, seed)
+    run = simulate_server(deployment, rng=seed)
     n = len(deployment.fleet)
     if deployment.minimum_healthy_hosts.minimum(n) >= n:
         assert run.error_code == "HEALTH_CONSTRAINTS_INVALID"
@@ -165,8 +165,8 @@ def test_no_faults_means_every_instance_succeeds(deployment: ServerDeployment, s
 
 @given(scenarios(), st.integers(0, 2**32 - 1))
 def test_same_seed_same_run(deployment: ServerDeployment, seed: int) -> None:
-    first = simulate_server(deployment, seed)
-    again = simulate_server(deployment, seed)
+    first = simulate_server(deployment, rng=seed)
+    again = simulate_server(deployment, rng=seed)
     pd.testing.assert_frame_equal(first.instances, again.instances)
     pd.testing.assert_frame_equal(first.lifecycle, again.lifecycle)
     pd.testing.assert_frame_equal(first.deployments, again.deployments)

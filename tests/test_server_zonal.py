@@ -17,7 +17,7 @@ def zonal(minimum: MinimumHealthyHosts, **zone: object) -> DeploymentConfig:
 
 def simulate(config: DeploymentConfig, n: int = 9, **kwargs: object) -> ServerRun:
     deployment = ServerDeployment(config, fleet=Fleet.of_size(n), hooks=HOOKS, **kwargs)  # type: ignore[arg-type]
-    return simulate_server(deployment, 2)
+    return simulate_server(deployment, rng=2)
 
 
 def test_one_zone_at_a_time_with_monitor_durations() -> None:

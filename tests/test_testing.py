@@ -145,7 +145,7 @@ def test_manual_stop_explained() -> None:
 def test_server_runs() -> None:
     fleet = Fleet.of_size(4)
     hooks = {"ApplicationStart": [Script("start.sh", 5)]}
-    healthy = simulate_server(ServerDeployment("CodeDeployDefault.OneAtATime", fleet=fleet), 0)
+    healthy = simulate_server(ServerDeployment("CodeDeployDefault.OneAtATime", fleet=fleet), rng=0)
     assert_succeeds(healthy)
     broken = ServerDeployment(
         "CodeDeployDefault.OneAtATime",
@@ -154,7 +154,7 @@ def test_server_runs() -> None:
         faults=[ScriptFault("ApplicationStart", instances=["i-000"])],
         auto_rollback=AutoRollback(events=("DEPLOYMENT_FAILURE",)),
     )
-    run = simulate_server(broken, 0)
+    run = simulate_server(broken, rng=0)
     message = failure(assert_succeeds, run)
     assert "Server deployment d-" in message and "ended Failed (HEALTH_CONSTRAINTS)" in message
     assert "instance i-000 failed at ApplicationStart: ScriptFailed" in message
@@ -171,7 +171,7 @@ def test_server_alarm_stop() -> None:
         alarms=[Alarm("cpu"), Alarm("errors")],
         alarm_events=[(1.0, "cpu", "ALARM")],
     )
-    run = simulate_server(deployment, 0)
+    run = simulate_server(deployment, rng=0)
     assert_stopped_by_alarm(run, "cpu", rolled_back=False)
     assert "(in ALARM: ['cpu'])" in failure(assert_stopped_by_alarm, run, "errors")
 

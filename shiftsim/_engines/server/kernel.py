@@ -1,7 +1,8 @@
 """The vectorized kernel for EC2/on-premises passes: the minimum-healthy-hosts window on arrays.
 
-:func:`window_kernel` is the array form of :func:`shiftsim.server.run_window` and returns the same
-pass record. What the event core decides instance by instance, it decides in batches:
+:func:`window_kernel` is the array form of :func:`~.core.run_window` and returns the same
+:class:`~.record.PassRecord` (both fill the :class:`~.record.WindowEngine` seam). What the event
+core decides instance by instance, it decides in batches:
 
 Each instance's lifecycle relative to its own start is fixed by the draws
 (``timeline.rel_end``, ``timeline.ok``), so the window only decides **when each instance starts**.
@@ -11,14 +12,14 @@ may start once
 
 * ``S + F >= j + 1 - cap`` (at most ``cap`` in flight), and, for a healthy instance,
 * ``S >= j + 1 - (n + base_healthy - minimum)`` (starting it must leave more than ``minimum``
-  healthy: :func:`~shiftsim._server_plan.can_start`).
+  healthy: :func:`~.rules.can_start`).
 
 So instance ``j`` starts at an order statistic of the finish times of instances started before
 it. A batch of waiting instances takes its start times from the finishes already known, and the
 longest prefix of the batch none of whose own finishes comes before the batch's last start is
 exact; that prefix is committed and its finishes merged in. Finish times below every future need
 are dropped, so the sorted arrays stay about ``cap`` long. Then the doom rule
-(:func:`~shiftsim._server_plan.is_doomed`, checked at each failure), a stall (nothing in flight
+(:func:`~.rules.is_doomed`, checked at each failure), a stall (nothing in flight
 and the next instance may not start), the interrupt deadline and the last finish decide how the
 pass ends, in the core's priority order at one instant.
 
@@ -30,12 +31,17 @@ from __future__ import annotations
 
 import heapq
 import math
-from typing import Any
 
 import numpy as np
 
-from shiftsim import _server_plan as sp
+from shiftsim._engines.server.codes import S_FAILED, S_SKIPPED, S_SUCCEEDED, S_UNKNOWN
+from shiftsim._engines.server.draws import PassDraws
+from shiftsim._engines.server.plan import PassPlan
+from shiftsim._engines.server.record import PassRecord
+from shiftsim._engines.server.rules import has_succeeded, is_doomed
+from shiftsim._engines.server.timeline import Timeline
 from shiftsim.errors import UnsupportedScenarioError
+from shiftsim.vocabulary import DeploymentStatus, ErrorCode
 
 __all__ = ["window_kernel"]
 
@@ -151,18 +157,16 @@ def _merge(pool: np.ndarray, new: np.ndarray) -> np.ndarray:
 
 
 def window_kernel(
-    plan: Any,
-    draws: Any,
-    timeline: Any,
+    plan: PassPlan,
+    draws: PassDraws,
+    timeline: Timeline,
     order: np.ndarray,
     t0: float,
     deadline: float = math.inf,
     deadline_code: str | None = None,
     deadline_message: str = "",
-) -> Any:
-    """The pass record :func:`shiftsim.server.run_window` produces, computed on arrays."""
-    from shiftsim.server import MESSAGES, _PassRecord
-
+) -> PassRecord:
+    """The pass record :func:`~.core.run_window` produces, computed on arrays."""
     if plan.zonal is not None:
         raise UnsupportedScenarioError(
             "engine='kernel': zonal deployments (ZonalConfig) are not vectorized yet; "
@@ -177,80 +181,37 @@ def window_kernel(
     m, cap, base = int(plan.minimum), int(plan.cap), int(plan.base_healthy)
     hc0 = base + int(plan.healthy.sum())
     if n == 0:
-        return _PassRecord.empty(plan, draws, timeline, order, t0, hc0, [])
-    d = timeline.rel_end[order].astype(np.float64)
-    ok = timeline.ok[order].astype(bool)
-    healthy = plan.healthy[order].astype(bool)
+        return PassRecord.empty(plan, draws, timeline, order, t0, hc0, [])
+    w = _Walk(
+        d=timeline.rel_end[order].astype(np.float64),
+        ok=timeline.ok[order].astype(bool),
+        healthy=plan.healthy[order].astype(bool),
+        t0=t0,
+    )
     c2 = n + base - m
     walk = _starts_scalar if cap <= SCALAR_CAP else _starts_batched
-    starts, sorted_ends, sorted_ok_ends = walk(d, ok, healthy, t0, cap, c2)
-    started = np.isfinite(starts)
-    ends = np.where(started, starts + d, np.inf)
-
-    # -- how the pass ends ------------------------------------------------------------------
-    # Candidates at their instants; ties go to what the core does first: finishes (doom,
-    # success, stall) react before the deadline's poll.
-    terminal, status, code, message = math.inf, "Succeeded", None, ""
-    fail_times = np.sort(ends[started & ~ok])
-    if fail_times.size:
-        healthy_starts = np.sort(starts[healthy])  # inf for those never started
-        idle = healthy_starts.shape[0] - np.searchsorted(healthy_starts, fail_times, side="left")
-        failed = np.arange(1, fail_times.size + 1)
-        doomed = sp.is_doomed(n, failed, base, m, idle)
-        if doomed.any():
-            terminal = float(fail_times[int(np.argmax(doomed))])
-            status, code = "Failed", "HEALTH_CONSTRAINTS"
-    last_finish = float(ends[started].max()) if started.any() else t0
-    if not started.all() and last_finish < terminal:
-        # Nothing left in flight and the next instance may not start: it never will.
-        terminal, status, code = last_finish, "Failed", "HEALTH_CONSTRAINTS"
-    if started.all() and last_finish < terminal:
-        terminal = last_finish
-        succeeded = int((ok & (ends <= terminal)).sum())
-        if sp.has_succeeded(succeeded, base, m):
-            status, code = "Succeeded", None
-        else:
-            status, code = "Failed", "HEALTH_CONSTRAINTS"
-    if deadline < terminal:
-        terminal, status, code = max(deadline, t0), "Stopped", deadline_code
-    if code == "HEALTH_CONSTRAINTS":
-        message = MESSAGES["HEALTH_CONSTRAINTS"]
-    elif status == "Stopped":
+    w.starts, w.sorted_ends, w.sorted_ok_ends = walk(w.d, w.ok, w.healthy, t0, cap, c2)
+    w.started = np.isfinite(w.starts)
+    w.ends = np.where(w.started, w.starts + w.d, np.inf)
+    terminal, status, code = _ending(w, n, base, m, deadline, deadline_code)
+    message = ""
+    if code == ErrorCode.HEALTH_CONSTRAINTS.value:
+        message = ErrorCode.HEALTH_CONSTRAINTS.message
+    elif status == DeploymentStatus.STOPPED.value:
         message = deadline_message
-
     # -- each instance's status at that moment ----------------------------------------------
-    ran = started & (starts < terminal)
-    final = np.full(n, sp.S_SKIPPED, dtype=np.int8)
-    done = ran & (ends <= terminal)
-    final[done & ok] = sp.S_SUCCEEDED
-    final[done & ~ok] = sp.S_FAILED
-    final[ran & (ends > terminal)] = sp.S_UNKNOWN
+    ran = w.started & (w.starts < terminal)
+    final = np.full(n, S_SKIPPED, dtype=np.int8)
+    done = ran & (w.ends <= terminal)
+    final[done & w.ok] = S_SUCCEEDED
+    final[done & ~w.ok] = S_FAILED
+    final[ran & (w.ends > terminal)] = S_UNKNOWN
     start_out = np.full(n, np.nan)
-    start_out[order[ran]] = starts[ran]
+    start_out[order[ran]] = w.starts[ran]
     final_out = np.empty(n, dtype=np.int8)
     final_out[order] = final
-
-    # -- the lowest healthy count and the most in flight -------------------------------------
-    # Starts are in start order, so already sorted; at one instant finishes come first.
-    s_ran = starts[ran]
-    whole = sorted_ends is not None and bool(done.all())  # nothing cut: reuse the walk's sorts
-    ended = sorted_ends if whole and sorted_ends is not None else np.sort(ends[done])
-    finished_by = np.searchsorted(ended, s_ran, side="right")
-    peak = int((np.arange(1, s_ran.size + 1) - finished_by).max()) if s_ran.size else 0
-    low = hc0
-    h_ran = healthy[ran]
-    if h_ran.any():
-        if whole and sorted_ok_ends is not None:
-            ok_ended = sorted_ok_ends
-        else:
-            ok_ended = np.sort(ends[done & ok])
-        healthy_out = np.cumsum(h_ran)[h_ran]
-        if ok_ended is ended and h_ran.all():
-            back = finished_by  # no failures, every instance healthy: the same search
-        else:
-            back = np.searchsorted(ok_ended, s_ran[h_ran], side="right")
-        low = int(min(hc0, (hc0 - healthy_out + back).min()))
-    return _PassRecord(
+    low, peak = _water_marks(w, ran, done, hc0)
+    return PassRecord(
         plan,
         draws,
         timeline,
@@ -267,3 +228,96 @@ def window_kernel(
         peak,
         [],
     )
+
+
+class _Walk:
+    """The window's arrays in start order: durations, success, health, and once walked the
+    starts, ends and sorted finish times."""
+
+    __slots__ = (
+        "d",
+        "ends",
+        "healthy",
+        "ok",
+        "sorted_ends",
+        "sorted_ok_ends",
+        "started",
+        "starts",
+        "t0",
+    )
+
+    def __init__(self, d: np.ndarray, ok: np.ndarray, healthy: np.ndarray, t0: float) -> None:
+        self.d, self.ok, self.healthy, self.t0 = d, ok, healthy, t0
+        self.starts: np.ndarray = np.zeros(0)
+        self.ends: np.ndarray = np.zeros(0)
+        self.started: np.ndarray = np.zeros(0, dtype=bool)
+        self.sorted_ends: np.ndarray | None = None
+        self.sorted_ok_ends: np.ndarray | None = None
+
+
+def _ending(
+    w: _Walk, n: int, base: int, m: int, deadline: float, deadline_code: str | None
+) -> tuple[float, str, str | None]:
+    """How the pass ends: (instant, status, error code).
+
+    Candidates at their instants; ties go to what the core does first: finishes (doom,
+    success, stall) react before the deadline's poll.
+    """
+    starts, ends, started, ok = w.starts, w.ends, w.started, w.ok
+    terminal = math.inf
+    status: str = DeploymentStatus.SUCCEEDED.value
+    code: str | None = None
+    fail_times = np.sort(ends[started & ~ok])
+    if fail_times.size:
+        healthy_starts = np.sort(starts[w.healthy])  # inf for those never started
+        idle = healthy_starts.shape[0] - np.searchsorted(healthy_starts, fail_times, side="left")
+        failed = np.arange(1, fail_times.size + 1)
+        doomed = is_doomed(n, failed, base, m, idle)
+        if doomed.any():
+            terminal = float(fail_times[int(np.argmax(doomed))])
+            status, code = DeploymentStatus.FAILED.value, ErrorCode.HEALTH_CONSTRAINTS.value
+    last_finish = float(ends[started].max()) if started.any() else w.t0
+    if not started.all() and last_finish < terminal:
+        # Nothing left in flight and the next instance may not start: it never will.
+        terminal, status, code = (
+            last_finish,
+            DeploymentStatus.FAILED.value,
+            ErrorCode.HEALTH_CONSTRAINTS.value,
+        )
+    if started.all() and last_finish < terminal:
+        terminal = last_finish
+        succeeded = int((ok & (ends <= terminal)).sum())
+        if has_succeeded(succeeded, base, m):
+            status, code = DeploymentStatus.SUCCEEDED.value, None
+        else:
+            status, code = DeploymentStatus.FAILED.value, ErrorCode.HEALTH_CONSTRAINTS.value
+    if deadline < terminal:
+        terminal, status, code = max(deadline, w.t0), DeploymentStatus.STOPPED.value, deadline_code
+    return terminal, status, code
+
+
+def _water_marks(w: _Walk, ran: np.ndarray, done: np.ndarray, hc0: int) -> tuple[int, int]:
+    """The lowest healthy count and the most instances in flight.
+
+    Starts are in start order, so already sorted; at one instant finishes come first.
+    """
+    s_ran = w.starts[ran]
+    ends, ok = w.ends, w.ok
+    whole = w.sorted_ends is not None and bool(done.all())  # nothing cut: reuse the walk's sorts
+    ended = w.sorted_ends if whole and w.sorted_ends is not None else np.sort(ends[done])
+    finished_by = np.searchsorted(ended, s_ran, side="right")
+    peak = int((np.arange(1, s_ran.size + 1) - finished_by).max()) if s_ran.size else 0
+    low = hc0
+    h_ran = w.healthy[ran]
+    if h_ran.any():
+        if whole and w.sorted_ok_ends is not None:
+            ok_ended = w.sorted_ok_ends
+        else:
+            ok_ended = np.sort(ends[done & ok])
+        healthy_out = np.cumsum(h_ran)[h_ran]
+        if ok_ended is ended and h_ran.all():
+            back = finished_by  # no failures, every instance healthy: the same search
+        else:
+            back = np.searchsorted(ok_ended, s_ran[h_ran], side="right")
+        low = int(min(hc0, (hc0 - healthy_out + back).min()))
+    return low, peak

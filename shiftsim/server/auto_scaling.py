@@ -1,0 +1,61 @@
+"""Auto Scaling during an EC2/on-premises deployment (codedeploy.md section 8): a scale-out
+launches instances, which receive the last successful revision in a launch deployment."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from shiftsim._checks import check_int, check_number, invalid
+from shiftsim.server.faults import check_ids
+
+__all__ = ["OUTDATED_STRATEGIES", "ScaleOut", "launch_ids"]
+
+#: What CodeDeploy does with instances launched during a deployment, once it succeeded.
+OUTDATED_STRATEGIES = ("UPDATE", "IGNORE")
+
+
+@dataclass(frozen=True, slots=True)
+class ScaleOut:
+    """An Auto Scaling group launches ``count`` instances ``at_minute`` after the deployment
+    started.
+
+    The new instances take the zones of the group's instances in turn, and its first instance's
+    tags. They are named ``instance_ids`` if given (so faults can name them), else
+    ``"<group>-launch-<j>-<k>"`` for scale-out ``j``.
+
+    Examples
+    --------
+    >>> ScaleOut(3, "web", count=2, instance_ids=["i-new1", "i-new2"]).count
+    2
+    """
+
+    at_minute: float
+    auto_scaling_group: str
+    count: int = 1
+    instance_ids: Sequence[str] | None = None
+
+    def __post_init__(self) -> None:
+        owner = "ScaleOut"
+        object.__setattr__(self, "at_minute", check_number(owner, "at_minute", self.at_minute, 0))
+        if not isinstance(self.auto_scaling_group, str) or not self.auto_scaling_group:
+            raise invalid(
+                owner, "auto_scaling_group", self.auto_scaling_group, "must be a non-empty string"
+            )
+        check_int(owner, "count", self.count, 1)
+        ids = check_ids(owner, "instance_ids", self.instance_ids)
+        if ids is not None:
+            if len(ids) != self.count:
+                raise invalid(
+                    owner, "instance_ids", ids, f"must hold exactly count={self.count} ids"
+                )
+            if len(set(ids)) != len(ids):
+                raise invalid(owner, "instance_ids", ids, "must not repeat an id")
+        object.__setattr__(self, "instance_ids", ids)
+
+
+def launch_ids(s: ScaleOut, j: int) -> tuple[str, ...]:
+    """The ids of the instances scale-out ``j`` launches."""
+    if s.instance_ids is not None:
+        return tuple(s.instance_ids)
+    return tuple(f"{s.auto_scaling_group}-launch-{j}-{k}" for k in range(s.count))
