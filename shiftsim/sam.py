@@ -90,12 +90,12 @@ import warnings
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
-from pathlib import Path
 from typing import Any
 
-import yaml
-
 from shiftsim._checks import suggest
+from shiftsim._files import read_text
+from shiftsim._text import escape, excerpt
+from shiftsim._yaml import SHORT_FORMS, Document, format_path, is_intrinsic, load_document
 from shiftsim.alarms import COMPARISONS, TREAT_MISSING, Alarm
 from shiftsim.boto import TriggerConfig, from_deployment_group
 from shiftsim.configs import SAM_SHORT_NAMES, DeploymentConfig, predefined_configs
@@ -120,8 +120,6 @@ MAX_TEMPLATE_BYTES = 1 << 20
 MAX_RESOLVE_STEPS = 100_000
 #: Deepest nesting one resolution may enter.
 MAX_RESOLVE_DEPTH = 100
-#: Deepest YAML nesting read (real templates stay well under 20).
-MAX_YAML_DEPTH = 100
 
 SERVERLESS_FUNCTION = "AWS::Serverless::Function"
 CODEDEPLOY_APPLICATION = "ServerlessDeploymentApplication"
@@ -140,26 +138,6 @@ PREFERENCE_KEYS = (
 HOOK_EVENTS = {"PreTraffic": "BeforeAllowTraffic", "PostTraffic": "AfterAllowTraffic"}
 _ALIAS_NAME = re.compile(r"(?!^[0-9]+$)^[a-zA-Z0-9_-]+$")
 
-#: Short-form tags and the long form each becomes.
-SHORT_FORMS = {
-    "!Ref": "Ref",
-    "!Condition": "Condition",
-    "!GetAtt": "Fn::GetAtt",
-    "!Sub": "Fn::Sub",
-    "!If": "Fn::If",
-    "!Equals": "Fn::Equals",
-    "!Not": "Fn::Not",
-    "!And": "Fn::And",
-    "!Or": "Fn::Or",
-    "!FindInMap": "Fn::FindInMap",
-    "!Join": "Fn::Join",
-    "!Select": "Fn::Select",
-    "!Split": "Fn::Split",
-    "!ImportValue": "Fn::ImportValue",
-    "!Base64": "Fn::Base64",
-    "!GetAZs": "Fn::GetAZs",
-    "!Cidr": "Fn::Cidr",
-}
 
 _DEFAULT_CONTEXT = NotificationContext()
 #: Pseudo parameters and the values shiftsim gives them (override through ``parameters=``).
@@ -192,130 +170,19 @@ Path_ = tuple[Any, ...]
 # ---------------------------------------------------------------------------- loading
 
 
-class _Map(dict[Any, Any]):
-    """A mapping that remembers the 1-based line of itself and of each key."""
-
-    line: int | None = None
-    key_lines: dict[Any, int]
-
-
-class _Seq(list[Any]):
-    """A sequence that remembers the 1-based line of itself and of each item."""
-
-    line: int | None = None
-    item_lines: list[int]
-
-
-class _Loader(yaml.SafeLoader):
-    source = "<string>"
-    depth = 0
-
-    def compose_node(self, parent: Any, index: Any) -> Any:
-        # Refuse deep nesting while composing, long before Python's recursion limit.
-        self.depth += 1
-        try:
-            if self.depth > MAX_YAML_DEPTH:
-                mark = self.peek_event().start_mark
-                raise AppSpecError(
-                    f"the YAML nests deeper than {MAX_YAML_DEPTH} levels",
-                    source=self.source,
-                    line=mark.line + 1,
-                )
-            return super().compose_node(parent, index)
-        finally:
-            self.depth -= 1
-
-
-def _fail(loader: _Loader, node: yaml.Node, message: str) -> AppSpecError:
-    return AppSpecError(message, source=loader.source, line=node.start_mark.line + 1)
-
-
-def _construct_map(loader: _Loader, node: yaml.MappingNode) -> _Map:
-    loader.flatten_mapping(node)
-    out = _Map()
-    out.line = node.start_mark.line + 1
-    out.key_lines = {}
-    for key_node, value_node in node.value:
-        key = loader.construct_object(key_node, deep=True)
-        try:
-            duplicate = key in out
-        except TypeError as err:
-            raise _fail(loader, key_node, f"a mapping key must be a scalar; got {key!r}") from err
-        if duplicate:
-            first = out.key_lines[key]
-            raise _fail(
-                loader,
-                key_node,
-                f"duplicate key {key!r} (first at line {first}); CloudFormation rejects it",
-            )
-        out[key] = loader.construct_object(value_node, deep=True)
-        out.key_lines[key] = key_node.start_mark.line + 1
-    return out
-
-
-def _construct_seq(loader: _Loader, node: yaml.SequenceNode) -> _Seq:
-    out = _Seq(loader.construct_object(child, deep=True) for child in node.value)
-    out.line = node.start_mark.line + 1
-    out.item_lines = [child.start_mark.line + 1 for child in node.value]
-    return out
-
-
-def _construct_short_form(loader: _Loader, suffix: str, node: yaml.Node) -> _Map:
-    tag = "!" + suffix
-    if tag not in SHORT_FORMS:
-        hint = suggest(tag, SHORT_FORMS)
-        raise _fail(
-            loader,
-            node,
-            f"unknown tag {tag!r}; CloudFormation's short forms are "
-            f"{', '.join(SHORT_FORMS)}" + (f" ({hint})" if hint else ""),
-        )
-    long_form = SHORT_FORMS[tag]
-    value: Any
-    if isinstance(node, yaml.ScalarNode):
-        value = loader.construct_scalar(node)
-        if tag == "!GetAtt":
-            resource, _, attribute = str(value).partition(".")
-            value = [resource, attribute]
-    elif isinstance(node, yaml.SequenceNode):
-        value = _construct_seq(loader, node)
-    else:
-        value = _construct_map(loader, node)  # type: ignore[arg-type]
-    if tag in ("!Ref", "!Condition") and not isinstance(value, str):
-        raise _fail(loader, node, f"{tag} takes a name (a scalar); got {value!r}")
-    out = _Map({long_form: value})
-    out.line = node.start_mark.line + 1
-    out.key_lines = {long_form: out.line}
-    return out
-
-
-_Loader.add_constructor("tag:yaml.org,2002:map", _construct_map)
-_Loader.add_constructor("tag:yaml.org,2002:seq", _construct_seq)
-_Loader.add_multi_constructor("!", _construct_short_form)
-
-
 @dataclass(frozen=True, slots=True, eq=False)
 class Template:
-    """A loaded template: its root mapping and where it came from."""
+    """A loaded template: its root mapping, where it came from and the lines of its values."""
 
     root: Mapping[str, Any]
     source: str
+    doc: Document | None = None
 
     def line_of(self, path: Path_) -> int | None:
         """The line of the deepest node of ``path`` that the template has, if known."""
-        node: Any = self.root
-        line: int | None = getattr(node, "line", None)
-        for part in path:
-            if isinstance(node, Mapping) and part in node:
-                line = getattr(node, "key_lines", {}).get(part, line)
-                node = node[part]
-            elif isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
-                lines = getattr(node, "item_lines", None)
-                line = lines[part] if lines else line
-                node = node[part]
-            else:
-                break
-        return line
+        if self.doc is None:
+            return None
+        return self.doc.key_line(tuple(path))
 
     def error(self, message: str, path: Path_) -> AppSpecError:
         return AppSpecError(
@@ -325,32 +192,34 @@ class Template:
     def __repr__(self) -> str:
         resources = self.root.get("Resources")
         count = len(resources) if isinstance(resources, Mapping) else 0
-        return f"<Template {self.source}: {count} resources>"
+        return f"<Template {escape(self.source)}: {count} resources>"
 
     def where(self, path: Path_) -> str:
         line = self.line_of(path)
-        loc = self.source if line is None else f"{self.source}:{line}"
+        shown = escape(self.source)
+        loc = shown if line is None else f"{shown}:{line}"
         return f"{loc} at {format_path(path)}"
 
 
-def format_path(path: Path_) -> str:
-    """``("Resources", "F", "Alarms", 0)`` -> ``"Resources.F.Alarms[0]"``."""
-    out = ""
-    for part in path:
-        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
-    return out
-
-
 def load_template(template: str | os.PathLike[str] | Mapping[str, Any]) -> Template:
-    """Read a SAM or CloudFormation template from a path, YAML/JSON text, or a mapping.
+    """Read a SAM or CloudFormation template from a file, YAML/JSON text, or a mapping.
 
-    A string is read as a path when it is one line naming an existing file, else as text.
+    A :class:`pathlib.Path` (any path-like object) is a file; a ``str`` is always the template's
+    text, never opened as a file. A ``str`` that reads as a single line of text rather than a
+    template is refused with an error saying it was taken for text (pass ``Path(name)`` to read
+    the file of that name).
+
+    The file is read with shiftsim's one reader (regular files of at most
+    :data:`MAX_TEMPLATE_BYTES` bytes, UTF-8 or marked UTF-16/32) and the text with its one
+    YAML/JSON loader and limits (:mod:`shiftsim._yaml`): CloudFormation's short-form tags
+    become their long forms, and a duplicate key is an error, as in CloudFormation.
 
     Raises
     ------
     AppSpecError
         For text that is not YAML or JSON, too large, an unknown ``!Tag``, a duplicate key, or a
-        root that is not a mapping; the error carries the file and line.
+        root that is not a mapping; the error carries the file and line. Files that cannot be
+        read raise its subclass :class:`~shiftsim.errors.FileError`.
 
     Examples
     --------
@@ -360,74 +229,84 @@ def load_template(template: str | os.PathLike[str] | Mapping[str, Any]) -> Templ
     {'Fn::Sub': '${AWS::StackName}-alerts'}
     >>> t.line_of(("Resources", "Topic", "Properties", "TopicName"))
     5
+    >>> load_template("template.yaml")
+    Traceback (most recent call last):
+    ...
+    shiftsim.errors.AppSpecError: <string>:1: the template was given as a str, so it was read as \
+template text, ...; to read the file of that name pass pathlib.Path('template.yaml')
     """
     if isinstance(template, Template):
         return template
     if isinstance(template, Mapping):
         return Template(template, "<dict>")
-    source = "<string>"
-    if isinstance(template, os.PathLike) or (
-        isinstance(template, str)
-        and "\n" not in template
-        and len(template) < 4096
-        and Path(template).is_file()
-    ):
-        path = Path(template)
-        source = str(path)
-        try:
-            size = path.stat().st_size
-            if size > MAX_TEMPLATE_BYTES:
-                raise AppSpecError(
-                    f"template is {size} bytes; at most {MAX_TEMPLATE_BYTES} are read "
-                    "(CloudFormation's limit for a template in S3)",
-                    source=source,
-                )
-            raw = path.read_bytes()
-        except OSError as err:
-            raise AppSpecError(f"cannot read the template: {err}", source=source) from err
-        try:
-            text = raw.decode("utf-8-sig")
-        except UnicodeDecodeError as err:
-            raise AppSpecError(f"the template is not UTF-8 text: {err}", source=source) from err
+    if isinstance(template, os.PathLike):
+        source = os.fspath(template)
+        if not isinstance(source, str):
+            raise ConfigError(f"from_sam: template path must be text; got {excerpt(source)}.")
+        text = read_text(
+            template,
+            what="SAM template",
+            limit=MAX_TEMPLATE_BYTES,
+            why="CloudFormation's limit for a template in S3 is 1 MB",
+        )
     elif isinstance(template, str):
-        text = template
+        source, text = "<string>", template
     else:
         raise ConfigError(
-            f"from_sam: template must be a path, YAML/JSON text or a mapping; got {template!r}."
+            "from_sam: template must be a pathlib.Path, YAML/JSON text or a mapping; "
+            f"got {type(template).__name__}."
         )
-    if len(text.encode("utf-8", "surrogatepass")) > MAX_TEMPLATE_BYTES:
+    doc = load_document(text, source)
+    _check_loaded(doc, isinstance(template, str))
+    return Template(doc.value, source, doc)
+
+
+def _check_loaded(doc: Document, given_as_text: bool) -> None:
+    """SAM's rules on top of the loader: duplicate keys and unknown tags are errors, and
+    JSON-looking text must be JSON."""
+    for line, note in doc.notes:
+        raise AppSpecError(note.replace("; read as YAML instead", ""), source=doc.source, line=line)
+    for path, first in doc.duplicates:
         raise AppSpecError(
-            f"template is larger than {MAX_TEMPLATE_BYTES} bytes (CloudFormation's limit)",
-            source=source,
+            f"duplicate key {excerpt(path[-1])} (first at line {first}); CloudFormation rejects it",
+            source=doc.source,
+            line=doc.key_line(path),
+            path=format_path(path),
         )
-    root: Any
-    if text.lstrip().startswith("{"):
-        try:
-            root = json.loads(text)
-        except json.JSONDecodeError as err:
-            raise AppSpecError(f"invalid JSON: {err.msg}", source=source, line=err.lineno) from err
-    else:
-        loader = _Loader(text)
-        loader.source = source
-        try:
-            root = loader.get_single_data()
-        except yaml.MarkedYAMLError as err:
-            mark = err.problem_mark or err.context_mark
-            line = None if mark is None else mark.line + 1
-            what = err.problem or str(err)
-            raise AppSpecError(f"invalid YAML: {what}", source=source, line=line) from err
-        except yaml.YAMLError as err:
-            raise AppSpecError(f"invalid YAML: {err}", source=source) from err
-        except RecursionError as err:
-            raise AppSpecError("the YAML nests too deeply to read", source=source) from err
-        finally:
-            loader.dispose()
-    if not isinstance(root, Mapping):
+    for path, tag, line in doc.tags:
+        if tag not in SHORT_FORMS:
+            hint = suggest(tag, SHORT_FORMS)
+            raise AppSpecError(
+                f"unknown tag {excerpt(tag)}; CloudFormation's short forms are "
+                f"{', '.join(SHORT_FORMS)}" + (f" ({hint})" if hint else ""),
+                source=doc.source,
+                line=line,
+            )
+        if tag in ("!Ref", "!Condition"):
+            (arg,) = doc.value_at(path).values()
+            if not isinstance(arg, str):
+                raise AppSpecError(
+                    f"{tag} takes a name (a scalar); got {excerpt(arg)}",
+                    source=doc.source,
+                    line=line,
+                )
+    root = doc.value
+    if isinstance(root, Mapping):
+        return
+    if given_as_text and isinstance(root, str) and "\n" not in root.strip():
         raise AppSpecError(
-            f"a template must be a mapping with a Resources section; got {type(root).__name__}",
-            source=source,
+            "the template was given as a str, so it was read as template text, and that text "
+            f"is the single value {excerpt(root)} rather than a template; to read the file of "
+            f"that name pass pathlib.Path({excerpt(root)})",
+            source=doc.source,
+            line=1,
         )
-    return Template(root, source)
+    raise AppSpecError(
+        "a template must be a mapping with a Resources section; got "
+        f"{'a list' if isinstance(root, list) else excerpt(root)}",
+        source=doc.source,
+        line=1,
+    )
 
 
 # ---------------------------------------------------------------------------- intrinsics
@@ -437,28 +316,21 @@ class _Unresolved(Exception):
     """A value that cannot be known before deployment, with why."""
 
 
-def _is_intrinsic(node: Any) -> bool:
-    if not isinstance(node, Mapping) or len(node) != 1:
-        return False
-    (key,) = node
-    return (
-        key == "Ref"
-        or (isinstance(key, str) and key.startswith("Fn::"))
-        or (key == "Condition" and isinstance(node[key], str))
-    )
-
-
 def show(node: Any) -> str:
     """A short, readable rendering of a template value (intrinsics in short form)."""
-    if _is_intrinsic(node):
+    if is_intrinsic(node):
         ((key, arg),) = node.items()
         name = "!" + key.replace("Fn::", "")
         if key == "Fn::GetAtt" and isinstance(arg, list) and len(arg) == 2:
             return f"!GetAtt {arg[0]}.{arg[1]}"
         if isinstance(arg, str):
             return f"{name} {arg}"
-        return f"{name} {json.dumps(arg, default=str)[:80]}"
-    return json.dumps(node, default=str)[:80] if not isinstance(node, str) else repr(node)
+        return f"{name} {escape(json.dumps(arg, default=str)[:80], 83)}"
+    return (
+        escape(json.dumps(node, default=str)[:80], 83)
+        if not isinstance(node, str)
+        else excerpt(node)
+    )
 
 
 class _Resolver:
@@ -532,7 +404,7 @@ class _Resolver:
                 f"the value is too large or too deeply nested (over {MAX_RESOLVE_STEPS} nodes "
                 f"or {MAX_RESOLVE_DEPTH} levels)"
             )
-        if _is_intrinsic(node):
+        if is_intrinsic(node):
             ((key, arg),) = node.items()
             if key == "Ref":
                 return self.ref(arg)
@@ -553,7 +425,7 @@ class _Resolver:
 
     def select(self, node: Any, depth: int = 0) -> Any:
         """Peel ``Fn::If`` layers (deciding their conditions), leaving the chosen raw node."""
-        while _is_intrinsic(node) and "Fn::If" in node and depth < MAX_RESOLVE_DEPTH:
+        while is_intrinsic(node) and "Fn::If" in node and depth < MAX_RESOLVE_DEPTH:
             arg = node["Fn::If"]
             if not isinstance(arg, list) or len(arg) != 3:
                 raise _Unresolved(f"Fn::If takes [condition, if_true, if_false]; got {arg!r}")
@@ -1185,7 +1057,7 @@ def _alarm(resolver: _Resolver, logical_id: str, function: str, alias: str) -> A
 
 def _token(node: Any) -> str:
     if isinstance(node, Mapping):
-        return "primitive" if _is_intrinsic(node) else "dict"
+        return "primitive" if is_intrinsic(node) else "dict"
     return "list" if isinstance(node, list) else "primitive"
 
 
@@ -1327,7 +1199,7 @@ def _preferences(resolver: _Resolver) -> dict[str, _Preference]:
                 where,
             )
         hooks = merged.get("Hooks", {})
-        if not isinstance(hooks, Mapping) or _is_intrinsic(hooks):
+        if not isinstance(hooks, Mapping) or is_intrinsic(hooks):
             raise _sam_error(
                 template,
                 function,
@@ -1465,7 +1337,7 @@ def _group(resolver: _Resolver, pref: _Preference) -> _Group:
                 raise template.error(f"cannot resolve the alarm: {err}", where) from None
             if chosen is NO_VALUE:
                 continue
-            target = chosen.get("Ref") if _is_intrinsic(chosen) else None
+            target = chosen.get("Ref") if is_intrinsic(chosen) else None
             if isinstance(target, str) and resolver._type(target) == "AWS::CloudWatch::Alarm":
                 alarm_refs.append((resolver.alarm_name(target), target, where))
                 continue
@@ -1537,9 +1409,9 @@ def _hook_function(resolver: _Resolver, node: Any, where: Path_) -> tuple[str, P
     """A hook's function name: a function of the template by Ref or GetAtt, or a name/ARN."""
     template = resolver.template
     logical = None
-    if _is_intrinsic(node) and "Ref" in node:
+    if is_intrinsic(node) and "Ref" in node:
         logical = node["Ref"]
-    elif _is_intrinsic(node) and "Fn::GetAtt" in node:
+    elif is_intrinsic(node) and "Fn::GetAtt" in node:
         arg = node["Fn::GetAtt"]
         logical = arg[0] if isinstance(arg, list) and arg else None
     if (
