@@ -350,7 +350,7 @@ class _Resolver:
             if isinstance(name, str) and name.startswith("AWS::"):
                 if name not in self.pseudo:
                     raise ConfigError(
-                        f"from_sam: parameters[{name!r}] is not a pseudo parameter; "
+                        f"from_sam: parameters[{excerpt(name)}] is not a pseudo parameter; "
                         f"known: {', '.join(self.pseudo)}."
                     )
                 self.pseudo[name] = given.pop(name)
@@ -380,7 +380,8 @@ class _Resolver:
                 and value not in [_parameter_value(a, "String") for a in choices]
             ):
                 raise template.error(
-                    f"parameter {name!r} is {value!r}, not one of its AllowedValues {allowed}",
+                    f"parameter {excerpt(name)} is {excerpt(value)}, "
+                    f"not one of its AllowedValues {allowed}",
                     ("Parameters", name, "AllowedValues"),
                 )
             self.params[name] = value
@@ -428,7 +429,9 @@ class _Resolver:
         while is_intrinsic(node) and "Fn::If" in node and depth < MAX_RESOLVE_DEPTH:
             arg = node["Fn::If"]
             if not isinstance(arg, list) or len(arg) != 3:
-                raise _Unresolved(f"Fn::If takes [condition, if_true, if_false]; got {arg!r}")
+                raise _Unresolved(
+                    f"Fn::If takes [condition, if_true, if_false]; got {excerpt(arg)}"
+                )
             node = arg[1] if self.condition(arg[0]) else arg[2]
             depth += 1
         if node == {"Ref": "AWS::NoValue"}:
@@ -438,7 +441,7 @@ class _Resolver:
     # -- Ref and names -----------------------------------------------------------------------
     def ref(self, name: Any) -> Any:
         if not isinstance(name, str):
-            raise _Unresolved(f"Ref takes a name; got {name!r}")
+            raise _Unresolved(f"Ref takes a name; got {excerpt(name)}")
         if name == "AWS::NoValue":
             return NO_VALUE
         if name in self.pseudo:
@@ -452,7 +455,8 @@ class _Resolver:
                     else "has no Default"
                 )
                 raise _Unresolved(
-                    f"!Ref {name}: parameter {name!r} {why}; pass parameters={{{name!r}: ...}}"
+                    f"!Ref {name}: parameter {excerpt(name)} {why}; "
+                    f"pass parameters={{{excerpt(name)}: ...}}"
                 )
             return self.params[name]
         base, _, attribute = name.partition(".")
@@ -475,7 +479,7 @@ class _Resolver:
         known = [*self.declared, *self.pseudo, *self.resources]
         hint = suggest(name, known)
         raise _Unresolved(
-            f"!Ref {name}: no parameter, pseudo parameter or resource is named {name!r}"
+            f"!Ref {name}: no parameter, pseudo parameter or resource is named {excerpt(name)}"
             + (f"; {hint}" if hint else "")
         )
 
@@ -529,21 +533,22 @@ class _Resolver:
     # -- conditions --------------------------------------------------------------------------
     def condition(self, name: Any) -> bool:
         if not isinstance(name, str):
-            raise _Unresolved(f"a condition is named by a string; got {name!r}")
+            raise _Unresolved(f"a condition is named by a string; got {excerpt(name)}")
         if name in self._condition_cache:
             return self._condition_cache[name]
         if name not in self.conditions:
             hint = suggest(name, self.conditions)
             raise _Unresolved(
-                f"condition {name!r} is not defined in Conditions" + (f"; {hint}" if hint else "")
+                f"condition {excerpt(name)} is not defined in Conditions"
+                + (f"; {hint}" if hint else "")
             )
         if name in self._in_progress:
-            raise _Unresolved(f"condition {name!r} depends on itself")
+            raise _Unresolved(f"condition {excerpt(name)} depends on itself")
         self._in_progress.add(name)
         try:
             value = self.boolean(self.conditions[name])
         except _Unresolved as err:
-            raise _Unresolved(f"condition {name!r}: {err}") from None
+            raise _Unresolved(f"condition {excerpt(name)}: {err}") from None
         finally:
             self._in_progress.discard(name)
         self._condition_cache[name] = value
@@ -555,7 +560,7 @@ class _Resolver:
             return value
         if value in ("true", "false"):
             return value == "true"
-        raise _Unresolved(f"{show(node)} is not a condition (true or false); got {value!r}")
+        raise _Unresolved(f"{show(node)} is not a condition (true or false); got {excerpt(value)}")
 
     # -- Fn:: ----------------------------------------------------------------------------------
     def function(self, key: str, arg: Any, depth: int) -> Any:
@@ -571,7 +576,7 @@ class _Resolver:
             return not self.boolean(inner)
         if key in ("Fn::And", "Fn::Or"):
             if not isinstance(arg, list) or not 2 <= len(arg) <= 10:
-                raise _Unresolved(f"{key} takes 2 to 10 conditions; got {arg!r}")
+                raise _Unresolved(f"{key} takes 2 to 10 conditions; got {excerpt(arg)}")
             values = [self.boolean(v) for v in arg]
             return all(values) if key == "Fn::And" else any(values)
         if key == "Fn::Sub":
@@ -582,18 +587,19 @@ class _Resolver:
             delimiter, items = _args(key, arg, 2)
             values = self.resolve(items, depth)
             if not isinstance(values, list):
-                raise _Unresolved(f"Fn::Join needs a list; got {values!r}")
+                raise _Unresolved(f"Fn::Join needs a list; got {excerpt(values)}")
             return str(self.resolve(delimiter, depth)).join(_text(v) for v in values)
         if key == "Fn::Select":
-            index, items = _args(key, arg, 2)
-            values = self.resolve(items, depth)
-            try:
-                return values[int(self.resolve(index, depth))]
-            except (TypeError, ValueError, IndexError) as err:
-                raise _Unresolved(f"Fn::Select {arg!r}: {err}") from None
+            return self.select_item(arg, depth)
         if key == "Fn::Split":
             delimiter, text = (self.resolve(v, depth) for v in _args(key, arg, 2))
-            return str(text).split(str(delimiter))
+            if not isinstance(delimiter, str) or not delimiter:
+                raise _Unresolved(
+                    f"!Split takes a non-empty delimiter string; got {excerpt(delimiter)}"
+                )
+            if not isinstance(text, str):
+                raise _Unresolved(f"!Split splits a string; got {excerpt(text)}")
+            return text.split(delimiter)
         if key == "Fn::FindInMap":
             return self.find_in_map(arg, depth)
         if key == "Fn::Base64":
@@ -604,6 +610,25 @@ class _Resolver:
             raise _Unresolved("!GetAZs: Availability Zones are only known in AWS")
         raise _Unresolved(f"{key} is not supported by shiftsim's template reader")
 
+    def select_item(self, arg: Any, depth: int) -> Any:
+        """Fn::Select: the index must be an integer from 0 to N - 1 (CloudFormation's
+        Fn::Select reference: "The index value must be a value between zero and N-1")."""
+        index, items = _args("Fn::Select", arg, 2)
+        values = self.resolve(items, depth)
+        position = self.resolve(index, depth)
+        if isinstance(position, str) and re.fullmatch(r"[0-9]{1,9}", position):
+            position = int(position)
+        if not isinstance(values, list):
+            raise _Unresolved(f"!Select picks from a list; got {excerpt(values)}")
+        if isinstance(position, bool) or not isinstance(position, int):
+            raise _Unresolved(f"!Select takes an integer index; got {excerpt(position)}")
+        if not 0 <= position < len(values):
+            raise _Unresolved(
+                f"!Select index {position} is outside the list of {len(values)} values; "
+                f"CloudFormation requires an index from 0 to {len(values) - 1}"
+            )
+        return values[position]
+
     def sub(self, arg: Any, depth: int) -> str:
         variables: Mapping[str, Any]
         if isinstance(arg, str):
@@ -611,7 +636,7 @@ class _Resolver:
         elif isinstance(arg, list) and len(arg) == 2 and isinstance(arg[0], str):
             text, variables = arg[0], _mapping(arg[1]) or {}
         else:
-            raise _Unresolved(f"Fn::Sub takes a string or [string, variables]; got {arg!r}")
+            raise _Unresolved(f"Fn::Sub takes a string or [string, variables]; got {excerpt(arg)}")
 
         def one(match: re.Match[str]) -> str:
             if match[1].startswith("!"):
@@ -635,14 +660,16 @@ class _Resolver:
         if isinstance(arg, str):
             arg = list(arg.partition(".")[::2])
         if not isinstance(arg, list) or len(arg) != 2:
-            raise _Unresolved(f"Fn::GetAtt takes [resource, attribute]; got {arg!r}")
+            raise _Unresolved(f"Fn::GetAtt takes [resource, attribute]; got {excerpt(arg)}")
         resource, attribute = (self.resolve(v) for v in arg)
         resource, attribute = str(resource), str(attribute)
         if "." in resource and attribute == "Version":  # [F.Version, Version]
             resource, attribute = resource.partition(".")[0], "Version.Version"
         kind = self._type(resource)
         if kind is None:
-            raise _Unresolved(f"!GetAtt {resource}.{attribute}: no resource named {resource!r}")
+            raise _Unresolved(
+                f"!GetAtt {resource}.{attribute}: no resource named {excerpt(resource)}"
+            )
         if kind == SERVERLESS_FUNCTION:
             if attribute == "Arn":
                 return self.function_arn(resource)
@@ -654,7 +681,7 @@ class _Resolver:
 
     def find_in_map(self, arg: Any, depth: int) -> Any:
         if not isinstance(arg, list) or len(arg) not in (3, 4):
-            raise _Unresolved(f"Fn::FindInMap takes [map, top key, second key]; got {arg!r}")
+            raise _Unresolved(f"Fn::FindInMap takes [map, top key, second key]; got {excerpt(arg)}")
         names = [_text(self.resolve(v, depth)) for v in arg[:3]]
         table = _mapping(self.mappings.get(names[0]))
         row = _mapping(table.get(names[1])) if table is not None else None
@@ -680,7 +707,7 @@ def _props(resource: Any) -> Mapping[str, Any]:
 
 def _args(key: str, arg: Any, n: int) -> list[Any]:
     if not isinstance(arg, list) or len(arg) != n:
-        raise _Unresolved(f"{key} takes {n} arguments; got {arg!r}")
+        raise _Unresolved(f"{key} takes {n} arguments; got {excerpt(arg)}")
     return arg
 
 
@@ -708,23 +735,24 @@ def _parameter_value(value: Any, kind: str) -> Any:
 def _number(resolver: _Resolver, props: Mapping[str, Any], key: str, path: Path_) -> Any:
     value = resolver.value(props[key], (*path, key), key)
     if isinstance(value, bool):
-        raise resolver.template.error(f"{key} must be a number; got {value!r}", (*path, key))
+        raise resolver.template.error(f"{key} must be a number; got {excerpt(value)}", (*path, key))
     if isinstance(value, str):
         try:
             return int(value) if re.fullmatch(r"-?\d+", value.strip()) else float(value)
         except ValueError:
             raise resolver.template.error(
-                f"{key} must be a number; got {value!r}", (*path, key)
+                f"{key} must be a number; got {excerpt(value)}", (*path, key)
             ) from None
     return value
 
 
 def _unsupported(template: Template, path: Path_, logical_id: str, what: str) -> Exception:
     return UnsupportedScenarioError(
-        f"{template.where(path)}: alarm {logical_id!r} {what}. shiftsim models alarms on the "
+        f"{template.where(path)}: alarm {excerpt(logical_id)} {what}. "
+        f"shiftsim models alarms on the "
         "AWS/Lambda metrics Errors, Invocations, Throttles and Duration (and the metric-math "
         "error rate 100*errors/invocations) of the deployed function; pass "
-        f"alarms={{{logical_id!r}: shiftsim.Alarm(...)}} to say how to model this one."
+        f"alarms={{{excerpt(logical_id)}: shiftsim.Alarm(...)}} to say how to model this one."
     )
 
 
@@ -749,7 +777,9 @@ def _watched_version(
     values: dict[str, str] = {}
     for i, dim in enumerate(dims):
         if not isinstance(dim, Mapping) or "Name" not in dim or "Value" not in dim:
-            raise template.error(f"a dimension must be {{Name, Value}}; got {dim!r}", (*path, i))
+            raise template.error(
+                f"a dimension must be {{Name, Value}}; got {excerpt(dim)}", (*path, i)
+            )
         key = resolver.value(dim["Name"], (*path, i, "Name"), "the dimension name")
         values[_text(key)] = resolver.lenient(dim["Value"])
     name = resolver.function_name(function)
@@ -773,7 +803,8 @@ def _watched_version(
             template,
             path,
             logical_id,
-            f"uses Resource={values['Resource']!r}, which alias traffic never reaches (it stays "
+            f"uses Resource={excerpt(values['Resource'])}, "
+            f"which alias traffic never reaches (it stays "
             "INSUFFICIENT_DATA, SAM PR #656); watch 'function:alias', with ExecutedVersion for "
             "the new version",
         )
@@ -855,7 +886,10 @@ def _metric_math(
         ratio = _Ratio.of(ast.parse(expression.strip(), mode="eval").body)
     except (SyntaxError, ValueError) as err:
         raise _unsupported(
-            template, (*path, "Metrics"), logical_id, f"has expression {expression!r} ({err})"
+            template,
+            (*path, "Metrics"),
+            logical_id,
+            f"has expression {excerpt(expression)} ({err})",
         ) from None
     common = ratio.numerator & ratio.denominator
     numerator, denominator = ratio.numerator - common, ratio.denominator - common
@@ -866,7 +900,7 @@ def _metric_math(
                 template,
                 (*path, "Metrics"),
                 logical_id,
-                f"uses {metric_id!r} in {expression!r}, which is no MetricStat query",
+                f"uses {excerpt(metric_id)} in {excerpt(expression)}, which is no MetricStat query",
             )
         index, query = by_id[metric_id]
         stat = resolver.value(query["MetricStat"], (*path, "Metrics", index), "MetricStat")
@@ -889,7 +923,7 @@ def _metric_math(
             template,
             (*path, "Metrics"),
             logical_id,
-            f"has expression {expression!r}, which is not a positive multiple of "
+            f"has expression {excerpt(expression)}, which is not a positive multiple of "
             "errors/invocations",
         )
     versions, periods = set(), set()
@@ -900,8 +934,8 @@ def _metric_math(
                 template,
                 where,
                 logical_id,
-                f"reads {metric_id!r} from namespace {stat.get('Namespace')!r} with "
-                f"Stat {stat.get('Stat')!r}; an error rate needs AWS/Lambda sums",
+                f"reads {excerpt(metric_id)} from namespace {excerpt(stat.get('Namespace'))} with "
+                f"Stat {excerpt(stat.get('Stat'))}; an error rate needs AWS/Lambda sums",
             )
         versions.add(
             _watched_version(
@@ -976,7 +1010,7 @@ def _alarm(resolver: _Resolver, logical_id: str, function: str, alias: str) -> A
     resource = _mapping(resolver.resources.get(logical_id))
     if resource is None or resource.get("Type") != "AWS::CloudWatch::Alarm":
         raise template.error(
-            f"{logical_id!r} is not an AWS::CloudWatch::Alarm resource of the template",
+            f"{excerpt(logical_id)} is not an AWS::CloudWatch::Alarm resource of the template",
             ("Resources", logical_id),
         )
     props = _props(resource)
@@ -994,11 +1028,14 @@ def _alarm(resolver: _Resolver, logical_id: str, function: str, alias: str) -> A
         metric = resolver.value(props.get("MetricName"), (*path, "MetricName"), "MetricName")
         if namespace != "AWS/Lambda":
             raise _unsupported(
-                template, (*path, "Namespace"), logical_id, f"watches namespace {namespace!r}"
+                template,
+                (*path, "Namespace"),
+                logical_id,
+                f"watches namespace {excerpt(namespace)}",
             )
         if metric not in ("Errors", "Invocations", "Throttles", "Duration"):
             raise _unsupported(
-                template, (*path, "MetricName"), logical_id, f"watches metric {metric!r}"
+                template, (*path, "MetricName"), logical_id, f"watches metric {excerpt(metric)}"
             )
         fields["metric"] = metric
         fields["version"] = _watched_version(
@@ -1033,7 +1070,7 @@ def _alarm(resolver: _Resolver, logical_id: str, function: str, alias: str) -> A
             template,
             (*path, "ComparisonOperator"),
             logical_id,
-            f"compares with {operator!r} (anomaly detection bands are not modelled)",
+            f"compares with {excerpt(operator)} (anomaly detection bands are not modelled)",
         )
     fields["comparison_operator"] = operator
     if "TreatMissingData" in props:
@@ -1042,14 +1079,14 @@ def _alarm(resolver: _Resolver, logical_id: str, function: str, alias: str) -> A
         )
         if treat not in TREAT_MISSING:
             raise template.error(
-                f"TreatMissingData must be one of {', '.join(TREAT_MISSING)}; got {treat!r}",
+                f"TreatMissingData must be one of {', '.join(TREAT_MISSING)}; got {excerpt(treat)}",
                 (*path, "TreatMissingData"),
             )
         fields["treat_missing_data"] = treat
     try:
         return Alarm(name, **fields)
     except ConfigError as err:
-        raise template.error(f"alarm {logical_id!r}: {err}", path) from err
+        raise template.error(f"alarm {excerpt(logical_id)}: {err}", path) from err
 
 
 # ---------------------------------------------------------------------------- preferences
@@ -1161,7 +1198,9 @@ def _preferences(resolver: _Resolver) -> dict[str, _Preference]:
                 hint = suggest(str(key), PREFERENCE_KEYS)
                 warnings.warn(
                     f"{template.where(pref.path(str(key)))}: DeploymentPreference has no "
-                    f"property {key!r}; SAM ignores it" + (f" ({hint})" if hint else "") + ".",
+                    f"property {excerpt(key)}; SAM ignores it"
+                    + (f" ({hint})" if hint else "")
+                    + ".",
                     UserWarning,
                     stacklevel=4,
                 )
@@ -1188,6 +1227,15 @@ def _preferences(resolver: _Resolver) -> dict[str, _Preference]:
         with contextlib.suppress(_Unresolved):
             enabled = resolver.resolve(enabled)
         enabled = False if enabled in ("false", "False") else enabled
+        enabled = True if enabled in ("true", "True") else enabled
+        if not isinstance(enabled, bool) and not is_intrinsic(enabled):
+            # SAM's DeploymentPreference.Enabled is a Boolean (SAMdoc, DeploymentPreference).
+            raise _sam_error(
+                template,
+                function,
+                f"Enabled must be true or false; got {excerpt(enabled)}",
+                pref.path("Enabled"),
+            )
         if not enabled:
             out[function] = replace(pref, enabled=False)
             continue
@@ -1251,20 +1299,20 @@ def _choose(
         else:
             hint = suggest(function, functions)
             raise template.error(
-                f"no AWS::Serverless::Function {function!r}; the template has "
+                f"no AWS::Serverless::Function {excerpt(function)}; the template has "
                 f"{', '.join(functions) or 'none'}" + (f" ({hint})" if hint else ""),
                 ("Resources",),
             )
     pref = prefs.get(function)
     if pref is None:
         raise template.error(
-            f"function {function!r} has no DeploymentPreference, so there is no CodeDeploy "
+            f"function {excerpt(function)} has no DeploymentPreference, so there is no CodeDeploy "
             "deployment for it (SAM publishes and shifts its alias at once)",
             ("Resources", function, "Properties"),
         )
     if not pref.enabled:
         raise template.error(
-            f"function {function!r} has DeploymentPreference Enabled: false, so there is no "
+            f"function {excerpt(function)} has DeploymentPreference Enabled: false, so there is no "
             "CodeDeploy deployment for it",
             pref.path("Enabled"),
         )
@@ -1303,7 +1351,8 @@ def _group(resolver: _Resolver, pref: _Preference) -> _Group:
             ) from None
         if not created:
             raise template.error(
-                f"function {function!r} is not created: its Condition {condition!r} is false, so "
+                f"function {excerpt(function)} is not created: its Condition {excerpt(condition)} "
+                f"is false, so "
                 "there is no CodeDeploy deployment for it",
                 ("Resources", function, "Condition"),
             )
@@ -1318,7 +1367,9 @@ def _group(resolver: _Resolver, pref: _Preference) -> _Group:
         )
     kind = resolver.value(merged["Type"], pref.path("Type"), "DeploymentPreference.Type")
     if not isinstance(kind, str) or not kind:
-        raise template.error(f"Type must be a configuration name; got {kind!r}", pref.path("Type"))
+        raise template.error(
+            f"Type must be a configuration name; got {excerpt(kind)}", pref.path("Type")
+        )
     config_name = f"CodeDeployDefault.Lambda{kind}" if kind in SAM_SHORT_NAMES else kind
 
     alarm_refs: list[tuple[str, str | None, Path_]] = []
@@ -1369,7 +1420,7 @@ def _group(resolver: _Resolver, pref: _Preference) -> _Group:
         if key not in HOOK_EVENTS:
             hint = suggest(str(key), HOOK_EVENTS)
             raise template.error(
-                f"Hooks has no event {key!r}; SAM knows PreTraffic and PostTraffic"
+                f"Hooks has no event {excerpt(key)}; SAM knows PreTraffic and PostTraffic"
                 + (f" ({hint})" if hint else ""),
                 (*pref.path("Hooks"), key),
             )
@@ -1428,7 +1479,7 @@ def _hook_function(resolver: _Resolver, node: Any, where: Path_) -> tuple[str, P
             ]
             hint = suggest(logical, functions)
             raise template.error(
-                f"the hook refers to {logical!r}, which is not a resource of the template"
+                f"the hook refers to {excerpt(logical)}, which is not a resource of the template"
                 + (f" ({hint})" if hint else "")
                 + "; CloudFormation would reject the unresolved reference",
                 where,
@@ -1437,9 +1488,19 @@ def _hook_function(resolver: _Resolver, node: Any, where: Path_) -> tuple[str, P
             raw = _props(resolver.resources[logical]).get("FunctionName")
             return (logical if raw is None else resolver.lenient(raw)), where, logical
         if kind != SERVERLESS_FUNCTION:
-            raise template.error(f"the hook refers to {logical!r}, a {kind}, not a function", where)
+            raise template.error(
+                f"the hook refers to {excerpt(logical)}, a {kind}, not a function", where
+            )
         return resolver.function_name(logical), where, logical
-    name = _text(resolver.value(node, where, "the hook function"))
+    value = resolver.value(node, where, "the hook function")
+    if isinstance(value, bool) or not isinstance(value, (str, int)):
+        # The hook becomes the alias's UpdatePolicy hook, a function name or ARN (SAMdoc).
+        raise template.error(
+            f"a hook names one Lambda function (a name, an ARN, or !Ref of a function); "
+            f"got {excerpt(value)}",
+            where,
+        )
+    name = _text(value)
     match = re.search(r":function:([^:]+)", name)
     return (match[1] if match else name), where, None
 
@@ -1548,11 +1609,13 @@ def _hook_behaviour(hooks: Mapping[str, Hook] | None) -> dict[str, Hook]:
         if event not in HOOK_EVENTS.values():
             hint = suggest(str(key), [*HOOK_EVENTS, *HOOK_EVENTS.values()])
             raise ConfigError(
-                f"from_sam: hooks key {key!r} must be PreTraffic or PostTraffic (or "
+                f"from_sam: hooks key {excerpt(key)} must be PreTraffic or PostTraffic (or "
                 "BeforeAllowTraffic or AfterAllowTraffic)" + (f"; {hint}" if hint else "") + "."
             )
         if not isinstance(hook, Hook):
-            raise ConfigError(f"from_sam: hooks[{key!r}] must be a Hook; got {hook!r}.")
+            raise ConfigError(
+                f"from_sam: hooks[{excerpt(key)}] must be a Hook; got {excerpt(hook)}."
+            )
         out[event] = hook
     return out
 
@@ -1652,7 +1715,7 @@ def from_sam(
         everything = [c.name for c in predefined_configs()]
         if group.config_name in everything:
             raise loaded.error(
-                f"Type {group.config_name!r} is not a Lambda configuration; SAM deployment "
+                f"Type {excerpt(group.config_name)} is not a Lambda configuration; SAM deployment "
                 "groups are Lambda ones",
                 ("Resources", group.function, "Properties", "DeploymentPreference", "Type"),
             )
@@ -1660,15 +1723,18 @@ def from_sam(
         type_path = ("Resources", group.function, "Properties", "DeploymentPreference", "Type")
         raise ConfigError(
             f"from_sam: {loaded.where(type_path)}: "
-            f"Type {group.config_name!r} is not one of SAM's nine names, so SAM passes it "
+            f"Type {excerpt(group.config_name)} is not one of SAM's nine names, so SAM passes it "
             "through as a custom configuration; supply it with configs="
-            f"{{{group.config_name!r}: DeploymentConfig({group.config_name!r}, 'Lambda', "
+            f"{{{excerpt(group.config_name)}: "
+            f"DeploymentConfig({excerpt(group.config_name)}, 'Lambda', "
             "traffic_routing=...)}" + (f" ({hint})" if hint else "") + "."
         )
     overrides = dict(alarms or {})
     for key, alarm in overrides.items():
         if not isinstance(alarm, Alarm):
-            raise ConfigError(f"from_sam: alarms[{key!r}] must be an Alarm; got {alarm!r}.")
+            raise ConfigError(
+                f"from_sam: alarms[{excerpt(key)}] must be an Alarm; got {excerpt(alarm)}."
+            )
     alarm_objects: dict[str, Alarm] = {}
     for name, logical, where in group.alarm_refs:
         chosen = overrides.get(logical) if logical is not None else None
@@ -1677,8 +1743,8 @@ def from_sam(
             chosen = _alarm(resolver, logical, group.function, group.alias)
         if chosen is None:
             raise ConfigError(
-                f"from_sam: {loaded.where(where)}: alarm {name!r} is not defined in the "
-                f"template; pass alarms={{{name!r}: shiftsim.Alarm({name!r}, ...)}}."
+                f"from_sam: {loaded.where(where)}: alarm {excerpt(name)} is not defined in the "
+                f"template; pass alarms={{{excerpt(name)}: shiftsim.Alarm({excerpt(name)}, ...)}}."
             )
         alarm_objects[name] = chosen
     behaviour = _hook_behaviour(hooks)
@@ -1698,8 +1764,9 @@ def from_sam(
                 physical = f"{stack}-{logical}"  # CloudFormation's generated name starts so
             if not physical.startswith(HOOK_PREFIX):
                 warnings.warn(
-                    f"{loaded.where(where)}: the {event} hook function {physical!r} does not "
-                    f"start with {HOOK_PREFIX!r}; SAM's generated CodeDeploy role "
+                    f"{loaded.where(where)}: the {event} hook function {excerpt(physical)} "
+                    f"does not "
+                    f"start with {excerpt(HOOK_PREFIX)}; SAM's generated CodeDeploy role "
                     "(AWSCodeDeployRoleForLambda) may only invoke CodeDeployHook_* functions, "
                     "so the hook would fail to run. Name it so, or give DeploymentPreference a "
                     "Role.",

@@ -977,3 +977,69 @@ def test_corpus_follow_ups() -> None:
     assert sam_deployment_group(files[12])["triggerConfigurations"][0]["triggerName"] == (
         "TestTrigger"
     )
+
+
+# ---------------------------------------------------------------------------- issue 16
+
+
+def test_a_hook_must_name_one_function() -> None:
+    """A list is not a function name (it used to become the function '[1, 2]')."""
+    with pytest.raises(AppSpecError, match=r"a hook names one Lambda function.*got \[1, 2\]"):
+        from_sam(fn("Type: AllAtOnce\nHooks: {PreTraffic: [1, 2]}"))
+    with pytest.raises(AppSpecError, match="a hook names one Lambda function"):
+        from_sam(fn("Type: AllAtOnce\nHooks: {PostTraffic: {a: 1}}"))
+
+
+@pytest.mark.parametrize("index", ["-1", "2", "x", "1.5", "true"])
+def test_select_needs_an_index_from_zero_to_n_minus_one(index: str) -> None:
+    """CloudFormation's Fn::Select reference: "The index value must be a value between zero and
+    N-1"; Python's negative indexes from the end are not CloudFormation's."""
+    template = fn(f"Type: !Select [{index}, [AllAtOnce, Linear10PercentEvery1Minute]]")
+    with pytest.raises(AppSpecError, match=r"!Select (index|takes an integer)"):
+        from_sam(template)
+    ok = fn("Type: !Select ['1', [AllAtOnce, Linear10PercentEvery1Minute]]")
+    assert from_sam(ok).deployment_config.name.endswith("Linear10PercentEvery1Minute")
+
+
+def test_split_with_an_empty_delimiter_is_a_clean_error() -> None:
+    with pytest.raises(AppSpecError, match="!Split takes a non-empty delimiter"):
+        from_sam(fn("Type: !Select [0, !Split ['', AllAtOnce]]"))
+    assert from_sam(fn("Type: !Select [0, !Split [',', 'AllAtOnce,x']]")).config.name.endswith(
+        "AllAtOnce"
+    )
+
+
+@pytest.mark.parametrize("value", [".nan", "'yes'", "1", "[true]"])
+def test_enabled_must_be_a_boolean(value: str) -> None:
+    """SAM's DeploymentPreference.Enabled is a Boolean: NaN is not 'enabled'."""
+    with pytest.raises(AppSpecError, match="Enabled must be true or false"):
+        from_sam(fn(f"Type: AllAtOnce\nEnabled: {value}"))
+    assert from_sam(fn("Type: AllAtOnce\nEnabled: 'True'")).alias == "live"
+
+
+@pytest.mark.parametrize(
+    "scalar",
+    ['!!bool "maybe"', '!!int "abc"', '!!float "abc"', '!!timestamp "garbage"', "2001-02-30"],
+)
+def test_scalar_construction_errors_are_located(scalar: str) -> None:
+    with pytest.raises(AppSpecError) as info:
+        from_sam(fn(f"Type: AllAtOnce\nX: {scalar}"))
+    assert info.value.line == 9
+
+
+def test_huge_integers_and_nul_bytes_are_located() -> None:
+    with pytest.raises(AppSpecError, match="longer than 100 characters") as info:
+        from_sam(fn("Type: AllAtOnce\nX: " + "9" * 5000))
+    assert info.value.line == 9
+    with pytest.raises(AppSpecError, match="not valid YAML") as info:
+        from_sam(fn("Type: AllAtOnce\nX: a\x00b"))
+    assert info.value.line == 9
+
+
+def test_errors_quote_a_short_escaped_excerpt() -> None:
+    secret = "root:x:0:0:root:/root:/bin/bash\x1b[2J" * 100
+    with pytest.raises(shiftsim.errors.ShiftsimError) as info:
+        from_sam(fn(f"Type: {json.dumps(secret)}"))
+    message = str(info.value)
+    assert "\x1b" not in message
+    assert len(message) < 1000 < len(secret)
