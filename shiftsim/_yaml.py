@@ -327,8 +327,8 @@ def load_document(text: str, source: str = "<string>", *, pure: bool = False) ->
     """
     if len(text) > MAX_BYTES or len(text.encode("utf-8", "surrogatepass")) > MAX_BYTES:
         raise AppSpecError(
-            f"the file is larger than {MAX_BYTES} bytes (1 MiB); an AppSpec file is a few hundred "
-            "bytes, so shiftsim does not parse it",
+            f"the text is larger than {MAX_BYTES} bytes (1 MiB); shiftsim parses no larger "
+            "YAML or JSON document",
             source=source,
         )
     if text.startswith("\ufeff"):

@@ -126,6 +126,8 @@ Examples
 from __future__ import annotations
 
 import importlib
+import inspect
+import math
 import os
 import re
 from collections.abc import Callable, Mapping, Sequence
@@ -134,8 +136,10 @@ from pathlib import Path
 from typing import Any
 
 from shiftsim._checks import suggest
+from shiftsim._files import read_text
 from shiftsim._seeding import RngLike
-from shiftsim._yaml import Document, format_path, load_document
+from shiftsim._text import escape, excerpt
+from shiftsim._yaml import MAX_BYTES, Document, format_path, load_document
 from shiftsim.alarms import Alarm
 from shiftsim.configs import (
     AllAtOnce,
@@ -149,11 +153,43 @@ from shiftsim.errors import AppSpecError, ConfigError, UnsupportedScenarioError
 from shiftsim.rollback import AutoRollback, ManualStop
 from shiftsim.traffic import Hook, Profile, Version
 
-__all__ = ["DEFAULT_RUNS", "PLATFORMS", "Scenario", "load_scenario", "parse_scenario"]
+__all__ = [
+    "DEFAULT_RUNS",
+    "MAX_FLEET_SIZE",
+    "MAX_RATE",
+    "MAX_RUNS",
+    "MIN_ALARM_POLL_INTERVAL",
+    "PLATFORMS",
+    "Scenario",
+    "load_scenario",
+    "parse_scenario",
+]
 
 PLATFORMS = ("Lambda", "ECS", "Server")
 #: Runs of ``shiftsim montecarlo`` and ``shiftsim compare`` when neither file nor flag says.
 DEFAULT_RUNS = 10_000
+
+# Upper bounds where the cost of a simulation follows a number of the file. Each is checked
+# before anything is built, so a 9-line file cannot ask for gigabytes or hours.
+
+#: Most Monte Carlo runs a file may ask for (the estimate's error already shrinks to about
+#: 0.05 percentage points at 1,000,000 runs).
+MAX_RUNS = 1_000_000
+#: Largest fleet (instances) a file may describe: 100 times CodeDeploy's limit of 1000 instances
+#: per deployment (UG:limits.md, OVER_MAX_INSTANCES), so exceeding the limit can be simulated.
+MAX_FLEET_SIZE = 100_000
+#: Highest traffic, in calls or requests per minute (over 16 million a second): per-minute counts
+#: stay exact in float64 and far inside int64 and numpy's Poisson sampler.
+MAX_RATE = 1e9
+#: Shortest alarm poll interval, in seconds. CloudWatch stores at most one datapoint a second
+#: (1-second StorageResolution, cloudwatch-alarms.md section 1), so faster polls see nothing new;
+#: the cost of a simulation grows with the number of polls.
+MIN_ALARM_POLL_INTERVAL = 1.0
+#: Longest ECS install (seconds): 120 hours, the longest wait between the deployment of a
+#: revision and the traffic shift on ECS (UG:limits.md; codedeploy.md section 8).
+MAX_INSTALL_SECONDS = 120 * 3600
+# Platform names people write for Server (CodeDeploy's compute platform for EC2/on-premises).
+_SERVER_ALIASES = ("ec2", "ec2/on-premises", "onpremises", "on-premises", "on_premises")
 
 _COMMON_KEYS = (
     "platform",
@@ -294,7 +330,7 @@ class Scenario:
     def __repr__(self) -> str:
         seed = "no seed" if self.seed is None else f"seed {self.seed}"
         return (
-            f"<Scenario {self.name!r}: {self.platform} {self.config_name}, {seed}, "
+            f"<Scenario {excerpt(self.name)}: {self.platform} {self.config_name}, {seed}, "
             f"{self.runs} runs>"
         )
 
@@ -326,8 +362,10 @@ def load_scenario(path: str | os.PathLike[str]) -> Scenario:
         The file breaks the format; the message gives ``file:line: key.path: problem``.
     AppSpecError
         The file is not valid YAML/JSON, or an AppSpec file it names is malformed.
-    OSError
-        The file cannot be read.
+    FileError
+        The file cannot be read: missing, not a regular file (a directory, a FIFO, a device),
+        over 1 MiB, or not UTF-8 text (or UTF-16/32 with a byte order mark). A subclass of
+        :class:`~shiftsim.errors.AppSpecError`.
 
     Examples
     --------
@@ -336,7 +374,9 @@ def load_scenario(path: str | os.PathLike[str]) -> Scenario:
     'Stopped'
     """
     file = Path(path)
-    text = file.read_text(encoding="utf-8")
+    text = read_text(
+        path, what="scenario file", limit=MAX_BYTES, why="a scenario file is a few hundred bytes"
+    )
     return parse_scenario(text, source=os.fspath(path), base_dir=file.parent)
 
 
@@ -370,7 +410,9 @@ def parse_scenario(
     elif isinstance(text, str):
         doc = load_document(text, source)
     else:
-        raise TypeError(f"parse_scenario expects text or a mapping; got {type(text).__name__}")
+        raise ConfigError(
+            f"parse_scenario: text must be YAML/JSON text or a mapping; got {type(text).__name__}."
+        )
     reader = _Reader(doc, Path(base_dir) if base_dir is not None else Path.cwd())
     return reader.scenario()
 
@@ -386,7 +428,8 @@ class _Reader:
     # ------------------------------------------------------------------ errors
     def error(self, path: tuple[Any, ...], message: str) -> ConfigError:
         line = self.doc.key_line(path) if path else None
-        where = self.source if line is None else f"{self.source}:{line}"
+        shown = escape(self.source)
+        where = shown if line is None else f"{shown}:{line}"
         key = format_path(path) or "the scenario"
         return ConfigError(f"{where}: {key}: {message}")
 
@@ -400,8 +443,12 @@ class _Reader:
     ) -> Any:
         """Call ``factory``, re-raising its ConfigError at ``path``, or at the key of the field
         the message names (``paths`` maps fields to keys of another name)."""
+        self.check_call(path, factory, args, kwargs)
         try:
             return factory(*args, **kwargs)
+        except (TypeError, AttributeError, KeyError, IndexError, OverflowError) as err:
+            # A value of the wrong shape deep inside (a constructor that assumed a list).
+            raise self.error(path, f"cannot be read: {excerpt(str(err))[1:-1]}") from err
         except ConfigError as err:
             message = str(err)
             match = _FIELD_IN_MESSAGE.match(message)
@@ -411,6 +458,25 @@ class _Reader:
             elif match and match.group(1) in kwargs:
                 where = (*path, match.group(1))
             raise self.error(where, message) from err
+
+    def check_call(
+        self, path: tuple[Any, ...], factory: Callable[..., Any], args: Any, kwargs: Any
+    ) -> None:
+        """A missing or unknown key is named as such, not as a TypeError about ``__init__``."""
+        try:
+            signature = inspect.signature(factory)
+        except (TypeError, ValueError):  # pragma: no cover - builtins without a signature
+            return
+        try:
+            signature.bind(*args, **kwargs)
+        except TypeError as err:
+            missing = re.search(r"missing a required (?:keyword-only )?argument: '(\w+)'", str(err))
+            if missing:
+                raise self.error(path, f"the key {missing[1]!r} is required here") from None
+            unexpected = re.search(r"unexpected keyword argument '(\w+)'", str(err))
+            if unexpected:
+                raise self.error((*path, unexpected[1]), "unknown key here") from None
+            raise self.error(path, f"cannot be read: {excerpt(str(err))[1:-1]}") from None
 
     # ------------------------------------------------------------------ shapes
     def mapping(
@@ -422,7 +488,7 @@ class _Reader:
         what: str = "a mapping",
     ) -> dict[str, Any]:
         if not isinstance(value, Mapping):
-            raise self.error(path, f"must be {what}; got {value!r}")
+            raise self.error(path, f"must be {what}; got {excerpt(value)}")
         for key in value:
             if key not in allowed:
                 hint = suggest(str(key), allowed) if isinstance(key, str) else ""
@@ -437,12 +503,33 @@ class _Reader:
 
     def string(self, value: Any, path: tuple[Any, ...]) -> str:
         if isinstance(value, bool) or not isinstance(value, (str, int)):
-            raise self.error(path, f"must be a string; got {value!r}")
+            raise self.error(path, f"must be a string; got {excerpt(value)}")
         return str(value)
 
-    def integer(self, value: Any, path: tuple[Any, ...], low: int = 0) -> int:
+    def integer(
+        self, value: Any, path: tuple[Any, ...], low: int = 0, high: int | None = None
+    ) -> int:
         if isinstance(value, bool) or not isinstance(value, int) or value < low:
-            raise self.error(path, f"must be an integer >= {low}; got {value!r}")
+            raise self.error(path, f"must be an integer >= {low}; got {excerpt(value)}")
+        if high is not None and value > high:
+            raise self.error(path, f"must be an integer in [{low}, {high:_}]; got {excerpt(value)}")
+        return value
+
+    def number(
+        self,
+        value: Any,
+        path: tuple[Any, ...],
+        low: float,
+        high: float = math.inf,
+        why: str = "",
+    ) -> float:
+        """A finite number in ``[low, high]``, refused with the rule (and why) otherwise."""
+        ok = isinstance(value, (int, float)) and not isinstance(value, bool)
+        if not ok or not (math.isfinite(value) and low <= value <= high):
+            bounds = f">= {low:g}" if high == math.inf else f"in [{low:g}, {high:g}]"
+            raise self.error(
+                path, f"must be a number {bounds}{f' ({why})' if why else ''}; got {excerpt(value)}"
+            )
         return value
 
     def file(self, value: Any, path: tuple[Any, ...]) -> Path:
@@ -457,23 +544,34 @@ class _Reader:
     # ------------------------------------------------------------------ the scenario
     def scenario(self) -> Scenario:
         data = self.doc.value
+        for path, first in self.doc.duplicates:
+            raise self.error(
+                path,
+                f"the key appears twice (first at line {first}); YAML would keep only the last "
+                "value, so a scenario file must give each key once",
+            )
         if not isinstance(data, Mapping):
-            raise self.error((), f"must be a mapping of keys to values; got {data!r}")
+            raise self.error((), f"must be a mapping of keys to values; got {excerpt(data)}")
         if "platform" not in data:
             raise self.error((), "the key 'platform' is required (Lambda, ECS or Server)")
         platform = data["platform"]
         if platform not in PLATFORMS:
             hint = suggest(str(platform), PLATFORMS)
+            if str(platform).strip().lower() in _SERVER_ALIASES:
+                hint = (
+                    "did you mean 'Server'? CodeDeploy calls the EC2/on-premises compute "
+                    "platform Server"
+                )
             raise self.error(
                 ("platform",),
-                f"must be one of 'Lambda', 'ECS', 'Server'; got {platform!r}"
+                f"must be one of 'Lambda', 'ECS', 'Server'; got {excerpt(platform)}"
                 + (f"; {hint}" if hint else ""),
             )
         name = self.string(data.get("name", Path(self.source).name), ("name",))
         seed = data.get("seed")
         if seed is not None:
             seed = self.integer(seed, ("seed",))
-        runs = self.integer(data.get("runs", DEFAULT_RUNS), ("runs",), low=1)
+        runs = self.integer(data.get("runs", DEFAULT_RUNS), ("runs",), low=1, high=MAX_RUNS)
         if platform == "Server":
             deployment = self.server(data)
         else:
@@ -509,6 +607,7 @@ class _Reader:
         rate_field = "invocations_per_minute" if platform == "Lambda" else "requests_per_minute"
         paths: dict[str, tuple[Any, ...]] = {rate_field: ("traffic",)}
         if "traffic" in data:
+            self.bounded_rates(data["traffic"], ("traffic",))
             kwargs[rate_field] = self.rate(data["traffic"], ("traffic",), per_minute_list=True)
         versions = self.mapping(data.get("versions", {}), ("versions",), ("current", "target"))
         for key, raw in versions.items():
@@ -524,6 +623,7 @@ class _Reader:
         ):
             if key in data:
                 kwargs[key] = data[key]
+        self.bounded_durations(data)
         if "names" in data:
             names = self.mapping(data["names"], ("names",), _NAMES[platform])
             kwargs.update(names)
@@ -551,6 +651,46 @@ class _Reader:
             kwargs["hooks"] = EcsHooks.from_events(hook_objects)
         self.need_config(kwargs)
         return self.build((), EcsDeployment, paths=paths, **kwargs)
+
+    def bounded_rates(self, value: Any, path: tuple[Any, ...]) -> None:
+        """Every number inside a traffic value (a rate, a list, a profile) is at most MAX_RATE
+        calls a minute, checked before any profile or deployment is built."""
+        stack = [(value, path)]
+        while stack:
+            item, where = stack.pop()
+            if isinstance(item, Mapping):
+                stack.extend((v, (*where, k)) for k, v in item.items())
+            elif isinstance(item, list):
+                stack.extend((v, (*where, i)) for i, v in enumerate(item))
+            elif (
+                isinstance(item, (int, float))
+                and not isinstance(item, bool)
+                and (not math.isfinite(item) or abs(item) > MAX_RATE)
+            ):
+                raise self.error(
+                    where,
+                    f"must be at most {MAX_RATE:.0e} calls a minute (over 16 million a "
+                    f"second); got {excerpt(item)}",
+                )
+
+    def bounded_durations(self, data: Mapping[str, Any]) -> None:
+        """Numbers whose size sets the cost of a simulation, checked before it is built."""
+        if "alarm_poll_interval" in data:
+            self.number(
+                data["alarm_poll_interval"],
+                ("alarm_poll_interval",),
+                MIN_ALARM_POLL_INTERVAL,
+                why="seconds between CodeDeploy's alarm polls; CloudWatch keeps at most one "
+                "datapoint a second",
+            )
+        if "install_seconds" in data:
+            self.number(
+                data["install_seconds"],
+                ("install_seconds",),
+                0,
+                MAX_INSTALL_SECONDS,
+                why="ECS waits at most 120 hours between deployment and traffic shift",
+            )
 
     def need_config(self, kwargs: Mapping[str, Any]) -> None:
         if "config" not in kwargs:
@@ -585,14 +725,16 @@ class _Reader:
             name = self.string(raw.get("name", "Custom"), (*path, "name"))
             return self.build(path, DeploymentConfig, name, "Server", minimum_healthy_hosts=minimum)
         if not isinstance(value, Mapping):
-            raise self.error(path, f"must be a configuration name or a mapping; got {value!r}")
+            raise self.error(
+                path, f"must be a configuration name or a mapping; got {excerpt(value)}"
+            )
         kind = value.get("type")
         if kind not in _ROUTING_KEYS:
             hint = suggest(str(kind), _ROUTING_KEYS) if kind is not None else ""
             raise self.error(
                 (*path, "type"),
-                f"must be one of 'TimeBasedCanary', 'TimeBasedLinear', 'AllAtOnce'; got {kind!r}"
-                + (f"; {hint}" if hint else ""),
+                "must be one of 'TimeBasedCanary', 'TimeBasedLinear', 'AllAtOnce'; "
+                f"got {excerpt(kind)}" + (f"; {hint}" if hint else ""),
             )
         keys = _ROUTING_KEYS[kind]
         raw = self.mapping(value, path, ("name", "type", *keys), keys)
@@ -607,7 +749,7 @@ class _Reader:
 
     def alarms(self, value: Any) -> tuple[Alarm, ...]:
         if not isinstance(value, list):
-            raise self.error(("alarms",), f"must be a list of alarms; got {value!r}")
+            raise self.error(("alarms",), f"must be a list of alarms; got {excerpt(value)}")
         allowed = tuple(f.name for f in fields(Alarm))
         out = []
         for i, raw in enumerate(value):
@@ -627,13 +769,15 @@ class _Reader:
         )
         events = raw.get("events", AutoRollback().events)
         if not isinstance(events, list | tuple):
-            raise self.error((*path, "events"), f"must be a list of event names; got {events!r}")
+            raise self.error(
+                (*path, "events"), f"must be a list of event names; got {excerpt(events)}"
+            )
         return self.build(path, AutoRollback, raw.get("enabled", True), tuple(events))
 
     def rate(self, value: Any, path: tuple[Any, ...], *, per_minute_list: bool = False) -> Any:
         """A number, a profile mapping, or (for traffic) a list of per-minute rates."""
         if isinstance(value, bool):
-            raise self.error(path, f"must be a number or a profile; got {value!r}")
+            raise self.error(path, f"must be a number or a profile; got {excerpt(value)}")
         if isinstance(value, int | float):
             return value
         if isinstance(value, list) and per_minute_list:
@@ -642,7 +786,7 @@ class _Reader:
             shapes = "constant, step, ramp, burst or points"
             listed = "a number, a list of per-minute rates, " if per_minute_list else "a number "
             raise self.error(
-                path, f"must be {listed}or a profile with one key ({shapes}); got {value!r}"
+                path, f"must be {listed}or a profile with one key ({shapes}); got {excerpt(value)}"
             )
         ((shape, body),) = value.items()
         inner = (*path, shape)
@@ -650,7 +794,9 @@ class _Reader:
             return self.build(inner, Profile.constant, body)
         if shape == "points":
             if not isinstance(body, list):
-                raise self.error(inner, f"must be a list of [minute, value] pairs; got {body!r}")
+                raise self.error(
+                    inner, f"must be a list of [minute, value] pairs; got {excerpt(body)}"
+                )
             return self.build(inner, Profile, tuple(tuple(p) for p in body))
         if shape not in _PROFILE_SHAPES:
             hint = suggest(str(shape), ("constant", "points", *_PROFILE_SHAPES))
@@ -804,6 +950,7 @@ class _Reader:
                 "version of shiftsim does not have"
             ) from err
         self.mapping(data, (), _SERVER_KEYS)
+        self.bounded_durations(data)
         kwargs = self.common("Server", data)
         paths: dict[str, tuple[Any, ...]] = {}
         if "fleet" in data:
@@ -832,6 +979,9 @@ class _Reader:
         if "scale_outs" in data:
             items = self.list_of(data["scale_outs"], ("scale_outs",))
             allowed = tuple(f.name for f in fields(server.ScaleOut))
+            for i, item in enumerate(items):
+                if isinstance(item, Mapping) and "count" in item:
+                    self.integer(item["count"], ("scale_outs", i, "count"), 0, MAX_FLEET_SIZE)
             kwargs["scale_outs"] = tuple(
                 self.build(
                     ("scale_outs", i),
@@ -856,12 +1006,12 @@ class _Reader:
     # ------------------------------------------------------------------ Server pieces
     def list_of(self, value: Any, path: tuple[Any, ...]) -> list[Any]:
         if not isinstance(value, list):
-            raise self.error(path, f"must be a list; got {value!r}")
+            raise self.error(path, f"must be a list; got {excerpt(value)}")
         return value
 
     def mapping_of(self, value: Any, path: tuple[Any, ...]) -> dict[str, Any]:
         if not isinstance(value, Mapping):
-            raise self.error(path, f"must be a mapping; got {value!r}")
+            raise self.error(path, f"must be a mapping; got {excerpt(value)}")
         return dict(value)
 
     def fleet(self, value: Any, path: tuple[Any, ...]) -> Any:
@@ -870,7 +1020,21 @@ class _Reader:
 
         instance_fields = tuple(f.name for f in fields(Instance) if f.name != "id")
         if isinstance(value, list):
-            return self.build(path, Fleet, value)
+            if len(value) > MAX_FLEET_SIZE:
+                raise self.error(
+                    path, f"lists {len(value)} instances; at most {MAX_FLEET_SIZE:_} are read"
+                )
+            instances = [
+                self.build(
+                    (*path, i),
+                    Instance,
+                    **self.mapping(
+                        item, (*path, i), ("id", *instance_fields), ("id",), what="an instance"
+                    ),
+                )
+                for i, item in enumerate(value)
+            ]
+            return self.build(path, Fleet, instances)
         raw = self.mapping(
             value,
             path,
@@ -879,7 +1043,7 @@ class _Reader:
             what="{size: N, ...} or a list of instances",
         )
         updates = raw.pop("updates", [])
-        size = self.integer(raw.pop("size"), (*path, "size"))
+        size = self.integer(raw.pop("size"), (*path, "size"), 0, MAX_FLEET_SIZE)
         fleet = self.build(path, Fleet.of_size, size, **raw)
         for i, update in enumerate(self.list_of(updates, (*path, "updates"))):
             where = (*path, "updates", i)
@@ -924,7 +1088,8 @@ class _Reader:
             raise self.error(
                 path,
                 "must be seconds or one of {uniform: {low, high}}, {normal: {mean, sd}}, "
-                f"{{lognormal: {{median, sigma}}}}, {{exponential: {{mean}}}}; got {value!r}",
+                "{lognormal: {median, sigma}}, {exponential: {mean}}; "
+                f"got {excerpt(value)}",
             )
         ((kind, body),) = value.items()
         raw = self.mapping(body, (*path, kind), shapes[kind], shapes[kind])
@@ -967,8 +1132,8 @@ class _Reader:
                 hint = suggest(str(kind), kinds)
                 raise self.error(
                     (*path, "type"),
-                    f"must be one of 'script', 'load_balancer', 'instance_stop'; got {kind!r}"
-                    + (f"; {hint}" if hint else ""),
+                    "must be one of 'script', 'load_balancer', 'instance_stop'; "
+                    f"got {excerpt(kind)}" + (f"; {hint}" if hint else ""),
                 )
             cls = kinds[kind]
             allowed = tuple(f.name for f in fields(cls))
@@ -981,7 +1146,7 @@ class _Reader:
         for i, item in enumerate(self.list_of(value, ("alarm_events",))):
             if not isinstance(item, list) or len(item) != 3:
                 raise self.error(
-                    ("alarm_events", i), f"must be [minute, alarm name, state]; got {item!r}"
+                    ("alarm_events", i), f"must be [minute, alarm name, state]; got {excerpt(item)}"
                 )
             out.append((item[0], item[1], item[2]))
         return tuple(out)

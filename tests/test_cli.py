@@ -214,7 +214,8 @@ def test_simulate_errors_go_to_stderr_without_traceback(
     code, out, err = run(capsys, "simulate", str(tmp_path / "missing.yml"))
     assert code == 1 and out == ""
     assert (
-        err == f"shiftsim simulate: error: {tmp_path / 'missing.yml'}: No such file or directory\n"
+        err == f"shiftsim simulate: error: {tmp_path / 'missing.yml'}: cannot read the scenario "
+        "file: no such file\n"
     )
     bad = tmp_path / "bad.yml"
     bad.write_text("platform: Lambda\nconfig: AllAtOnce\nalarms:\n  - {name: e, treshold: 1}\n")
