@@ -573,7 +573,7 @@ def test_sam_without_the_sam_module(monkeypatch: pytest.MonkeyPatch, tmp_path: P
         return real(name, *args)  # type: ignore[arg-type]
 
     (tmp_path / "t.yaml").write_text(SAM_TEMPLATE)
-    monkeypatch.setattr(shiftsim.scenario.importlib, "import_module", fake)
+    monkeypatch.setattr(importlib, "import_module", fake)
     message = error_of(
         "platform: Lambda\nsam_template: t.yaml\n", UnsupportedScenarioError, base_dir=tmp_path
     )
