@@ -7,6 +7,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from shiftsim._checks import suggest
+from shiftsim._text import excerpt
 from shiftsim._yaml import Document, Path, format_path
 from shiftsim.appspec._model import APPSPEC_VERSION, PLACEHOLDER, Finding, Severity
 
@@ -25,12 +26,12 @@ def kind(value: object) -> str:
     if value is None:
         return "nothing (null)"
     if isinstance(value, bool):
-        return f"the boolean {value!r}"
+        return f"the boolean {excerpt(value)}"
     if isinstance(value, dict):
         return "a mapping" if value else "an empty mapping"
     if isinstance(value, list):
         return "a list" if value else "an empty list"
-    return repr(value)
+    return excerpt(value)
 
 
 def is_intrinsic(value: object) -> bool:
@@ -82,7 +83,7 @@ class Checker:
         for key, value in mapping.items():
             child = (*path, key)
             if not isinstance(key, str):
-                self.error(child, f"keys must be text; got {key!r}", at_key=True)
+                self.error(child, f"keys must be text; got {excerpt(key)}", at_key=True)
                 continue
             if key in allowed:
                 name = key
@@ -91,7 +92,7 @@ class Checker:
                 if not (lowercase_ok and key == key.lower()):
                     self.warn(
                         child,
-                        f"{key!r} is spelled {name!r} in AWS's AppSpec reference; "
+                        f"{excerpt(key)} is spelled {excerpt(name)} in AWS's AppSpec reference; "
                         "shiftsim accepts it, but how CodeDeploy treats other spellings is "
                         "undocumented",
                         at_key=True,
@@ -104,13 +105,15 @@ class Checker:
                 listed = ", ".join(allowed)
                 self.warn(
                     child,
-                    f"unknown key {key!r} in {where} (allowed: {listed}); AWS "
+                    f"unknown key {excerpt(key)} in {where} (allowed: {listed}); AWS "
                     f"ignores it{'. ' + hint if hint else ''}",
                     at_key=True,
                 )
                 continue
             if name in found:
-                self.error(child, f"{key!r} repeats {found[name][1][-1]!r}", at_key=True)
+                self.error(
+                    child, f"{excerpt(key)} repeats {excerpt(found[name][1][-1])}", at_key=True
+                )
                 continue
             found[name] = (value, child)
         return found
@@ -146,7 +149,7 @@ class Checker:
         if found:
             self.warn(
                 path,
-                f"{found[0]!r} is an unrendered placeholder: CodeDeploy would use it "
+                f"{excerpt(found[0])} is an unrendered placeholder: CodeDeploy would use it "
                 "literally, so replace it before deploying",
             )
         return bool(found)
@@ -184,7 +187,10 @@ class Checker:
     def scalar_text(self, value: Any, path: Path, what: str) -> str | None:
         # The agent reads location and runas with Ruby's to_s.strip.
         if isinstance(value, (int, float)) and not isinstance(value, bool):
-            self.warn(path, f"{what} should be text; the agent reads {value!r} as {str(value)!r}")
+            self.warn(
+                path,
+                f"{what} should be text; the agent reads {excerpt(value)} as {excerpt(str(value))}",
+            )
             value = str(value)
         return self.text(value, path, what, strip=True)
 
@@ -193,7 +199,7 @@ def suggest_event(event: str, allowed: Sequence[str]) -> str:
     squashed = re.sub(r"[\s_-]", "", event).lower()
     for name in allowed:
         if name.lower() == squashed:
-            return f"did you mean {name!r}?"
+            return f"did you mean {excerpt(name)}?"
     return suggest(event, allowed, n=1)
 
 
@@ -218,7 +224,7 @@ def check_version(r: Checker, root: dict[Any, Any], platform: str) -> None:
     key = folded_key(root, "version")
     if key is None or (platform == "Server" and key != "version"):
         # The agent reads exactly 'version'; the service's case handling is undocumented.
-        hint = f" ({key!r} must be written in lowercase)" if key is not None else ""
+        hint = f" ({excerpt(key)} must be written in lowercase)" if key is not None else ""
         r.error(
             (),
             f"version is required; the only AppSpec version is 0.0 (write version: 0.0){hint}",
@@ -235,12 +241,12 @@ def check_version(r: Checker, root: dict[Any, Any], platform: str) -> None:
         if platform == "Server":
             r.error(
                 path,
-                f"version must be the number 0.0, not the text {value!r}: the "
+                f"version must be the number 0.0, not the text {excerpt(value)}: the "
                 "CodeDeploy agent compares it with the number 0.0, so a quoted "
                 "version fails with 'invalid version value'. Write version: 0.0 "
                 "without quotes",
             )
         else:
-            r.warn(path, f"write version: 0.0 as a number, not the text {value!r}")
+            r.warn(path, f"write version: 0.0 as a number, not the text {excerpt(value)}")
         return
     r.error(path, f"version must be 0.0, the only AppSpec version; got {kind(value)}")

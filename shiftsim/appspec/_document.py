@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from shiftsim._text import excerpt
 from shiftsim._yaml import Path
 from shiftsim.appspec._checker import (
     Checker,
@@ -31,7 +32,7 @@ def read_root(r: Checker, platform: Platform | None) -> AppSpec | None:
     for path, first_line in doc.duplicates:
         r.warn(
             path,
-            f"key {path[-1]!r} appears twice (first at line {first_line}); "
+            f"key {excerpt(path[-1])} appears twice (first at line {first_line}); "
             "YAML keeps only the last one, so the earlier entry is ignored",
             at_key=True,
         )
@@ -116,7 +117,7 @@ def detect_platform(r: Checker, root: dict[Any, Any]) -> Platform | None:
             r.error(
                 path,
                 f"Type must be {LAMBDA_TYPE!r} (AWS Lambda) or {ECS_TYPE!r} "
-                f"(Amazon ECS); got {kind!r}. EC2/On-Premises AppSpecs have no "
+                f"(Amazon ECS); got {excerpt(kind)}. EC2/On-Premises AppSpecs have no "
                 "Resources",
             )
             return None

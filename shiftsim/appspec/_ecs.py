@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from shiftsim._text import excerpt
 from shiftsim._yaml import Path
 from shiftsim.appspec._checker import (
     Checker,
@@ -72,7 +73,7 @@ def read_ecs_target(
             r.error(
                 f["PlatformVersion"][1],
                 "PlatformVersion must be LATEST or a Fargate "
-                f"platform version such as 1.4.0; got {platform_version!r}",
+                f"platform version such as 1.4.0; got {excerpt(platform_version)}",
             )
     network = None
     if "NetworkConfiguration" in f and f["NetworkConfiguration"][0] is not None:
@@ -107,13 +108,13 @@ def read_task_definition(r: Checker, value: Any, path: Path) -> str | None:
             path,
             "TaskDefinition is not a valid task-definition ARN "
             "(arn:aws:ecs:region:account-id:task-definition/family:revision, with a "
-            f"12-digit account and no wildcards); got {text!r}",
+            f"12-digit account and no wildcards); got {excerpt(text)}",
         )
         return None
     if _TASKDEF_FAMILY.match(text):
         r.warn(
             path,
-            f"TaskDefinition {text!r} is a task-definition family, not the ARN "
+            f"TaskDefinition {excerpt(text)} is a task-definition family, not the ARN "
             "AWS's reference asks for (arn:aws:ecs:region:account-id:task-definition/"
             "family:revision); how CodeDeploy resolves a family is undocumented",
         )
@@ -129,7 +130,7 @@ def read_task_definition(r: Checker, value: Any, path: Path) -> str | None:
         path,
         "TaskDefinition must be a task-definition ARN (arn:aws:ecs:region:"
         "account-id:task-definition/family:revision) or a CodePipeline placeholder "
-        f"such as <TASK_DEFINITION>; got {text!r}{hint}",
+        f"such as <TASK_DEFINITION>; got {excerpt(text)}{hint}",
     )
     return None
 
@@ -155,7 +156,7 @@ def read_load_balancer_info(
                 f["ContainerName"][1],
                 "ContainerName must be a container name from "
                 "the task definition (letters, digits, - and _, up to 255); got "
-                f"{name!r}",
+                f"{excerpt(name)}",
             )
             name = None
     if "ContainerPort" in f and f["ContainerPort"][0] is not None:
@@ -164,7 +165,7 @@ def read_load_balancer_info(
         if isinstance(raw, str) and raw.strip().isascii() and raw.strip().isdigit():
             r.warn(
                 ppath,
-                f"ContainerPort should be a number, not the text {raw!r}: it is "
+                f"ContainerPort should be a number, not the text {excerpt(raw)}: it is "
                 "the one AppSpec property AWS's reference gives as a number",
             )
             port = int(raw.strip())

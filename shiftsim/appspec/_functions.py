@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from shiftsim._text import excerpt
 from shiftsim._yaml import Path
 from shiftsim.appspec._checker import (
     Checker,
@@ -45,7 +46,7 @@ _ALIAS_NAME = re.compile(r"^(?!\d+$)[A-Za-z0-9_-]{1,128}$")
 def read_function_platform(r: Checker, root: dict[Any, Any], platform: Platform) -> AppSpec | None:
     name = PLATFORM_NAMES[platform]
     foreign = {
-        key: f"{key!r} is an EC2/On-Premises key; an {name} AppSpec has only version, "
+        key: f"{excerpt(key)} is an EC2/On-Premises key; an {name} AppSpec has only version, "
         f"Resources and Hooks"
         for key in SERVER_ONLY
     }
@@ -168,7 +169,7 @@ def read_lambda_target(
     if name is not None and not is_placeholder(name) and not _FUNCTION_NAME.match(name):
         r.warn(
             f["Name"][1],
-            f"{name!r} does not look like a Lambda function name "
+            f"{excerpt(name)} does not look like a Lambda function name "
             "(letters, digits, - and _, up to 64) or ARN",
         )
     alias = r.text(*f["Alias"], "Alias")
@@ -176,7 +177,7 @@ def read_lambda_target(
         r.error(
             f["Alias"][1],
             f"Alias must be an alias name (letters, digits, - and _, "
-            f"not only digits, up to 128); got {alias!r}",
+            f"not only digits, up to 128); got {excerpt(alias)}",
         )
         alias = None
     current = None
@@ -193,7 +194,8 @@ def read_lambda_target(
     if current is not None and current == target and not is_placeholder(current):
         r.warn(
             f["TargetVersion"][1],
-            f"CurrentVersion and TargetVersion are both {current!r}, so no traffic would move",
+            f"CurrentVersion and TargetVersion are both {excerpt(current)}, so no traffic "
+            "would move",
         )
     if name is None or alias is None or target is None:
         return None
@@ -277,7 +279,7 @@ def read_function_hooks(r: Checker, value: Any, path: Path, platform: str) -> di
             if not is_placeholder(fn) and not _FUNCTION_NAME.match(fn):
                 r.warn(
                     epath,
-                    f"{fn!r} does not look like a Lambda function name (letters, "
+                    f"{excerpt(fn)} does not look like a Lambda function name (letters, "
                     "digits, - and _, up to 64) or ARN",
                 )
             hooks[event] = fn

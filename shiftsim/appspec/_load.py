@@ -1,23 +1,46 @@
-"""Reading an AppSpec: the public entry points (load_appspec, validate, the validate command)."""
+"""Reading an AppSpec: the public entry points (load_appspec, validate, the validate command).
+
+What a file is, and what text is
+--------------------------------
+:func:`load_appspec` and :func:`validate` read a **file** when given a :class:`pathlib.Path` (any
+:class:`os.PathLike`), and **text** when given a ``str`` -- except a ``str`` that is unambiguously
+a file name: one line ending in ``.yml``, ``.yaml``, ``.json`` or ``.tpl`` (any case), not starting
+with ``{`` or ``[`` and holding no ``": "``, which no AppSpec text is. A ``str`` is never opened
+just because a file of that name exists, so text such as ``"/etc/passwd"`` is parsed as (bad)
+AppSpec text and never read from disk. Errors say which of the two a ``str`` was taken for.
+
+Files are read by :func:`shiftsim._files.read_text`: regular files only, at most
+:data:`~shiftsim._yaml.MAX_BYTES` (1 MiB), UTF-8 (or UTF-8/16/32 with a byte order mark).
+"""
 
 from __future__ import annotations
 
 import argparse
-import codecs
 import os
+import re
 import sys
 from collections.abc import Mapping, Sequence
 from pathlib import Path as FilePath
-from typing import Any
+from typing import Any, Literal
 
 from shiftsim._checks import suggest
+from shiftsim._files import read_text
+from shiftsim._text import excerpt
 from shiftsim._yaml import MAX_BYTES, Document, load_document
 from shiftsim.appspec._checker import Checker
 from shiftsim.appspec._document import read_root
 from shiftsim.appspec._model import PLATFORMS, AppSpec, Finding
-from shiftsim.errors import AppSpecError, ConfigError
+from shiftsim.errors import AppSpecError, ConfigError, FileError
 
 __all__ = ["format_findings", "load_appspec", "main_validate", "validate"]
+
+Taken = Literal["file", "text", "mapping"]
+
+_FILE_NAME = re.compile(r"[^\n\r]*\.(?:ya?ml|json|tpl)", re.IGNORECASE)
+_AS_FILE_RULE = (
+    "a str is taken for a file name only when it is one line ending in .yml, .yaml, .json or "
+    ".tpl; pass a pathlib.Path to read any other file"
+)
 
 
 def load_appspec(
@@ -30,10 +53,11 @@ def load_appspec(
 
     Parameters
     ----------
-    path_or_text : str or path-like
-        A path (a :class:`os.PathLike`, or a one-line string ending in ``.yml``, ``.yaml``,
-        ``.json`` or ``.tpl`` or naming an existing file), the YAML/JSON text itself, or a
-        mapping such as :meth:`AppSpec.to_dict` returns.
+    path_or_text : pathlib.Path, str or mapping
+        A file (a :class:`pathlib.Path` or other :class:`os.PathLike`), the YAML/JSON text
+        itself (a ``str``), or a mapping such as :meth:`AppSpec.to_dict` returns. A ``str`` is
+        taken for a file name only when it is one line ending in ``.yml``, ``.yaml``, ``.json``
+        or ``.tpl`` (and holds no ``": "``); any other ``str`` is text, never opened.
     platform : {"Server", "Lambda", "ECS"}, optional
         Check the file as this platform's AppSpec instead of detecting it from the content.
     source : str, optional
@@ -48,9 +72,9 @@ def load_appspec(
     ------
     AppSpecError
         On the first error in the file (by line); its ``line`` and ``path`` say where. Use
-        :func:`validate` to get every problem.
-    FileNotFoundError
-        The path does not exist.
+        :func:`validate` to get every problem. A file that cannot be read (missing, not a
+        regular file, over 1 MiB, not UTF-8) raises its subclass
+        :class:`~shiftsim.errors.FileError`.
 
     Examples
     --------
@@ -58,15 +82,15 @@ def load_appspec(
     ...                     "  - {source: /, destination: /var/www/html}\\n")
     >>> spec.platform, spec.files[0].destination
     ('Server', '/var/www/html')
-    >>> load_appspec("version: 0.0\\nos: linux\\nhooks:\\n  Before Install: []\\n")
+    >>> load_appspec("version: 0.0\\nos: linux\\nhooks:\\n  BeforeInstall:\\n    - timeout: 60\\n")
     ... # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...
-    shiftsim.errors.AppSpecError: <string>:4 at hooks['Before Install']: 'Before Install' is not \
-a lifecycle event of EC2/On-Premises deployments; did you mean 'BeforeInstall'? ...
+    shiftsim.errors.AppSpecError: <string>:5 at hooks.BeforeInstall[0]: this BeforeInstall \
+script has no location (it has 'timeout'); ...
     """
-    text, name = _read(path_or_text, source)
-    spec, findings = _check(text, name, platform)
+    data, name, taken = _read(path_or_text, source)
+    spec, findings = _check(data, name, platform, taken)
     errors = [f for f in findings if f.severity == "error"]
     if spec is None and not errors:  # pragma: no cover - every failure reports an error
         raise AppSpecError("cannot read this AppSpec", source=name)
@@ -92,7 +116,10 @@ def validate(
 ) -> list[Finding]:
     """Every problem in an AppSpec file, errors and warnings, without raising.
 
-    Takes the same arguments as :func:`load_appspec`. A file that cannot be read gives one error.
+    Takes the same arguments as :func:`load_appspec`. It never raises for any file or text: a
+    file that cannot be read (missing, a directory or a pipe, over 1 MiB, not UTF-8) gives one
+    error, and so does a value that is neither a path, a ``str`` nor a mapping. Only a
+    ``platform`` that is not a platform raises (:class:`~shiftsim.errors.ConfigError`).
 
     Returns
     -------
@@ -105,13 +132,18 @@ def validate(
     ...     print(finding)
     appspec.yml:1: error: version: version must be 0.0, the only AppSpec version; got 1
     """
+    platform = _platform(platform)
+    name = source or "<input>"
     try:
-        text, name = _read(path_or_text, source)
-    except OSError as err:
-        name = source or str(path_or_text)
-        reason = err.strerror or str(err)
-        return [Finding("error", str(name), None, "", f"cannot read the file: {reason}")]
-    return _check(text, name, platform)[1]
+        data, name, taken = _read(path_or_text, source)
+        return _check(data, name, platform, taken)[1]
+    except AppSpecError as err:
+        return [Finding("error", err.source, err.line, err.path, err.message)]
+    except TypeError as err:
+        return [Finding("error", name, None, "", str(err))]
+    except (RecursionError, MemoryError, ValueError) as err:  # pragma: no cover - defence
+        message = f"shiftsim could not check this input ({type(err).__name__}: {excerpt(str(err))})"
+        return [Finding("error", name, None, "", message)]
 
 
 def format_findings(findings: Sequence[Finding]) -> str:
@@ -181,76 +213,99 @@ def main_validate(argv: Sequence[str] | None = None) -> int:
     return 1 if errors else 0
 
 
-def _read(path_or_text: Any, source: str | None) -> tuple[Any, str]:
+def _read(path_or_text: Any, source: str | None) -> tuple[Any, str, Taken]:
+    """The document's data, its name for messages, and what the argument was taken for."""
     if isinstance(path_or_text, Mapping):
-        return path_or_text, source or "<dict>"
-    if isinstance(path_or_text, os.PathLike) or (
-        isinstance(path_or_text, str) and _looks_like_path(path_or_text)
-    ):
-        name = source or os.fspath(path_or_text)
-        return _read_file(FilePath(path_or_text), str(name)), str(name)
+        return path_or_text, source or "<dict>", "mapping"
+    if isinstance(path_or_text, os.PathLike):
+        return (
+            _read_file(path_or_text, source, taken_from_str=False),
+            _name(path_or_text, source),
+            "file",
+        )
     if isinstance(path_or_text, str):
-        return path_or_text, source or "<string>"
+        if is_file_name(path_or_text):
+            text = _read_file(path_or_text, source, taken_from_str=True)
+            return text, _name(path_or_text, source), "file"
+        return path_or_text, source or "<string>", "text"
     raise TypeError(
-        f"load_appspec expects a path, the text of an AppSpec or a mapping; "
+        "load_appspec expects a pathlib.Path (a file), a str (the AppSpec's text) or a mapping; "
         f"got {type(path_or_text).__name__}"
     )
 
 
-def _looks_like_path(text: str) -> bool:
-    if "\n" in text or not text.strip():
-        return False
-    if text.lower().endswith((".yml", ".yaml", ".json", ".tpl")):
-        return True
+def is_file_name(text: str) -> bool:
+    """Whether a ``str`` argument is taken for a file name rather than AppSpec text.
+
+    Examples
+    --------
+    >>> is_file_name("deploy/appspec.yml"), is_file_name("/etc/passwd")
+    (True, False)
+    >>> is_file_name("version: 0.0  # appspec.yml")
+    False
+    """
+    stripped = text.strip()
+    return (
+        _FILE_NAME.fullmatch(stripped) is not None
+        and ": " not in stripped
+        and not stripped.startswith(("{", "[", "#", "-"))
+    )
+
+
+def _name(path: str | os.PathLike[str], source: str | None) -> str:
+    return source or os.fspath(path)
+
+
+def _read_file(path: str | os.PathLike[str], source: str | None, *, taken_from_str: bool) -> str:
+    name = _name(path, source)
     try:
-        return os.path.isfile(text)
-    except (OSError, ValueError):
-        return False
+        return read_text(path, what="AppSpec file", limit=MAX_BYTES, source=name)
+    except FileError as err:
+        if not taken_from_str or os.path.lexists(path):
+            raise
+        raise FileError(
+            f"{err.message} (this str was taken for a file name: {_AS_FILE_RULE}; pass the "
+            "AppSpec's text to read text)",
+            source=err.source,
+            line=err.line,
+            path=err.path,
+        ) from None
 
 
-def _read_file(path: FilePath, name: str) -> str:
-    if path.stat().st_size > MAX_BYTES:
-        raise AppSpecError(
-            f"the file is larger than {MAX_BYTES} bytes (1 MiB); an AppSpec file "
-            "is a few hundred bytes, so shiftsim does not parse it",
-            source=name,
+def _platform(platform: str | None) -> str | None:
+    if platform is None or platform in PLATFORMS:
+        return platform
+    matches = [p for p in PLATFORMS if p.lower() == str(platform).lower()]
+    if not matches:
+        hint = suggest(str(platform), PLATFORMS)
+        raise ConfigError(
+            f"load_appspec.platform must be one of 'Server', 'Lambda', 'ECS'; "
+            f"got {excerpt(platform)}.{' ' + hint if hint else ''}"
         )
-    with path.open("rb") as handle:
-        data = handle.read(MAX_BYTES + 1)  # a device or a growing file cannot make us read more
-    if len(data) > MAX_BYTES:
-        raise AppSpecError(f"the file is larger than {MAX_BYTES} bytes (1 MiB)", source=name)
-    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        encoding = "utf-16"
-    else:
-        encoding = "utf-8-sig"
-    try:
-        return data.decode(encoding)
-    except UnicodeDecodeError as err:
-        line = data.count(b"\n", 0, err.start) + 1
-        raise AppSpecError(
-            f"the file is not UTF-8 text ({err.reason} at byte {err.start})", source=name, line=line
-        ) from err
+    return matches[0]
 
 
-def _check(text: Any, source: str, platform: str | None) -> tuple[AppSpec | None, list[Finding]]:
-    if platform is not None and platform not in PLATFORMS:
-        matches = [p for p in PLATFORMS if p.lower() == str(platform).lower()]
-        if not matches:
-            hint = suggest(str(platform), PLATFORMS)
-            raise ConfigError(
-                f"load_appspec.platform must be one of 'Server', 'Lambda', 'ECS'; "
-                f"got {platform!r}.{' ' + hint if hint else ''}"
-            )
-        platform = matches[0]
+def _check(
+    data: Any, source: str, platform: str | None, taken: Taken
+) -> tuple[AppSpec | None, list[Finding]]:
+    platform = _platform(platform)
     try:
-        if isinstance(text, Mapping):
-            doc = Document(value=dict(text), source=source)
+        if isinstance(data, Mapping):
+            doc = Document(value=dict(data), source=source)
         else:
-            doc = load_document(text, source)
+            doc = load_document(data, source)
     except AppSpecError as err:
         return None, [Finding("error", err.source, err.line, err.path, err.message)]
+    if isinstance(doc.value, str) and taken == "text":
+        # A one-value document: most likely a file name or other text given as a str.
+        message = (
+            "this str was read as AppSpec text (it is not a file name: "
+            f"{_AS_FILE_RULE}), and as text it is the single value {excerpt(doc.value)}, not a "
+            "mapping (version: 0.0, ...)"
+        )
+        return None, [Finding("error", source, 1, "", message)]
     reader = Checker(doc)
-    spec = read_root(reader, platform)
+    spec = read_root(reader, platform)  # type: ignore[arg-type]
     findings = sorted(reader.findings, key=lambda f: f.line if f.line is not None else 0)
     if spec is not None:
         warnings = tuple(f for f in findings if f.severity == "warning")

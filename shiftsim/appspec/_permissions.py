@@ -2,19 +2,29 @@
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
+from shiftsim._text import excerpt
 from shiftsim._yaml import Path
 from shiftsim.appspec._checker import (
     Checker,
     kind,
 )
-from shiftsim.appspec._model import PERMISSION_TYPES, Permission, SELinuxContext
+from shiftsim.appspec._linux import RANGE_SYNTAX, ace_problem, is_default_ace, range_problem
+from shiftsim.appspec._model import PERMISSION_TYPES, Permission, SELinuxContext, is_placeholder
 
-__all__ = ["read_context", "read_mode", "read_permission_types", "read_permissions"]
+__all__ = ["read_acls", "read_context", "read_mode", "read_permission_types", "read_permissions"]
 
-_ACL = re.compile(r"^(?:d:|default:)?(?:u|user|g|group|m|mask|o|other):[^:]*:[rwxX-]{0,4}$")
+_ALLOWED = ("object", "pattern", "except", "owner", "group", "mode", "acls", "context", "type")
+# Agent:installer.rb (generate_instructions) and Agent:linux_permission_info.rb
+# (validate_file_acl): a default ACL entry on a file fails the Install step. (pattern and except
+# also fail on a file, but only when the object itself is a copied file, which the AppSpec does
+# not say, so they are not reported.)
+_DEFAULT_ON_FILES = (
+    "default ACL entries (d:) apply to directories only: the agent accepts the file, but its "
+    "Install step fails when the entry applies to a file, as type includes file (write type: "
+    "[directory])"
+)
 
 
 def read_permissions(
@@ -33,24 +43,13 @@ def read_permissions(
             at_key=True,
         )
         return ()
-    allowed = (
-        "object",
-        "pattern",
-        "except",
-        "owner",
-        "group",
-        "mode",
-        "acls",
-        "context",
-        "type",
-    )
     out = []
     for i, item in enumerate(value):
         ipath = (*path, i)
         entry = r.mapping(item, ipath, "each permissions entry", "object: ..., owner: ...")
         if entry is None:
             continue
-        f = r.fields(entry, ipath, allowed, "a permissions entry")
+        f = r.fields(entry, ipath, _ALLOWED, "a permissions entry")
         if "object" not in f or f["object"][0] is None:
             r.error(
                 ipath,
@@ -64,26 +63,12 @@ def read_permissions(
         except_: tuple[str, ...] = ()
         if "except" in f and f["except"][0] is not None:
             except_ = r.text_list(*f["except"], "except") or ()
-        owner = group = None
-        if "owner" in f and f["owner"][0] is not None:
-            owner = r.text(*f["owner"], "owner")
-        if "group" in f and f["group"][0] is not None:
-            group = r.text(*f["group"], "group")
+        owner = _account(r, f, "owner")
+        group = _account(r, f, "group")
         mode = read_mode(r, *f["mode"]) if "mode" in f and f["mode"][0] is not None else None
         acls: tuple[str, ...] = ()
         if "acls" in f and f["acls"][0] is not None:
-            acls = r.text_list(*f["acls"], "acls") or ()
-            for j, acl in enumerate(acls):
-                if not _ACL.match(acl) or re.match(
-                    r"^(?:d:|default:)?(?:u|g|user|group):"
-                    r":",
-                    acl,
-                ):
-                    r.error(
-                        (*f["acls"][1], j),
-                        f"{acl!r} is not a named ACL entry such "
-                        "as u:bob:rw; use mode for the owner, group and others",
-                    )
+            acls = read_acls(r, *f["acls"])
         context = None
         if "context" in f and f["context"][0] is not None:
             context = read_context(r, *f["context"])
@@ -92,8 +77,43 @@ def read_permissions(
             kinds = read_permission_types(r, *f["type"])
         if obj is None:
             continue
-        out.append(Permission(obj, pattern, except_, owner, group, mode, acls, context, kinds))
+        permission = Permission(obj, pattern, except_, owner, group, mode, acls, context, kinds)
+        _warn_install_failures(r, permission, f)
+        out.append(permission)
     return tuple(out)
+
+
+def _account(r: Checker, f: dict[str, tuple[Any, Path]], key: str) -> str | None:
+    """``owner`` or ``group``: a name. The agent accepts any value, but looks it up by name."""
+    if key not in f or f[key][0] is None:
+        return None
+    value, path = f[key]
+    if isinstance(value, int) and not isinstance(value, bool):
+        r.warn(
+            path,
+            f"{key} is the number {value}; the agent accepts the file, but looks the {key} up "
+            "by name (Ruby's Etc.getpwnam/getgrnam), so its Install step fails on a number: "
+            f"give the {'user' if key == 'owner' else 'group'}'s name",
+        )
+        return str(value)
+    return r.text(value, path, key)
+
+
+def read_acls(r: Checker, value: Any, path: Path) -> tuple[str, ...]:
+    """The ``acls`` list; each entry as the agent parses it (Agent:ace_info.rb)."""
+    acls = r.text_list(value, path, "acls") or ()
+    for j, acl in enumerate(acls):
+        problem = ace_problem(acl)
+        if problem:
+            r.error((*path, j), f"the agent refuses the ACL entry {excerpt(acl)}: {problem}")
+    return acls
+
+
+def _warn_install_failures(
+    r: Checker, permission: Permission, f: dict[str, tuple[Any, Path]]
+) -> None:
+    if "file" in permission.type and any(is_default_ace(acl) for acl in permission.acls):
+        r.warn(f["acls"][1], _DEFAULT_ON_FILES)
 
 
 def read_mode(r: Checker, value: Any, path: Path) -> str | None:
@@ -128,7 +148,7 @@ def read_context(r: Checker, value: Any, path: Path) -> SELinuxContext | None:
             at_key=True,
         )
         return None
-    kind = r.text(*f["type"], "context.type")
+    selinux_type = r.text(*f["type"], "context.type")
     user = None
     for key in ("name", "user"):
         if key in f and f[key][0] is not None:
@@ -140,8 +160,17 @@ def read_context(r: Checker, value: Any, path: Path) -> SELinuxContext | None:
             "(the reference's spelling), so this user is not applied",
             at_key=True,
         )
-    rng = r.text(*f["range"], "context.range") if "range" in f else None
-    return None if kind is None else SELinuxContext(kind, user, rng)
+    rng = None
+    if "range" in f and f["range"][0] is not None:
+        rng = r.text(*f["range"], "context.range")
+        problem = None if rng is None or is_placeholder(rng) else range_problem(rng)
+        if problem:
+            r.error(
+                f["range"][1],
+                f"the agent refuses the SELinux range {excerpt(rng)}: {problem} ({RANGE_SYNTAX})",
+            )
+            rng = None
+    return None if selinux_type is None else SELinuxContext(selinux_type, user, rng)
 
 
 def read_permission_types(r: Checker, value: Any, path: Path) -> tuple[str, ...]:

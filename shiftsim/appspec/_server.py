@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import math
 import re
 from typing import Any
 
+from shiftsim._text import escape, excerpt
 from shiftsim._yaml import Path
 from shiftsim.appspec._checker import (
     Checker,
@@ -48,7 +50,7 @@ def read_server(r: Checker, root: dict[Any, Any]) -> AppSpec | None:
         if isinstance(k, str) and k != "hooks" and k.lower() in ("resources", "hooks")
     ]
     for key in foreign:
-        message = f"{key!r} is a Lambda/ECS key; the EC2/On-Premises agent ignores it"
+        message = f"{excerpt(key)} is a Lambda/ECS key; the EC2/On-Premises agent ignores it"
         if key.lower() == "hooks":
             message += (
                 ", so these scripts never run: the agent reads only 'hooks'. did you mean 'hooks'?"
@@ -131,23 +133,31 @@ def read_files(r: Checker, value: Any, path: Path, os_name: str | None) -> tuple
 
 
 def check_destination(r: Checker, value: str, path: Path, os_name: str) -> None:
-    # Paths are quoted by hand: repr() would double every Windows backslash.
+    """Warn about a destination that is not a fully qualified path.
+
+    UG:reference-appspec-file-structure-files.md asks for one; the agent accepts any
+    (Agent:file_info.rb), so a relative destination is a warning.
+    """
+    # Paths are quoted by hand (escaped): repr() would double every Windows backslash.
+    shown = escape(value, 80)
+    accepted = "; the agent accepts it, but where a relative destination lands is undocumented"
     if os_name == "linux" and not value.startswith("/"):
-        r.error(
+        r.warn(
             path,
-            f"destination must be a fully qualified path such as /var/www/html; got '{value}'",
+            f"destination should be a fully qualified path such as /var/www/html; got "
+            f"'{shown}'{accepted}",
         )
     if os_name == "windows" and not re.match(r"^(?:[A-Za-z]:[\\/]|\\\\)", value):
         hint = ""
         if re.match(r"^[A-Za-z]:[^\\/]", value):
             hint = (
-                f"; did you mean '{value[:2]}\\{value[2:]}'? '{value}' is relative to "
+                f"; did you mean '{shown[:2]}\\{shown[2:]}'? '{shown}' is relative to "
                 f"the current folder of drive {value[0]}"
             )
-        r.error(
+        r.warn(
             path,
-            f"destination must be a fully qualified Windows path such as "
-            f"C:\\inetpub\\wwwroot; got '{value}'{hint}",
+            f"destination should be a fully qualified Windows path such as "
+            f"C:\\inetpub\\wwwroot; got '{shown}'{hint}{accepted}",
         )
 
 
@@ -170,10 +180,12 @@ def read_server_hooks(
     hooks: dict[str, tuple[ServerHook, ...]] = {}
     for event, scripts in value.items():
         epath = (*path, event)
-        if not check_event_name(r, event, epath, "Server"):
-            continue
-        parsed = read_scripts(r, scripts, epath, event, os_name)
-        if parsed is not None:
+        known = check_event_name(r, event, epath, "Server")
+        if scripts is None:
+            continue  # the agent ignores an event with no scripts (Agent: parse_hooks)
+        # The agent parses the scripts of every event, even one it never runs.
+        parsed = read_scripts(r, scripts, epath, str(event), os_name)
+        if parsed is not None and known:
             hooks[event] = parsed
     return hooks
 
@@ -196,7 +208,7 @@ def read_scripts(
             continue
         f = r.fields(entry, spath, ("location", "timeout", "runas", "sudo"), "a script")
         if "location" not in f or f["location"][0] is None:
-            keys = ", ".join(repr(k) for k in entry) or "nothing"
+            keys = excerpt(list(entry))[1:-1] or "nothing"
             r.error(
                 spath,
                 f"this {event} script has no location (it has {keys}); every "
@@ -212,24 +224,14 @@ def read_scripts(
             if given is not None:
                 timeout = given
                 total += given
-        runas = None
-        if "runas" in f and f["runas"][0] is not None:
-            if os_name == "windows":
-                r.error(
-                    f["runas"][1],
-                    "runas applies to Amazon Linux, Ubuntu Server and "
-                    "RHEL instances only, and os is windows; remove it (scripts run "
-                    "as the agent's user)",
-                    at_key=True,
-                )
-            else:
-                runas = r.scalar_text(*f["runas"], "runas")
+        runas = _runas(r, f, os_name)
         sudo = False
         if "sudo" in f and f["sudo"][0] is not None:
             if not isinstance(f["sudo"][0], bool):
                 r.warn(
                     f["sudo"][1],
-                    f"sudo should be true or false; the agent treats {f['sudo'][0]!r} as true",
+                    "sudo should be true or false; the agent treats "
+                    f"{excerpt(f['sudo'][0])} as true",
                 )
             sudo = f["sudo"][0] is not False
         if location is not None:
@@ -245,17 +247,61 @@ def read_scripts(
     return tuple(out)
 
 
-def read_timeout(r: Checker, value: Any, path: Path) -> int | None:
-    if isinstance(value, str) and value.strip().isdigit():
+def _runas(r: Checker, f: dict[str, tuple[Any, Path]], os_name: str | None) -> str | None:
+    if "runas" not in f or f["runas"][0] is None:
+        return None
+    if os_name == "windows":
+        # UG:reference-appspec-file-structure-hooks.md: runas applies to Linux instances; the
+        # Windows agent never reads it (Agent:platform/windows_util.rb, prepare_script_command).
         r.warn(
-            path,
-            f"timeout should be a number of seconds, not the text {value!r}; the agent converts it",
+            f["runas"][1],
+            "runas applies to Amazon Linux, Ubuntu Server and RHEL instances only, and os is "
+            "windows: the Windows agent ignores it and runs the script as the agent's user",
+            at_key=True,
         )
-        value = int(value.strip())
-    elif isinstance(value, float) and value.is_integer():
+        return None
+    return r.scalar_text(*f["runas"], "runas")
+
+
+# Ruby's String#to_i, which the agent applies to a timeout (Agent:script_info.rb): leading
+# whitespace, a sign and digits (with single underscores); whatever follows is ignored.
+_RUBY_TO_I = re.compile(r"\s*([+-]?\d+(?:_\d+)*)")
+
+
+def read_timeout(r: Checker, value: Any, path: Path) -> int | None:
+    """A script's timeout as the agent reads it (``to_i``), or None after reporting it.
+
+    None (an empty ``timeout:``) is the default, 3600 s. Text and fractions are converted as the
+    agent converts them, with a warning; what converts to 0 or less is refused, as the agent
+    refuses it, and more than 3600 s is refused after the user guide.
+    """
+    if value is None:
+        return None
+    given = value
+    if isinstance(value, str):
+        match = _RUBY_TO_I.match(value)
+        digits = match.group(1).replace("_", "") if match else "0"
+        value = int(digits) if len(digits) <= 18 else 10**18
+        if value > 0:
+            r.warn(
+                path,
+                f"timeout should be a number of seconds, not the text {excerpt(given)}; "
+                f"the agent converts it to {value}",
+            )
+    elif isinstance(value, float) and math.isfinite(value):
         value = int(value)
+        if value > 0 and value != given:
+            r.warn(
+                path,
+                "timeout should be a whole number of seconds; the agent truncates "
+                f"{excerpt(given)} to {value}",
+            )
     problem = timeout_problem(value)
+    if problem and isinstance(given, str) and value <= 0:
+        problem = (
+            f"must be a number of seconds (the agent reads this text as {value} and refuses it)"
+        )
     if problem:
-        r.error(path, f"timeout {problem}; got {kind(value)}")
+        r.error(path, f"timeout {problem}; got {kind(given)}")
         return None
     return int(value)
