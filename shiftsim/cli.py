@@ -673,7 +673,11 @@ def _validate(argv: list[str]) -> int:
             file=sys.stderr,
         )
         return 1
-    code = int(main_validate(argv))
+    try:
+        code = int(main_validate(argv))
+    except ShiftsimError as err:
+        print(f"shiftsim validate: error: {escape(str(err), 2000)}", file=sys.stderr)
+        code = 1
     if code:
         for name in argv:
             if not name.startswith("-") and _file_kind(name) == "scenario":
