@@ -44,7 +44,8 @@ from dataclasses import dataclass, fields, replace
 from datetime import datetime, timedelta
 from typing import Any
 
-from shiftsim._checks import check_choice, invalid, suggest
+from shiftsim._checks import suggest
+from shiftsim._text import excerpt
 from shiftsim.alarms import Alarm
 from shiftsim.configs import DeploymentConfig, predefined_configs
 from shiftsim.ecs import (
@@ -114,6 +115,7 @@ GROUP_KEYS = (
     "outdatedInstancesStrategy",
     "terminationHookEnabled",
     "tags",
+    "ec2DeploymentOptions",
     "targetRevision",
     "lastSuccessfulDeployment",
     "lastAttemptedDeployment",
@@ -127,6 +129,95 @@ SERVER_KEYS = (
     "autoScalingGroups",
 )
 OWNER = "from_deployment_group"
+#: Auto Scaling processes ``ec2DeploymentOptions`` may suspend (API:EC2DeploymentOptions;
+#: botocore's codedeploy model, shape AutoScalingGroupProcess, at most 4).
+AUTO_SCALING_PROCESSES = ("Terminate", "AZRebalance", "InstanceRefresh", "ScheduledActions")
+
+
+def _invalid(
+    owner: str, field: str, value: object, rule: str, hint: str | None = None
+) -> ConfigError:
+    """The house-style :class:`ConfigError`, quoting a short escaped excerpt of ``value``."""
+    message = f"{owner}.{field} {rule}; got {excerpt(value)}."
+    return ConfigError(f"{message} {hint}" if hint else message)
+
+
+def _check_choice(owner: str, field: str, value: object, choices: Sequence[str]) -> str:
+    """``value`` if it is one of ``choices``; else a ConfigError suggesting the closest."""
+    if isinstance(value, str) and value in choices:
+        return value
+    hint = suggest(value, choices) if isinstance(value, str) else ""
+    listed = ", ".join(repr(c) for c in choices)
+    raise _invalid(owner, field, value, f"must be one of {listed}", hint or None)
+
+
+def _check_group_values(group: Mapping[str, Any]) -> None:
+    """The value shapes botocore's model gives the members every platform reads
+    (API:CreateDeploymentGroupInput, API:DeploymentGroupInfo): booleans are booleans (the
+    text ``"false"`` is not false, and is refused rather than read as true), lists are lists
+    (``None`` is refused: boto3 refuses it too; leave the key out instead)."""
+    for key in ("autoRollbackConfiguration", "alarmConfiguration", "ec2DeploymentOptions"):
+        if key in group and not isinstance(group[key], Mapping):
+            raise _invalid(OWNER, key, group[key], "must be a mapping")
+    rollback = group.get("autoRollbackConfiguration") or {}
+    alarm_config = group.get("alarmConfiguration") or {}
+    for owner, raw, key in (
+        ("autoRollbackConfiguration", rollback, "enabled"),
+        ("alarmConfiguration", alarm_config, "enabled"),
+        ("alarmConfiguration", alarm_config, "ignorePollAlarmFailure"),
+    ):
+        if key in raw and not isinstance(raw[key], bool):
+            raise _invalid(OWNER, f"{owner}.{key}", raw[key], "must be true or false (a boolean)")
+    for owner, raw, key in (
+        ("autoRollbackConfiguration", rollback, "events"),
+        ("alarmConfiguration", alarm_config, "alarms"),
+    ):
+        if key in raw and (isinstance(raw[key], str) or not isinstance(raw[key], Sequence)):
+            raise _invalid(OWNER, f"{owner}.{key}", raw[key], "must be a list")
+    style = group.get("deploymentStyle")
+    if style is not None and not isinstance(style, Mapping):
+        raise _invalid(OWNER, "deploymentStyle", style, "must be a mapping")
+    _check_auto_scaling_groups(group.get("autoScalingGroups"))
+    _check_ec2_options(group.get("ec2DeploymentOptions") or {})
+
+
+def _check_auto_scaling_groups(groups: Any) -> None:
+    """``autoScalingGroups``: names (create_deployment_group) or ``{"name": ...}`` objects
+    (get_deployment_group, API:AutoScalingGroup)."""
+    if groups is None:
+        return
+    if isinstance(groups, str) or not isinstance(groups, Sequence):
+        raise _invalid(OWNER, "autoScalingGroups", groups, "must be a list of group names")
+    for i, entry in enumerate(groups):
+        name = entry.get("name") if isinstance(entry, Mapping) else entry
+        if not isinstance(name, str) or not name:
+            raise _invalid(
+                OWNER,
+                f"autoScalingGroups[{i}]",
+                entry,
+                "must be an Auto Scaling group name or {'name': ..., 'hook': ...} with a name",
+            )
+
+
+def _check_ec2_options(options: Mapping[str, Any]) -> None:
+    """``ec2DeploymentOptions`` (API:EC2DeploymentOptions, in both the create and the get
+    shapes): the Auto Scaling processes CodeDeploy suspends during an EC2/on-premises in-place
+    deployment. Checked, and otherwise without effect: shiftsim does not model Auto Scaling's
+    processes (Terminate, AZRebalance, InstanceRefresh, ScheduledActions)."""
+    for key in options:
+        if key != "autoScalingGroupProcessesToSuspend":
+            raise _invalid(
+                OWNER,
+                f"ec2DeploymentOptions.{key}",
+                options[key],
+                "is not a member of EC2DeploymentOptions (autoScalingGroupProcessesToSuspend)",
+            )
+    processes = options.get("autoScalingGroupProcessesToSuspend", [])
+    field = "ec2DeploymentOptions.autoScalingGroupProcessesToSuspend"
+    if isinstance(processes, str) or not isinstance(processes, Sequence) or len(processes) > 4:
+        raise _invalid(OWNER, field, processes, "must be a list of at most 4 process names")
+    for i, process in enumerate(processes):
+        _check_choice(OWNER, f"{field}[{i}]", process, AUTO_SCALING_PROCESSES)
 
 
 @dataclass(frozen=True, slots=True)
@@ -150,19 +241,19 @@ class TriggerConfig:
         for name in ("trigger_name", "trigger_target_arn"):
             value = getattr(self, name)
             if not isinstance(value, str) or not value:
-                raise invalid(owner, name, value, "must be a non-empty string")
+                raise _invalid(owner, name, value, "must be a non-empty string")
         events = self.trigger_events
         if isinstance(events, str) or not isinstance(events, (tuple, list)) or not events:
-            raise invalid(owner, "trigger_events", events, "must be a non-empty list of events")
+            raise _invalid(owner, "trigger_events", events, "must be a non-empty list of events")
         for event in events:
-            check_choice(owner, "trigger_events[]", event, TRIGGER_EVENTS)
+            _check_choice(owner, "trigger_events[]", event, TRIGGER_EVENTS)
         object.__setattr__(self, "trigger_events", tuple(events))
 
     @classmethod
     def from_boto(cls, raw: Mapping[str, Any]) -> TriggerConfig:
         """Read one ``triggerConfigurations`` entry."""
         if not isinstance(raw, Mapping):
-            raise invalid("TriggerConfig.from_boto", "trigger", raw, "must be a mapping")
+            raise _invalid("TriggerConfig.from_boto", "trigger", raw, "must be a mapping")
         return cls(
             raw.get("triggerName"),  # type: ignore[arg-type]
             raw.get("triggerTargetArn"),  # type: ignore[arg-type]
@@ -181,10 +272,10 @@ def _triggers(raw: Any) -> tuple[TriggerConfig, ...]:
     if raw is None:
         return ()
     if isinstance(raw, (str, Mapping)) or not isinstance(raw, Sequence):
-        raise invalid(OWNER, "triggerConfigurations", raw, "must be a list of trigger mappings")
+        raise _invalid(OWNER, "triggerConfigurations", raw, "must be a list of trigger mappings")
     out = tuple(t if isinstance(t, TriggerConfig) else TriggerConfig.from_boto(t) for t in raw)
     if len(out) > MAX_TRIGGERS:
-        raise invalid(
+        raise _invalid(
             OWNER,
             "triggerConfigurations",
             f"{len(out)} triggers",
@@ -192,7 +283,7 @@ def _triggers(raw: Any) -> tuple[TriggerConfig, ...]:
         )
     names = [t.trigger_name for t in out]
     if len(set(names)) != len(names):
-        raise invalid(OWNER, "triggerConfigurations", names, "must have unique trigger names")
+        raise _invalid(OWNER, "triggerConfigurations", names, "must have unique trigger names")
     return out
 
 
@@ -280,14 +371,15 @@ def _revision(revision: Any) -> _Revision:
     else:
         content = _appspec_content(revision)
         if not isinstance(content, (str, Mapping)):
-            raise invalid(
+            raise _invalid(
                 OWNER,
                 "revision",
                 revision,
                 "must be a RevisionLocation (AppSpecContent or String), AppSpec text, a mapping, "
                 "or a shiftsim.appspec.AppSpec",
             )
-        spec = load_appspec(content, source="revision")
+        # The API defines the content as AppSpec text: it is never opened as a file.
+        spec = load_appspec(content, source="revision", as_text=True)
     if spec.platform == "Server":
         return _Revision("Server", {}, appspec=spec)
     hooks = {event: name for event in spec.hooks if (name := spec.hook_function(event))}
@@ -381,7 +473,7 @@ def to_revision(deployment: LambdaDeployment | EcsDeployment) -> dict[str, Any]:
         }
         hooks = [{e: h.function_name} for e, h in deployment.hooks.by_event().items()]
     else:
-        raise invalid(
+        raise _invalid(
             "to_revision", "deployment", deployment, "must be a LambdaDeployment or EcsDeployment"
         )
     spec: dict[str, Any] = {"version": 0.0, "Resources": [resource]}
@@ -401,10 +493,10 @@ def _by_name(owner: str, field: str, items: Any, kind: type) -> dict[str, Any]:
     elif isinstance(items, Sequence) and not isinstance(items, str):
         out = {getattr(item, "name", None): item for item in items}
     else:
-        raise invalid(owner, field, items, f"must be a mapping of names to {kind.__name__}")
+        raise _invalid(owner, field, items, f"must be a mapping of names to {kind.__name__}")
     for name, value in out.items():
         if not isinstance(value, kind):
-            raise invalid(owner, f"{field}[{name!r}]", value, f"must be a {kind.__name__}")
+            raise _invalid(owner, f"{field}[{name!r}]", value, f"must be a {kind.__name__}")
     return out
 
 
@@ -432,7 +524,7 @@ def _platform(
             "application's); pass compute_platform='Lambda' or 'ECS', or include "
             "'computePlatform' as get_deployment_group returns it."
         )
-    check_choice(OWNER, "computePlatform", platform, ("Lambda", "ECS", "Server"))
+    _check_choice(OWNER, "computePlatform", platform, ("Lambda", "ECS", "Server"))
     return str(platform)
 
 
@@ -458,7 +550,7 @@ def _config(
             "config=..., not both."
         )
     if not isinstance(name, str) or not name:
-        raise invalid(OWNER, "deploymentConfigName", name, "must be a configuration name")
+        raise _invalid(OWNER, "deploymentConfigName", name, "must be a configuration name")
     if name in configs:
         return replace(configs[name], name=name)
     predefined = {c.name: c for c in predefined_configs()}
@@ -477,12 +569,12 @@ def _alarms(group: Mapping[str, Any], alarms: Mapping[str, Alarm]) -> tuple[Alar
     if raw is None:
         return ()
     if not isinstance(raw, Mapping):
-        raise invalid(OWNER, "alarmConfiguration", raw, "must be a mapping")
+        raise _invalid(OWNER, "alarmConfiguration", raw, "must be a mapping")
     entries = raw.get("alarms") or []
     if not raw.get("enabled", False):
         return ()
     if not entries:
-        raise invalid(
+        raise _invalid(
             OWNER,
             "alarmConfiguration.alarms",
             entries,
@@ -493,7 +585,7 @@ def _alarms(group: Mapping[str, Any], alarms: Mapping[str, Alarm]) -> tuple[Alar
     for i, entry in enumerate(entries):
         name = entry.get("name") if isinstance(entry, Mapping) else None
         if not isinstance(name, str) or not name:
-            raise invalid(OWNER, f"alarmConfiguration.alarms[{i}]", entry, "must be {'name': ...}")
+            raise _invalid(OWNER, f"alarmConfiguration.alarms[{i}]", entry, "must be {'name': ...}")
         if name in alarms:
             alarm = alarms[name]
             out.append(alarm if alarm.name == name else replace(alarm, name=name))
@@ -513,7 +605,7 @@ def _check_group_shape(group: Mapping[str, Any], platform: str) -> None:
     for key in group:
         if key not in GROUP_KEYS:
             hint = suggest(str(key), GROUP_KEYS)
-            raise invalid(
+            raise _invalid(
                 OWNER,
                 str(key),
                 group[key],
@@ -523,26 +615,36 @@ def _check_group_shape(group: Mapping[str, Any], platform: str) -> None:
     for key in SERVER_KEYS:
         value = group.get(key)
         if value and (not isinstance(value, Mapping) or any(value.values())):
-            raise invalid(
+            raise _invalid(
                 OWNER, key, value, f"applies only to EC2/on-premises groups, not to {platform}"
             )
     if group.get("terminationHookEnabled"):
-        raise invalid(
+        raise _invalid(
             OWNER, "terminationHookEnabled", True, f"applies only to Auto Scaling, not {platform}"
         )
     if group.get("outdatedInstancesStrategy") is not None:
-        check_choice(
+        _check_choice(
             OWNER,
             "outdatedInstancesStrategy",
             group["outdatedInstancesStrategy"],
             ("UPDATE", "IGNORE"),
         )
-    style = group.get("deploymentStyle")
-    if style is not None:
-        for key, want in BLUE_GREEN_STYLE.items():
-            got = style.get(key) if isinstance(style, Mapping) else style
+    processes = (group.get("ec2DeploymentOptions") or {}).get("autoScalingGroupProcessesToSuspend")
+    if processes:
+        raise _invalid(
+            OWNER,
+            "ec2DeploymentOptions.autoScalingGroupProcessesToSuspend",
+            processes,
+            f"applies only to EC2/on-premises in-place deployments, not to {platform} "
+            "(API:EC2DeploymentOptions)",
+        )
+    # An empty deploymentStyle, or a member left out, reads as absent.
+    style = group.get("deploymentStyle") or {}
+    for key, want in BLUE_GREEN_STYLE.items():
+        if style.get(key) is not None:
+            got = style[key]
             if got != want:
-                raise invalid(
+                raise _invalid(
                     OWNER,
                     f"deploymentStyle.{key}",
                     got,
@@ -552,14 +654,14 @@ def _check_group_shape(group: Mapping[str, Any], platform: str) -> None:
         for key in ("ecsServices", "loadBalancerInfo", "blueGreenDeploymentConfiguration"):
             value = group.get(key)
             if value:
-                raise invalid(OWNER, key, value, "does not apply to Lambda deployment groups")
+                raise _invalid(OWNER, key, value, "does not apply to Lambda deployment groups")
 
 
 def _ecs_options(group: Mapping[str, Any], traffic: dict[str, Any]) -> dict[str, Any]:
     out: dict[str, Any] = {}
     services = group.get("ecsServices")
     if not isinstance(services, Sequence) or len(services) != 1:
-        raise invalid(
+        raise _invalid(
             OWNER,
             "ecsServices",
             services,
@@ -567,7 +669,7 @@ def _ecs_options(group: Mapping[str, Any], traffic: dict[str, Any]) -> dict[str,
         )
     service = services[0]
     if not isinstance(service, Mapping):
-        raise invalid(OWNER, "ecsServices[0]", service, "must be a mapping")
+        raise _invalid(OWNER, "ecsServices[0]", service, "must be a mapping")
     out["service_name"] = service.get("serviceName")
     out["cluster_name"] = service.get("clusterName")
     blue_green = group.get("blueGreenDeploymentConfiguration") or {}
@@ -612,13 +714,13 @@ def _hooks(events: Sequence[str], named: Mapping[str, str] | None, given: Any) -
         given = {event: hook for event, hook in pairs if hook is not None}
     behaviour = dict(given or {})
     for event, hook in behaviour.items():
-        check_choice(OWNER, "hooks", event, events)
+        _check_choice(OWNER, "hooks", event, events)
         if not isinstance(hook, Hook):
-            raise invalid(OWNER, f"hooks[{event!r}]", hook, "must be a Hook")
+            raise _invalid(OWNER, f"hooks[{event!r}]", hook, "must be a Hook")
     if named is None:
         return behaviour
     for event in named:
-        check_choice(OWNER, "revision.Hooks", event, events)
+        _check_choice(OWNER, "revision.Hooks", event, events)
     extra = sorted(set(behaviour) - set(named))
     if extra:
         raise ConfigError(
@@ -635,7 +737,7 @@ def _hooks(events: Sequence[str], named: Mapping[str, str] | None, given: Any) -
 def _named(version: Version | None, name: str | None, default: str) -> Version:
     base = version if version is not None else Version(default)
     if not isinstance(base, Version):
-        raise invalid(OWNER, "current/target", base, "must be a Version")
+        raise _invalid(OWNER, "current/target", base, "must be a Version")
     return base if name is None or name == base.name else replace(base, name=name)
 
 
@@ -663,7 +765,11 @@ def from_deployment_group(
         ``ec2TagSet``, ``onPremises...``, ``autoScalingGroups`` (the targets, applied to
         ``fleet=``), ``loadBalancerInfo`` (a load balancer adds the six traffic events),
         ``outdatedInstancesStrategy`` and the blue/green options. EC2-only keys must be empty
-        for Lambda and ECS.
+        for Lambda and ECS. ``ec2DeploymentOptions`` (the Auto Scaling processes to suspend) is
+        checked against the API's shape and has no other effect: shiftsim does not model Auto
+        Scaling's processes. An empty ``deploymentStyle`` (or a member left out) reads as
+        absent. Booleans must be booleans and lists lists, as in botocore's model: the text
+        ``"false"`` is refused, not read as true; ``None`` is refused (leave the key out).
     revision : mapping, str or AppSpec, optional
         A ``RevisionLocation`` with ``AppSpecContent`` (or ``String``), or the AppSpec itself
         (text, mapping, or a :class:`shiftsim.appspec.AppSpec`), checked with
@@ -710,7 +816,8 @@ def from_deployment_group(
     ('EcsDeployment', 5, False)
     """
     if not isinstance(kwargs, Mapping):
-        raise invalid(OWNER, "kwargs", kwargs, "must be a mapping of deployment group fields")
+        raise _invalid(OWNER, "kwargs", kwargs, "must be a mapping of deployment group fields")
+    _check_group_values(kwargs)
     alarm_map = _by_name(OWNER, "alarms", alarms, Alarm)
     config_map = _by_name(OWNER, "configs", configs, DeploymentConfig)
     rev = None if revision is None else _revision(revision)
@@ -779,7 +886,7 @@ def to_deployment_group(
     True
     """
     if not isinstance(deployment, (LambdaDeployment, EcsDeployment)):
-        raise invalid(
+        raise _invalid(
             "to_deployment_group",
             "deployment",
             deployment,
@@ -827,7 +934,7 @@ def to_deployment_group(
 def _deployment_of(run: Any, deployment: Any) -> LambdaDeployment | EcsDeployment | None:
     if deployment is not None:
         if not isinstance(deployment, (LambdaDeployment, EcsDeployment)):
-            raise invalid(
+            raise _invalid(
                 "to_get_deployment",
                 "deployment",
                 deployment,
@@ -884,7 +991,7 @@ def to_get_deployment(
     if isinstance(run, ServerRun):
         return _server_get_deployment(run, deployment_id)
     if not isinstance(run, (TrafficRun, EcsRun)):
-        raise invalid("to_get_deployment", "run", run, "must be a TrafficRun, EcsRun or ServerRun")
+        raise _invalid("to_get_deployment", "run", run, "must be a TrafficRun, EcsRun or ServerRun")
     found = _deployment_of(run, deployment)
     ecs = run.run if isinstance(run, EcsRun) else None
     traffic = ecs if ecs is not None else run
@@ -894,7 +1001,7 @@ def to_get_deployment(
     end = start + timedelta(seconds=out.end_time)
     rollback_id = traffic.rollback_deployment_id
     if deployment_id is not None and deployment_id not in (traffic.deployment_id, rollback_id):
-        raise invalid(
+        raise _invalid(
             "to_get_deployment",
             "deployment_id",
             deployment_id,
@@ -989,7 +1096,7 @@ def _group_options(
     for key in traffic:
         if key not in allowed:
             hint = suggest(key, allowed)
-            raise invalid(OWNER, key, traffic[key], f"is not a {cls.__name__} field", hint or None)
+            raise _invalid(OWNER, key, traffic[key], f"is not a {cls.__name__} field", hint or None)
     options = dict(traffic)
     options["alarms"] = _alarms(group, alarm_map)
     if "autoRollbackConfiguration" in group:
@@ -1025,7 +1132,7 @@ def _server_deployment(
     for key in group:
         if key not in GROUP_KEYS:
             hint = suggest(str(key), GROUP_KEYS)
-            raise invalid(
+            raise _invalid(
                 OWNER,
                 str(key),
                 group[key],
@@ -1033,7 +1140,7 @@ def _server_deployment(
                 hint or None,
             )
     if group.get("ecsServices"):
-        raise invalid(
+        raise _invalid(
             OWNER, "ecsServices", group["ecsServices"], "applies only to ECS groups, not to Server"
         )
     _triggers(group.get("triggerConfigurations"))
@@ -1053,7 +1160,7 @@ def _server_deployment(
         lb.get("elbInfoList") or lb.get("targetGroupInfoList") or lb.get("targetGroupPairInfoList")
     )
     if style.get("deploymentOption") == "WITH_TRAFFIC_CONTROL" and not with_lb:
-        raise invalid(
+        raise _invalid(
             OWNER,
             "loadBalancerInfo",
             lb,
@@ -1077,7 +1184,7 @@ def _blue_green(raw: Mapping[str, Any], blue_green: Any) -> Any:
     """``blueGreenDeploymentConfiguration`` for EC2 (API:BlueGreenDeploymentConfiguration)."""
     owner = f"{OWNER}.blueGreenDeploymentConfiguration"
     if not isinstance(raw, Mapping):
-        raise invalid(owner, "blueGreenDeploymentConfiguration", raw, "must be a mapping")
+        raise _invalid(owner, "blueGreenDeploymentConfiguration", raw, "must be a mapping")
     green = raw.get("greenFleetProvisioningOption") or {}
     ready = raw.get("deploymentReadyOption") or {}
     terminate = raw.get("terminateBlueInstancesOnDeploymentSuccess") or {}
@@ -1101,7 +1208,7 @@ def _server_get_deployment(run: Any, deployment_id: str | None) -> dict[str, Any
     wanted = run.deployment_id if deployment_id is None else deployment_id
     rows = table[table["deployment_id"] == wanted]
     if rows.empty:
-        raise invalid(
+        raise _invalid(
             "to_get_deployment",
             "deployment_id",
             deployment_id,

@@ -34,7 +34,7 @@ from shiftsim.errors import AppSpecError, ConfigError, FileError
 
 __all__ = ["format_findings", "load_appspec", "main_validate", "validate"]
 
-Taken = Literal["file", "text", "mapping"]
+Taken = Literal["file", "text", "given text", "mapping"]
 
 _FILE_NAME = re.compile(r"[^\n\r]*\.(?:ya?ml|json|tpl)", re.IGNORECASE)
 _AS_FILE_RULE = (
@@ -48,6 +48,7 @@ def load_appspec(
     *,
     platform: str | None = None,
     source: str | None = None,
+    as_text: bool = False,
 ) -> AppSpec:
     """Read and check an AppSpec file.
 
@@ -62,6 +63,9 @@ def load_appspec(
         Check the file as this platform's AppSpec instead of detecting it from the content.
     source : str, optional
         Name used in messages; defaults to the path, or ``"<string>"`` for text.
+    as_text : bool, default False
+        A ``str`` is AppSpec text, never a file name, whatever it looks like: for text that
+        comes from elsewhere, such as a revision's ``appSpecContent.content``.
 
     Returns
     -------
@@ -89,7 +93,7 @@ def load_appspec(
     shiftsim.errors.AppSpecError: <string>:5 at hooks.BeforeInstall[0]: this BeforeInstall \
 script has no location (it has 'timeout'); ...
     """
-    data, name, taken = _read(path_or_text, source)
+    data, name, taken = _read(path_or_text, source, as_text)
     spec, findings = _check(data, name, platform, taken)
     errors = [f for f in findings if f.severity == "error"]
     if spec is None and not errors:  # pragma: no cover - every failure reports an error
@@ -113,6 +117,7 @@ def validate(
     *,
     platform: str | None = None,
     source: str | None = None,
+    as_text: bool = False,
 ) -> list[Finding]:
     """Every problem in an AppSpec file, errors and warnings, without raising.
 
@@ -135,7 +140,7 @@ def validate(
     platform = _platform(platform)
     name = source or "<input>"
     try:
-        data, name, taken = _read(path_or_text, source)
+        data, name, taken = _read(path_or_text, source, as_text)
         return _check(data, name, platform, taken)[1]
     except AppSpecError as err:
         return [Finding("error", err.source, err.line, err.path, err.message)]
@@ -213,7 +218,7 @@ def main_validate(argv: Sequence[str] | None = None) -> int:
     return 1 if errors else 0
 
 
-def _read(path_or_text: Any, source: str | None) -> tuple[Any, str, Taken]:
+def _read(path_or_text: Any, source: str | None, as_text: bool) -> tuple[Any, str, Taken]:
     """The document's data, its name for messages, and what the argument was taken for."""
     if isinstance(path_or_text, Mapping):
         return path_or_text, source or "<dict>", "mapping"
@@ -224,10 +229,10 @@ def _read(path_or_text: Any, source: str | None) -> tuple[Any, str, Taken]:
             "file",
         )
     if isinstance(path_or_text, str):
-        if is_file_name(path_or_text):
+        if not as_text and is_file_name(path_or_text):
             text = _read_file(path_or_text, source, taken_from_str=True)
             return text, _name(path_or_text, source), "file"
-        return path_or_text, source or "<string>", "text"
+        return path_or_text, source or "<string>", "given text" if as_text else "text"
     raise TypeError(
         "load_appspec expects a pathlib.Path (a file), a str (the AppSpec's text) or a mapping; "
         f"got {type(path_or_text).__name__}"
@@ -296,12 +301,16 @@ def _check(
             doc = load_document(data, source)
     except AppSpecError as err:
         return None, [Finding("error", err.source, err.line, err.path, err.message)]
-    if isinstance(doc.value, str) and taken == "text":
+    if isinstance(doc.value, str) and taken in ("text", "given text"):
         # A one-value document: most likely a file name or other text given as a str.
+        why = (
+            "it is text, never a file name"
+            if taken == "given text"
+            else f"this str was read as AppSpec text, not as a file name: {_AS_FILE_RULE}"
+        )
         message = (
-            "this str was read as AppSpec text (it is not a file name: "
-            f"{_AS_FILE_RULE}), and as text it is the single value {excerpt(doc.value)}, not a "
-            "mapping (version: 0.0, ...)"
+            f"the AppSpec is the single value {excerpt(doc.value)}, not a mapping "
+            f"(version: 0.0, ...); {why}"
         )
         return None, [Finding("error", source, 1, "", message)]
     reader = Checker(doc)
