@@ -1009,14 +1009,6 @@ def to_get_deployment(
             f"({rollback_id!r})",
         )
     is_rollback = deployment_id is not None and deployment_id == rollback_id
-    overview = {
-        "Pending": 0,
-        "InProgress": 0,
-        "Succeeded": 0,
-        "Failed": 0,
-        "Skipped": 0,
-        "Ready": 0,
-    }
     info: dict[str, Any] = {
         "applicationName": ctx.application,
         "deploymentGroupName": ctx.deployment_group,
@@ -1039,7 +1031,7 @@ def to_get_deployment(
             createTime=end,
             startTime=end,
             completeTime=end,
-            deploymentOverview=dict(overview, Succeeded=1),
+            deploymentOverview=dict(_OVERVIEW, Succeeded=1),
             rollbackInfo={
                 "rollbackTriggeringDeploymentId": traffic.deployment_id,
                 "rollbackMessage": f"Rollback of deployment {traffic.deployment_id} succeeded.",
@@ -1048,6 +1040,19 @@ def to_get_deployment(
         if found is not None:
             del info["revision"]
         return {"deploymentInfo": info}
+    _add_outcome(info, run, traffic, start, end)
+    return {"deploymentInfo": info}
+
+
+_OVERVIEW = {"Pending": 0, "InProgress": 0, "Succeeded": 0, "Failed": 0, "Skipped": 0, "Ready": 0}
+
+
+def _add_outcome(
+    info: dict[str, Any], run: Any, traffic: TrafficRun, start: datetime, end: datetime
+) -> None:
+    """The status, times, error and rollback of the run's own deployment, in ``info``."""
+    out = traffic.outcome
+    rollback_id = traffic.rollback_deployment_id
     info.update(
         status=out.status,
         creator="user",
@@ -1055,7 +1060,7 @@ def to_get_deployment(
         startTime=start,
         completeTime=end,
         deploymentOverview=dict(
-            overview, **{"Succeeded" if out.status == "Succeeded" else "Failed": 1}
+            _OVERVIEW, **{"Succeeded" if out.status == "Succeeded" else "Failed": 1}
         ),
     )
     if out.error_code is not None:
@@ -1081,7 +1086,6 @@ def to_get_deployment(
             },
             "deploymentReadyOption": {"actionOnTimeout": "CONTINUE_DEPLOYMENT"},
         }
-    return {"deploymentInfo": info}
 
 
 def _group_options(
