@@ -34,6 +34,7 @@ def test_module_doctests() -> None:
 
 
 # ---------------------------------------------------------------------------------- entry point
+@pytest.mark.slow
 def test_console_script_is_installed_and_runs() -> None:
     assert SCRIPT.is_file(), "pip install -e . declares shiftsim = shiftsim.cli:main"
     done = subprocess.run(
@@ -46,6 +47,7 @@ def test_console_script_is_installed_and_runs() -> None:
     assert done.stdout.splitlines()[-1] == "AllowTraffic ends at minute 9."
 
 
+@pytest.mark.slow
 def test_demo_through_the_console_script(tmp_path: Path) -> None:
     """``make demo``: the 9 Lambda configurations, a readable table, a figure; quickly."""
     done = subprocess.run(
@@ -179,6 +181,7 @@ def test_simulate_json_is_machine_readable(capsys: pytest.CaptureFixture[str]) -
     assert {row["task_set"] for row in payload["task_sets"]} == {"original", "replacement"}
 
 
+@pytest.mark.slow
 def test_simulate_server_with_plot(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     png = tmp_path / "fleet.png"
     code, out, _ = run(capsys, "simulate", SERVER, "--plot", str(png))
@@ -234,6 +237,7 @@ def test_simulate_errors_go_to_stderr_without_traceback(
 
 
 # ---------------------------------------------------------------------------------- many runs
+@pytest.mark.slow
 def test_montecarlo_text_json_and_progress(
     capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
@@ -312,6 +316,7 @@ def test_compare_rejects_a_config_of_another_platform(capsys: pytest.CaptureFixt
     assert code == 1 and "must be a Lambda configuration" in err
 
 
+@pytest.mark.slow
 def test_demo_options(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     png = tmp_path / "demo.png"
     code, out, _ = run(capsys, "demo", "--runs", "300", "--seed", "5", "--plot", str(png))

@@ -7,6 +7,8 @@ import io
 import re
 from pathlib import Path
 
+import pytest
+
 README = Path(__file__).resolve().parents[1] / "README.md"
 
 
@@ -18,6 +20,7 @@ def first_example() -> str:
     return match.group(1)
 
 
+@pytest.mark.slow
 def test_readme_example_runs_as_written() -> None:
     out = io.StringIO()
     namespace: dict[str, object] = {}

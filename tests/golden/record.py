@@ -50,6 +50,15 @@ ID_PATTERN = re.compile(r"\bd-[A-Z0-9]{9}\b")
 # ---------------------------------------------------------------------------------- values
 def canonical(value: Any) -> Any:
     """``value`` as plain JSON data, one spelling per value (see the module docstring)."""
+    kind = type(value)
+    if kind is str or value is None or kind is bool or kind is int:
+        return value
+    if kind is float:
+        return _number(value)
+    if kind is dict:
+        return {str(k): canonical(v) for k, v in value.items()}
+    if kind is list or kind is tuple:
+        return [canonical(v) for v in value]
     if isinstance(value, pd.DataFrame):
         return frame(value)
     if isinstance(value, pd.Series):
@@ -61,23 +70,16 @@ def canonical(value: Any) -> Any:
         return {str(k): canonical(v) for k, v in value.items()}
     if isinstance(value, (list, tuple, np.ndarray)):
         return [canonical(v) for v in value]
-    if value is None or value is pd.NaT or value is pd.NA:
+    if value is pd.NaT or value is pd.NA:
         return None
     if isinstance(value, (bool, np.bool_)):
         return bool(value)
     if isinstance(value, (int, np.integer)):
         return int(value)
     if isinstance(value, (float, np.floating)):
-        x = float(value)
-        if math.isnan(x):
-            return None
-        if math.isinf(x):
-            return "inf" if x > 0 else "-inf"
-        if x.is_integer() and abs(x) < 2**53:
-            return int(x)
-        return x
+        return _number(float(value))
     if isinstance(value, str):
-        return value
+        return str(value)
     if isinstance(value, pd.Timestamp):
         return value.isoformat()
     if hasattr(value, "to_frame"):  # a Fleet
@@ -85,10 +87,22 @@ def canonical(value: Any) -> Any:
     return repr(value)
 
 
+def _number(x: float) -> Any:
+    if x != x:  # NaN
+        return None
+    if math.isinf(x):
+        return "inf" if x > 0 else "-inf"
+    if x.is_integer() and abs(x) < 2**53:
+        return int(x)
+    return x
+
+
 def frame(df: pd.DataFrame) -> dict[str, Any]:
+    """Columns and rows; each column goes through ``tolist`` (plain Python scalars) first."""
+    columns = [[canonical(v) for v in df.iloc[:, k].tolist()] for k in range(df.shape[1])]
     return {
         "columns": [str(c) for c in df.columns],
-        "rows": [canonical(list(row)) for row in df.itertuples(index=False, name=None)],
+        "rows": [list(row) for row in zip(*columns)] if columns else [[]] * len(df),
     }
 
 
