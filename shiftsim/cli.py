@@ -126,10 +126,10 @@ def _main(args_list: list[str]) -> int:
 def _file_kind(name: str) -> str | None:
     """``"scenario"`` or ``"appspec"`` when the file at ``name`` clearly is one, else None."""
     from shiftsim._files import read_text
-    from shiftsim._yaml import MAX_BYTES, load_document
+    from shiftsim._yaml import load_document
 
-    try:
-        doc = load_document(read_text(name, what="file", limit=MAX_BYTES), name)
+    try:  # AppSpec and scenario files are small: a hint never reads more than 64 KiB
+        doc = load_document(read_text(name, what="file", limit=1 << 16), name)
     except ShiftsimError:
         return None
     value = doc.value

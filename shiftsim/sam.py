@@ -1640,8 +1640,9 @@ def from_sam(
 
     Parameters
     ----------
-    template : path, str or mapping
-        The SAM template: a path, its YAML or JSON text, or the loaded mapping.
+    template : pathlib.Path, str or mapping
+        The SAM template: a file (a :class:`pathlib.Path` or other path-like object), its YAML
+        or JSON text (a ``str``, never opened as a file), or the loaded mapping.
     function : str, optional
         The ``AWS::Serverless::Function`` (logical id, or its ``FunctionName``). Optional when
         exactly one function has an enabled DeploymentPreference.

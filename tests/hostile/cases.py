@@ -234,7 +234,7 @@ CASES: tuple[Case, ...] = (
     _document("wide-list", _wide(60_000)),
     _document("duplicate-keys", "a: 1\na: 2\nb: {c: 1, c: 2}\n"),
     _document("multi-document", "a: 1\n---\nb: 2\n"),
-    _document("empty", ""),
+    _document("empty-file", ""),
     _document("comments-only", "# nothing\n# here\n"),
     _document("null-root", "~\n"),
     _document("list-root", "- a\n- b\n"),
@@ -277,6 +277,9 @@ CASES: tuple[Case, ...] = (
     _path("name-too-long", _long_name),
     _path("escape-in-file-name", _escape_in_name, may_load=True),
 )
+
+
+assert len({case.name for case in CASES}) == len(CASES), "case names must be unique"
 
 
 def by_name(name: str) -> Case:
