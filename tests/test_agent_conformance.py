@@ -16,7 +16,7 @@ Where the agent accepts, shiftsim's reading must also agree with the agent's: th
 parses but never runs (``never_run``) and default ACL entries the Install step refuses on files
 (``install``) are warnings.
 
-CI clones the repository with ``../shared`` beside it (``SHIFTSIM_SHARED`` overrides where);
+CI clones the repository with ``../shared`` beside it (``SHIFTSIM_CORPUS`` overrides where);
 without the folder these tests skip.
 """
 
@@ -31,8 +31,10 @@ import pytest
 
 from shiftsim.appspec import AppSpec, Finding, load_appspec, validate
 
-SHARED = Path(os.environ.get("SHIFTSIM_SHARED", Path(__file__).resolve().parents[2] / "shared"))
-CASES_FILE = SHARED / "corpus" / "agent" / "appspec-cases.json"
+CORPUS = Path(
+    os.environ.get("SHIFTSIM_CORPUS") or Path(__file__).resolve().parents[2] / "shared" / "corpus"
+)
+CASES_FILE = CORPUS / "agent" / "appspec-cases.json"
 pytestmark = pytest.mark.skipif(
     not CASES_FILE.is_file(), reason=f"the agent's AppSpec cases are not at {CASES_FILE}"
 )

@@ -22,9 +22,8 @@ from shiftsim import _yaml
 from shiftsim.appspec import load_appspec, validate
 from shiftsim.errors import AppSpecError
 
-CORPUS = (
-    Path(os.environ.get("SHIFTSIM_SHARED", Path(__file__).resolve().parents[2] / "shared"))
-    / "corpus"
+CORPUS = Path(
+    os.environ.get("SHIFTSIM_CORPUS") or Path(__file__).resolve().parents[2] / "shared" / "corpus"
 )
 pytestmark = pytest.mark.skipif(
     not CORPUS.is_dir(),
