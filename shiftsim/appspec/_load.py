@@ -18,6 +18,7 @@ from __future__ import annotations
 import argparse
 import os
 import re
+import stat
 import sys
 from collections.abc import Mapping, Sequence
 from pathlib import Path as FilePath
@@ -25,7 +26,7 @@ from typing import Any, Literal
 
 from shiftsim._checks import suggest
 from shiftsim._files import read_text
-from shiftsim._text import excerpt
+from shiftsim._text import escape, excerpt
 from shiftsim._yaml import MAX_BYTES, Document, load_document
 from shiftsim.appspec._checker import Checker
 from shiftsim.appspec._document import read_root
@@ -194,14 +195,13 @@ def main_validate(argv: Sequence[str] | None = None) -> int:
     usage_error = False
     errors = warnings = checked = 0
     for name in args.files:
-        path = FilePath(name)
-        if not path.is_file():
-            reason = "is a directory" if path.is_dir() else "no such file"
-            print(f"shiftsim validate: error: {name}: {reason}", file=sys.stderr)
+        reason = _usage_problem(name)
+        if reason:
+            print(f"shiftsim validate: error: {escape(name)}: {reason}", file=sys.stderr)
             usage_error = True
             continue
         checked += 1
-        findings = validate(path, platform=args.platform, source=name)
+        findings = validate(FilePath(name), platform=args.platform, source=name)
         errors += sum(f.severity == "error" for f in findings)
         warnings += sum(f.severity == "warning" for f in findings)
         shown = [f for f in findings if f.severity == "error" or not args.quiet]
@@ -216,6 +216,18 @@ def main_validate(argv: Sequence[str] | None = None) -> int:
     if usage_error:
         return 2
     return 1 if errors else 0
+
+
+def _usage_problem(name: str) -> str | None:
+    """A missing file or a directory is a usage error of ``shiftsim validate``; anything else
+    (a pipe, a device, a name too long) is for :func:`validate` to report as a finding."""
+    try:
+        info = os.stat(name)
+    except (FileNotFoundError, NotADirectoryError):
+        return "no such file"
+    except (OSError, ValueError):
+        return None
+    return "is a directory" if stat.S_ISDIR(info.st_mode) else None
 
 
 def _read(path_or_text: Any, source: str | None, as_text: bool) -> tuple[Any, str, Taken]:

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from shiftsim._checks import suggest
+from shiftsim._text import escape
 from shiftsim.errors import ConfigError
 
 __all__ = [
@@ -134,7 +135,8 @@ class Finding:
     message: str
 
     def __str__(self) -> str:
-        where = self.source if self.line is None else f"{self.source}:{self.line}"
+        source = escape(self.source)  # a file name may be long or hold control characters
+        where = source if self.line is None else f"{source}:{self.line}"
         at = f"{self.path}: " if self.path else ""
         return f"{where}: {self.severity}: {at}{self.message}"
 
