@@ -730,3 +730,18 @@ def test_error_messages_quote_short_excerpts() -> None:
     with pytest.raises(ConfigError) as info:
         from_deployment_group(lambda_group(deploymentStyle="x" * 10_000))
     assert len(str(info.value)) < 300
+
+
+def test_package_modules_declare_all_and_public_names_keep_their_path() -> None:
+    """shiftsim.boto is a package of private modules (issue 10); the public names keep their
+    import path and present themselves as shiftsim.boto's."""
+    import importlib
+    import pkgutil
+
+    import shiftsim.boto
+
+    for _, name, _ in pkgutil.iter_modules(shiftsim.boto.__path__, "shiftsim.boto."):
+        assert isinstance(importlib.import_module(name).__all__, list), name
+    for name in shiftsim.boto.__all__:
+        value = getattr(shiftsim.boto, name)
+        assert getattr(value, "__module__", "shiftsim.boto") == "shiftsim.boto", name
