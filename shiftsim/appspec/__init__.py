@@ -16,26 +16,36 @@ with a message pointing to the SAM reader.
 Errors and warnings
 -------------------
 An **error** is something CodeDeploy or its agent would reject, or that cannot work: a missing or
-wrong ``version``, an unknown or reserved lifecycle event, a script without ``location``,
-``runas`` or ``permissions`` with ``os: windows``, an EC2 key such as ``os`` in a Lambda or ECS
-file, ``$LATEST`` as a Lambda version, a value of the wrong type. A **warning** is something
-AWS accepts or ignores but that is probably not what the author meant: an unknown key (the agent
-ignores it), a duplicate key, an unrendered placeholder, script timeouts that add up to more than
-the hour one lifecycle event may take, ``ContainerPort: "80"`` as a string.
+wrong ``version``, a script without ``location``, an ACL entry or SELinux range the agent refuses,
+``permissions`` with ``os: windows``, an unknown lifecycle event in a Lambda or ECS file, an EC2
+key such as ``os`` in a Lambda or ECS file, ``$LATEST`` as a Lambda version, a value of the wrong
+type. A **warning** is something AWS accepts or ignores but that is probably not what the author
+meant: an unknown key (the agent ignores it), a duplicate key, an unrendered placeholder, an
+EC2/On-Premises event name the agent never runs (unknown, reserved such as ``AllowTraffic``, or
+misspelled: the agent accepts the file and skips those scripts), ``runas`` with ``os: windows``,
+a destination that is not fully qualified, script timeouts that add up to more than the hour one
+lifecycle event may take, ``ContainerPort: "80"`` as a string.
+
+EC2/On-Premises files are checked as the CodeDeploy agent parses them
+(``tests/test_agent_conformance.py`` runs the 92 cases of the agent's own parser): what it refuses
+is an error, what it accepts is at most a warning.
 
 Decisions where the sources leave a choice (each names its source):
 
 * Hook script ``timeout`` must be a whole number of seconds in [1, 3600]: 3600 s is the most one
   lifecycle event may take (UG:reference-appspec-file-structure-hooks.md; UG:limits.md), so a
-  longer timeout can never take effect. The agent rejects a timeout <= 0 and reads a string with
-  Ruby's ``to_i`` (Agent:script_info.rb), so ``"300"`` is accepted with a warning. Timeouts that
+  longer timeout can never take effect. The agent reads the value with Ruby's ``to_i`` and
+  rejects a result <= 0 (Agent:script_info.rb): ``"300"`` and ``30.7`` are accepted as 300 and
+  30 with a warning, an empty ``timeout:`` is the default 3600. Timeouts that
   *add up* to more than 3600 s in one event are a **warning**: the guide asks authors to keep the
   total within the hour, but neither the agent nor the service rejects the file; the event simply
   fails if the scripts really run that long. Only timeouts written in the file are added up.
-* ``runas`` with ``os: windows`` is an **error**, as shiftsim's specification asks, because
-  ``runas`` "applies to Amazon Linux and Ubuntu Server instances only"
-  (UG:reference-appspec-file-structure-hooks.md). Note that the Windows agent does not read it
-  (Agent:platform/windows_util.rb), so AWS itself would run the script as the agent's user.
+* ``runas`` with ``os: windows`` is a **warning**: it "applies to Amazon Linux and Ubuntu Server
+  instances only" (UG:reference-appspec-file-structure-hooks.md), and the Windows agent does not
+  read it (Agent:platform/windows_util.rb), so the script runs as the agent's user.
+* A numeric ``owner`` or ``group`` is a warning: the agent accepts the file but looks the owner up
+  by name, so its Install step fails. A default ACL entry (``d:``) on a permission whose type
+  includes files is a warning for the same reason (Agent:linux_permission_info.rb).
 * ``version`` must be the *number* 0.0 in an EC2/On-Premises file: the agent compares it with the
   float 0.0 (Agent:application_specification.rb), so a quoted ``"0.0"`` is an error there. Lambda
   and ECS files are read by the service, whose comparison is undocumented: a quoted ``"0.0"`` is a
@@ -57,7 +67,10 @@ Hostile input
 Files are parsed with ``yaml.safe_load`` semantics only (never ``yaml.load``), and refused quickly
 when larger than :data:`MAX_BYTES` (1 MiB), nested deeper than :data:`MAX_DEPTH` (64) levels,
 using more than :data:`MAX_ALIASES` (100) aliases, or expanding to more than :data:`MAX_NODES`
-(10,000) nodes -- which stops "billion laughs" alias bombs.
+nodes -- which stops "billion laughs" alias bombs. A ``str`` is AppSpec text unless it is clearly
+a file name (one line ending in ``.yml``, ``.yaml``, ``.json`` or ``.tpl``); pass a
+:class:`pathlib.Path` to read any file, and ``as_text=True`` for text from elsewhere (an API's
+``appSpecContent.content``), which is then never opened.
 
 Examples
 --------
