@@ -1302,3 +1302,10 @@ def test_each_module_declares_all() -> None:
 
     for _, name, _ in pkgutil.iter_modules(shiftsim.appspec.__path__, "shiftsim.appspec."):
         assert isinstance(importlib.import_module(name).__all__, list), name
+
+
+def test_numeric_permission_object_is_read_as_text() -> None:
+    """Agent:application_specification.rb reads object with to_s.strip: 123 is '123'."""
+    spec = load_appspec(server(extra="permissions:\n  - object: 123\n"))
+    assert spec.permissions[0].object == "123"
+    assert [w.path for w in spec.warnings] == ["permissions[0].object"]

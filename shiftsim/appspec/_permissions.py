@@ -56,7 +56,7 @@ def read_permissions(
                 "a permissions entry needs an object (the file or folder the permissions apply to)",
             )
             continue
-        obj = r.text(*f["object"], "object", strip=True)
+        obj = r.scalar_text(*f["object"], "object")  # the agent reads it with to_s.strip
         pattern = "**"
         if "pattern" in f and f["pattern"][0] is not None:
             pattern = r.text(*f["pattern"], "pattern") or "**"
