@@ -53,11 +53,7 @@ ENTRY_POINTS = (
 # Entry points of another owner that still fail some cases while their fixes land: the pairs
 # (case, entry point) listed here are xfail(strict=False) and must be removed when they pass.
 FORMATS2 = "formats2 (owner of shiftsim/appspec and shiftsim/boto.py) is fixing this; remove"
-PENDING: dict[tuple[str, str], str] = {
-    ("name-too-long", "validate"): FORMATS2 + " (a Finding quotes the whole 5000-char file name)",
-    ("name-too-long", "cli-validate"): FORMATS2 + " (OSError ENAMETOOLONG from Path.is_file)",
-    ("escape-in-file-name", "validate"): FORMATS2 + " (a Finding shows the file name unescaped)",
-}
+PENDING: dict[tuple[str, str], str] = {}
 
 # In-process sample for the fast tier (readers of this suite's owner only).
 FAST = (

@@ -7,6 +7,7 @@ SAMdoc = SAM's docs/safe_lambda_deployments.rst; CW = cloudwatch-alarms.md secti
 from __future__ import annotations
 
 import json
+import os
 import warnings
 from pathlib import Path
 from typing import Any
@@ -37,7 +38,9 @@ from shiftsim.sam import (
     sam_deployment_group,
 )
 
-CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "corpus"
+CORPUS = Path(
+    os.environ.get("SHIFTSIM_CORPUS") or Path(__file__).resolve().parents[2] / "shared" / "corpus"
+)
 SAM_DIR = CORPUS / "sam"
 
 
@@ -1045,3 +1048,18 @@ def test_errors_quote_a_short_escaped_excerpt() -> None:
     message = str(info.value)
     assert "\x1b" not in message
     assert len(message) < 1000 < len(secret)
+
+
+@pytest.mark.parametrize(
+    "module", ["_keys", "_template", "_resolve", "_alarms", "_preferences", "_groups"]
+)
+def test_submodule_docstring_examples_run(module: str) -> None:
+    """shiftsim.sam is a package: test_docs runs the examples of top-level modules only."""
+    import doctest
+    import importlib
+
+    result = doctest.testmod(
+        importlib.import_module(f"shiftsim.sam.{module}"),
+        optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE,
+    )
+    assert result.failed == 0

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import doctest
+import os
 import re
 import textwrap
 from pathlib import Path
@@ -24,7 +25,9 @@ from shiftsim.scenario import DEFAULT_RUNS, Scenario, load_scenario, parse_scena
 from shiftsim.server import ScriptFault, ServerDeployment, ServerRun
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples" / "scenarios"
-CORPUS = Path(__file__).resolve().parent.parent.parent / "shared" / "corpus"
+CORPUS = Path(
+    os.environ.get("SHIFTSIM_CORPUS") or Path(__file__).resolve().parents[2] / "shared" / "corpus"
+)
 
 
 def scenario(text: str, **kwargs: object) -> Scenario:
