@@ -38,6 +38,7 @@ from typing import Any, TextIO
 import numpy as np
 import pandas as pd
 
+from shiftsim._text import escape
 from shiftsim.configs import (
     LINEAR_COMPLETIONS,
     DeploymentConfig,
@@ -60,9 +61,31 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the ``shiftsim`` command with ``argv`` (default: ``sys.argv[1:]``).
 
     Returns the exit code: 0 on success, 1 on an error (a bad scenario, an unreadable file),
-    2 on a usage error.
+    2 on a usage error, 70 on an internal error (a bug in shiftsim: reported in one line,
+    without a traceback; set ``SHIFTSIM_TRACEBACK=1`` to see it).
     """
     args_list = list(sys.argv[1:] if argv is None else argv)
+    command = args_list[0] if args_list and not args_list[0].startswith("-") else "shiftsim"
+    try:
+        return _main(args_list)
+    except Exception as err:
+        # Last resort: whatever the input, no traceback reaches the user.
+        if os.environ.get("SHIFTSIM_TRACEBACK"):
+            raise
+        print(
+            f"shiftsim {escape(command, 40)}: internal error: {type(err).__name__}: "
+            f"{escape(str(err), 200)} (a bug in shiftsim; please report it with the command "
+            "and its input)",
+            file=sys.stderr,
+        )
+        return INTERNAL_ERROR
+
+
+#: Exit code of an internal error (``EX_SOFTWARE`` of BSD's sysexits.h).
+INTERNAL_ERROR = 70
+
+
+def _main(args_list: list[str]) -> int:
     if args_list[:1] == ["validate"]:
         return _validate(args_list[1:])
     parser = _parser()
@@ -77,7 +100,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         result: int = args.run(args)
         return result
     except ShiftsimError as err:
-        print(f"shiftsim {args.command}: error: {err}", file=sys.stderr)
+        hint = _file_hint(args)
+        print(f"shiftsim {args.command}: error: {escape(str(err), 2000)}{hint}", file=sys.stderr)
         return 1
     except BrokenPipeError:
         # The reader went away (``| head``): stop quietly, as shell tools do.
@@ -88,12 +112,45 @@ def main(argv: Sequence[str] | None = None) -> int:
             pass
         return 1
     except OSError as err:
-        name = f"{err.filename}: " if err.filename else ""
-        print(f"shiftsim {args.command}: error: {name}{err.strerror or err}", file=sys.stderr)
+        name = f"{escape(str(err.filename))}: " if err.filename else ""
+        print(
+            f"shiftsim {args.command}: error: {name}{escape(str(err.strerror or err))}",
+            file=sys.stderr,
+        )
         return 1
     except KeyboardInterrupt:
         print(f"shiftsim {args.command}: interrupted", file=sys.stderr)
         return 130
+
+
+def _file_kind(name: str) -> str | None:
+    """``"scenario"`` or ``"appspec"`` when the file at ``name`` clearly is one, else None."""
+    from shiftsim._files import read_text
+    from shiftsim._yaml import load_document
+
+    try:  # AppSpec and scenario files are small: a hint never reads more than 64 KiB
+        doc = load_document(read_text(name, what="file", limit=1 << 16), name)
+    except ShiftsimError:
+        return None
+    value = doc.value
+    if not isinstance(value, dict):
+        return None
+    if value.get("platform") in ("Lambda", "ECS", "Server"):
+        return "scenario"
+    if "version" in value and ({"Resources", "resources", "hooks", "files", "os"} & set(value)):
+        return "appspec"
+    return None
+
+
+def _file_hint(args: argparse.Namespace) -> str:
+    """A hint when the file given to a scenario command is an AppSpec file."""
+    name = getattr(args, "scenario", None)
+    if not isinstance(name, str) or _file_kind(name) != "appspec":
+        return ""
+    return (
+        f". {escape(name)} looks like an AppSpec file, not a scenario: check it with "
+        f"'shiftsim validate {escape(name)}', or name it in a scenario file with 'appspec:'"
+    )
 
 
 # ---------------------------------------------------------------------------------- parser
@@ -324,7 +381,7 @@ def _simulate(args: argparse.Namespace) -> int:
         payload.update({name: _records(frame) for name, frame in frames.items()})
         _print_json(payload)
     else:
-        print(f"{scenario.name}: {scenario.platform}, {scenario.config_name}, seed {seed}")
+        print(f"{escape(scenario.name)}: {scenario.platform}, {scenario.config_name}, seed {seed}")
         print(repr(run))
         print()
         summary = run.summary().map(lambda v: round(v, 2) if isinstance(v, float) else v)
@@ -426,7 +483,7 @@ def _montecarlo(args: argparse.Namespace) -> int:
             }
         )
     else:
-        print(f"{scenario.name}: {scenario.platform}, {scenario.config_name}")
+        print(f"{escape(scenario.name)}: {scenario.platform}, {scenario.config_name}")
         print(f"{runs:,} runs, seed {seed}")
         print()
         print(format_summary(summary))
@@ -616,7 +673,21 @@ def _validate(argv: list[str]) -> int:
             file=sys.stderr,
         )
         return 1
-    return int(main_validate(argv))
+    try:
+        code = int(main_validate(argv))
+    except ShiftsimError as err:
+        print(f"shiftsim validate: error: {escape(str(err), 2000)}", file=sys.stderr)
+        code = 1
+    if code:
+        for name in argv:
+            if not name.startswith("-") and _file_kind(name) == "scenario":
+                print(
+                    f"shiftsim validate: hint: {escape(name)} looks like a scenario file "
+                    f"(it has 'platform:'), not an AppSpec file: run 'shiftsim simulate "
+                    f"{escape(name)}'",
+                    file=sys.stderr,
+                )
+    return code
 
 
 # ---------------------------------------------------------------------------------- helpers

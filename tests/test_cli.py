@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import doctest
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -217,7 +218,8 @@ def test_simulate_errors_go_to_stderr_without_traceback(
     code, out, err = run(capsys, "simulate", str(tmp_path / "missing.yml"))
     assert code == 1 and out == ""
     assert (
-        err == f"shiftsim simulate: error: {tmp_path / 'missing.yml'}: No such file or directory\n"
+        err == f"shiftsim simulate: error: {tmp_path / 'missing.yml'}: cannot read the scenario "
+        "file: no such file\n"
     )
     bad = tmp_path / "bad.yml"
     bad.write_text("platform: Lambda\nconfig: AllAtOnce\nalarms:\n  - {name: e, treshold: 1}\n")
@@ -343,3 +345,64 @@ def test_validate_without_the_appspec_module(
     code, out, err = run(capsys, "validate", "appspec.yml")
     assert code == 1 and out == ""
     assert err.startswith("shiftsim validate: error: AppSpec validation needs shiftsim.appspec")
+
+
+# ---------------------------------------------------------------------------------- issue 16
+def test_an_internal_error_is_one_line_and_exit_code_70(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken(args: object) -> int:
+        raise ZeroDivisionError("division by zero\nsecond line")
+
+    monkeypatch.setattr(shiftsim.cli, "_configs", broken)
+    monkeypatch.delenv("SHIFTSIM_TRACEBACK", raising=False)
+    code, out, err = run(capsys, "configs")
+    assert code == shiftsim.cli.INTERNAL_ERROR == 70
+    assert out == ""
+    assert err.startswith("shiftsim configs: internal error: ZeroDivisionError: division by zero")
+    assert err.count("\n") == 1 and "Traceback" not in err
+
+
+def test_an_appspec_given_to_simulate_gets_a_hint(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    appspec = tmp_path / "appspec.yml"
+    appspec.write_text("version: 0.0\nos: linux\nfiles: []\n")
+    code, _, err = run(capsys, "simulate", str(appspec))
+    assert code == 1
+    assert "looks like an AppSpec file, not a scenario" in err
+    assert f"shiftsim validate {appspec}" in err
+
+
+def test_a_scenario_given_to_validate_gets_a_hint(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    scenario = tmp_path / "s.yml"
+    scenario.write_text("platform: Lambda\nconfig: AllAtOnce\n")
+    code, _, err = run(capsys, "validate", str(scenario))
+    assert code != 0
+    assert f"hint: {scenario} looks like a scenario file" in err
+
+
+def test_a_scenario_name_with_terminal_escapes_is_printed_escaped(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    scenario = tmp_path / "s.yml"
+    scenario.write_text('platform: Lambda\nconfig: AllAtOnce\nname: "x\\e]0;pwned\\a\\e[2J"\n')
+    code, out, _ = run(capsys, "simulate", str(scenario), "--seed", "1")
+    assert code == 0
+    assert "\x1b" not in out and "\x07" not in out
+    assert out.startswith("x\\x1b]0;pwned\\x07\\x1b[2J: Lambda")
+
+
+@pytest.mark.skipif(not Path("/dev/zero").exists(), reason="no /dev/zero")
+@pytest.mark.parametrize("command", ["simulate", "montecarlo"])
+def test_devices_and_fifos_are_refused_at_once(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, command: str
+) -> None:
+    code, _, err = run(capsys, command, "/dev/zero")
+    assert code == 1 and "character device" in err
+    fifo = tmp_path / "fifo.yml"
+    os.mkfifo(fifo)
+    code, _, err = run(capsys, command, str(fifo))
+    assert code == 1 and "named pipe" in err
