@@ -80,8 +80,8 @@ def _reply(request: Any, status: int, headers: dict[str, str], body: bytes) -> A
 
 def _before_send(request: Any, **_: Any) -> AWSResponse | None:
     """botocore's ``before-send`` handler: the box's reply, or None when no box is active."""
-    if not _ACTIVE:
-        return None
+    if not _ACTIVE or request.url == ANSWERED_URL:
+        return None  # no box, or already answered by another registration of this handler
     box = _ACTIVE[-1]
     target = _header(request.headers, "X-Amz-Target")
     service = (

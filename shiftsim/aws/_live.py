@@ -250,8 +250,9 @@ class LiveTraffic:
     def rollback_id(self) -> str | None:
         if not self.done:
             return None
-        rid = self.stepper.run.rollback_deployment_id
-        return None if rid is None else str(rid)
+        run = self.stepper.run
+        rid = run.rollback_deployment_id
+        return None if rid is None or not run.rolled_back else str(rid)
 
     def lifecycle(self, created: datetime) -> list[dict[str, Any]]:
         """``lifecycleEvents`` of the single target so far."""
