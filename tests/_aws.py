@@ -11,6 +11,7 @@ from botocore.validate import ParamValidator
 
 ROLE = "arn:aws:iam::123456789012:role/CodeDeployServiceRole"
 REGION = "us-east-1"
+TASK_DEFINITION = "arn:aws:ecs:us-east-1:123456789012:task-definition/web:7"
 
 
 def _validate(parsed: Any, model: Any, **_: Any) -> None:
@@ -77,7 +78,7 @@ def ecs_appspec(hooks: dict | None = None) -> dict[str, Any]:
                 "TargetService": {
                     "Type": "AWS::ECS::Service",
                     "Properties": {
-                        "TaskDefinition": "arn:aws:ecs:us-east-1:123456789012:task-definition/web:7",
+                        "TaskDefinition": TASK_DEFINITION,
                         "LoadBalancerInfo": {"ContainerName": "web", "ContainerPort": 80},
                     },
                 }
