@@ -560,3 +560,36 @@ def test_decorator_form():
         return cd.list_applications()["applications"]
 
     assert body() == ["a"] and body() == ["a"]
+
+
+def test_ecs_bad_task_set_is_stopped_by_its_alarm(box, cd):
+    """Versions are set per task set: the replacement task set (task definition web:7, named
+    "7" for service "web") fails calls, the ALB alarm fires, traffic goes back."""
+    cw = client("cloudwatch")
+    cw.put_metric_alarm(
+        AlarmName="web-5xx",
+        MetricName="HTTPCode_Target_5XX_Count",
+        Namespace="AWS/ApplicationELB",
+        Statistic="Sum",
+        Period=60,
+        EvaluationPeriods=1,
+        Threshold=0,
+        ComparisonOperator="GreaterThanThreshold",
+    )
+    box.set_version("web", shiftsim.Version("7", error_rate=0.3))
+    box.set_options("web", "web-live", requests_per_minute=600)
+    cd.create_application(applicationName="web", computePlatform="ECS")
+    cd.create_deployment_group(
+        applicationName="web",
+        deploymentGroupName="web-live",
+        serviceRoleArn=ROLE,
+        deploymentConfigName="CodeDeployDefault.ECSLinear10PercentEvery1Minutes",
+        ecsServices=[{"serviceName": "web", "clusterName": "prod"}],
+        alarmConfiguration={"enabled": True, "alarms": [{"name": "web-5xx"}]},
+        autoRollbackConfiguration={"enabled": True, "events": ["DEPLOYMENT_STOP_ON_ALARM"]},
+    )
+    deployment_id = _deploy(cd, ecs_appspec(), app="web", group="web-live")
+    info = cd.get_deployment(deploymentId=deployment_id)["deploymentInfo"]
+    assert (info["status"], info["errorInformation"]["code"]) == ("Stopped", "ALARM_ACTIVE")
+    run = box.run(deployment_id)
+    assert run.deployment.target.error_rate == 0.3 and run.rolled_back

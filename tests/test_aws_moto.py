@@ -205,3 +205,102 @@ def test_the_bundle_is_read(aws):
     with pytest.raises(cd.exceptions.InvalidRevisionException) as err:
         cd.create_deployment(applicationName="web", deploymentGroupName="prod", revision=revision)
     assert "appspec.yml" in err.value.response["Error"]["Message"]
+
+
+def _blue_green_group(cd):
+    cd.create_application(applicationName="web", computePlatform="Server")
+    cd.create_deployment_group(
+        applicationName="web",
+        deploymentGroupName="bg",
+        serviceRoleArn=ROLE,
+        autoScalingGroups=["web-asg"],
+        deploymentStyle={
+            "deploymentType": "BLUE_GREEN",
+            "deploymentOption": "WITH_TRAFFIC_CONTROL",
+        },
+        loadBalancerInfo={"targetGroupInfoList": [{"name": "web-tg"}]},
+        blueGreenDeploymentConfiguration={
+            "greenFleetProvisioningOption": {"action": "COPY_AUTO_SCALING_GROUP"},
+            "deploymentReadyOption": {
+                "actionOnTimeout": "STOP_DEPLOYMENT",
+                "waitTimeInMinutes": 30,
+            },
+            "terminateBlueInstancesOnDeploymentSuccess": {
+                "action": "TERMINATE",
+                "terminationWaitTimeInMinutes": 5,
+            },
+        },
+    )
+
+
+def test_blue_green_waits_ready_until_continue_deployment(aws):
+    """codedeploy-api.md 4.1: Ready waits for ContinueDeployment(READY_WAIT); without it
+    the deployment stops when waitTimeInMinutes ends."""
+    aws.set_fleet(shiftsim.Fleet.of_size(2, auto_scaling_group="web-asg"))
+    cd = client("codedeploy")
+    _blue_green_group(cd)
+    revision = {
+        "revisionType": "GitHub",
+        "gitHubLocation": {"repository": "acme/web", "commitId": "b" * 40},
+    }
+    deployment_id = cd.create_deployment(
+        applicationName="web", deploymentGroupName="bg", revision=revision
+    )["deploymentId"]
+    with pytest.raises(cd.exceptions.DeploymentIsNotInReadyStateException):
+        cd.continue_deployment(deploymentId=deployment_id, deploymentWaitType="READY_WAIT")
+    aws.advance(5)
+    info = cd.get_deployment(deploymentId=deployment_id)["deploymentInfo"]
+    assert info["status"] == "Ready"
+    targets = cd.list_deployment_targets(
+        deploymentId=deployment_id, targetFilters={"ServerInstanceLabel": ["Green"]}
+    )["targetIds"]
+    assert len(targets) == 2
+    cd.continue_deployment(deploymentId=deployment_id, deploymentWaitType="READY_WAIT")
+    aws.finish()
+    assert cd.get_deployment(deploymentId=deployment_id)["deploymentInfo"]["status"] == (
+        "Succeeded"
+    )
+    # The second one is never continued: it stops when the 30-minute wait ends.
+    second = cd.create_deployment(
+        applicationName="web", deploymentGroupName="bg", revision=revision
+    )["deploymentId"]
+    aws.advance(31)
+    info = cd.get_deployment(deploymentId=second)["deploymentInfo"]
+    assert (info["status"], info["errorInformation"]["code"]) == ("Stopped", "TIMEOUT")
+
+
+def test_alarm_set_by_cloudwatch_stops_a_server_deployment(aws):
+    """CodeDeploy polls alarms every minute (decision D2): the fleet is large enough (20
+    instances one at a time, about 2.5 minutes) for the poll to see it."""
+    aws.set_fleet(shiftsim.Fleet.of_size(20, tags={"env": "prod"}))
+    cw, cd = client("cloudwatch"), client("codedeploy")
+    cw.put_metric_alarm(
+        AlarmName="web-5xx",
+        MetricName="HTTPCode_Target_5XX_Count",
+        Namespace="AWS/ApplicationELB",
+        Statistic="Sum",
+        Period=60,
+        EvaluationPeriods=1,
+        Threshold=5,
+        ComparisonOperator="GreaterThanThreshold",
+    )
+    _server_group(
+        cd,
+        alarmConfiguration={"enabled": True, "alarms": [{"name": "web-5xx"}]},
+        autoRollbackConfiguration={"enabled": True, "events": ["DEPLOYMENT_STOP_ON_ALARM"]},
+    )
+    revision = {
+        "revisionType": "GitHub",
+        "gitHubLocation": {"repository": "acme/web", "commitId": "c" * 40},
+    }
+    deployment_id = cd.create_deployment(
+        applicationName="web", deploymentGroupName="prod", revision=revision
+    )["deploymentId"]
+    aws.advance(0.1)
+    cw.set_alarm_state(AlarmName="web-5xx", StateValue="ALARM", StateReason="5xx spike")
+    aws.finish()
+    info = cd.get_deployment(deploymentId=deployment_id)["deploymentInfo"]
+    assert (info["status"], info["errorInformation"]["code"]) == ("Stopped", "ALARM_ACTIVE")
+    assert "rollbackDeploymentId" in info["rollbackInfo"]
+    rollback = cd.get_deployment(deploymentId=info["rollbackInfo"]["rollbackDeploymentId"])
+    assert rollback["deploymentInfo"]["creator"] == "codeDeployRollback"

@@ -934,16 +934,21 @@ def _continue_deployment(box: CodeDeployBox, p: dict[str, Any]) -> dict[str, Any
             "ContinueDeployment applies to blue/green EC2 and ECS deployments.",
         )
     if wait == "TERMINATION_WAIT" and record.settled and record.status == "Succeeded":
+        # The original environment's termination wait is not part of shiftsim's deployments:
+        # it has nothing left to wait for.
         return {}
     if record.settled:
         raise AwsError(
             "DeploymentAlreadyCompletedException",
             f"The deployment {record.id} has already completed.",
         )
+    live = record.live
+    if wait == "READY_WAIT" and isinstance(live, LiveServer) and live.continue_ready():
+        box._settle(record)
+        return {}
     raise AwsError(
         "DeploymentIsNotInReadyStateException",
-        f"The deployment {record.id} is not in the Ready state (shiftsim's deployments shift "
-        "traffic without a ready wait).",
+        f"The deployment {record.id} is not in the Ready state.",
     )
 
 

@@ -69,8 +69,19 @@ def make_app(box: CodeDeployBox) -> Any:
                     status=413,
                 )
             else:
-                status, headers, payload = box.handle(target, body)
-                response = Response(payload, status=status, headers=headers)
+                try:
+                    status, headers, payload = box.handle(target, body)
+                except Exception as err:  # a bug in the box: say so, AWS-style, and log it
+                    logging.getLogger("shiftsim.aws").exception("shiftsim serve: %s", target)
+                    response = _error(
+                        service,
+                        "InternalFailure",
+                        f"shiftsim failed on this request ({type(err).__name__}); please "
+                        "report it with the request that caused it.",
+                        status=500,
+                    )
+                else:
+                    response = Response(payload, status=status, headers=headers)
         response.headers["x-amzn-RequestId"] = f"shiftsim-{box.calls}"
         return response(environ, start_response)
 

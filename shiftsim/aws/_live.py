@@ -295,6 +295,7 @@ class LiveServer:
         self._minute = 0.0
         self._alarm_events = list(deployment.alarm_events)
         self._stop = deployment.manual_stop
+        self._continue_after: float | None = None
         self._cached: Any = None
         self.deployment_id = str(self._run().deployment_id)
 
@@ -303,6 +304,13 @@ class LiveServer:
             scenario = replace(
                 self.base, alarm_events=tuple(self._alarm_events), manual_stop=self._stop
             )
+            if self._continue_after is not None:
+                scenario = replace(
+                    scenario,
+                    blue_green=replace(
+                        scenario.blue_green, continue_after_minutes=self._continue_after
+                    ),
+                )
             self._cached = shiftsim.simulate(scenario, rng=self.seed)
         return self._cached
 
@@ -355,7 +363,33 @@ class LiveServer:
         return float(self._row()["end_minute"]) if self.done else None
 
     def status(self) -> str:
-        return str(self._row()["status"]) if self.done else "InProgress"
+        if self.done:
+            return str(self._row()["status"])
+        return "Ready" if self.ready_minute() is not None else "InProgress"
+
+    def ready_minute(self) -> float | None:
+        """When the replacements became ready, while a blue/green deployment waits for
+        ContinueDeployment (deploymentReadyOption STOP_DEPLOYMENT); None otherwise."""
+        blue_green = self.base.blue_green
+        if (
+            self.done
+            or blue_green is None
+            or blue_green.action_on_timeout != "STOP_DEPLOYMENT"
+            or self._continue_after is not None
+        ):
+            return None
+        events = self._run().events
+        ready = events[(events["event"] == "Ready") & (events["minute"] <= self._minute + 1e-9)]
+        return None if ready.empty else float(ready["minute"].iloc[0])
+
+    def continue_ready(self) -> bool:
+        """ContinueDeployment(READY_WAIT): reroute traffic now. False if not waiting."""
+        ready = self.ready_minute()
+        if ready is None:
+            return False
+        self._continue_after = self._minute - ready
+        self._cached = None
+        return True
 
     def error(self) -> tuple[str, str] | None:
         if not self.done:
