@@ -153,6 +153,7 @@ def test_server_stop_and_github_revision(aws):
     cd.stop_deployment(deploymentId=deployment_id)
     info = cd.get_deployment(deploymentId=deployment_id)["deploymentInfo"]
     assert (info["status"], info["errorInformation"]["code"]) == ("Stopped", "MANUAL_STOP")
+    aws.finish()  # the rollback
     with pytest.raises(cd.exceptions.InvalidRevisionException):
         cd.create_deployment(
             applicationName="web",
@@ -304,3 +305,33 @@ def test_alarm_set_by_cloudwatch_stops_a_server_deployment(aws):
     assert "rollbackDeploymentId" in info["rollbackInfo"]
     rollback = cd.get_deployment(deploymentId=info["rollbackInfo"]["rollbackDeploymentId"])
     assert rollback["deploymentInfo"]["creator"] == "codeDeployRollback"
+
+
+def test_server_rollback_is_a_deployment_of_its_own(aws):
+    """A rollback is a new deployment with a new ID (codedeploy-api.md 4.2); on EC2 it takes
+    time, and the group is busy until it ends."""
+    cd = client("codedeploy")
+    _server_group(
+        cd,
+        autoRollbackConfiguration={"enabled": True, "events": ["DEPLOYMENT_STOP_ON_REQUEST"]},
+    )
+    revision = {
+        "revisionType": "GitHub",
+        "gitHubLocation": {"repository": "acme/web", "commitId": "d" * 40},
+    }
+    first = cd.create_deployment(
+        applicationName="web", deploymentGroupName="prod", revision=revision
+    )["deploymentId"]
+    aws.advance(0.2)
+    cd.stop_deployment(deploymentId=first, autoRollbackEnabled=True)
+    info = cd.get_deployment(deploymentId=first)["deploymentInfo"]
+    assert info["status"] == "Stopped"
+    rollback_id = info["rollbackInfo"]["rollbackDeploymentId"]
+    rollback = cd.get_deployment(deploymentId=rollback_id)["deploymentInfo"]
+    assert (rollback["creator"], rollback["status"]) == ("codeDeployRollback", "InProgress")
+    with pytest.raises(cd.exceptions.DeploymentLimitExceededException):
+        cd.create_deployment(applicationName="web", deploymentGroupName="prod", revision=revision)
+    aws.advance(10)
+    rollback = cd.get_deployment(deploymentId=rollback_id)["deploymentInfo"]
+    assert rollback["status"] == "Succeeded" and "completeTime" in rollback
+    assert cd.list_deployments(includeOnlyStatuses=["Succeeded"])["deployments"] == [rollback_id]

@@ -160,7 +160,8 @@ class CodeDeployBox:
             return self.now
 
     def finish(self) -> datetime:
-        """Run every deployment in progress to its end (the clock jumps there)."""
+        """Run every deployment in progress, and the rollbacks they start, to its end (the
+        clock jumps there), whatever the clock."""
         with self._lock:
             self._run_to_end()
             return self.now
@@ -172,17 +173,26 @@ class CodeDeployBox:
                 record.live.sync(minute - record.created_minute)
                 self._settle(record)
 
-    def _run_to_end(self) -> None:
-        end = self._clock_minute()
-        for record in list(self.records.values()):
-            if record.live is not None and not record.settled:
-                if self.auto_step is None:
-                    stop = record.created_minute + record.live.finish()
-                else:
-                    stop = self._clock_minute() + self.auto_step
-                end = max(end, stop)
-        self._minute += end - self._clock_minute()
+    def _run_to_end(self, step: float | None = None) -> None:
+        """``step`` minutes on (when a deployment is in progress), or every deployment (and
+        the rollbacks it starts) to its end."""
+        active = [r for r in self.records.values() if r.live is not None and not r.settled]
+        now = self._clock_minute()
+        if step is not None:
+            if active:
+                self._minute += step
+                self._sync()
+            return
+        end = now
+        for record in active:
+            assert record.live is not None
+            end = max(end, record.created_minute + record.live.finish())
+        self._minute += end - now
         self._sync()
+        later = max((r.end_minute or 0.0 for r in self.records.values()), default=0.0)
+        if later > self._clock_minute():
+            self._minute += later - self._clock_minute()
+            self._sync()
 
     # ------------------------------------------------------------------ what the API cannot say
     def set_version(self, resource: str, version: shiftsim.Version) -> None:
@@ -337,7 +347,7 @@ class CodeDeployBox:
                     f"{', '.join(sorted(ops.HANDLERS))}.",
                 )
             if self.clock == "auto" and name in POLLS:
-                self._run_to_end()
+                self._run_to_end(self.auto_step)
             else:
                 self._sync()
             result = handler(self, params)
@@ -434,23 +444,36 @@ class CodeDeployBox:
                 group["targetRevision"] = record.request.get("revision")
             if group.get("_active") == record.id:
                 group["_active"] = None
-        if record.rollback_id and record.rollback_id not in self.records:
-            at = record.end_minute
-            self.records[record.rollback_id] = Record(
-                id=record.rollback_id,
+        for extra in live.extra_deployments():
+            if extra["id"] in self.records:
+                continue
+            start = record.created_minute + extra["start"]
+            self.records[extra["id"]] = Record(
+                id=extra["id"],
                 application=record.application,
                 group=record.group,
                 platform=record.platform,
-                created_minute=at,
-                created=self.start_time + timedelta(minutes=at),
+                created_minute=start,
+                created=self.start_time + timedelta(minutes=start),
                 request={},
-                creator="codeDeployRollback",
-                status="Succeeded",
-                end_minute=at,
-                rollback_of=record.id,
+                creator=extra["creator"],
+                status=extra["status"],
+                end_minute=record.created_minute + extra["end"],
+                error=extra["error"],
+                rollback_of=extra["rollback_of"],
                 settled=True,
             )
-            self.order.append(record.rollback_id)
+            self.order.append(extra["id"])
+            if group is not None and extra["end"] > (end if end is not None else 0.0):
+                group["_active"] = extra["id"]  # the group is busy until its rollback ends
+
+    def status_of(self, record: Record) -> str:
+        """A deployment's status now (a rollback is InProgress until it ends)."""
+        if record.live is not None and not record.settled:
+            return record.live.status()
+        if record.end_minute is not None and record.end_minute > self._clock_minute() + 1e-9:
+            return "InProgress"
+        return record.status
 
     def new_id(self, prefix: str) -> str:
         """A fresh UUID-shaped ID, drawn from the box's seed (deterministic per box)."""

@@ -699,7 +699,13 @@ def _create_deployment(box: CodeDeployBox, p: dict[str, Any]) -> dict[str, Any]:
             f"The description is longer than {MAX_DESCRIPTION} characters.",
         )
     active = group.get("_active")
-    if active is not None:
+    if active is not None and box.status_of(box.records[active]) in (
+        "Created",
+        "Queued",
+        "InProgress",
+        "Ready",
+        "Baking",
+    ):
         raise AwsError(
             "DeploymentLimitExceededException",
             f"The Deployment Group '{group_name}' already has an active Deployment '{active}'",
@@ -773,17 +779,14 @@ def _create_deployment(box: CodeDeployBox, p: dict[str, Any]) -> dict[str, Any]:
     return {"deploymentId": record.id}
 
 
-def _overview(record: Record) -> dict[str, int]:
+def _overview(record: Record, status: str) -> dict[str, int]:
     counts = dict.fromkeys(("Pending", "InProgress", "Succeeded", "Failed", "Skipped", "Ready"), 0)
     live = record.live
     if isinstance(live, LiveServer):
         for item in live.instances():
             key = item["status"] if item["status"] in counts else "Failed"
             counts[key] += 1
-    elif live is None:
-        counts["Succeeded"] = 1
     else:
-        status = live.status()
         counts[
             "InProgress"
             if status == "InProgress"
@@ -794,8 +797,7 @@ def _overview(record: Record) -> dict[str, int]:
 
 def _deployment_info(box: CodeDeployBox, record: Record) -> dict[str, Any]:
     group = box.groups.get((record.application, record.group)) or {}
-    live = record.live
-    status = record.status if (live is None or record.settled) else live.status()
+    status = box.status_of(record)
     info: dict[str, Any] = {
         "applicationName": record.application,
         "deploymentGroupName": record.group,
@@ -804,7 +806,7 @@ def _deployment_info(box: CodeDeployBox, record: Record) -> dict[str, Any]:
         "createTime": record.created,
         "creator": record.creator,
         "computePlatform": record.platform,
-        "deploymentOverview": _overview(record),
+        "deploymentOverview": _overview(record, status),
         "ignoreApplicationStopFailures": bool(record.request.get("ignoreApplicationStopFailures")),
         "updateOutdatedInstancesOnly": bool(record.request.get("updateOutdatedInstancesOnly")),
         "deploymentStyle": group.get("deploymentStyle")
@@ -833,13 +835,15 @@ def _deployment_info(box: CodeDeployBox, record: Record) -> dict[str, Any]:
     else:
         info["startTime"] = record.created
         info["deploymentConfigName"] = group.get("deploymentConfigName")
-        info["rollbackInfo"] = {
-            "rollbackTriggeringDeploymentId": record.rollback_of,
-            "rollbackMessage": f"Rollback of deployment {record.rollback_of} succeeded.",
-        }
-    if record.settled and record.end_minute is not None:
+        if record.rollback_of is not None:
+            info["rollbackInfo"] = {
+                "rollbackTriggeringDeploymentId": record.rollback_of,
+                "rollbackMessage": f"Rollback of deployment {record.rollback_of}.",
+            }
+    done = status in ("Succeeded", "Failed", "Stopped")
+    if done and record.end_minute is not None:
         info["completeTime"] = box.start_time + timedelta(minutes=record.end_minute)
-    if record.settled and record.error is not None:
+    if done and record.error is not None:
         code, message = record.error
         info["errorInformation"] = {"code": code, "message": message}
     if record.rollback_id is not None:
@@ -895,12 +899,8 @@ def _list_deployments(box: CodeDeployBox, p: dict[str, Any]) -> dict[str, Any]:
             continue
         if p.get("externalId") is not None and record.request.get("externalId") != p["externalId"]:
             continue
-        if statuses:
-            status = (
-                record.status if (record.live is None or record.settled) else (record.live.status())
-            )
-            if status not in statuses:
-                continue
+        if statuses and box.status_of(record) not in statuses:
+            continue
         if window.get("start") is not None and record.created < window["start"]:
             continue
         if window.get("end") is not None and record.created > window["end"]:

@@ -254,6 +254,25 @@ class LiveTraffic:
         rid = run.rollback_deployment_id
         return None if rid is None or not run.rolled_back else str(rid)
 
+    def extra_deployments(self) -> list[dict[str, Any]]:
+        """The rollback deployment, reported as succeeded at the instant traffic returned
+        (as :func:`shiftsim.to_get_deployment` reports it)."""
+        rollback = self.rollback_id()
+        end = self.end_minute()
+        if rollback is None or end is None:
+            return []
+        return [
+            {
+                "id": rollback,
+                "creator": "codeDeployRollback",
+                "status": "Succeeded",
+                "start": end,
+                "end": end,
+                "error": None,
+                "rollback_of": self.deployment_id,
+            }
+        ]
+
     def lifecycle(self, created: datetime) -> list[dict[str, Any]]:
         """``lifecycleEvents`` of the single target so far."""
         events = self.stepper.events
@@ -320,7 +339,8 @@ class LiveServer:
 
     @property
     def done(self) -> bool:
-        return float(self._run().duration) / 60.0 <= self._minute + 1e-9
+        """Whether the user's deployment has ended (its rollback may still be running)."""
+        return float(self._row()["end_minute"]) <= self._minute + 1e-9
 
     def sync(self, minute: float) -> None:
         self._minute = max(self._minute, minute)
@@ -405,6 +425,30 @@ class LiveServer:
             return None
         value = self._row()["rollback_deployment_id"]
         return value if isinstance(value, str) else None
+
+    def extra_deployments(self) -> list[dict[str, Any]]:
+        """The deployments CodeDeploy created after the user's (rollback, Auto Scaling
+        follow-ups), with minutes since the user's deployment started."""
+        run = self._run()
+        out = []
+        for row in run.deployments.itertuples(index=False):
+            if row.deployment_id == run.deployment_id:
+                continue
+            error = row.error_code if isinstance(row.error_code, str) else None
+            message = row.error_message if isinstance(row.error_message, str) else error
+            trigger = row.rollback_triggering_deployment_id
+            out.append(
+                {
+                    "id": str(row.deployment_id),
+                    "creator": str(row.creator),
+                    "status": str(row.status),
+                    "start": float(row.start_minute),
+                    "end": float(row.end_minute),
+                    "error": None if error is None else (error, str(message)),
+                    "rollback_of": trigger if isinstance(trigger, str) else None,
+                }
+            )
+        return out
 
     def instances(self) -> list[dict[str, Any]]:
         """Each instance of the user's deployment: id, status now, start/end minute."""
