@@ -154,6 +154,8 @@ class LiveTraffic:
         return self.end_minute() or self.minute
 
     def _new_hooks(self) -> list[HookCall]:
+        if len(self.calls) == len(self.hook_names):
+            return []  # every hook already started (or there are none)
         events = self.stepper.events
         rows = events[(events["status"] == "InProgress") & events["event"].isin(self.hook_names)]
         out = []
