@@ -93,6 +93,8 @@ def decode_request(target: str, body: bytes) -> tuple[str, Any, dict[str, Any]]:
         params = json.loads(body.decode("utf-8") if body else "{}")
     except UnicodeDecodeError as err:
         raise AwsError("SerializationException", "The request body is not UTF-8.") from err
+    except RecursionError as err:
+        raise AwsError("SerializationException", "The request body is nested too deeply.") from err
     except json.JSONDecodeError as err:
         raise AwsError(
             "SerializationException",
