@@ -593,3 +593,11 @@ def test_ecs_bad_task_set_is_stopped_by_its_alarm(box, cd):
     assert (info["status"], info["errorInformation"]["code"]) == ("Stopped", "ALARM_ACTIVE")
     run = box.run(deployment_id)
     assert run.deployment.target.error_rate == 0.3 and run.rolled_back
+
+
+def test_bare_decorator_is_refused_clearly():
+    with pytest.raises(TypeError, match="parentheses"):
+
+        @mock_codedeploy
+        def body():
+            pass

@@ -169,6 +169,14 @@ class mock_codedeploy:
     """
 
     def __init__(self, box: CodeDeployBox | None = None, **options: Any) -> None:
+        if box is not None and not isinstance(box, CodeDeployBox):
+            raise TypeError(
+                "mock_codedeploy: box must be a CodeDeployBox; got "
+                f"{type(box).__name__}. To decorate a function, write @mock_codedeploy() "
+                "with parentheses."
+            )
+        self._given = box
+        self._options = options
         self.box = box if box is not None else CodeDeployBox(**options)
         self._env: dict[str, str | None] = {}
 
@@ -204,19 +212,12 @@ class mock_codedeploy:
         self.__exit__(None, None, None)
 
     def __call__(self, function: F) -> F:
+        """Decorate ``function``: each call runs under a fresh box built from the same
+        arguments (or under the box given)."""
+
         @functools.wraps(function)
         def wrapper(*args: Any, **kwargs: Any) -> Any:
-            with mock_codedeploy(**self._fresh_options()):
+            with mock_codedeploy(self._given, **self._options):
                 return function(*args, **kwargs)
 
         return wrapper  # type: ignore[return-value]
-
-    def _fresh_options(self) -> dict[str, Any]:
-        box = self.box
-        return {
-            "clock": box.clock,
-            "auto_step": box.auto_step,
-            "speed": box.speed,
-            "region": box.region,
-            "start": box.start_time,
-        }
