@@ -14,7 +14,6 @@ from typing import Any
 import numpy as np
 
 import shiftsim
-from shiftsim._checks import check_choice, check_number
 from shiftsim.aws import _codedeploy_ops as ops
 from shiftsim.aws._cloudwatch import AlarmStore
 from shiftsim.aws._live import HookFunction, LiveServer, LiveTraffic
@@ -516,6 +515,21 @@ def _timestamps(value: Any, shape: Any) -> Any:
         except (OverflowError, OSError, ValueError) as err:
             raise AwsError("SerializationException", f"Bad timestamp {value!r}.") from err
     return value
+
+
+def check_choice(owner: str, field: str, value: Any, choices: Any) -> None:
+    if value not in choices:
+        raise shiftsim.ConfigError(
+            f"{owner}.{field} must be one of {list(choices)}; got {value!r:.80}."
+        )
+
+
+def check_number(owner: str, field: str, value: Any, minimum: float) -> None:
+    ok = isinstance(value, (int, float)) and not isinstance(value, bool)
+    if not ok or not (value >= minimum) or value == float("inf"):
+        raise shiftsim.ConfigError(
+            f"{owner}.{field} must be a finite number >= {minimum:g}; got {value!r:.80}."
+        )
 
 
 _Handler = Callable[[CodeDeployBox, dict[str, Any]], dict[str, Any]]

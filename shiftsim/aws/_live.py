@@ -25,6 +25,20 @@ from shiftsim.aws._protocol import AwsError
 
 __all__ = ["HookCall", "LiveServer", "LiveTraffic"]
 
+#: Lifecycle events in order (codedeploy-api.md 4.3), with the unscriptable Start and End.
+LAMBDA_EVENTS = ("Start", "BeforeAllowTraffic", "AllowTraffic", "AfterAllowTraffic", "End")
+ECS_EVENTS = (
+    "Start",
+    "BeforeInstall",
+    "Install",
+    "AfterInstall",
+    "AllowTestTraffic",
+    "AfterAllowTestTraffic",
+    "BeforeAllowTraffic",
+    "AllowTraffic",
+    "AfterAllowTraffic",
+    "End",
+)
 HOOK_TIMEOUT_SECONDS = 3600.0  # codedeploy-api.md section 5 and section 7
 LAMBDA_HOOKS = ("BeforeAllowTraffic", "AfterAllowTraffic")
 ECS_HOOKS = (
@@ -278,7 +292,9 @@ class LiveTraffic:
     def lifecycle(self, created: datetime) -> list[dict[str, Any]]:
         """``lifecycleEvents`` of the single target so far."""
         events = self.stepper.events
-        names = ["Start"] + [p.name for p in self.stepper.plan.phases] + ["End"]
+        order = LAMBDA_EVENTS if isinstance(self.base, shiftsim.LambdaDeployment) else ECS_EVENTS
+        seen = set(events["event"])
+        names = [n for n in order if n in seen or n in self.hook_names or n not in (*ECS_HOOKS,)]
         out = []
         for name in names:
             rows = events[events["event"] == name]
