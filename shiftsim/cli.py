@@ -9,6 +9,7 @@ Commands::
     shiftsim compare [SCENARIO] [--configs NAME ...] [--runs N] [--seed N] [--plot out.png]
     shiftsim validate FILE [FILE ...]               check AppSpec files like a linter
     shiftsim demo                                   the 9 Lambda configurations on a bad release
+    shiftsim serve [--host H] [--port N] [--clock C]  CodeDeploy in a box over HTTP
 
 Scenario files are documented in :mod:`shiftsim.scenario`. Errors go to stderr with exit code 1
 (2 for a usage error), without a traceback. Progress bars (tqdm) go to stderr too, so ``--json``
@@ -264,6 +265,7 @@ def _parser() -> argparse.ArgumentParser:
         help=f"where to write the risk figure (default: ./{DEMO_FIGURE})",
     )
     p.set_defaults(run=_demo)
+    _serve_parser(sub)
     return parser
 
 
@@ -740,3 +742,65 @@ def _save_risk(table: pd.DataFrame, path: str, out: TextIO) -> None:
 
 if __name__ == "__main__":  # pragma: no cover
     raise SystemExit(main())
+
+
+# ---------------------------------------------------------------------------------- serve
+def _serve_parser(sub: Any) -> None:
+    p = sub.add_parser(
+        "serve",
+        help="CodeDeploy in a box over HTTP, for the AWS CLI and any SDK",
+        description="Answer CodeDeploy's API (JSON 1.1) and CloudWatch's alarm operations "
+        "(JSON 1.0) over HTTP, with simulated deployments: point a client at it with "
+        "'aws deploy ... --endpoint-url http://127.0.0.1:PORT' or endpoint_url=. Needs the "
+        "'aws' extra (pip install shiftsim[aws]). Requests are not authenticated: keep the "
+        "default loopback address.",
+    )
+    p.add_argument("--host", default="127.0.0.1", help="address to bind (default: 127.0.0.1)")
+    p.add_argument(
+        "--port", type=int, default=4599, help="port to listen on; 0 picks a free one (4599)"
+    )
+    p.add_argument(
+        "--clock",
+        choices=("auto", "manual", "wall"),
+        default="auto",
+        help="simulated time: 'auto' runs deployments on as they are polled (default), "
+        "'wall' runs --speed times faster than real time, 'manual' never moves",
+    )
+    p.add_argument(
+        "--speed", type=float, default=60.0, help="simulated seconds per real second (wall)"
+    )
+    p.add_argument(
+        "--auto-step", type=float, help="minutes each poll advances (auto; default: to the end)"
+    )
+    p.add_argument("--seed", type=int, help="the seed of every deployment's draws")
+    p.set_defaults(run=_serve)
+
+
+def _serve(args: argparse.Namespace) -> int:
+    try:
+        from shiftsim.aws import serve
+    except ImportError as err:
+        print(
+            f"shiftsim serve: error: {err.name or 'a dependency'} is missing; install the "
+            "'aws' extra: pip install 'shiftsim[aws]'",
+            file=sys.stderr,
+        )
+        return 1
+    server = serve(
+        host=args.host,
+        port=args.port,
+        clock=args.clock,
+        speed=args.speed,
+        auto_step=args.auto_step,
+        rng=args.seed,
+    )
+    print(
+        f"shiftsim serve: listening on {server.url} (clock {args.clock}); Ctrl-C to stop",
+        file=sys.stderr,
+        flush=True,
+    )
+    try:
+        server.wait()
+    finally:
+        server.close()
+    return 0
