@@ -3138,6 +3138,15 @@ class ServerRun:
             f"{(d.end - d.start) / 60:.1f} min, {int(d.instances.shape[0])} instances{extra}>"
         )
 
+    def plot(self, ax: Any = None, **options: Any) -> Any:
+        """Draw this run with :func:`shiftsim.plot.fleet` (which imports matplotlib).
+
+        ``ax`` and ``options`` go to :func:`shiftsim.plot.fleet`; returns its Axes.
+        """
+        from shiftsim import plot
+
+        return plot.fleet(self, ax=ax, **options)
+
     def _repr_html_(self) -> str:
         from shiftsim._html import table
 

@@ -478,3 +478,16 @@ def test_risk_rejects_bad_input(comparison: object) -> None:
         plot.risk(comparison, ax=given, measures=["rollback_rate", "target_errors"])
     with pytest.raises(ConfigError, match="MonteCarloResult"):
         plot.risk([1, 2, 3])
+
+
+# ---------------------------------------------------------------------------------- shortcuts
+def test_run_and_monte_carlo_plot_shortcuts() -> None:
+    run = shiftsim.simulate(bad_lambda(), rng=7)
+    assert run.plot().get_title() == plot.traffic(run).get_title()
+    ecs = run_ecs(EcsDeployment("CodeDeployDefault.ECSAllAtOnce"), rng=1)
+    assert ecs.plot(alarms=False).get_ylabel() == "traffic on the replacement task set (%)"
+    server = half_at_a_time_run()
+    assert server.plot().get_title() == "HalfAtATime: Succeeded"  # type: ignore[attr-defined]
+    mc = shiftsim.monte_carlo(bad_lambda(), runs=50, rng=1)
+    ax = mc.plot(measures=["rollback_rate"])
+    assert ax.get_xlabel() == "rollback probability (95% CI)"
