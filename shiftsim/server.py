@@ -546,6 +546,8 @@ class BlueGreen:
         Wait before the originals are terminated (D12: default 60, at most 2880). The deployment
         completes when they are.
 
+    Notes
+    -----
     Traffic is rerouted to the replacements in batches of the configuration's in-place size
     (``N - minimum``, [INFERENCE] codedeploy.md 7); then every original deregisters at once
     (assumption), and one failure fails the deployment (UG:instances-health.md). A rollback
@@ -2750,6 +2752,8 @@ class ServerRun:
         Entropy of the seed; ``simulate_server(deployment, SeedSequence(seed_entropy))`` replays
         the run.
 
+    Notes
+    -----
     DataFrames are built when asked for: :attr:`instances`, :attr:`lifecycle`,
     :attr:`deployments`, :attr:`events`; plus :attr:`notifications` and :meth:`summary`. Times
     are seconds from the start of the user's deployment (``start``, ``end``, ``time``), with

@@ -48,7 +48,8 @@ assert list(failures["status"]) == [
 assert agents.status == "Succeeded"
 assert list(failed["end_minute"] - failed["start_minute"]) == [5.0, 5.0]
 assert list(blast["failed"]) == [1, 5, 10]
-assert flaky_table.loc["OneAtATime", "succeeded"] < 0.6 < flaky_table.loc["HalfAtATime", "succeeded"]
+succeeded = flaky_table["succeeded"]
+assert succeeded["OneAtATime"] < 0.6 < succeeded["HalfAtATime"]
 assert len({ax.get_xlim() for ax in axes}) == 1
 """,
     "04-risk-at-scale": """
