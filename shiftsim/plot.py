@@ -143,6 +143,11 @@ def traffic(
     return ax
 
 
+def _right_edge(end: float) -> float:
+    """The right end of a run's time axis (minutes), a little after the run ended."""
+    return max(end, 1.0) * 1.05
+
+
 def _traffic_run(run: Any) -> Any:
     base = getattr(run, "run", run)  # an EcsRun wraps a TrafficRun
     if not (hasattr(base, "timeline") and hasattr(base, "events") and hasattr(base, "outcome")):
@@ -212,7 +217,16 @@ def _rate_at(rate: Any, minutes: np.ndarray) -> np.ndarray:
         return np.full(len(minutes), np.nan)
 
 
-def _draw_traffic(ax: Axes, run: Any, deployment: Any, *, error_rate: bool, below: bool) -> None:
+def _draw_traffic(
+    ax: Axes,
+    run: Any,
+    deployment: Any,
+    *,
+    error_rate: bool,
+    below: bool,
+    right: float | None = None,
+) -> None:
+    """The traffic panel; ``right`` is the x range's right end (several runs share one)."""
     out = run.outcome
     end = out.end_time / 60.0
     platform = _platform(run)
@@ -271,7 +285,7 @@ def _draw_traffic(ax: Axes, run: Any, deployment: Any, *, error_rate: bool, belo
     (share,) = ax.step(
         times, weights, where="post", color="tab:blue", lw=2.2, label=f"{subject} share", zorder=3
     )
-    right = max(end, 1.0) * 1.05
+    right = _right_edge(end) if right is None else right
     # What the deployment left behind, drawn on to the edge (it is not simulated further).
     (after,) = ax.plot(
         [end, right], [weights[-1]] * 2, color="tab:blue", lw=1.5, ls=":", label="after the end"
@@ -315,7 +329,9 @@ def _draw_traffic(ax: Axes, run: Any, deployment: Any, *, error_rate: bool, belo
         )
     _stacked_labels(ax, labels, top)
 
-    twin = _draw_error_rates(ax, run, deployment, subject, end, handles) if error_rate else None
+    twin = (
+        _draw_error_rates(ax, run, deployment, subject, end, right, handles) if error_rate else None
+    )
 
     status = f"{out.status}" + (f" ({out.error_code})" if out.error_code else "")
     if out.rolled_back:
@@ -378,13 +394,20 @@ def _stacked_labels(ax: Axes, labels: list[tuple[float, str, Any]], transform: A
 
 
 def _draw_error_rates(
-    ax: Axes, run: Any, deployment: Any, subject: str, end: float, handles: list[Any]
+    ax: Axes,
+    run: Any,
+    deployment: Any,
+    subject: str,
+    end: float,
+    right: float,
+    handles: list[Any],
 ) -> Axes | None:
     """True error rates as lines, observed per-minute rate as dots, on a twin axis."""
     frame = run.timeline
     served = frame["target_invocations"] > 0
     observed = 100.0 * frame["target_errors"] / frame["target_invocations"].where(served)
-    grid = np.linspace(0.0, max(end, 1e-9), 200)
+    # The true rates hold after the end too: the version serves what it was left with.
+    grid = np.linspace(0.0, right, 200)
     rates = {}
     for role, label, style in (("target", subject, "-"), ("current", "original version", "--")):
         version = getattr(deployment, role, None)
@@ -478,8 +501,16 @@ def _fired_window(alarm: Any, minute: float, delay: float) -> tuple[float, float
 
 
 def _draw_alarm(
-    ax: Axes, run: Any, deployment: Any, alarm: Any, events: pd.DataFrame, *, last: bool
+    ax: Axes,
+    run: Any,
+    deployment: Any,
+    alarm: Any,
+    events: pd.DataFrame,
+    *,
+    last: bool,
+    right: float | None = None,
 ) -> None:
+    """One alarm's panel under the traffic panel (``right`` as for :func:`_draw_traffic`)."""
     end = run.outcome.end_time / 60.0
     statistic = "" if alarm.metric == "ErrorRate" else f" ({alarm.statistic})"
     ax.set_ylabel(f"{alarm.name}\n{alarm.metric}{statistic}", fontsize="small")
@@ -507,6 +538,16 @@ def _draw_alarm(
                         label=label,
                     )
                 )
+        # A dot on every datapoint, so that a zero shows (and a gap means no datapoint).
+        ax.plot(
+            starts[known] + widths[known] / 2,
+            values[known],
+            "o",
+            color="black",
+            ms=2.5,
+            ls="none",
+            label="_datapoints",
+        )
         missing = ~known & (starts < end)
         if missing.any():
             handles.append(
@@ -564,7 +605,7 @@ def _draw_alarm(
     # The alarm's states by name, along the top.
     band = blended_transform_factory(ax.transData, ax.transAxes)
     xmin, xmax = ax.get_xlim()
-    right = max(xmax, end * 1.05, 1.0)
+    right = max(xmax, _right_edge(end)) if right is None else right
     spans = [
         (t, history[k + 1][0] if k + 1 < len(history) else right, s)
         for k, (t, s) in enumerate(history)
@@ -989,7 +1030,7 @@ def runs(
     runs : mapping of label -> run, or sequence of runs
         The labels head the panels (with each run's own title below).
     columns : int, optional
-        Panels per row; default: all traffic runs in one row, fleet runs one per row.
+        Runs per row; default one, so that their time axes line up under each other.
     error_rate, alarms : bool
         Passed to :func:`traffic`.
 
@@ -1020,7 +1061,7 @@ def runs(
             "they are drawn on one time scale."
         )
     n = len(items)
-    cols = columns or (1 if server[0] else n)
+    cols = 1 if columns is None else columns
     if not isinstance(cols, int) or cols < 1:
         raise ConfigError(f"plot.runs: columns must be a positive integer; got {columns!r}.")
     rows = -(-n // cols)
@@ -1030,10 +1071,17 @@ def runs(
         most = max(
             len(getattr(getattr(r, "deployment", None), "alarms", ()) or ()) for _, r in items
         )
-        size = (min(cols, n) * (_WIDTH - 0.2), rows * (3.6 + (1.25 * most if alarms else 0.0)))
+        size = (min(cols, n) * (_WIDTH + 1.4), rows * (3.6 + (1.25 * most if alarms else 0.0)))
     fig = plt.figure(figsize=size, layout="constrained")
     grid = fig.add_gridspec(rows, cols)
     mains: list[Axes] = []
+    ends = [
+        float(r.deployments["end_minute"].max())
+        if server[0]
+        else _traffic_run(r).outcome.end_time / 60.0
+        for _, r in items
+    ]
+    right = _right_edge(max(ends))
     for k, (label, run) in enumerate(items):
         spec = grid[k // cols, k % cols]
         if server[0]:
@@ -1044,9 +1092,19 @@ def runs(
             deployment = getattr(run, "deployment", None) or getattr(base, "deployment", None)
             watched = list(getattr(deployment, "alarms", ()) or ()) if alarms else []
             main, panels = _traffic_axes(fig, len(watched), spec)
-            _draw_traffic(main, base, deployment, error_rate=error_rate, below=bool(panels))
+            _draw_traffic(
+                main, base, deployment, error_rate=error_rate, below=bool(panels), right=right
+            )
             for j, (panel, alarm) in enumerate(zip(panels, watched)):
-                _draw_alarm(panel, base, deployment, alarm, base.events, last=j == len(panels) - 1)
+                _draw_alarm(
+                    panel,
+                    base,
+                    deployment,
+                    alarm,
+                    base.events,
+                    last=j == len(panels) - 1,
+                    right=right,
+                )
         if label is not None:
             main.set_title(f"{label}\n{main.get_title()}")
         mains.append(main)
