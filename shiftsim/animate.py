@@ -32,7 +32,7 @@ import numpy as np
 from matplotlib.animation import FuncAnimation
 from matplotlib.transforms import blended_transform_factory
 
-from shiftsim import plot as _plot
+from shiftsim._figures import traffic as _figures
 from shiftsim.errors import ConfigError
 
 __all__ = ["animate"]
@@ -65,7 +65,7 @@ def animate(
     matplotlib.animation.FuncAnimation
         ``.save(path, writer="pillow")`` writes a GIF; ``.to_jshtml()`` gives HTML.
     """
-    base = _plot._traffic_run(run)
+    base = _figures.traffic_run(run)
     if not isinstance(frames, int) or isinstance(frames, bool) or frames < 2:
         raise ConfigError(f"animate: frames must be an integer >= 2; got {frames!r}.")
     deployment = getattr(run, "deployment", None) or getattr(base, "deployment", None)
@@ -97,7 +97,7 @@ class _Movie:
         out = run.outcome
         self.end = out.end_time / 60.0
         self.right = max(self.end, 1.0) * 1.08
-        points = _plot._weights(run)
+        points = _figures.weight_changes(run)
         self.shift_times = np.array([t for t, _ in points], dtype=float)
         self.shift_values = np.array([w for _, w in points], dtype=float)
         frame = run.timeline
@@ -124,7 +124,7 @@ class _Movie:
     # ------------------------------------------------------------------ layout
     def _setup(self) -> None:
         ax = self.share_ax
-        platform = _plot._platform(self.run)
+        platform = _figures.platform_of(self.run)
         subject = "replacement task set" if platform == "ECS" else "new version"
         (self.share,) = ax.step([], [], where="post", color="tab:blue", lw=2.2)
         ax.set_xlim(0, self.right)
@@ -177,7 +177,7 @@ class _Movie:
     def _setup_alarm(self) -> None:
         ax, alarm = self.alarm_ax, self.alarm
         assert ax is not None
-        data = _plot._alarm_datapoints(self.run, alarm)
+        data = _figures.alarm_datapoints(self.run, alarm)
         if data is None:
             self.points = (np.zeros(0), np.zeros(0), 1.0)
         else:
@@ -199,7 +199,7 @@ class _Movie:
         # Every datapoint that arrived gets a dot, so that a zero shows and a gap means missing.
         (self.dots,) = ax.plot([], [], "o", color="black", ms=3.5, ls="none")
         self.window = ax.axvspan(0, 0, color="gold", alpha=0.3, lw=0, zorder=0)
-        self.history = _plot._alarm_history(alarm, self.run.events)
+        self.history = _figures.alarm_history(alarm, self.run.events)
         self.state = ax.text(
             0.01, 0.95, "", transform=ax.transAxes, va="top", fontsize="small", fontweight="bold"
         )
@@ -262,4 +262,4 @@ class _Movie:
         self.window.set_width(max(newest - oldest, 0.0))
         state = [s for m, s in self.history if m <= t + 1e-9][-1]
         self.state.set_text(state)
-        self.state.set_color(_plot.STATE_COLORS.get(state, "black"))
+        self.state.set_color(_figures.STATE_COLORS.get(state, "black"))

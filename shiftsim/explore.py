@@ -29,7 +29,7 @@ from typing import Any
 import numpy as np
 from matplotlib.figure import Figure
 
-from shiftsim import plot as _plot
+from shiftsim._figures import traffic as _figures
 from shiftsim.alarms import Alarm
 from shiftsim.configs import predefined_configs
 from shiftsim.errors import ConfigError
@@ -111,7 +111,7 @@ class Explorer:
                 min=10,
                 max=5000,
                 step=10,
-                value=int(_plot._rate_at(base.invocations_per_minute, np.zeros(1))[0])
+                value=int(_figures.rate_at(base.invocations_per_minute, np.zeros(1))[0])
                 if hasattr(base, "invocations_per_minute")
                 else 300,
             ),
@@ -201,11 +201,11 @@ class Explorer:
         self.run = simulate(self.deployment, rng=int(self.controls["seed"].value))
         self.figure.clear()
         alarms = list(self.deployment.alarms)
-        ax, panels = _plot._traffic_axes(self.figure, len(alarms))
-        _plot._draw_traffic(ax, self.run, self.deployment, error_rate=True, below=bool(panels))
+        ax, panels = _figures.traffic_axes(self.figure, len(alarms))
+        _figures.draw_traffic(ax, self.run, self.deployment, error_rate=True, below=bool(panels))
         events = self.run.events
         for k, (panel, alarm) in enumerate(zip(panels, alarms)):
-            _plot._draw_alarm(
+            _figures.draw_alarm(
                 panel, self.run, self.deployment, alarm, events, last=k == len(panels) - 1
             )
         summary = self.run.summary()

@@ -1,14 +1,20 @@
-"""Figures of deployments: traffic over time, fleet rollouts, schedules and risk.
+"""Figures of deployments: traffic over time, fleet rollouts, comparisons, schedules and risk.
 
 Every function takes what it draws and ``ax=None``, draws on ``ax`` (or on a new figure) and
 returns the :class:`~matplotlib.axes.Axes`. Nothing is shown: call ``plt.show()`` or save the
-figure yourself. This is the only module of shiftsim that imports matplotlib.
+figure yourself. Only this module, :mod:`shiftsim.animate` and :mod:`shiftsim.explore` import
+matplotlib; ``import shiftsim`` does not. ``run.plot()`` and ``mc.plot()`` call these.
 
-* :func:`traffic`: a Lambda or ECS run, the target's traffic share over time with the hooks,
-  alarm state changes, the rollback and the target's error rate;
-* :func:`fleet`: an EC2/on-premises run as a Gantt chart, one row per instance, with the
-  instances in flight and the healthy count against the minimum below;
-* :func:`schedules`: several configurations' traffic schedules on one chart;
+* :func:`traffic`: a Lambda or ECS run: the new version's share of traffic with the hooks and
+  their outcomes, a StopDeployment call, the rollback, each alarm's change to ALARM, the
+  versions' true error rates; below, one panel per alarm with its datapoints, threshold, the
+  M-of-N window that fired and its states;
+* :func:`fleet`: an EC2/on-premises run as a Gantt chart, one row per instance (binned with a
+  colour bar for large fleets), with the instances in flight and the healthy count against the
+  minimum below;
+* :func:`runs`: several runs on one time scale;
+* :func:`schedules`: several configurations' traffic schedules on one chart, told apart in
+  print by line style and named at their ends;
 * :func:`risk`: rollback probability, detection time and blast radius per configuration from
   :func:`shiftsim.monte_carlo`, :func:`shiftsim.compare` or :func:`shiftsim.sweep`.
 
@@ -32,30 +38,28 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
-from matplotlib.lines import Line2D
-from matplotlib.patches import Patch
 from matplotlib.ticker import MaxNLocator
-from matplotlib.transforms import blended_transform_factory, offset_copy
+from matplotlib.transforms import offset_copy
 
+from shiftsim._figures import fleet as _fleet
+from shiftsim._figures import traffic as _traffic
+from shiftsim._figures.fleet import SERVER_EVENTS
+from shiftsim._figures.traffic import STATE_COLORS
 from shiftsim.configs import DeploymentConfig, allow_traffic_minutes, get_config
 from shiftsim.errors import ConfigError
 
-__all__ = ["fleet", "risk", "runs", "schedules", "traffic"]
+__all__ = [
+    "SERVER_EVENTS",
+    "STATE_COLORS",
+    "fleet",
+    "risk",
+    "runs",
+    "schedules",
+    "short_name",
+    "traffic",
+]
 
 _PREFIX = "CodeDeployDefault."
-#: Colors of alarm states, as the CloudWatch console draws them.
-STATE_COLORS = {"OK": "tab:green", "ALARM": "tab:red", "INSUFFICIENT_DATA": "tab:gray"}
-#: Colors of lifecycle event outcomes in :func:`fleet`.
-STATUS_COLORS = {
-    "Succeeded": "tab:green",
-    "Failed": "tab:red",
-    "Skipped": "lightgray",
-    "Pending": "whitesmoke",
-    "InProgress": "tab:blue",
-    "Unknown": "tab:purple",
-    "Ready": "tab:cyan",
-}
-_HOOK_SHADES = ("#fde9c8", "#d9e8f6")
 _WIDTH = 6.4
 
 
@@ -125,584 +129,25 @@ def traffic(
     >>> ax.figure.axes[1].get_ylabel()  # the alarm's panel
     'errors\\nErrors (Sum)'
     """
-    base = _traffic_run(run)
+    base = _traffic.traffic_run(run)
     deployment = getattr(run, "deployment", None) or getattr(base, "deployment", None)
     watched = list(getattr(deployment, "alarms", ()) or ()) if alarms else []
     if ax is None:
         fig = plt.figure(figsize=(_WIDTH + 1.4, 3.8 + 1.25 * len(watched)), layout="constrained")
-        ax, panels = _traffic_axes(fig, len(watched))
+        ax, panels = _traffic.traffic_axes(fig, len(watched))
     else:
         from mpl_toolkits.axes_grid1 import make_axes_locatable
 
         divider = make_axes_locatable(ax)
         panels = [divider.append_axes("bottom", size="38%", pad=0.3, sharex=ax) for _ in watched]
-    _draw_traffic(ax, base, deployment, error_rate=error_rate, below=bool(panels))
+    _traffic.draw_traffic(ax, base, deployment, error_rate=error_rate, below=bool(panels))
     events = base.events
     for k, (panel, alarm) in enumerate(zip(panels, watched)):
-        _draw_alarm(panel, base, deployment, alarm, events, last=k == len(panels) - 1)
+        _traffic.draw_alarm(panel, base, deployment, alarm, events, last=k == len(panels) - 1)
     return ax
 
 
-def _right_edge(end: float) -> float:
-    """The right end of a run's time axis (minutes), a little after the run ended."""
-    return max(end, 1.0) * 1.05
-
-
-def _traffic_run(run: Any) -> Any:
-    base = getattr(run, "run", run)  # an EcsRun wraps a TrafficRun
-    if not (hasattr(base, "timeline") and hasattr(base, "events") and hasattr(base, "outcome")):
-        raise ConfigError(
-            f"plot.traffic: run must be a TrafficRun or an EcsRun; got {type(run).__name__}. "
-            "For EC2/on-premises runs use plot.fleet."
-        )
-    return base
-
-
-def _traffic_axes(fig: Any, alarms: int, spec: Any = None) -> tuple[Axes, list[Axes]]:
-    """The traffic panel over one short panel per alarm, sharing x (in ``spec`` if given)."""
-    ratios = [3.0] + [1.25] * alarms
-    grid = (
-        fig.add_gridspec(1 + alarms, 1, height_ratios=ratios)
-        if spec is None
-        else spec.subgridspec(1 + alarms, 1, height_ratios=ratios)
-    )
-    main = fig.add_subplot(grid[0])
-    panels = [fig.add_subplot(grid[k], sharex=main) for k in range(1, 1 + alarms)]
-    for axes in [main, *panels[:-1]]:
-        axes.tick_params(labelbottom=False)
-    return main, panels
-
-
-def _platform(run: Any) -> str:
-    plan = getattr(run, "plan", None)
-    return str(getattr(plan, "platform", "Lambda"))
-
-
-def _weights(run: Any) -> list[tuple[float, float]]:
-    """(minute, percent on the target) at each change, from the start."""
-    trace = getattr(run, "trace", None)
-    if trace is not None and hasattr(trace, "weights"):
-        return [(t / 60.0, float(w)) for t, w in trace.weights]
-    points = [(0.0, 0.0)]
-    for row in run.events.itertuples():
-        if row.event == "TrafficShift":
-            points.append((float(row.minute), float(str(row.detail).split("%")[0])))
-        elif row.event == "Rollback":
-            points.append((float(row.minute), 0.0))
-    return points
-
-
-def _phases(events: pd.DataFrame, main: str) -> list[tuple[str, float, float, str]]:
-    """(name, start minute, end minute, final status) of each lifecycle event of ``main``."""
-    skip = {"Start", "TrafficShift", "AlarmStateChange", "Deployment", "Rollback"}
-    open_: dict[str, float] = {}
-    out = []
-    for row in events[events["deployment_id"] == main].itertuples():
-        if row.event in skip:
-            continue
-        if row.status == "InProgress":
-            open_[row.event] = float(row.minute)
-        elif row.event in open_:
-            out.append((str(row.event), open_.pop(row.event), float(row.minute), str(row.status)))
-    return out
-
-
-def _rate_at(rate: Any, minutes: np.ndarray) -> np.ndarray:
-    """A version's error rate (a number or a Profile) at ``minutes``."""
-    if hasattr(rate, "value_at"):
-        return np.array([rate.value_at(float(m)) for m in minutes], dtype=float)
-    try:
-        return np.full(len(minutes), float(rate))
-    except (TypeError, ValueError):
-        return np.full(len(minutes), np.nan)
-
-
-def _draw_traffic(
-    ax: Axes,
-    run: Any,
-    deployment: Any,
-    *,
-    error_rate: bool,
-    below: bool,
-    right: float | None = None,
-) -> None:
-    """The traffic panel; ``right`` is the x range's right end (several runs share one)."""
-    out = run.outcome
-    end = out.end_time / 60.0
-    platform = _platform(run)
-    subject = "replacement task set" if platform == "ECS" else "new version"
-    events = run.events
-    main = run.deployment_id
-    handles: list[Any] = []
-
-    # Lifecycle events other than AllowTraffic, shaded, with their outcome at their end.
-    outcomes: dict[str, list[tuple[float, float]]] = {"Succeeded": [], "Failed": []}
-    shade = 0
-    for name, start, stop, status in _phases(events, main):
-        if name == "AllowTraffic" or stop <= start:
-            continue
-        failed = status == "Failed"
-        color = "mistyrose" if failed else _HOOK_SHADES[shade % 2]
-        shade += 1
-        ax.axvspan(start, stop, color=color, alpha=0.8, lw=0, zorder=0)
-        # A hook cut short by a stop did not fail by itself.
-        stopped = failed and out.status == "Stopped"
-        note = (" (stopped)" if stopped else " (failed)") if failed else ""
-        ax.text(
-            (start + stop) / 2,
-            50,
-            name + note,
-            rotation=90,
-            ha="center",
-            va="center",
-            fontsize="small",
-            color="dimgray",
-            clip_on=True,
-        )
-        if not stopped and status in outcomes:
-            outcomes[status].append((stop, 88.0))
-    for status, marker, color in (("Succeeded", "o", "tab:green"), ("Failed", "X", "tab:red")):
-        if outcomes[status]:
-            xs, ys = zip(*outcomes[status])
-            (mark,) = ax.plot(
-                xs,
-                ys,
-                marker,
-                color=color,
-                ms=8,
-                ls="none",
-                label=f"hook {status.lower()}",
-                zorder=4,
-                clip_on=False,
-            )
-            handles.append(mark)
-
-    # The share of traffic on the target, as steps to the end of the deployment.
-    points = _weights(run)
-    times = [t for t, _ in points] + [end]
-    weights = [w for _, w in points]
-    weights.append(weights[-1])
-    (share,) = ax.step(
-        times, weights, where="post", color="tab:blue", lw=2.2, label=f"{subject} share", zorder=3
-    )
-    right = _right_edge(end) if right is None else right
-    # What the deployment left behind, drawn on to the edge (it is not simulated further).
-    (after,) = ax.plot(
-        [end, right], [weights[-1]] * 2, color="tab:blue", lw=1.5, ls=":", label="after the end"
-    )
-    handles[:0] = [share, after]
-    ax.set_ylim(-2, 118)
-    ax.set_yticks([0, 25, 50, 75, 100])
-    ax.set_xlim(min(0.0, times[0]), right)
-    ax.set_ylabel(f"traffic on the {subject} (%)")
-    if not below:
-        ax.set_xlabel("minutes since the deployment started")
-
-    # A StopDeployment call and the rollback, labelled where they happen.
-    top = blended_transform_factory(ax.transData, ax.transAxes)
-    labels: list[tuple[float, str, Any]] = []
-    ended = events[(events["event"] == "Deployment") & (events["deployment_id"] == main)]
-    stops = ended[ended["detail"].astype(str).str.startswith("MANUAL_STOP")]
-    for row in stops.itertuples():
-        handles.append(
-            ax.axvline(row.minute, color="black", lw=1.6, ls="-.", label="StopDeployment")
-        )
-        labels.append((float(row.minute), "StopDeployment", "black"))
-    for row in events[events["event"] == "Rollback"].head(1).itertuples():
-        handles.append(ax.axvline(row.minute, color="tab:red", lw=2, ls="--", label="rollback"))
-        labels.append((float(row.minute), "rollback", "tab:red"))
-    # Each alarm's change to ALARM, named.
-    changes = events[(events["event"] == "AlarmStateChange") & (events["status"] == "ALARM")]
-    if len(changes):
-        for row in changes.itertuples():
-            name = str(row.detail).split(":")[0]
-            labels.append((float(row.minute), f"{name} \u2192 ALARM", STATE_COLORS["ALARM"]))
-        handles.append(
-            Line2D(
-                [],
-                [],
-                marker="v",
-                ls="none",
-                color=STATE_COLORS["ALARM"],
-                label="alarm enters ALARM",
-            )
-        )
-    _stacked_labels(ax, labels, top)
-
-    twin = (
-        _draw_error_rates(ax, run, deployment, subject, end, right, handles) if error_rate else None
-    )
-
-    status = f"{out.status}" + (f" ({out.error_code})" if out.error_code else "")
-    if out.rolled_back:
-        status += ", rolled back"
-    ax.set_title(f"{platform} deployment: {status}")
-    ax.legend(
-        handles=handles,
-        loc="upper left",
-        bbox_to_anchor=(1.01 if twin is None else 1.1, 1.0),
-        fontsize="small",
-        frameon=False,
-    )
-
-
-def _stacked_labels(ax: Axes, labels: list[tuple[float, str, Any]], transform: Any) -> None:
-    """Triangles along the top with their names, stacked downwards where names would overlap."""
-    if not labels:
-        return
-    labels = sorted(labels, key=lambda item: item[0])
-    xmin, xmax = ax.get_xlim()
-    width = ax.get_window_extent().width * 72.0 / ax.figure.dpi  # points
-    per_char = 5.2 / max(width, 1.0) * (xmax - xmin)  # data units per character, small font
-    levels: list[list[tuple[float, float]]] = []  # the spans taken on each level
-    for x, text, color in labels:
-        ax.plot(
-            x,
-            1.0,
-            marker="v",
-            ms=8,
-            color=color,
-            transform=transform,
-            clip_on=False,
-            ls="none",
-            zorder=5,
-        )
-        extent = (len(text) + 1) * per_char
-        leftward = x > xmin + 0.6 * (xmax - xmin)
-        lo, hi = (x - extent, x) if leftward else (x, x + extent)
-        level = next(
-            (k for k, taken in enumerate(levels) if all(hi < a or lo > b for a, b in taken)),
-            len(levels),
-        )
-        if level == len(levels):
-            levels.append([])
-        levels[level].append((lo, hi))
-        leftward = x > xmin + 0.6 * (xmax - xmin)
-        ax.text(
-            x,
-            0.955 - 0.075 * level,
-            (text + " ") if leftward else (" " + text),
-            transform=transform,
-            ha="right" if leftward else "left",
-            va="top",
-            fontsize="small",
-            color=color,
-            clip_on=False,
-            zorder=5,
-            bbox={"facecolor": "white", "alpha": 0.7, "lw": 0, "pad": 0.5},
-        )
-
-
-def _draw_error_rates(
-    ax: Axes,
-    run: Any,
-    deployment: Any,
-    subject: str,
-    end: float,
-    right: float,
-    handles: list[Any],
-) -> Axes | None:
-    """True error rates as lines, observed per-minute rate as dots, on a twin axis."""
-    frame = run.timeline
-    served = frame["target_invocations"] > 0
-    observed = 100.0 * frame["target_errors"] / frame["target_invocations"].where(served)
-    # The true rates hold after the end too: the version serves what it was left with.
-    grid = np.linspace(0.0, right, 200)
-    rates = {}
-    for role, label, style in (("target", subject, "-"), ("current", "original version", "--")):
-        version = getattr(deployment, role, None)
-        if version is not None:
-            rates[role] = (100.0 * _rate_at(version.error_rate, grid), label, style)
-    true_peak = max((float(np.nanmax(r)) for r, _, _ in rates.values()), default=0.0)
-    seen = observed.to_numpy(float)
-    seen_peak = float(np.nanmax(seen)) if np.isfinite(seen).any() else 0.0
-    if true_peak <= 0 and seen_peak <= 0:
-        return None  # a healthy release: no empty error axis
-    twin = ax.twinx()
-    twin.spines["right"].set_color("tab:orange")
-    for role, (values, label, style) in rates.items():
-        if role == "current" and not np.nanmax(values) > 0:
-            continue
-        color = "tab:orange" if role == "target" else "dimgray"
-        handles.append(
-            twin.plot(
-                grid, values, color=color, lw=1.8, ls=style, label=f"{label}: true error rate"
-            )[0]
-        )
-    if served.any():
-        mids = frame["minute"].to_numpy(float) + 0.5
-        mids = np.minimum(mids, end)
-        handles.append(
-            twin.plot(
-                mids,
-                seen,
-                "o",
-                color="tab:orange",
-                ms=3.5,
-                alpha=0.55,
-                label=f"{subject}: errors per minute",
-            )[0]
-        )
-    # The scale follows the true rates; a noisy minute may leave the axis rather than squash it.
-    reference = true_peak if true_peak > 0 else seen_peak
-    twin.set_ylim(0, reference * 1.6)
-    twin.set_ylabel("error rate (%)", color="tab:orange")
-    twin.tick_params(axis="y", colors="tab:orange")
-    return twin
-
-
-def _alarm_datapoints(run: Any, alarm: Any) -> tuple[np.ndarray, np.ndarray, float] | None:
-    """(period start minutes, datapoint values with NaN for missing, period minutes)."""
-    if alarm.metric not in ("Errors", "Invocations", "ErrorRate"):
-        return None
-    frame = run.timeline
-    inv = frame["target_invocations"].to_numpy(float)
-    err = frame["target_errors"].to_numpy(float)
-    if alarm.version == "alias":
-        inv = inv + frame["current_invocations"].to_numpy(float)
-        err = err + frame["current_errors"].to_numpy(float)
-    count = inv if alarm.metric == "Invocations" else err
-    per = max(int(alarm.period) // 60, 1)
-    n = -(-len(count) // per)
-    pad = n * per - len(count)
-    count = np.append(count, np.zeros(pad)).reshape(n, per).sum(axis=1)
-    pop = np.append(inv, np.zeros(pad)).reshape(n, per).sum(axis=1)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        if alarm.metric == "ErrorRate":
-            values = 100.0 * count / pop
-        else:
-            values = {
-                "Sum": count,
-                "SampleCount": pop,
-                "Average": count / pop,
-                "Maximum": (count > 0) * 1.0,
-                "Minimum": (count >= pop) * 1.0,
-            }.get(alarm.statistic, count)
-    values = np.where(pop > 0, values, np.nan)
-    return np.arange(n) * float(per), values.astype(float), float(per)
-
-
-def _alarm_history(alarm: Any, events: pd.DataFrame) -> list[tuple[float, str]]:
-    """(minute, state) of ``alarm`` from the start, from the run's events."""
-    history = [(0.0, str(alarm.initial_state))]
-    rows = events[events["event"] == "AlarmStateChange"]
-    for row in rows.itertuples():
-        if str(row.detail).split(":")[0] == alarm.name:
-            history.append((float(row.minute), str(row.status)))
-    return history
-
-
-def _fired_window(alarm: Any, minute: float, delay: float) -> tuple[float, float]:
-    """Minutes covered by the N datapoints CloudWatch had evaluated when the alarm fired."""
-    period = alarm.period / 60.0
-    arrived = np.floor(minute - delay / 60.0 + 1e-9)
-    newest = min(round(minute), arrived)
-    return max(newest - alarm.evaluation_periods * max(period, 1.0), 0.0), newest
-
-
-def _draw_alarm(
-    ax: Axes,
-    run: Any,
-    deployment: Any,
-    alarm: Any,
-    events: pd.DataFrame,
-    *,
-    last: bool,
-    right: float | None = None,
-) -> None:
-    """One alarm's panel under the traffic panel (``right`` as for :func:`_draw_traffic`)."""
-    end = run.outcome.end_time / 60.0
-    statistic = "" if alarm.metric == "ErrorRate" else f" ({alarm.statistic})"
-    ax.set_ylabel(f"{alarm.name}\n{alarm.metric}{statistic}", fontsize="small")
-    data = _alarm_datapoints(run, alarm)
-    top = 1.0
-    handles: list[Any] = []
-    if data is not None:
-        starts, values, per = data
-        known = np.isfinite(values)
-        breach = np.array([known[k] and alarm.breaches(values[k]) for k in range(len(values))])
-        widths = np.minimum(per, np.maximum(end - starts, 0.0)) * 0.85
-        for mask, color, label in (
-            (breach, "tab:red", "datapoint breaches"),
-            (known & ~breach, "tab:gray", "datapoint"),
-        ):
-            if mask.any():
-                handles.append(
-                    ax.bar(
-                        starts[mask],
-                        values[mask],
-                        width=widths[mask],
-                        align="edge",
-                        color=color,
-                        alpha=0.8,
-                        label=label,
-                    )
-                )
-        # A dot on every datapoint, so that a zero shows (and a gap means no datapoint).
-        ax.plot(
-            starts[known] + widths[known] / 2,
-            values[known],
-            "o",
-            color="black",
-            ms=2.5,
-            ls="none",
-            label="_datapoints",
-        )
-        missing = ~known & (starts < end)
-        if missing.any():
-            handles.append(
-                ax.plot(
-                    starts[missing] + per / 2,
-                    np.zeros(missing.sum()),
-                    "x",
-                    color="dimgray",
-                    ms=5,
-                    ls="none",
-                    label="no datapoint",
-                )[0]
-            )
-        top = float(np.nanmax(values)) if known.any() else 0.0
-    else:
-        ax.text(
-            0.01,
-            0.45,
-            f"{alarm.metric} datapoints are not in run.timeline",
-            transform=ax.transAxes,
-            fontsize="small",
-            color="dimgray",
-        )
-    handles.append(
-        ax.axhline(
-            alarm.threshold,
-            color="black",
-            ls="--",
-            lw=1,
-            label=f"threshold ({_OPERATORS.get(alarm.comparison_operator, '?')} "
-            f"{alarm.threshold:g})",
-        )
-    )
-    high = max(top, float(alarm.threshold), 1e-9) * 1.45 + (1.0 if top <= 0 else 0.0)
-    ax.set_ylim(0, high)
-    # The M-of-N window that sent the alarm to ALARM.
-    history = _alarm_history(alarm, events)
-    delay = float(getattr(deployment, "metric_delay", 60.0))
-    for minute, state in history[1:]:
-        if state != "ALARM":
-            continue
-        lo, hi = _fired_window(alarm, minute, delay)
-        if hi > lo:
-            handles.append(
-                ax.axvspan(
-                    lo,
-                    hi,
-                    color="gold",
-                    alpha=0.3,
-                    lw=0,
-                    zorder=0,
-                    label=f"window that fired ({alarm.m} of {alarm.evaluation_periods})",
-                )
-            )
-    # The alarm's states by name, along the top.
-    band = blended_transform_factory(ax.transData, ax.transAxes)
-    xmin, xmax = ax.get_xlim()
-    right = max(xmax, _right_edge(end)) if right is None else right
-    spans = [
-        (t, history[k + 1][0] if k + 1 < len(history) else right, s)
-        for k, (t, s) in enumerate(history)
-    ]
-    for start, stop, state in spans:
-        if stop < start:
-            continue
-        color = STATE_COLORS.get(state, "black")
-        ax.add_patch(
-            plt.Rectangle(
-                (start, 0.86),
-                max(stop - start, 0.02),
-                0.14,
-                transform=band,
-                color=color,
-                alpha=0.35,
-                lw=0,
-                clip_on=True,
-            )
-        )
-        if stop - start > 0.013 * len(state) * (right - xmin):
-            ax.text(
-                (start + stop) / 2,
-                0.93,
-                state,
-                transform=band,
-                ha="center",
-                va="center",
-                fontsize="x-small",
-                color=color,
-                clip_on=True,
-            )
-    if last:
-        ax.set_xlabel("minutes since the deployment started")
-    ax.legend(
-        handles=handles,
-        loc="upper left",
-        bbox_to_anchor=(1.01, 1.0),
-        fontsize="x-small",
-        frameon=False,
-    )
-
-
-_OPERATORS = {
-    "GreaterThanThreshold": ">",
-    "GreaterThanOrEqualToThreshold": "\u2265",
-    "LessThanThreshold": "<",
-    "LessThanOrEqualToThreshold": "\u2264",
-}
-
-
 # ---------------------------------------------------------------------------------- fleet
-#: The EC2/on-premises lifecycle events in order (codedeploy.md section 4.1), for colors.
-SERVER_EVENTS = (
-    "BeforeBlockTraffic",
-    "BlockTraffic",
-    "AfterBlockTraffic",
-    "ApplicationStop",
-    "DownloadBundle",
-    "BeforeInstall",
-    "Install",
-    "AfterInstall",
-    "ApplicationStart",
-    "ValidateService",
-    "BeforeAllowTraffic",
-    "AllowTraffic",
-    "AfterAllowTraffic",
-)
-_OUTCOME_COLORS = {"Failed": "tab:red", "Unknown": "black"}
-#: Lifecycle events grouped by phase, each phase in shades of one hue (codedeploy.md 4.1).
-_PHASES = (
-    ("Purples", ("BeforeBlockTraffic", "BlockTraffic", "AfterBlockTraffic", "ApplicationStop")),
-    ("Blues", ("DownloadBundle", "BeforeInstall", "Install", "AfterInstall")),
-    ("Greens", ("ApplicationStart", "ValidateService")),
-    ("YlOrBr", ("BeforeAllowTraffic", "AllowTraffic", "AfterAllowTraffic")),
-)
-#: Colours of the original (blue) and replacement (green) instances of a blue/green deployment.
-_BLUE_GREEN = {"Blue": "#1f5fbf", "Green": "#1a8a3a"}
-
-
-def _event_color(event: str) -> Any:
-    for cmap, names in _PHASES:
-        if event in names:
-            k = names.index(event)
-            shades = np.linspace(0.35, 0.8, len(names)) if cmap != "YlOrBr" else (0.25, 0.4, 0.5)
-            return plt.get_cmap(cmap)(float(shades[k]))
-    return "tab:gray"
-
-
-def _label_rows(ax: Axes, order: list[str], limit: int = 40) -> None:
-    """Row labels legible at any size: every row up to ``limit``, else every k-th row."""
-    n = len(order)
-    step = max(1, -(-n // limit))
-    rows = list(range(0, n, step))
-    ax.set_yticks(rows, [order[k] for k in rows], fontsize=max(5.5, min(9.0, 320.0 / max(n, 1))))
-
-
 def fleet(run: Any, ax: Axes | None = None, *, max_rows: int = 60) -> Axes:
     """Draw an EC2/on-premises run as a Gantt chart, with the window below.
 
@@ -746,269 +191,18 @@ def fleet(run: Any, ax: Axes | None = None, *, max_rows: int = 60) -> Axes:
     >>> ax.get_title()
     'HalfAtATime: Succeeded'
     """
-    lifecycle = _frame_of(run, "lifecycle")
-    instances = _frame_of(run, "instances")
-    deployments = _frame_of(run, "deployments")
+    lifecycle = _fleet.frame_of(run, "lifecycle")
+    instances = _fleet.frame_of(run, "instances")
+    deployments = _fleet.frame_of(run, "deployments")
     if ax is None:
         fig = plt.figure(figsize=(_WIDTH + 2.8, 6.4), layout="constrained")
-        ax, low = _fleet_axes(fig)
+        ax, low = _fleet.fleet_axes(fig)
     else:
         from mpl_toolkits.axes_grid1 import make_axes_locatable
 
         low = make_axes_locatable(ax).append_axes("bottom", size="35%", pad=0.35, sharex=ax)
-    _draw_fleet(ax, low, run, lifecycle, instances, deployments, max_rows)
+    _fleet.draw_fleet(ax, low, run, lifecycle, instances, deployments, max_rows)
     return ax
-
-
-def _fleet_axes(fig: Any, spec: Any = None) -> tuple[Axes, Axes]:
-    """The Gantt chart over the window panel, sharing x (in ``spec`` if given)."""
-    grid = (
-        fig.add_gridspec(2, 1, height_ratios=(3, 1))
-        if spec is None
-        else spec.subgridspec(2, 1, height_ratios=(3, 1))
-    )
-    top = fig.add_subplot(grid[0])
-    return top, fig.add_subplot(grid[1], sharex=top)
-
-
-def _draw_fleet(
-    ax: Axes,
-    low: Axes,
-    run: Any,
-    lifecycle: pd.DataFrame,
-    instances: pd.DataFrame,
-    deployments: pd.DataFrame,
-    max_rows: int,
-) -> None:
-    main_id = run.deployment_id
-    started = instances.dropna(subset=["start"]).sort_values("start", kind="stable")
-    order = list(dict.fromkeys([*started["instance_id"], *instances["instance_id"]]))
-    rows = {ident: k for k, ident in enumerate(order)}
-    n = len(order)
-    others = {d for d in deployments["deployment_id"] if d != main_id}
-    legend: list[Any] = []
-    if n <= max_rows:
-        timed = lifecycle.dropna(subset=["start"])
-        timed = timed[timed["status"] != "Skipped"]
-        shown: dict[str, None] = {}
-        for (dep, event, status), group in timed.groupby(
-            ["deployment_id", "event", "status"], sort=False
-        ):
-            color = _OUTCOME_COLORS.get(str(status)) or _event_color(str(event))
-            start = group["start"].to_numpy(float) / 60.0
-            stop = group["end"].fillna(group["start"]).to_numpy(float) / 60.0
-            is_other = dep in others
-            ax.barh(
-                group["instance_id"].map(rows).to_numpy(float),
-                np.maximum(stop - start, 0.02),
-                left=start,
-                height=0.72,
-                color=color,
-                alpha=0.55 if is_other else 1.0,
-                hatch="////" if is_other else None,
-                edgecolor="white" if is_other else None,
-                linewidth=0,
-            )
-            # Events that took no time cannot be seen: they stay out of the legend.
-            if str(status) not in _OUTCOME_COLORS and (stop > start).any():
-                shown[str(event)] = None
-        _label_rows(ax, order)
-        ax.set_ylabel("instance (in the order deployed)")
-        known = [e for _, names in _PHASES for e in names]
-        events = [e for e in known if e in shown] + [e for e in shown if e not in known]
-        legend += [Patch(color=_event_color(e), label=e) for e in events]
-        legend += [
-            Patch(color=c, label=f"{s} event")
-            for s, c in _OUTCOME_COLORS.items()
-            if (timed["status"] == s).any()
-        ]
-        if "instance_type" in instances and instances["instance_type"].notna().any():
-            kind = dict(zip(instances["instance_id"], instances["instance_type"]))
-            for label in ax.get_yticklabels():
-                color = _BLUE_GREEN.get(str(kind.get(label.get_text())))
-                if color:
-                    label.set_color(color)
-            legend += [
-                Patch(color=_BLUE_GREEN["Blue"], label="original (blue) instances"),
-                Patch(color=_BLUE_GREEN["Green"], label="replacement (green) instances"),
-            ]
-    else:
-        size = -(-n // max_rows)
-        binned = instances.assign(_row=instances["instance_id"].map(rows) // size)
-        cmap = plt.get_cmap("RdYlGn_r")
-        for dep, group in binned.dropna(subset=["start"]).groupby("deployment_id", sort=False):
-            stats = group.groupby("_row").agg(
-                first=("start", "min"),
-                last=("end", "max"),
-                failed=("status", lambda s: float((s == "Failed").mean())),
-            )
-            is_other = dep in others
-            ax.barh(
-                stats.index.to_numpy(float),
-                np.maximum((stats["last"] - stats["first"]).to_numpy(float) / 60.0, 0.02),
-                left=stats["first"].to_numpy(float) / 60.0,
-                height=0.8,
-                color=cmap(stats["failed"].to_numpy(float)),
-                alpha=0.55 if is_other else 1.0,
-                hatch="////" if is_other else None,
-                edgecolor="white" if is_other else None,
-                linewidth=0,
-            )
-        ax.set_ylabel(f"instances, {size} per row (in the order deployed)")
-        from matplotlib.cm import ScalarMappable
-        from matplotlib.colors import Normalize
-
-        bar = ax.figure.colorbar(
-            ScalarMappable(Normalize(0.0, 1.0), cmap),
-            ax=ax,
-            location="left",
-            pad=0.01,
-            fraction=0.03,
-            aspect=30,
-        )
-        bar.set_label("share of the row's instances that failed", fontsize="small")
-        bar.ax.yaxis.set_ticks_position("left")
-        bar.ax.yaxis.set_label_position("left")
-        ax.yaxis.set_label_position("right")
-        ax.set_yticks([])
-    if others:
-        legend.append(
-            Patch(
-                facecolor="lightgray",
-                hatch="////",
-                edgecolor="white",
-                label="rollback / follow-up deployment",
-            )
-        )
-    ends = lifecycle["end"].to_numpy(float) / 60.0
-    last_event = float(np.nanmax(ends)) if np.isfinite(ends).any() else 0.0
-    for record in deployments.to_dict("records"):
-        other: dict[Any, Any] = dict(record)
-        if other["deployment_id"] == main_id and float(other["end_minute"]) > last_event + 1e-6:
-            # A blue/green deployment ends after the wait before the originals terminate.
-            finish = float(other["end_minute"])
-            ax.axvspan(last_event, finish, color="lightgray", alpha=0.35, lw=0, zorder=0)
-            ax.text(
-                (last_event + finish) / 2,
-                0.5,
-                f"termination wait\n({finish - last_event:.0f} min)",
-                transform=blended_transform_factory(ax.transData, ax.transAxes),
-                ha="center",
-                va="center",
-                fontsize="small",
-                color="dimgray",
-            )
-            legend.append(
-                ax.axvline(finish, color="black", ls="--", lw=1.2, label="deployment ends")
-            )
-        if other["deployment_id"] != main_id:
-            line = ax.axvline(
-                float(other["start_minute"]),
-                color="dimgray",
-                ls=":",
-                lw=1.5,
-                label=f"{other['creator']} starts",
-            )
-            legend.append(line)
-    ax.set_ylim(n - 0.5 if n <= max_rows else -(-n // -(-n // max_rows)) - 0.5, -0.5)
-    ax.set_title(_fleet_title(run))
-    ax.legend(
-        handles=legend,
-        loc="upper left",
-        bbox_to_anchor=(1.01, 1.0),
-        fontsize="small",
-        frameon=False,
-    )
-    ax.tick_params(labelbottom=False)
-
-    main = instances[instances["deployment_id"] == main_id]
-    in_flight, healthy = _window(run, main, lifecycle)
-    minimum = deployments.loc[deployments["deployment_id"] == main_id, "minimum_healthy"]
-    if healthy is not None:
-        low.step(
-            *healthy, where="post", color="tab:green", lw=2.5, alpha=0.6, label="healthy", zorder=2
-        )
-    low.step(*in_flight, where="post", color="tab:blue", lw=1.5, label="in flight", zorder=3)
-    if healthy is not None and len(minimum) and pd.notna(minimum.iloc[0]):
-        value = int(minimum.iloc[0])
-        # Drawn last and dashed, so that it shows where the healthy count sits on it.
-        low.axhline(
-            value,
-            color="tab:red",
-            ls=(0, (4, 2)),
-            lw=1.6,
-            zorder=4,
-            label=f"minimum healthy ({value})",
-        )
-    low.set_xlabel("minutes since the deployment started")
-    low.set_ylabel("instances")
-    low.set_ylim(bottom=0, top=max(low.get_ylim()[1], 1.0) * 1.08)
-    low.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize="small", frameon=False)
-
-
-def _frame_of(run: Any, name: str) -> pd.DataFrame:
-    frame = getattr(run, name, None)
-    if not isinstance(frame, pd.DataFrame) or not hasattr(run, "deployment_id"):
-        raise ConfigError(
-            f"plot.fleet: run must be a ServerRun (with a {name!r} DataFrame); got "
-            f"{type(run).__name__}. For Lambda and ECS runs use plot.traffic."
-        )
-    return frame
-
-
-def _fleet_title(run: Any) -> str:
-    config = short_name(str(getattr(run.plan, "config_name", "")))
-    code = f" ({run.error_code})" if run.error_code else ""
-    back = ", rolled back" if run.rolled_back else ""
-    return f"{config}: {run.status}{code}{back}" if config else f"{run.status}{code}{back}"
-
-
-def _steps(times: np.ndarray, deltas: np.ndarray, base: float = 0.0) -> tuple[Any, Any]:
-    """A step series from ``deltas`` applied at ``times`` (several may share a time)."""
-    order = np.argsort(times, kind="stable")
-    at, total = np.unique(times[order], return_index=True)
-    sums = np.add.reduceat(deltas[order], total) if len(order) else np.zeros(0)
-    return np.concatenate([[0.0], at]), base + np.concatenate([[0.0], np.cumsum(sums)])
-
-
-def _window(
-    run: Any, main: pd.DataFrame, lifecycle: pd.DataFrame
-) -> tuple[tuple[Any, Any], tuple[Any, Any] | None]:
-    """Step series (minutes) of the user's deployment: instances in flight (running a lifecycle
-    event) and, for in-place deployments, healthy instances (a start takes a healthy instance out
-    of the count; a success makes an instance healthy, a failure unhealthy)."""
-    life = lifecycle[lifecycle["deployment_id"] == run.deployment_id].dropna(subset=["start"])
-    life = life.assign(end=life["end"].fillna(np.inf))
-    life = life[life["end"] > life["start"]].sort_values(["instance_id", "start"], kind="stable")
-    # Merge each instance's events into spans of uninterrupted work.
-    reach = life.groupby("instance_id", sort=False)["end"].cummax()
-    previous = reach.groupby(life["instance_id"], sort=False).shift()
-    span = (~(life["start"] <= previous)).cumsum()
-    spans = life.groupby(span).agg(start=("start", "min"), end=("end", "max"))
-    starts = spans["start"].to_numpy(float) / 60.0
-    ends = spans["end"].to_numpy(float) / 60.0
-    finite = np.isfinite(ends)
-    in_flight = _steps(
-        np.concatenate([starts, ends[finite]]),
-        np.concatenate([np.ones(len(starts)), -np.ones(int(finite.sum()))]),
-    )
-    in_place = main["instance_type"].isna().all() if "instance_type" in main else True
-    position = {ident: k for k, ident in enumerate(run.plan.ids)}
-    if not in_place or not all(i in position for i in main["instance_id"]):
-        return in_flight, None
-    was = np.asarray(run.plan.healthy, dtype=bool)
-    before = np.array([was[position[i]] for i in main["instance_id"]], dtype=bool)
-    timed = main["start"].notna().to_numpy()
-    ok = (main["status"] == "Succeeded").to_numpy()
-    start = main["start"].to_numpy(float)[timed & before] / 60.0
-    end = main["end"].to_numpy(float) / 60.0
-    closes = timed & np.isfinite(end) & ok
-    healthy = _steps(
-        np.concatenate([start, end[closes]]),
-        np.concatenate([-np.ones(len(start)), np.ones(int(closes.sum()))]),
-        float(before.sum()),
-    )
-    return in_flight, healthy
 
 
 # ---------------------------------------------------------------------------------- runs
@@ -1078,25 +272,27 @@ def runs(
     ends = [
         float(r.deployments["end_minute"].max())
         if server[0]
-        else _traffic_run(r).outcome.end_time / 60.0
+        else _traffic.traffic_run(r).outcome.end_time / 60.0
         for _, r in items
     ]
-    right = _right_edge(max(ends))
+    right = _traffic.right_edge(max(ends))
     for k, (label, run) in enumerate(items):
         spec = grid[k // cols, k % cols]
         if server[0]:
-            main, low = _fleet_axes(fig, spec)
-            _draw_fleet(main, low, run, run.lifecycle, run.instances, run.deployments, max_rows=60)
+            main, low = _fleet.fleet_axes(fig, spec)
+            _fleet.draw_fleet(
+                main, low, run, run.lifecycle, run.instances, run.deployments, max_rows=60
+            )
         else:
-            base = _traffic_run(run)
+            base = _traffic.traffic_run(run)
             deployment = getattr(run, "deployment", None) or getattr(base, "deployment", None)
             watched = list(getattr(deployment, "alarms", ()) or ()) if alarms else []
-            main, panels = _traffic_axes(fig, len(watched), spec)
-            _draw_traffic(
+            main, panels = _traffic.traffic_axes(fig, len(watched), spec)
+            _traffic.draw_traffic(
                 main, base, deployment, error_rate=error_rate, below=bool(panels), right=right
             )
             for j, (panel, alarm) in enumerate(zip(panels, watched)):
-                _draw_alarm(
+                _traffic.draw_alarm(
                     panel,
                     base,
                     deployment,
