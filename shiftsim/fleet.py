@@ -792,6 +792,8 @@ class Targets:
     on_premises_tag_filters, on_premises_tag_set
         The same for on-premises instances.
 
+    Notes
+    -----
     A selection is the union of the three parts. Filters and a tag set of the same kind cannot
     be combined (the API rejects it). Selecting nothing is allowed here; the deployment then
     fails with ``NO_INSTANCES``.

@@ -161,6 +161,15 @@ class MonteCarloResult:
             f"{o.rolled_back.mean():.1%}, escape {(o.status == 0).mean():.1%}>"
         )
 
+    def plot(self, ax: Any = None, **options: Any) -> Any:
+        """Draw this run with :func:`shiftsim.plot.risk` (which imports matplotlib).
+
+        ``ax`` and ``options`` go to :func:`shiftsim.plot.risk`; returns its Axes.
+        """
+        from shiftsim import plot
+
+        return plot.risk(self, ax=ax, **options)
+
     def _repr_html_(self) -> str:
         title = f"<strong>{self.n_runs} runs</strong>"
         return f"<div>{title}{self.summary().to_html(float_format=lambda v: f'{v:.4g}')}</div>"
@@ -312,6 +321,15 @@ class ServerMonteCarloResult:
             f"{getattr(self.deployment.config, 'name', '')}: success "
             f"{(f['status'] == 'Succeeded').mean():.1%}, rollback {f['rolled_back'].mean():.1%}>"
         )
+
+    def plot(self, ax: Any = None, **options: Any) -> Any:
+        """Draw this run with :func:`shiftsim.plot.risk` (which imports matplotlib).
+
+        ``ax`` and ``options`` go to :func:`shiftsim.plot.risk`; returns its Axes.
+        """
+        from shiftsim import plot
+
+        return plot.risk(self, ax=ax, **options)
 
     def _repr_html_(self) -> str:
         title = f"<strong>{self.n_runs} runs</strong>"
