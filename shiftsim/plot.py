@@ -580,12 +580,20 @@ RISK_MEASURES = {
     "escape_rate": ("probability it reaches 100% (95% CI)", "rate"),
     "stop_rate": ("probability it is stopped or fails (95% CI)", "rate"),
     "detection_minute": ("detection (minutes after start):\nmedian, bar to 95th percentile", "q"),
-    "target_errors": ("errors the new version served:\nmedian, bar to 95th percentile", "q"),
+    "target_errors": (
+        "errors the new version served before the end:\nmedian, bar to 95th percentile",
+        "q",
+    ),
+    "exposure_errors": (
+        "errors served in the incident (exposure: before\nthe end + the horizon after it): "
+        "median, bar to p95",
+        "q",
+    ),
     "duration_minutes": ("deployment duration (minutes):\nmedian, bar to 95th percentile", "q"),
     "failed": ("instances that failed:\nmedian, bar to 95th percentile", "q"),
     "time_in_flight_minutes": ("instance-minutes in flight:\nmedian, bar to 95th percentile", "q"),
 }
-DEFAULT_RISK_MEASURES = ("rollback_rate", "detection_minute", "target_errors")
+DEFAULT_RISK_MEASURES = ("rollback_rate", "detection_minute", "exposure_errors")
 #: For EC2/on-premises results (no traffic, so no detection time or target errors).
 DEFAULT_SERVER_RISK_MEASURES = ("rollback_rate", "failed", "duration_minutes")
 

@@ -271,7 +271,7 @@ def test_risk_of_a_comparison(comparison: object) -> None:
     ]
     assert axes[0].get_xlabel() == "rollback probability (95% CI)"
     assert axes[1].get_xlabel().startswith("detection (minutes after start)")
-    assert axes[2].get_xlabel().startswith("errors the new version served")
+    assert axes[2].get_xlabel().startswith("errors served in the incident (exposure")
     assert ax.figure.get_suptitle() == "Risk per configuration (400 runs each)"
     # AllAtOnce ends at once: never detected, and the alarm never fires.
     assert " never" in texts(axes[1])
