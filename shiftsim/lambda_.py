@@ -31,7 +31,7 @@ Examples
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from shiftsim._checks import check_choice, check_number, invalid
@@ -40,7 +40,7 @@ from shiftsim.configs import LINEAR_COMPLETIONS, DeploymentConfig, get_config
 from shiftsim.notifications import NotificationContext
 from shiftsim.plan import PhaseSpec, TrafficPlan, compile_deployment
 from shiftsim.rollback import AutoRollback, ManualStop
-from shiftsim.traffic import Hook, Profile, Version, rate_profile
+from shiftsim.traffic import Hook, Profile, Version, _DefaultName, rate_profile
 
 __all__ = ["LambdaDeployment", "LambdaHooks"]
 
@@ -105,6 +105,11 @@ def check_traffic_deployment(
     for name in ("current", "target"):
         if not isinstance(getattr(d, name), Version):
             raise invalid(owner, name, getattr(d, name), "must be a Version")
+    if d.current.name == d.target.name and isinstance(d.target.name, _DefaultName):
+        after = d.current.name
+        object.__setattr__(
+            d, "target", replace(d.target, name=str(int(after) + 1) if after.isdigit() else "2")
+        )
     if d.current.name == d.target.name:
         raise invalid(
             owner, "target.name", d.target.name, f"must differ from current.name ({versions})"

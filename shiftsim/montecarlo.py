@@ -434,9 +434,6 @@ def _as_release(owner: str, deployment: Any, release: Release) -> Any:
                 "()} for a revision whose scripts succeed); a Version is the target of a "
                 "Lambda or ECS deployment",
             )
-        current = deployment.current.name
-        if release.name == current:
-            release = replace(release, name=_next_name(current))
         return replace(deployment, target=release)
     if isinstance(release, Mapping):
         for path, value in release.items():
@@ -445,10 +442,6 @@ def _as_release(owner: str, deployment: Any, release: Release) -> Any:
     raise invalid(
         owner, "releases", release, "must map names to a Version or a mapping of field -> value"
     )
-
-
-def _next_name(name: str) -> str:
-    return str(int(name) + 1) if name.isdigit() else f"{name}-new"
 
 
 def _check_releases(owner: str, releases: Any) -> list[tuple[str, str, Release]]:

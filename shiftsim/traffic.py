@@ -168,6 +168,17 @@ def _as_profile(owner: str, field: str, value: object, low: float, high: float |
     return Profile.constant(check_number(owner, field, value, low, high))
 
 
+class _DefaultName(str):
+    """The name a :class:`Version` gets when none is given: ``"1"``, which a deployment may
+    renumber so that ``target=Version(error_rate=0.05)`` does not collide with the current
+    version (issue 11)."""
+
+    __slots__ = ()
+
+
+DEFAULT_VERSION_NAME = _DefaultName("1")
+
+
 @dataclass(frozen=True, slots=True)
 class Version:
     """One version of the function (or task set) and how it behaves.
@@ -176,7 +187,8 @@ class Version:
     ----------
     name : str
         The version, e.g. ``"1"``. Lambda versions are positive integers; ``$LATEST`` cannot
-        take weighted traffic.
+        take weighted traffic. Without a name a version is ``"1"``, and a deployment whose
+        target has no name numbers it after the current version (``"2"``).
     error_rate : float or Profile
         Probability that one invocation fails (counted in ``Errors``), in [0, 1].
     throttle_rate : float or Profile
@@ -193,7 +205,7 @@ class Version:
     Version('7', error_rate=0.02)
     """
 
-    name: str = "1"
+    name: str = DEFAULT_VERSION_NAME
     error_rate: Rate = 0.0
     throttle_rate: Rate = 0.0
     duration_ms: float = 100.0
