@@ -141,6 +141,8 @@ def apply_axis(deployment: Any, name: str, value: Any) -> Any:
         return replace(deployment, alarms=alarms)
     if name == "alarms" and value is not None:
         return replace(deployment, alarms=tuple(value))
+    if name == "requests_per_minute" and hasattr(deployment, "invocations_per_minute"):
+        name = "invocations_per_minute"  # one rate name across platforms
     return set_path(deployment, name, value)
 
 

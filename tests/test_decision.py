@@ -293,3 +293,19 @@ def test_an_unnamed_target_is_numbered_after_the_current_version() -> None:
         shiftsim.LambdaDeployment(
             "AllAtOnce", current=shiftsim.Version("3"), target=shiftsim.Version("3")
         )
+
+
+def test_one_rate_name_across_platforms() -> None:
+    """Issue 11: requests_per_minute (ECS's name) works for Lambda too, as a keyword, a
+    property and a sweep axis; invocations_per_minute stays Lambda's field."""
+    import inspect
+
+    d = shiftsim.LambdaDeployment("AllAtOnce", requests_per_minute=300)
+    assert d.invocations_per_minute == d.requests_per_minute == 300
+    e = shiftsim.EcsDeployment("CodeDeployDefault.ECSAllAtOnce", requests_per_minute=300)
+    assert e.requests_per_minute == 300
+    assert "invocations_per_minute" in inspect.signature(shiftsim.LambdaDeployment).parameters
+    with pytest.raises(ConfigError, match="must not be given with invocations_per_minute"):
+        shiftsim.LambdaDeployment("AllAtOnce", invocations_per_minute=1, requests_per_minute=2)
+    table = shiftsim.sweep(d, {"requests_per_minute": [100, 200]}, runs=5, rng=0)
+    assert table["requests_per_minute"].tolist() == [100, 200]
