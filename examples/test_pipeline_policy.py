@@ -23,6 +23,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import invariant, rule
@@ -125,6 +126,7 @@ def run_pipeline(deployment: LambdaDeployment, rng: Any) -> Any:
 bad_from_the_start = versions("2", bad=True).filter(lambda v: v.error_profile.value_at(0) >= 0.2)
 
 
+@pytest.mark.slow
 @settings(max_examples=25, deadline=None)
 @given(bad_from_the_start, st.sampled_from(RISKS), rngs())
 def test_bad_releases_are_rolled_back_within_five_minutes(
@@ -136,6 +138,7 @@ def test_bad_releases_are_rolled_back_within_five_minutes(
     assert_blast_radius(run, max_target_errors=1500)
 
 
+@pytest.mark.slow
 @settings(max_examples=25, deadline=None)
 @given(versions("2", bad=False), st.sampled_from(RISKS), rngs())
 def test_healthy_releases_go_out(release: Version, risk: str, rng: Any) -> None:
@@ -161,6 +164,7 @@ def test_slow_hooks_are_stopped_at_the_end_of_the_change_window(shiftsim_rng: An
     assert_rolls_back(run, within_minutes=POLICY.change_window_minutes)
 
 
+@pytest.mark.slow
 @settings(max_examples=25, deadline=None)
 @given(appspecs("Lambda"))
 def test_every_lambda_appspec_becomes_a_deployment(document: Any) -> None:
@@ -208,3 +212,4 @@ class PipelineMachine(DeploymentMachine):
 
 PipelineMachine.TestCase.settings = settings(max_examples=25, stateful_step_count=15, deadline=None)
 TestPipeline = PipelineMachine.TestCase
+TestPipeline.pytestmark = [pytest.mark.slow]

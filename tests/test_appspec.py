@@ -1053,6 +1053,7 @@ def _ecs_specs(draw: st.DrawFn) -> AppSpec:
     return AppSpec("ECS", resources=(target,), hooks={e: draw(_word) for e in events})
 
 
+@pytest.mark.slow
 @given(st.one_of(_server_specs(), _lambda_specs(), _ecs_specs()))
 def test_generated_appspecs_round_trip(spec: AppSpec) -> None:
     data = spec.to_dict()

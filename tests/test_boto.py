@@ -397,6 +397,7 @@ rollbacks = st.sampled_from(
 )
 
 
+@pytest.mark.slow
 @given(
     config=st.sampled_from([c.name for c in shiftsim.predefined_configs("Lambda")]),
     function=names,
@@ -443,6 +444,7 @@ def test_lambda_round_trip(
     assert back == d
 
 
+@pytest.mark.slow
 @given(
     config=st.sampled_from([c.name for c in shiftsim.predefined_configs("ECS")]),
     service=names,

@@ -42,6 +42,7 @@ def test_module_doctests() -> None:
 
 
 # ---------------------------------------------------------------------------------- entry point
+@pytest.mark.slow
 def test_console_script_is_installed_and_runs() -> None:
     assert SCRIPT.is_file(), "pip install -e . declares shiftsim = shiftsim.cli:main"
     done = subprocess.run(
@@ -208,6 +209,7 @@ def test_simulate_json_is_machine_readable(capsys: pytest.CaptureFixture[str]) -
     assert {row["task_set"] for row in payload["task_sets"]} == {"original", "replacement"}
 
 
+@pytest.mark.slow
 def test_simulate_server_with_plot(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     png = tmp_path / "fleet.png"
     code, out, _ = run(capsys, "simulate", SERVER, "--plot", str(png))
@@ -262,6 +264,7 @@ def test_simulate_errors_go_to_stderr_without_traceback(
 
 
 # ---------------------------------------------------------------------------------- many runs
+@pytest.mark.slow
 def test_montecarlo_text_json_and_progress(
     capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
@@ -435,6 +438,7 @@ def test_help_texts_show_percent_signs_once(capsys: pytest.CaptureFixture[str]) 
     assert "Lambda, ECS or Server" in out and "false rollbacks" in out
 
 
+@pytest.mark.slow
 def test_demo_options(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     png = tmp_path / "demo.png"
     code, out, _ = run(capsys, "demo", "--runs", "100", "--seed", "5", "--plot", str(png))

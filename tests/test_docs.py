@@ -20,7 +20,14 @@ MODULES = sorted(
 )
 
 
-@pytest.mark.parametrize("name", MODULES)
+#: Modules whose examples run Hypothesis searches (seconds each): in the slow set.
+SLOW_MODULES = {"shiftsim.strategies", "shiftsim.testing"}
+
+
+@pytest.mark.parametrize(
+    "name",
+    [pytest.param(n, marks=pytest.mark.slow) if n in SLOW_MODULES else n for n in MODULES],
+)
 def test_docstring_examples_run(name: str) -> None:
     module = importlib.import_module(name)
     finder = doctest.DocTestFinder(exclude_empty=True)
@@ -39,6 +46,7 @@ def test_all_matches_documented_api() -> None:
     assert list(shiftsim.__all__) == sorted(shiftsim.__all__)
 
 
+@pytest.mark.slow
 def test_import_is_cheap() -> None:
     """matplotlib and hypothesis load only in the modules that draw or generate."""
     import subprocess

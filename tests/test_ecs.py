@@ -393,6 +393,7 @@ hook_strategy = st.one_of(
 )
 
 
+@pytest.mark.slow
 @given(
     config=st.sampled_from(ECS_CONFIGS),
     hooks=st.builds(

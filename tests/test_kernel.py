@@ -94,6 +94,7 @@ def scenarios(draw: st.DrawFn) -> shiftsim.LambdaDeployment:
     )
 
 
+@pytest.mark.slow
 @given(scenarios(), st.integers(0, 2**32 - 1))
 def test_kernel_equals_core_run_for_run(deployment: shiftsim.LambdaDeployment, seed: int) -> None:
     """STYLE: same plan, same draws, same outcome, field for field."""
@@ -146,6 +147,7 @@ def test_simulate_with_either_engine_is_identical() -> None:
     assert core.events.equals(kernel.events)
 
 
+@pytest.mark.slow
 def test_rates_agree_in_distribution() -> None:
     """Independent draws: the kernel's rollback rate matches the core's within binomial bounds."""
     deployment = shiftsim.LambdaDeployment(
@@ -243,6 +245,7 @@ def ecs_scenarios(draw: st.DrawFn) -> shiftsim.EcsDeployment:
     )
 
 
+@pytest.mark.slow
 @given(ecs_scenarios(), st.integers(0, 2**32 - 1))
 def test_kernel_equals_core_for_ecs(deployment: shiftsim.EcsDeployment, seed: int) -> None:
     """ECS shares the plan and the engines, including 'no rollback before Install'

@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 
 import pandas as pd
+import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
@@ -30,6 +31,9 @@ from shiftsim import (
     traffic_schedule,
 )
 from shiftsim.alarms import COMPARISONS
+
+# Hypothesis properties over whole deployments: seconds per test.
+pytestmark = pytest.mark.slow
 
 TERMINAL = {"Succeeded", "Failed", "Stopped"}
 ROLLBACK_EVENTS = ("DEPLOYMENT_FAILURE", "DEPLOYMENT_STOP_ON_ALARM", "DEPLOYMENT_STOP_ON_REQUEST")

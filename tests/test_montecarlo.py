@@ -130,6 +130,7 @@ def test_sweep_with_a_process_pool_matches_serial() -> None:
     pd.testing.assert_frame_equal(serial, parallel)
 
 
+@pytest.mark.slow
 def test_sweep_on_a_local_dask_cluster() -> None:
     distributed = pytest.importorskip("distributed")
     grid = {"error_rate": [0.05, 0.5]}
@@ -156,6 +157,7 @@ def test_progress_bar(capsys: pytest.CaptureFixture[str]) -> None:
     assert "monte_carlo" in capsys.readouterr().err
 
 
+@pytest.mark.slow
 def test_server_monte_carlo_replays_each_run() -> None:
     """Server runs on the kernel window; replay(i) is the event core's run i on its own seed."""
     from shiftsim.fleet import Fleet

@@ -15,6 +15,9 @@ from nbclient import NotebookClient
 from traitlets import default
 from traitlets.config import Config
 
+# Every notebook runs in a fresh Jupyter kernel (seconds each).
+pytestmark = pytest.mark.slow
+
 NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
 PATHS = sorted(NOTEBOOKS.glob("*.ipynb"))
 KERNEL = "python3"

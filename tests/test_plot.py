@@ -49,11 +49,13 @@ def bad_lambda(**kwargs: object) -> shiftsim.LambdaDeployment:
     )
 
 
+@pytest.mark.slow
 def test_module_doctests() -> None:
     result = doctest.testmod(plot, optionflags=doctest.ELLIPSIS)
     assert result.attempted > 0 and result.failed == 0
 
 
+@pytest.mark.slow
 def test_import_shiftsim_does_not_import_matplotlib() -> None:
     code = (
         "import sys, shiftsim, shiftsim.cli, shiftsim.scenario;"
@@ -181,6 +183,7 @@ def test_fleet_shows_the_rollback_deployment() -> None:
     assert "codeDeployRollback starts" in legend_texts(ax)
 
 
+@pytest.mark.slow
 def test_fleet_bins_big_fleets_and_takes_an_axes() -> None:
     deployment = ServerDeployment(
         "CodeDeployDefault.AllAtOnce",

@@ -699,6 +699,7 @@ def test_intrinsic_functions() -> None:
         from_sam(template, parameters={"AWS::Regio": "x"})
 
 
+@pytest.mark.slow
 def test_hostile_input_is_refused_quickly() -> None:
     bomb = [
         "Resources:\n  Fn:\n    Type: AWS::Serverless::Function\n    Properties:\n"
@@ -738,6 +739,7 @@ def test_template_from_path_json_and_mapping(tmp_path: Path) -> None:
 # ---------------------------------------------------------------------------- properties
 
 
+@pytest.mark.slow
 @given(
     kind=st.sampled_from(SAM_SHORT_NAMES),
     alarms=st.integers(0, 2),

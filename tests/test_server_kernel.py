@@ -73,6 +73,7 @@ def deployments(draw: st.DrawFn) -> ServerDeployment:
     )
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("scalar_cap", [0, _server_kernel.SCALAR_CAP])
 @given(deployment=deployments(), seed=st.integers(0, 2**32 - 1))
 def test_kernel_window_equals_the_core(
@@ -102,6 +103,7 @@ def test_kernel_window_equals_the_core(
     np.testing.assert_array_equal(kernel.final, core.final)
 
 
+@pytest.mark.slow
 @given(deployment=deployments(), seed=st.integers(0, 2**32 - 1))
 def test_simulate_with_the_kernel_gives_the_same_run(
     deployment: ServerDeployment, seed: int

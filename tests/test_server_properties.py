@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import pandas as pd
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from shiftsim.configs import DeploymentConfig, MinimumHealthyHosts, get_config
 from shiftsim.fleet import Fleet, Instance
 from shiftsim.server import Duration, Script, ScriptFault, ServerDeployment, simulate_server
+
+# Hypothesis properties over whole deployments: seconds per test.
+pytestmark = pytest.mark.slow
 
 TERMINAL = {"Succeeded", "Failed", "Skipped", "Unknown"}
 HOOKS = {

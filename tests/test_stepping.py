@@ -58,11 +58,13 @@ def same_run(a: Any, b: Any) -> None:
 # ------------------------------------------------------------------ same simulation
 
 
+@pytest.mark.slow
 @given(short_deployments, seeds)
 def test_finish_is_simulate(deployment: Any, seed: int) -> None:
     same_run(start(deployment, rng=seed).finish(), shiftsim.simulate(deployment, rng=seed))
 
 
+@pytest.mark.slow
 @given(short_deployments, seeds, st.lists(st.integers(0, 7), min_size=1, max_size=8))
 def test_advancing_in_steps_is_simulate(deployment: Any, seed: int, steps: list[int]) -> None:
     sim = start(deployment, rng=seed)
@@ -71,6 +73,7 @@ def test_advancing_in_steps_is_simulate(deployment: Any, seed: int, steps: list[
     same_run(sim.finish(), shiftsim.simulate(deployment, rng=seed))
 
 
+@pytest.mark.slow
 @given(short_deployments, seeds)
 def test_log_so_far_is_a_prefix_of_the_run(deployment: Any, seed: int) -> None:
     sim = start(deployment, rng=seed)
@@ -324,6 +327,7 @@ def test_server_stop_and_alarm_act_at_the_current_minute() -> None:
         stopped.set_alarm("mem", "ALARM")
 
 
+@pytest.mark.slow
 def test_import_shiftsim_does_not_import_hypothesis() -> None:
     code = (
         "import sys, shiftsim, shiftsim.stepping, shiftsim.pytest_plugin; "

@@ -34,6 +34,9 @@ from shiftsim.strategies import (
 )
 
 seeds = st.integers(0, 2**32 - 1)
+# Hypothesis searches over whole deployments: seconds per test.
+pytestmark = pytest.mark.slow
+
 TERMINAL = {"Succeeded", "Failed", "Stopped"}
 short_lambda = lambda_deployments(configs=deployment_configs("Lambda", max_interval=10))
 short_ecs = ecs_deployments(configs=deployment_configs("ECS", max_interval=10))

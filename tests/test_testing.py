@@ -236,10 +236,12 @@ FAST = settings(
 TestDeploymentMachine = DeploymentMachine.TestCase
 # As many examples as the Hypothesis profile (dev or ci) asks for.
 TestDeploymentMachine.settings = settings(stateful_step_count=20, deadline=None)
+TestDeploymentMachine.pytestmark = [pytest.mark.slow]
 
 
 TestServerDeploymentMachine = ServerDeploymentMachine.TestCase
 TestServerDeploymentMachine.settings = settings(stateful_step_count=12, deadline=None)
+TestServerDeploymentMachine.pytestmark = [pytest.mark.slow]
 
 
 class RewritesHistory(DeploymentMachine):
@@ -270,6 +272,7 @@ class ForgetsItsSeed(ServerDeploymentMachine):
         self._replay()
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("machine", "complaint"),
     [
@@ -320,6 +323,7 @@ def seeds_printed(result: pytest.RunResult) -> list[str]:
     return re.findall(r"SEED \d+", result.stdout.str())
 
 
+@pytest.mark.slow
 def test_plugin_reports_the_seed_of_failed_tests(plugin_run: pytest.Pytester) -> None:
     result = plugin_run.runpytest("-p", "shiftsim.pytest_plugin", "--shiftsim-seed=1234", "-s")
     result.assert_outcomes(passed=1, failed=2)
@@ -338,6 +342,7 @@ def test_plugin_reports_the_seed_of_failed_tests(plugin_run: pytest.Pytester) ->
     assert "expected a rollback, but:" in result.stdout.str()
 
 
+@pytest.mark.slow
 def test_plugin_seeds_are_reproducible(plugin_run: pytest.Pytester) -> None:
     first = plugin_run.runpytest("-p", "shiftsim.pytest_plugin", "--shiftsim-seed=7", "-s")
     again = plugin_run.runpytest("-p", "shiftsim.pytest_plugin", "--shiftsim-seed=7", "-s")
@@ -345,6 +350,7 @@ def test_plugin_seeds_are_reproducible(plugin_run: pytest.Pytester) -> None:
     assert seeds_printed(first) == seeds_printed(again) != seeds_printed(other)
 
 
+@pytest.mark.slow
 def test_plugin_rejects_negative_seeds(plugin_run: pytest.Pytester) -> None:
     result = plugin_run.runpytest("-p", "shiftsim.pytest_plugin", "--shiftsim-seed=-1")
     result.stderr.fnmatch_lines(["*--shiftsim-seed must be a non-negative integer; got -1.*"])
