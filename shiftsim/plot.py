@@ -797,7 +797,7 @@ def tradeoff(
     ...     alarms=[shiftsim.Alarm("errors", threshold=0)])
     >>> long = shiftsim.compare(["Canary10Percent5Minutes", "AllAtOnce"], deployment=base,
     ...     releases={"bad": shiftsim.Version(error_rate=0.02),
-    ...               "good": shiftsim.Version(error_rate=0.002)}, runs=300, rng=1)
+    ...               "good": shiftsim.Version(error_rate=0.002)}, runs=100, rng=1)
     >>> ax = plot.tradeoff(long)
     >>> ax.get_xlabel()
     'false rollbacks: good releases turned away (95% CI)'

@@ -304,6 +304,7 @@ def test_montecarlo_of_a_server_scenario(
     assert png.stat().st_size > 0
 
 
+@pytest.mark.slow
 def test_compare_a_scenario(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     png = tmp_path / "compare.png"
     code, out, err = run(
@@ -367,6 +368,7 @@ def test_compare_a_server_scenario(capsys: pytest.CaptureFixture[str]) -> None:
     assert lines[3].startswith("*")
 
 
+@pytest.mark.slow
 def test_compare_json_has_rows_and_the_frontier(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = run(capsys, "compare", "--runs", "200", "--json", "--no-progress")
     payload = json.loads(out)
@@ -385,6 +387,7 @@ def test_compare_rejects_a_config_of_another_platform(capsys: pytest.CaptureFixt
     assert code == 1 and "must be a Lambda configuration" in err
 
 
+@pytest.mark.slow
 def test_sweep_alarm_fields(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     png = tmp_path / "sweep.png"
     code, out, err = run(

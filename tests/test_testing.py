@@ -455,6 +455,7 @@ def test_fails_with_a_replayable_seed(rng):
 """
 
 
+@pytest.mark.slow
 def test_seeding_inside_given(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("PYTEST_DISABLE_PLUGIN_AUTOLOAD", "1")
     pytester.makepyfile(test_given=GIVEN_TEST)
