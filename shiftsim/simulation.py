@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 
 from shiftsim._checks import check_choice
-from shiftsim._seeding import RngLike, deployment_id, entropy_of, seed_sequence
+from shiftsim._seeding import RngLike, deployment_id, entropy_of, scenario_key, seed_sequence
 from shiftsim._shifting import Trace, TrafficSimulation
 from shiftsim.draws import CHUNK, TrafficDraws, draw_traffic
 from shiftsim.notifications import Notification
@@ -132,7 +132,7 @@ def setup_traffic_run(
     chunk, offset = divmod(index, CHUNK)
     size = min(CHUNK, runs - chunk * CHUNK)
     draws = draw_traffic(plan, size, seq, chunk).row(offset)
-    ids = run_ids(seq, index)
+    ids = run_ids(seq, index, deployment)
     return TrafficSetup(deployment, plan, draws, ids[0], ids[1], entropy_of(seq), index)
 
 
@@ -155,6 +155,8 @@ def platform_run(deployment: Any, run: TrafficRun) -> Any:
     return run
 
 
-def run_ids(seq: np.random.SeedSequence, index: int) -> tuple[str, str]:
-    key = (entropy_of(seq), tuple(seq.spawn_key), index)
+def run_ids(seq: np.random.SeedSequence, index: int, scenario: Any = None) -> tuple[str, str]:
+    key: tuple[object, ...] = (entropy_of(seq), tuple(seq.spawn_key), index)
+    if scenario is not None:  # unique per scenario and seed (issue 11)
+        key = (*key, scenario_key(scenario))
     return deployment_id(*key, "deployment"), deployment_id(*key, "rollback")

@@ -309,3 +309,15 @@ def test_one_rate_name_across_platforms() -> None:
         shiftsim.LambdaDeployment("AllAtOnce", invocations_per_minute=1, requests_per_minute=2)
     table = shiftsim.sweep(d, {"requests_per_minute": [100, 200]}, runs=5, rng=0)
     assert table["requests_per_minute"].tolist() == [100, 200]
+
+
+def test_deployment_ids_are_unique_per_scenario_and_seed() -> None:
+    """Issue 11: two scenarios with one seed no longer share a deployment ID; one scenario
+    and seed still give the same IDs on either engine and on replay."""
+    first = shiftsim.simulate(shiftsim.LambdaDeployment("AllAtOnce"), rng=1)
+    other = shiftsim.simulate(shiftsim.LambdaDeployment("Canary10Percent5Minutes"), rng=1)
+    again = shiftsim.simulate(shiftsim.LambdaDeployment("AllAtOnce"), rng=1, engine="kernel")
+    assert first.deployment_id != other.deployment_id
+    assert first.deployment_id == again.deployment_id
+    mc = shiftsim.monte_carlo(shiftsim.LambdaDeployment("AllAtOnce"), runs=2, rng=1)
+    assert mc.replay(0).deployment_id == first.deployment_id
