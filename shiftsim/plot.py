@@ -855,7 +855,7 @@ def tradeoff(
         ax.annotate(
             str(k),
             (px, py),
-            xytext=(5, 4),
+            xytext=(5, 4 if k % 2 else -11),  # alternate, so close neighbours stay legible
             textcoords="offset points",
             fontsize="small",
             color="tab:red",
