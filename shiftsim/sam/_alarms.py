@@ -325,33 +325,7 @@ def _alarm(resolver: _Resolver, logical_id: str, function: str, alias: str) -> A
         fields.update(math)
     else:
         scale = 1.0
-        namespace = resolver.value(props.get("Namespace"), (*path, "Namespace"), "Namespace")
-        metric = resolver.value(props.get("MetricName"), (*path, "MetricName"), "MetricName")
-        if namespace != "AWS/Lambda":
-            raise _unsupported(
-                template,
-                (*path, "Namespace"),
-                logical_id,
-                f"watches namespace {excerpt(namespace)}",
-            )
-        if metric not in ("Errors", "Invocations", "Throttles", "Duration"):
-            raise _unsupported(
-                template, (*path, "MetricName"), logical_id, f"watches metric {excerpt(metric)}"
-            )
-        fields["metric"] = metric
-        fields["version"] = _watched_version(
-            resolver, props.get("Dimensions"), (*path, "Dimensions"), logical_id, function, alias
-        )
-        stat = props.get("Statistic", props.get("ExtendedStatistic"))
-        if stat is None or ("Statistic" in props and "ExtendedStatistic" in props):
-            raise template.error(
-                "an alarm needs exactly one of Statistic and ExtendedStatistic", path
-            )
-        key = "Statistic" if "Statistic" in props else "ExtendedStatistic"
-        fields["statistic"] = resolver.value(stat, (*path, key), key)
-        if "Period" not in props:
-            raise template.error("an alarm on a metric needs Period", path)
-        fields["period"] = _number(resolver, props, "Period", path)
+        fields.update(_single_metric(resolver, props, path, logical_id, function, alias))
     for key, field in (
         ("EvaluationPeriods", "evaluation_periods"),
         ("DatapointsToAlarm", "datapoints_to_alarm"),
@@ -388,3 +362,42 @@ def _alarm(resolver: _Resolver, logical_id: str, function: str, alias: str) -> A
         return Alarm(name, **fields)
     except ConfigError as err:
         raise template.error(f"alarm {excerpt(logical_id)}: {err}", path) from err
+
+
+def _single_metric(
+    resolver: _Resolver,
+    props: Mapping[str, Any],
+    path: Path_,
+    logical_id: str,
+    function: str,
+    alias: str,
+) -> dict[str, Any]:
+    """An alarm on one AWS/Lambda metric: its metric, version, statistic and period."""
+    template = resolver.template
+    fields: dict[str, Any] = {}
+    namespace = resolver.value(props.get("Namespace"), (*path, "Namespace"), "Namespace")
+    metric = resolver.value(props.get("MetricName"), (*path, "MetricName"), "MetricName")
+    if namespace != "AWS/Lambda":
+        raise _unsupported(
+            template,
+            (*path, "Namespace"),
+            logical_id,
+            f"watches namespace {excerpt(namespace)}",
+        )
+    if metric not in ("Errors", "Invocations", "Throttles", "Duration"):
+        raise _unsupported(
+            template, (*path, "MetricName"), logical_id, f"watches metric {excerpt(metric)}"
+        )
+    fields["metric"] = metric
+    fields["version"] = _watched_version(
+        resolver, props.get("Dimensions"), (*path, "Dimensions"), logical_id, function, alias
+    )
+    stat = props.get("Statistic", props.get("ExtendedStatistic"))
+    if stat is None or ("Statistic" in props and "ExtendedStatistic" in props):
+        raise template.error("an alarm needs exactly one of Statistic and ExtendedStatistic", path)
+    key = "Statistic" if "Statistic" in props else "ExtendedStatistic"
+    fields["statistic"] = resolver.value(stat, (*path, key), key)
+    if "Period" not in props:
+        raise template.error("an alarm on a metric needs Period", path)
+    fields["period"] = _number(resolver, props, "Period", path)
+    return fields
