@@ -40,6 +40,7 @@ import numpy as np
 import pandas as pd
 
 from shiftsim._checks import check_choice, check_int, check_number, invalid, suggest
+from shiftsim._html import table
 from shiftsim.errors import ConfigError
 
 __all__ = ["Fleet", "Instance", "TagFilter", "Targets"]
@@ -620,8 +621,6 @@ class Fleet:
         )
 
     def _repr_html_(self) -> str:
-        from shiftsim._html import table
-
         c = self._cols
         rows: list[tuple[str, Any]] = [
             ("instances", len(self)),
@@ -634,7 +633,7 @@ class Fleet:
         return table("Fleet", rows)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)
 class TagFilter:
     """One tag filter of a deployment group (API:EC2TagFilter, API:TagFilter).
 
@@ -695,6 +694,22 @@ class TagFilter:
                 )
         if kind == "KEY_AND_VALUE" and self.value is None:
             raise invalid(owner, "value", self.value, "must be a string for KEY_AND_VALUE")
+
+    def __eq__(self, other: object) -> bool:
+        """Filters are equal when they match alike (an inferred type equals its spelling)."""
+        if not isinstance(other, TagFilter):
+            return NotImplemented
+        return (self.key, self.value, self.filter_type) == (
+            other.key,
+            other.value,
+            other.filter_type,
+        )
+
+    def __hash__(self) -> int:
+        return hash((self.key, self.value, self.filter_type))
+
+    def __repr__(self) -> str:
+        return f"TagFilter(key={self.key!r}, value={self.value!r}, type={self.filter_type!r})"
 
     @property
     def filter_type(self) -> str:
