@@ -41,6 +41,7 @@ import pandas as pd
 
 from shiftsim._checks import check_choice, check_int, check_number, invalid, suggest
 from shiftsim._html import table
+from shiftsim._limits import MAX_FLEET_SIZE
 from shiftsim.errors import ConfigError
 from shiftsim.targets import TagFilter, Tags, Targets
 
@@ -238,6 +239,14 @@ class Fleet:
     def __init__(self, instances: Iterable[Instance | Mapping[str, Any]] = ()) -> None:
         rows: list[Instance] = []
         for k, item in enumerate(instances):
+            if k >= MAX_FLEET_SIZE:
+                raise invalid(
+                    "Fleet",
+                    "instances",
+                    f"more than {MAX_FLEET_SIZE:_} items",
+                    f"must hold at most {MAX_FLEET_SIZE:_} instances (100 times CodeDeploy's "
+                    "1000 per deployment, UG:limits.md)",
+                )
             if isinstance(item, Instance):
                 rows.append(item)
             elif isinstance(item, Mapping):
@@ -330,7 +339,7 @@ class Fleet:
         >>> fleet.to_frame()["availability_zone"].tolist()
         ['eu-west-1a', 'eu-west-1b', 'eu-west-1a']
         """
-        check_int("Fleet.of_size", "n", n, 0)
+        check_int("Fleet.of_size", "n", n, 0, MAX_FLEET_SIZE)
         if isinstance(zones, str) or not zones:
             raise invalid(
                 "Fleet.of_size",

@@ -96,9 +96,10 @@ class LambdaDeployment:
     manual_stop : ManualStop or None
         A ``StopDeployment`` call during the deployment.
     alarm_poll_interval : float
-        Seconds between CodeDeploy's reads of alarm state (D2), default 60.
+        Seconds between CodeDeploy's reads of alarm state (D2), default 60; 1 to 392,400 (109 h).
     metric_delay : float
-        Seconds after a minute ends before its datapoint is visible (D3), default 60.
+        Seconds after a minute ends before its datapoint is visible (D3), default 60; at most
+        392,400 (109 h).
     linear_completion : {"last_shift", "interval_after"}
         When AllowTraffic ends for linear configurations (D1), default at the last shift.
     function_name, alias, application, deployment_group : str

@@ -388,7 +388,7 @@ CASES = [
         lambda: LambdaDeployment(CANARY, invocations_per_minute=-1),
         "LambdaDeployment.invocations_per_minute",
         "-1",
-        ">= 0",
+        "in [0, 1e+09]",
     ),
     (
         lambda: LambdaDeployment(CANARY, invocations_per_minute=True),
@@ -400,7 +400,7 @@ CASES = [
         lambda: LambdaDeployment(CANARY, invocations_per_minute=[100, -5]),
         "LambdaDeployment.invocations_per_minute[1]",
         "-5",
-        ">= 0",
+        "in [0, 1e+09]",
     ),
     (
         lambda: LambdaDeployment(CANARY, linear_completion="after_last"),
@@ -412,13 +412,13 @@ CASES = [
         lambda: LambdaDeployment(CANARY, alarm_poll_interval=0),
         "LambdaDeployment.alarm_poll_interval",
         "0",
-        "> 0",
+        "in [1, 392400]",
     ),
     (
         lambda: LambdaDeployment(CANARY, metric_delay=-1),
         "LambdaDeployment.metric_delay",
         "-1",
-        ">= 0",
+        "in [0, 392400]",
     ),
     (
         lambda: LambdaDeployment("CodeDeployDefault.ECSAllAtOnce"),

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from shiftsim._checks import check_int, check_number, invalid
+from shiftsim._limits import MAX_FLEET_SIZE
 from shiftsim.server.faults import check_ids
 
 __all__ = ["OUTDATED_STRATEGIES", "ScaleOut", "launch_ids"]
@@ -42,7 +43,7 @@ class ScaleOut:
             raise invalid(
                 owner, "auto_scaling_group", self.auto_scaling_group, "must be a non-empty string"
             )
-        check_int(owner, "count", self.count, 1)
+        check_int(owner, "count", self.count, 1, MAX_FLEET_SIZE)
         ids = check_ids(owner, "instance_ids", self.instance_ids)
         if ids is not None:
             if len(ids) != self.count:

@@ -15,6 +15,7 @@ from typing import Any
 
 from shiftsim._checks import check_choice, check_int, check_number, invalid, suggest
 from shiftsim._html import table
+from shiftsim._limits import MAX_FLEET_SIZE, MIN_ALARM_POLL_INTERVAL
 from shiftsim.alarms import ALARM_STATES, Alarm
 from shiftsim.configs import DeploymentConfig, MinimumHealthyHosts, get_config
 from shiftsim.errors import UnsupportedScenarioError
@@ -250,7 +251,9 @@ class ServerDeployment:
         return reserved
 
     def _check_options(self) -> None:
-        check_number(_OWNER, "alarm_poll_interval", self.alarm_poll_interval, 0.0, low_open=True)
+        check_number(
+            _OWNER, "alarm_poll_interval", self.alarm_poll_interval, MIN_ALARM_POLL_INTERVAL
+        )
         if self.manual_stop is not None and not isinstance(self.manual_stop, ManualStop):
             raise invalid(_OWNER, "manual_stop", self.manual_stop, "must be a ManualStop or None")
         check_choice(
@@ -269,6 +272,10 @@ class ServerDeployment:
 
     # ------------------------------------------------------------------ validation
     def _check_alarms(self) -> tuple[Alarm, ...]:
+        if self.alarms is None:
+            raise invalid(
+                _OWNER, "alarms", None, "must be an Alarm or a sequence of Alarms (() for none)"
+            )
         alarms = (self.alarms,) if isinstance(self.alarms, Alarm) else tuple(self.alarms)
         for k, alarm in enumerate(alarms):
             if not isinstance(alarm, Alarm):
@@ -372,6 +379,14 @@ class ServerDeployment:
         return fleet.auto_scaling_groups
 
     def _check_scale_outs(self) -> None:
+        total = len(self.fleet) + sum(s.count for s in self.scale_outs)
+        if total > MAX_FLEET_SIZE:
+            raise invalid(
+                _OWNER,
+                "scale_outs",
+                f"{total:_} instances with the fleet",
+                f"must leave at most {MAX_FLEET_SIZE:_} instances (issue 16)",
+            )
         groups = self._group_asgs()
         seen = set(self.fleet.ids)
         for k, s in enumerate(self.scale_outs):
