@@ -11,6 +11,7 @@ __all__ = [
     "MAX_DURATION_SECONDS",
     "MAX_FLEET_SIZE",
     "MAX_INSTALL_SECONDS",
+    "MAX_PLAN_STEPS",
     "MAX_RATE",
     "MAX_RUNS",
     "MAX_TRAFFIC_COUNT",
@@ -42,3 +43,7 @@ MAX_DURATION_SECONDS = 109 * 3600
 #: Most calls a traffic plan may carry (rate x minutes): below 2**53, so every count is exact in
 #: float64 and far inside int64 (the kernel's counters).
 MAX_TRAFFIC_COUNT = 2**53
+#: Most alarm polls plus minutes (of the deployment and of alarm history) one Lambda or ECS plan
+#: may hold: its cost follows that number. Default 60-s polls fit any deployment the other limits
+#: allow; 1-s polls fit about 13 hours.
+MAX_PLAN_STEPS = 50_000

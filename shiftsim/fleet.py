@@ -32,6 +32,7 @@ array([], dtype=int64)
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, fields
 from typing import Any
@@ -238,15 +239,13 @@ class Fleet:
 
     def __init__(self, instances: Iterable[Instance | Mapping[str, Any]] = ()) -> None:
         rows: list[Instance] = []
-        for k, item in enumerate(instances):
-            if k >= MAX_FLEET_SIZE:
-                raise invalid(
-                    "Fleet",
-                    "instances",
-                    f"more than {MAX_FLEET_SIZE:_} items",
-                    f"must hold at most {MAX_FLEET_SIZE:_} instances (100 times CodeDeploy's "
-                    "1000 per deployment, UG:limits.md)",
-                )
+        items = list(itertools.islice(instances, MAX_FLEET_SIZE + 1))  # a generator may not end
+        if len(items) > MAX_FLEET_SIZE:
+            raise ConfigError(
+                f"Fleet.instances must hold at most {MAX_FLEET_SIZE:_} instances (100 times "
+                "CodeDeploy's 1000 per deployment, UG:limits.md); got more than that."
+            )
+        for k, item in enumerate(items):
             if isinstance(item, Instance):
                 rows.append(item)
             elif isinstance(item, Mapping):

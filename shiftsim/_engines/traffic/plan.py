@@ -31,9 +31,10 @@ from typing import Any
 
 import numpy as np
 
+from shiftsim._limits import MAX_PLAN_STEPS, MAX_TRAFFIC_COUNT
 from shiftsim.alarms import Alarm
 from shiftsim.configs import TrafficRouting, allow_traffic_minutes
-from shiftsim.errors import UnsupportedScenarioError
+from shiftsim.errors import ConfigError, UnsupportedScenarioError
 from shiftsim.rollback import AutoRollback, ManualStop
 from shiftsim.traffic import Hook, Profile, Version
 
@@ -212,6 +213,7 @@ def compile_traffic_plan(
     )
     eval_times = np.arange(60.0, end_time + 1e-9, 60.0) if alarms else np.zeros(0)
     history = _history_seconds(alarms, metric_delay)
+    _check_size(platform, rate, end_time, history, alarm_poll_interval if alarms else None)
     stop_time, stop_rolls_back = _manual_stop(manual_stop, auto_rollback, end_time)
 
     last_minute = math.ceil(end_time / 60.0) * 60.0
@@ -435,6 +437,27 @@ def _window_bounds(
         end = round((when - j * period + history) / 60)
         bounds.append((max(end - per, 0), min(end, arrived, minutes)))
     return tuple(bounds)
+
+
+def _check_size(
+    platform: str, rate: Profile, end_time: float, history: float, poll: float | None
+) -> None:
+    """Issue 16: a plan stays small (polls plus minutes) and its counts exact (rate x minutes
+    below 2**53, so float64 and the kernel's int64 counts never round or wrap)."""
+    minutes = (end_time + history) / 60.0
+    steps = minutes + (end_time / poll if poll else 0.0)
+    if steps > MAX_PLAN_STEPS:
+        raise ConfigError(
+            f"{platform} deployment: alarm_poll_interval ({poll:g} s) over {end_time / 60.0:,.0f} "
+            f"minutes (and {history / 60.0:,.0f} minutes of alarm history) makes {steps:,.0f} "
+            f"polls and minutes to simulate; at most {MAX_PLAN_STEPS:,}. Poll less often or "
+            "shorten the deployment."
+        )
+    if rate.bounds()[1] * minutes >= MAX_TRAFFIC_COUNT:
+        raise ConfigError(
+            f"{platform} deployment: rate x minutes must stay below 2**53 calls, so counts are "
+            f"exact; got {rate.bounds()[1]:g} a minute for {minutes:g} minutes."
+        )
 
 
 def compile_deployment(
