@@ -266,3 +266,22 @@ def test_select_is_vectorized_over_shared_tags() -> None:
     assert chosen.shape == (49_999,)
     assert 7 not in set(chosen.tolist())
     assert np.all(np.diff(chosen) > 0)
+
+
+# ---------------------------------------------------------------------- issue 16: sizes
+def test_fleet_sizes_are_bounded_before_anything_is_built() -> None:
+    """At most 100,000 instances: 100 times CodeDeploy's 1000 per deployment (UG:limits.md,
+    OVER_MAX_INSTANCES; codedeploy.md section 8), so exceeding that limit can be simulated."""
+    from shiftsim._limits import MAX_FLEET_SIZE
+
+    assert MAX_FLEET_SIZE == 100_000
+    for n in (10**30, 100_001, -1):
+        with pytest.raises(
+            ConfigError, match=r"Fleet.of_size.n must be an integer in \[0, 100000\]"
+        ):
+            Fleet.of_size(n)
+    # A generator of 10**9 items is refused after reading 100,001 of them, none validated.
+    endless = ({"id": f"i-{k}"} for k in range(10**9))
+    with pytest.raises(ConfigError, match=r"Fleet.instances must hold at most 100_000 instances"):
+        Fleet(endless)
+    assert next(endless) == {"id": "i-100001"}
