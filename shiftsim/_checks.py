@@ -104,10 +104,18 @@ def check_choice(owner: str, field: str, value: object, choices: Iterable[str]) 
 
 
 def _range_rule(kind: str, low: float | None, high: float | None, low_open: bool = False) -> str:
+    lo, hi = _bound(low), _bound(high)
     if low is not None and high is not None:
-        return f"must be {kind} in {'(' if low_open else '['}{low:g}, {high:g}]"
+        return f"must be {kind} in {'(' if low_open else '['}{lo}, {hi}]"
     if low is not None:
-        return f"must be {kind} {'>' if low_open else '>='} {low:g}"
+        return f"must be {kind} {'>' if low_open else '>='} {lo}"
     if high is not None:
-        return f"must be {kind} <= {high:g}"
+        return f"must be {kind} <= {hi}"
     return f"must be {kind}"
+
+
+def _bound(value: float | None) -> str:
+    """An integer bound in full (1000000), any other as ``:g`` (1e+09)."""
+    if value is None:
+        return ""
+    return str(value) if isinstance(value, int) else f"{value:g}"

@@ -242,7 +242,7 @@ class Fleet:
         items = list(itertools.islice(instances, MAX_FLEET_SIZE + 1))  # a generator may not end
         if len(items) > MAX_FLEET_SIZE:
             raise ConfigError(
-                f"Fleet.instances must hold at most {MAX_FLEET_SIZE:_} instances (100 times "
+                f"Fleet.instances must hold at most {MAX_FLEET_SIZE:_} instances (1000 times "
                 "CodeDeploy's 1000 per deployment, UG:limits.md); got more than that."
             )
         for k, item in enumerate(items):

@@ -115,14 +115,14 @@ def test_scale_out_needs_a_group_of_the_deployment_group() -> None:
 
 
 def test_scale_out_counts_are_bounded() -> None:
-    """Issue 16: a scale-out launches at most 100,000 instances (shiftsim._limits), and with
+    """Issue 16: a scale-out launches at most 1,000,000 instances (shiftsim._limits), and with
     the fleet the deployment never holds more."""
-    with pytest.raises(ConfigError, match=r"ScaleOut.count must be an integer in \[1, 100000\]"):
+    with pytest.raises(ConfigError, match=r"ScaleOut.count must be an integer in \[1, 1000000\]"):
         ScaleOut(1, "web", count=10**30)
     fleet = Fleet.of_size(10, auto_scaling_group="web")
-    with pytest.raises(ConfigError, match=r"scale_outs must leave at most 100_000 instances"):
+    with pytest.raises(ConfigError, match=r"scale_outs must leave at most 1_000_000 instances"):
         ServerDeployment(
             "CodeDeployDefault.OneAtATime",
             fleet=fleet,
-            scale_outs=[ScaleOut(1, "web", count=60_000), ScaleOut(2, "web", count=40_000)],
+            scale_outs=[ScaleOut(1, "web", count=600_000), ScaleOut(2, "web", count=400_000)],
         )

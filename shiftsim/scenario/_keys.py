@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 
 from shiftsim._limits import (
-    MAX_FLEET_SIZE,
     MAX_INSTALL_SECONDS,
     MAX_RATE,
     MAX_RUNS,
@@ -28,6 +27,11 @@ DEFAULT_RUNS = 10_000
 
 # Upper bounds where the cost of a simulation follows a number of the file: the same constants
 # as the API's (shiftsim/_limits.py), checked before anything is built.
+
+#: Largest fleet (instances) a file may describe: 100 times CodeDeploy's limit of 1000 instances
+#: per deployment (UG:limits.md, OVER_MAX_INSTANCES), so exceeding the limit can be simulated
+#: (the API's own limit, shiftsim._limits.MAX_FLEET_SIZE, is ten times larger).
+MAX_FLEET_SIZE = 100_000
 
 # Platform names people write for Server (CodeDeploy's compute platform for EC2/on-premises).
 _SERVER_ALIASES = ("ec2", "ec2/on-premises", "onpremises", "on-premises", "on_premises")
