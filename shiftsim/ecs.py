@@ -174,7 +174,7 @@ class EcsDeployment:
         The original and the replacement task set (their task definitions' behaviour).
     alarms : sequence of Alarm
         At most 10, unique names (D9). ``version="target"`` watches the replacement task set,
-        ``"alias"`` the whole service.
+        ``"alias"`` the whole service; ``()`` for none (``None`` is an error).
     auto_rollback : AutoRollback
         Default: all three events.
     hooks : EcsHooks

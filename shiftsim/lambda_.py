@@ -89,7 +89,7 @@ class LambdaDeployment:
     current, target : Version
         The versions the alias moves between.
     alarms : sequence of Alarm
-        At most 10, unique names (D9).
+        At most 10, unique names (D9); ``()`` for none (``None`` is an error).
     auto_rollback : AutoRollback
         Default: all three events, as SAM generates.
     hooks : LambdaHooks

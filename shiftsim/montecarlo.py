@@ -226,7 +226,8 @@ def monte_carlo(
     ----------
     deployment : LambdaDeployment, EcsDeployment or ServerDeployment
     runs : int
-        How many runs, a positive integer.
+        How many runs, a positive integer, at most 10**8 (``MAX_RUNS``: each run keeps about 70
+        bytes of results).
     rng : None, int, SeedSequence or Generator
         The seed (SPEC 7); recorded in the result.
     progress : bool
@@ -706,7 +707,7 @@ def sweep(
         mapping ``{label: value}`` to name values yourself; otherwise configurations, alarms
         and versions get short labels.
     runs : int
-        Runs per grid point (and release).
+        Runs per grid point (and release), at most 10**8.
     rng : seed
         Every grid point uses the same seed (common random numbers across the grid).
     releases : mapping of str to Version, optional
