@@ -13,7 +13,7 @@ from PIL import Image
 
 import shiftsim
 from shiftsim import animate as animate_module
-from shiftsim.animate import _Movie, animate
+from shiftsim.animate import Gif, _Movie, animate, gif
 from shiftsim.errors import ConfigError
 
 
@@ -52,6 +52,22 @@ def test_saved_as_a_gif(tmp_path: Path) -> None:
         gif.seek(3)
         last = np.asarray(gif.convert("RGB"))
     assert (first != last).any()  # the deployment moves
+
+
+@pytest.mark.slow
+def test_gif_shows_inline_and_saves(tmp_path: Path) -> None:
+    movie = animate(regression(), frames=3)
+    picture = gif(movie, fps=3, dpi=25)
+    assert isinstance(picture, Gif) and picture.data.startswith(b"GIF89a")
+    html = picture._repr_html_()
+    assert html.startswith('<img src="data:image/gif;base64,') and "http" not in html
+    saved = picture.save(tmp_path / "run.gif")
+    with Image.open(saved) as image:
+        assert image.n_frames == 3
+    with pytest.raises(ConfigError, match="fps must be an integer >= 1"):
+        gif(movie, fps=0)
+    with pytest.raises(ConfigError, match="animation must come from"):
+        gif("movie")  # type: ignore[arg-type]
 
 
 def test_frames_show_traffic_requests_alarm_window_and_rollback() -> None:
