@@ -317,6 +317,7 @@ class _Movie:
         arrived = starts + per + self.delay <= t + 1e-9
         for bar, value, here in zip(self.alarm_bars, values, arrived):
             bar.set_height(float(value) if here and np.isfinite(value) else 0.0)
+            bar.set_visible(bool(here))  # a datapoint not yet in CloudWatch is not drawn
         seen = arrived & np.isfinite(values)
         self.dots.set_data(starts[seen] + per * 0.425, values[seen])
         newest = float(starts[arrived].max() + per) if arrived.any() else 0.0

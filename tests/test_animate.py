@@ -83,6 +83,7 @@ def test_frames_show_traffic_requests_alarm_window_and_rollback() -> None:
     assert movie.state.get_text() == "INSUFFICIENT_DATA" or movie.state.get_text() == "OK"
     # At 2.5 min the datapoints of minutes 0 (at 2:00) have arrived, minute 1's at 3:00 not.
     assert movie.window.get_x() == 0 and movie.window.get_width() == 1
+    assert [bar.get_visible() for bar in movie.alarm_bars][:3] == [True, False, False]
     end = run.duration / 60
     movie.update(end + 0.1)
     assert movie.rollback_lines[0].get_visible()
