@@ -16,6 +16,7 @@ from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 import shiftsim
+from shiftsim import vocabulary
 from shiftsim.aws._live import LiveServer, LiveTraffic
 from shiftsim.aws._protocol import AwsError, excerpt
 from shiftsim.errors import AppSpecError, ConfigError, UnsupportedScenarioError
@@ -29,8 +30,8 @@ ACCOUNT = "123456789012"
 PREDEFINED_PREFIX = "CodeDeployDefault."
 #: Alarms per deployment group. The quotas page says 50, the API model's
 #: AlarmsLimitExceededException and AlarmConfiguration docs say 10 (codedeploy-api.md 7,
-#: unresolved): the model wins here, as it is what the service's own error text states.
-MAX_ALARMS = 10
+#: unresolved): the model wins here, as shiftsim's vocabulary does (decision D9).
+MAX_ALARMS = vocabulary.MAX_ALARMS
 #: Custom deployment configurations per account (S-QUOTAS: 50).
 MAX_CUSTOM_CONFIGS = 50
 #: BatchGetDeployments: the model's operation docs say 25 (codedeploy-api.md 7, unresolved).
@@ -699,12 +700,9 @@ def _create_deployment(box: CodeDeployBox, p: dict[str, Any]) -> dict[str, Any]:
             f"The description is longer than {MAX_DESCRIPTION} characters.",
         )
     active = group.get("_active")
-    if active is not None and box.status_of(box.records[active]) in (
-        "Created",
-        "Queued",
-        "InProgress",
-        "Ready",
-        "Baking",
+    if (
+        active is not None
+        and not vocabulary.DeploymentStatus(box.status_of(box.records[active])).terminal
     ):
         raise AwsError(
             "DeploymentLimitExceededException",
@@ -840,7 +838,7 @@ def _deployment_info(box: CodeDeployBox, record: Record) -> dict[str, Any]:
                 "rollbackTriggeringDeploymentId": record.rollback_of,
                 "rollbackMessage": f"Rollback of deployment {record.rollback_of}.",
             }
-    done = status in ("Succeeded", "Failed", "Stopped")
+    done = vocabulary.DeploymentStatus(status).terminal
     if done and record.end_minute is not None:
         info["completeTime"] = box.start_time + timedelta(minutes=record.end_minute)
     if done and record.error is not None:
