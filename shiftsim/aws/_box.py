@@ -119,6 +119,7 @@ class CodeDeployBox:
         self.order: list[str] = []
         self.revisions: dict[str, list[dict[str, Any]]] = {}
         self.tags: dict[str, list[dict[str, str]]] = {}
+        self.on_premises: dict[str, dict[str, Any]] = {}
         self.alarms = AlarmStore(region, lambda: self.now)
         self._versions: dict[tuple[str, str], shiftsim.Version] = {}
         self._options: dict[tuple[str, str], dict[str, Any]] = {}
@@ -406,7 +407,20 @@ class CodeDeployBox:
 
     @property
     def fleet(self) -> Any:
-        return self._fleet
+        """The instances deployment groups select from: :meth:`set_fleet`'s, plus the
+        on-premises instances registered through the API (with their tags)."""
+        registered = [
+            shiftsim.Instance(
+                id=name,
+                tags={t["Key"]: t.get("Value", "") for t in info["tags"]},
+                on_premises=True,
+            )
+            for name, info in self.on_premises.items()
+            if "deregisterTime" not in info
+        ]
+        if not registered:
+            return self._fleet
+        return shiftsim.Fleet([*(self._fleet or ()), *registered])
 
     def start_live(self, deployment: Any, hooks: dict[str, str]) -> LiveTraffic | LiveServer:
         while True:
