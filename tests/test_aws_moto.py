@@ -38,9 +38,17 @@ def _bundle() -> bytes:
     return buffer.getvalue()
 
 
+@pytest.fixture(scope="module")
+def moto():
+    """One mock_aws for the module (starting one resets every moto backend, about a second);
+    each test uses its own bucket names."""
+    with mock_aws():
+        yield
+
+
 @pytest.fixture
-def aws():
-    with mock_aws(), mock_codedeploy(clock="manual", rng=2) as box:
+def aws(moto):
+    with mock_codedeploy(clock="manual", rng=2) as box:
         box.set_fleet(shiftsim.Fleet.of_size(4, tags={"env": "prod"}))
         yield box
 
@@ -57,13 +65,13 @@ def _server_group(cd, **extra):
     )
 
 
-def _s3_revision():
+def _s3_revision(bucket="releases"):
     s3 = client("s3")
-    s3.create_bucket(Bucket="releases")
-    s3.put_object(Bucket="releases", Key="web/v2.zip", Body=_bundle())
+    s3.create_bucket(Bucket=bucket)
+    s3.put_object(Bucket=bucket, Key="web/v2.zip", Body=_bundle())
     return {
         "revisionType": "S3",
-        "s3Location": {"bucket": "releases", "key": "web/v2.zip", "bundleType": "zip"},
+        "s3Location": {"bucket": bucket, "key": "web/v2.zip", "bundleType": "zip"},
     }
 
 
