@@ -38,6 +38,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
+from matplotlib.lines import Line2D
 from matplotlib.ticker import MaxNLocator
 from matplotlib.transforms import offset_copy
 
@@ -56,6 +57,7 @@ __all__ = [
     "runs",
     "schedules",
     "short_name",
+    "tradeoff",
     "traffic",
 ]
 
@@ -432,13 +434,21 @@ RISK_MEASURES = {
     "escape_rate": ("probability it reaches 100% (95% CI)", "rate"),
     "stop_rate": ("probability it is stopped or fails (95% CI)", "rate"),
     "detection_minute": ("detection (minutes after start):\nmedian, bar to 95th percentile", "q"),
-    "target_errors": ("errors the new version served:\nmedian, bar to 95th percentile", "q"),
+    "target_errors": (
+        "errors the new version served before the end:\nmedian, bar to 95th percentile",
+        "q",
+    ),
+    "exposure_errors": (
+        "errors served in the incident (exposure: before\nthe end + the horizon after it): "
+        "median, bar to p95",
+        "q",
+    ),
     "duration_minutes": ("deployment duration (minutes):\nmedian, bar to 95th percentile", "q"),
     "failed": ("instances that failed:\nmedian, bar to 95th percentile", "q"),
     "time_in_flight_minutes": ("instance-minutes in flight:\nmedian, bar to 95th percentile", "q"),
 }
-_COUNT_MEASURES = ("target_errors", "failed")
-DEFAULT_RISK_MEASURES = ("rollback_rate", "detection_minute", "target_errors")
+_COUNT_MEASURES = ("target_errors", "exposure_errors", "failed")
+DEFAULT_RISK_MEASURES = ("rollback_rate", "detection_minute", "exposure_errors")
 #: For EC2/on-premises results (no traffic, so no detection time or target errors).
 DEFAULT_SERVER_RISK_MEASURES = ("rollback_rate", "failed", "duration_minutes")
 
@@ -625,3 +635,134 @@ def _risk_labels(table: pd.DataFrame) -> list[str]:
             parts.append(shown if name == "config" else f"{name}={shown}")
         out.append(", ".join(parts))
     return out
+
+
+# ---------------------------------------------------------------------------------- tradeoff
+def tradeoff(
+    results: pd.DataFrame,
+    ax: Axes | None = None,
+    *,
+    constraints: Mapping[str, float] | None = None,
+    x: str = "false_rollback_rate",
+    y: str = "miss_rate",
+) -> Axes:
+    """Draw misses against false rollbacks, one point per configuration and alarm, with the
+    Pareto frontier (:func:`shiftsim.frontier`) joined and labelled.
+
+    Parameters
+    ----------
+    results : DataFrame
+        From :func:`shiftsim.compare` or :func:`shiftsim.sweep` with ``releases=`` (or
+        :func:`shiftsim.tradeoff_table`).
+    ax : Axes, optional
+    constraints : mapping of str to float, optional
+        Upper bounds the frontier must meet (as :func:`shiftsim.frontier`); bounds on the two
+        axes are drawn as dashed lines.
+    x, y : str
+        The measures on the axes (default false rollback rate across, miss rate up).
+
+    Returns
+    -------
+    Axes
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> import shiftsim
+    >>> from shiftsim import plot
+    >>> base = shiftsim.LambdaDeployment("AllAtOnce", invocations_per_minute=200,
+    ...     current=shiftsim.Version("1", error_rate=0.002),
+    ...     alarms=[shiftsim.Alarm("errors", threshold=0)])
+    >>> long = shiftsim.compare(["Canary10Percent5Minutes", "AllAtOnce"], deployment=base,
+    ...     releases={"bad": shiftsim.Version(error_rate=0.02),
+    ...               "good": shiftsim.Version(error_rate=0.002)}, runs=100, rng=1)
+    >>> ax = plot.tradeoff(long)
+    >>> ax.get_xlabel()
+    'false rollbacks: good releases turned away (95% CI)'
+    """
+    from shiftsim.decision import DECISION_MEASURES, frontier, tradeoff_table
+
+    try:
+        wide = tradeoff_table(results)
+    except ConfigError as err:
+        raise ConfigError(f"plot.tradeoff: {str(err).split(': ', 1)[-1]}") from None
+    for name in (x, y):
+        if name not in wide.columns:
+            raise ConfigError(f"plot.tradeoff: the results have no measure {name[:80]!r}.")
+    best = frontier(wide, constraints=constraints, objectives=(x, y))
+    ax = _new_axes(ax, (_WIDTH + 4.4, 4.8))
+    texts = {
+        "miss_rate": "misses: bad releases that escaped (95% CI)",
+        "false_rollback_rate": "false rollbacks: good releases turned away (95% CI)",
+    }
+
+    def bars(frame: pd.DataFrame, name: str) -> Any:
+        value = frame[name].to_numpy(float)
+        if f"{name}_low" not in frame.columns:
+            return None
+        low, high = frame[f"{name}_low"].to_numpy(float), frame[f"{name}_high"].to_numpy(float)
+        return np.clip(np.vstack([value - low, high - value]), 0.0, None)
+
+    ax.errorbar(
+        wide[x],
+        wide[y],
+        xerr=bars(wide, x),
+        yerr=bars(wide, y),
+        fmt="o",
+        color="silver",
+        ecolor="gainsboro",
+        ms=4,
+        capsize=0,
+        zorder=1,
+        label="configuration and alarm",
+    )
+    order = best.sort_values([x, y], kind="stable")
+    ax.plot(order[x], order[y], "-", color="tab:red", lw=1.2, zorder=2)
+    # Points at the same place get one number; the legend lists what each number is.
+    places: dict[tuple[float, float], list[str]] = {}
+    for row in order.itertuples(index=False):
+        places.setdefault((float(getattr(row, x)), float(getattr(row, y))), []).append(
+            str(row.label)
+        )
+    handles: list[Any] = [
+        Line2D([], [], marker="o", ls="", color="silver", label="configuration and alarm"),
+        Line2D([], [], marker="o", ls="-", color="tab:red", label="Pareto frontier:"),
+    ]
+    for k, ((px, py), labels) in enumerate(places.items(), start=1):
+        ax.plot([px], [py], "o", color="tab:red", ms=6, zorder=3)
+        ax.annotate(
+            str(k),
+            (px, py),
+            xytext=(5, 4 if k % 2 else -11),  # alternate, so close neighbours stay legible
+            textcoords="offset points",
+            fontsize="small",
+            color="tab:red",
+            weight="bold",
+        )
+        more = f" (+{len(labels) - 1} alike)" if len(labels) > 1 else ""
+        handles.append(Line2D([], [], ls="", label=f"{k}  {labels[0]}{more}"))
+    for name, draw in ((x, ax.axvline), (y, ax.axhline)):
+        bound = (constraints or {}).get(name)
+        if bound is not None:
+            draw(bound, color="tab:gray", ls="--", lw=1)
+    ax.set_xlabel(texts.get(x, DECISION_MEASURES.get(x, ("", "", x))[2]))
+    ax.set_ylabel(texts.get(y, DECISION_MEASURES.get(y, ("", "", y))[2]))
+    if x.endswith("_rate"):
+        ax.set_xlim(-0.03, 1.03)
+    if y.endswith("_rate"):
+        ax.set_ylim(-0.03, 1.03)
+    runs = int(wide["runs"].max()) if "runs" in wide.columns else None
+    shown = ", ".join(f"{k} <= {v:g}" for k, v in (constraints or {}).items())
+    title = "Misses against false rollbacks" + (f" ({runs:,} runs each)" if runs else "")
+    ax.set_title(title + (f"\nfrontier under {shown}" if shown else ""), fontsize="medium")
+    ax.grid(alpha=0.3)
+    ax.legend(
+        handles=handles,
+        fontsize="small",
+        loc="upper left",
+        bbox_to_anchor=(1.01, 1.0),
+        frameon=False,
+        handlelength=1.2,
+    )
+    return ax

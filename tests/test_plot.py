@@ -277,7 +277,7 @@ def test_fleet_of_a_blue_green_run() -> None:
 
 def test_fleet_labels_stay_legible_on_a_large_fleet() -> None:
     run = simulate_server(
-        ServerDeployment("CodeDeployDefault.AllAtOnce", fleet=Fleet.of_size(50)), 1
+        ServerDeployment("CodeDeployDefault.AllAtOnce", fleet=Fleet.of_size(50)), rng=1
     )
     ax = plot.fleet(run)
     ticks = ax.get_yticklabels()
@@ -407,7 +407,7 @@ def test_risk_of_a_comparison(comparison: object) -> None:
     ]
     assert axes[0].get_xlabel() == "rollback probability (95% CI)"
     assert axes[1].get_xlabel().startswith("detection (minutes after start)")
-    assert axes[2].get_xlabel().startswith("errors the new version served")
+    assert axes[2].get_xlabel().startswith("errors served in the incident (exposure")
     assert ax.figure.get_suptitle() == "Risk per configuration (400 runs each)"
     # AllAtOnce ends at once: never detected, and the alarm never fires.
     assert " never" in texts(axes[1])
@@ -457,7 +457,10 @@ def test_runs_share_one_time_scale() -> None:
     longest = max(run.duration for run in runs.values()) / 60
     assert axes[2].get_xlim()[1] > longest  # AllAtOnce is drawn on the others' scale
     assert axes[0].get_title().startswith("LambdaCanary10Percent5Minutes\n")
-    fleets = [half_at_a_time_run(), simulate_server(ServerDeployment(fleet=Fleet.of_size(3)), 1)]
+    fleets = [
+        half_at_a_time_run(),
+        simulate_server(ServerDeployment(fleet=Fleet.of_size(3)), rng=1),
+    ]
     axes = plot.runs(fleets)
     assert axes[0].get_xlim() == axes[1].get_xlim()
     assert axes[0].figure.axes[-1].get_xlim() == axes[0].get_xlim()  # window panels too
