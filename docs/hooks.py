@@ -6,6 +6,10 @@
 * The API page is ``docs/api.md`` as written (``tests/test_docs.py`` checks it against
   ``shiftsim.__all__``), with each entry's docstring rendered below it by mkdocstrings.
 * ``docs/architecture.md`` joins the navigation when it exists.
+* Notebook pages drop the loader of the Jupyter widget renderer: cells with widgets (tagged
+  ``interactive``, see mkdocs.yml) keep their code but not their output, which needs a live
+  kernel, so the loader would only fetch a script from the network for nothing. The site
+  works offline.
 """
 
 from __future__ import annotations
@@ -17,6 +21,9 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 _LINK = re.compile(r"\[([^\]]+)\]\(([^)#\s]+)(#[^)\s]*)?\)")
 _ENTRY = re.compile(r"^### `(shiftsim\.\w+)`\s*$")
+_WIDGET_LOADER = re.compile(
+    r"<script>\s*\(function\(\) \{\s*function addWidgetsRenderer\(\).*?</script>", re.DOTALL
+)
 
 
 def on_config(config: Any) -> Any:
@@ -68,3 +75,9 @@ def on_page_markdown(markdown: str, page: Any, config: Any, files: Any) -> str:
     if path == "api.md":
         return _api(markdown)
     return markdown
+
+
+def on_post_page(output: str, page: Any, config: Any) -> str:
+    if page.file.src_uri.endswith(".ipynb"):
+        return _WIDGET_LOADER.sub("", output)
+    return output
