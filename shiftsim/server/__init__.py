@@ -27,9 +27,9 @@ What is modelled (codedeploy.md sections 3, 4, 6, 7, 8, 10)
   never deployed to); the agent records that install at the end of Install, so a rollback's
   ApplicationStop runs the failed revision's script on instances that got past Install.
 * **Faults**: :class:`ScriptFault` (fails, hangs until its timeout, or is missing),
-  :class:`LoadBalancerFault`, :class:`InstanceStop`, and the instance conditions of
-  :class:`~shiftsim.fleet.Instance` (agent not installed or not running, no S3 access, clock skew
-  beyond ``clock_skew_tolerance_seconds``, stopped).
+  :class:`LoadBalancerFault`, :class:`InstanceStop`, :class:`FileConflict` (D16), and the
+  instance conditions of :class:`~shiftsim.fleet.Instance` (agent not installed or not
+  running, no S3 access, clock skew beyond ``clock_skew_tolerance_seconds``, stopped).
 * **Rollback** (D6): a new deployment (creator ``codeDeployRollback``) of the last good revision
   to every instance of the group, with the same configuration, simulated like any other. With no
   earlier good revision (every instance ``Unknown``) there is none, and ``.deployments`` says why.
@@ -107,7 +107,7 @@ from shiftsim.server.deployment import (
     MAX_ALARMS,
     ServerDeployment,
 )
-from shiftsim.server.faults import InstanceStop, LoadBalancerFault, ScriptFault
+from shiftsim.server.faults import FileConflict, InstanceStop, LoadBalancerFault, ScriptFault
 from shiftsim.server.lifecycle import LIFECYCLE_EVENTS, MAX_SCRIPT_TIMEOUT, MESSAGES
 from shiftsim.server.run import ServerRun
 from shiftsim.server.scripts import (
@@ -131,6 +131,7 @@ __all__ = [
     "MESSAGES",
     "BlueGreen",
     "Duration",
+    "FileConflict",
     "InstanceStop",
     "LoadBalancerFault",
     "ScaleOut",

@@ -38,7 +38,7 @@ from shiftsim._engines.server.codes import S_FAILED, S_SKIPPED, S_SUCCEEDED, S_U
 from shiftsim._engines.server.draws import PassDraws
 from shiftsim._engines.server.plan import PassPlan
 from shiftsim._engines.server.record import PassRecord
-from shiftsim._engines.server.rules import has_succeeded, is_doomed
+from shiftsim._engines.server.rules import deadline_status, has_succeeded, is_doomed
 from shiftsim._engines.server.timeline import Timeline
 from shiftsim.errors import UnsupportedScenarioError
 from shiftsim.vocabulary import DeploymentStatus, ErrorCode
@@ -197,7 +197,7 @@ def window_kernel(
     message = ""
     if code == ErrorCode.HEALTH_CONSTRAINTS.value:
         message = ErrorCode.HEALTH_CONSTRAINTS.message
-    elif status == DeploymentStatus.STOPPED.value:
+    elif deadline_code is not None and code == deadline_code:
         message = deadline_message
     # -- each instance's status at that moment ----------------------------------------------
     ran = w.started & (w.starts < terminal)
@@ -292,7 +292,7 @@ def _ending(
         else:
             status, code = DeploymentStatus.FAILED.value, ErrorCode.HEALTH_CONSTRAINTS.value
     if deadline < terminal:
-        terminal, status, code = max(deadline, w.t0), DeploymentStatus.STOPPED.value, deadline_code
+        terminal, status, code = max(deadline, w.t0), deadline_status(deadline_code), deadline_code
     return terminal, status, code
 
 

@@ -41,6 +41,7 @@ from shiftsim._engines.server.codes import (
     C_NOT_RUNNING,
     C_STOPPED,
     MODE_FAIL,
+    MODE_FILE,
     MODE_HANG,
     MODE_LB,
     MODE_MISSING,
@@ -55,7 +56,7 @@ from shiftsim.fleet import Fleet
 from shiftsim.server.auto_scaling import launch_ids
 from shiftsim.server.blue_green import BlueGreen
 from shiftsim.server.deployment import ServerDeployment
-from shiftsim.server.faults import InstanceStop, LoadBalancerFault
+from shiftsim.server.faults import FileConflict, InstanceStop, LoadBalancerFault
 from shiftsim.server.lifecycle import (
     AGENT_TIMEOUT,
     EVENT_TIMEOUT,
@@ -123,6 +124,7 @@ class PassPlan:
     instances: np.ndarray
     events: tuple[str, ...]
     healthy: np.ndarray
+    revision: np.ndarray
     zone: np.ndarray
     zone_names: tuple[str, ...]
     minimum: int
@@ -158,6 +160,7 @@ def compile_pass(
     deployed: int,
     source: np.ndarray,
     healthy: np.ndarray,
+    revision: np.ndarray,
     t0: float,
     minimum: int,
     cap: int,
@@ -167,7 +170,8 @@ def compile_pass(
     """One pass of ``scenario`` starting at ``t0``.
 
     ``instances`` are indices into the scenario's instance table (fleet order); ``source``
-    (each instance's last successful install) and ``healthy`` are pass-local arrays;
+    (each instance's last successful install), ``healthy`` and ``revision`` (revision health
+    codes: 0 Current, 1 Old, 2 Unknown; D13) are pass-local arrays;
     ``deployed`` is the revision whose scripts run at every event but ApplicationStop,
     BeforeBlockTraffic and AfterBlockTraffic, which run the revision in ``source`` (``REV_NONE``
     for a first deployment: no-op). Instances stopped by ``t0`` run with a stopped agent and
@@ -188,6 +192,7 @@ def compile_pass(
         instances=instances,
         events=events,
         healthy=healthy & ~stopped_now,
+        revision=revision.astype(np.int8),
         zone=zone,
         zone_names=zone_names,
         minimum=int(minimum),
@@ -199,7 +204,12 @@ def compile_pass(
         event_source=tuple(event_source),
         slots=tuple(slots),
         event_slots=tuple(event_slots),
-        faults=_fault_rules(scenario.faults, events, slots, instances),
+        faults=_fault_rules(
+            [f for f in scenario.faults if f.mode != MODE_FILE or scenario.disallow[deployed]],
+            events,
+            slots,
+            instances,
+        ),
         agent=agent.astype(np.int8),
         s3=scenario.s3[instances].astype(bool),
         stop_time=np.where(stopped_now, np.inf, scenario.stop_time[instances]).astype(np.float64),
@@ -263,7 +273,7 @@ def _fault_rules(
         if fault.event not in events:
             continue
         e = events.index(fault.event)
-        if fault.mode == MODE_LB:
+        if fault.mode in (MODE_LB, MODE_FILE):
             revision, k = REV_NONE, -1
         else:
             revision, k = fault.revision, fault.script
@@ -340,6 +350,7 @@ class ServerPlan:
     zone: tuple[str, ...]
     group: tuple[str | None, ...]
     healthy: np.ndarray
+    revision: np.ndarray
     last_install: np.ndarray
     agent: np.ndarray
     s3: np.ndarray
@@ -358,6 +369,8 @@ class ServerPlan:
     interrupt_rolls_back: bool
     rollback_on_failure: bool
     has_previous: bool
+    disallow: Mapping[int, bool]
+    run_time_limit: float
     update_outdated: bool
     shuffle: bool
     max_instances: int | None
@@ -486,6 +499,11 @@ def _fault_specs(
                 FaultSpec(fault.event, REV_NONE, -1, MODE_LB, fault.probability, 1, members)
             )
             continue
+        if isinstance(fault, FileConflict):
+            faults.append(
+                FaultSpec("Install", REV_NONE, -1, MODE_FILE, fault.probability, 1, members)
+            )
+            continue
         faults.append(
             FaultSpec(
                 fault.event,
@@ -574,9 +592,11 @@ def compile_plan(d: ServerDeployment) -> ServerPlan:
         zone=tuple(table.zone),
         group=tuple(table.group),
         healthy=table.column("healthy").astype(bool),
+        revision=rev,
         # Fleet revision codes: 0 Current, 1 Old, 2 Unknown -> whose scripts ApplicationStop
-        # runs.
-        last_install=np.choose(rev, [REV_TARGET, REV_PREVIOUS, REV_NONE]).astype(np.int8),
+        # runs: Current and Old instances hold an earlier revision than the one deployed (the
+        # group's last successful one, or an older one), both modelled by ``previous_hooks``.
+        last_install=np.choose(rev, [REV_PREVIOUS, REV_PREVIOUS, REV_NONE]).astype(np.int8),
         agent=_agent_codes(table, d.clock_skew_tolerance_seconds),
         s3=table.column("s3_access").astype(bool),
         stopped=table.column("stopped").astype(bool),
@@ -594,6 +614,13 @@ def compile_plan(d: ServerDeployment) -> ServerPlan:
         interrupt_rolls_back=rolls_back,
         rollback_on_failure=d.auto_rollback.rolls_back("DEPLOYMENT_FAILURE"),
         has_previous=bool((fleet_rev != 2).any()),
+        # D16: whether a file conflict fails Install, per deployed revision: the target's
+        # option, and the last successful deployment's for its revision (rollbacks, launches).
+        disallow={
+            REV_TARGET: d.effective_file_exists_behavior == "DISALLOW",
+            REV_PREVIOUS: (d.previous_file_exists_behavior or "DISALLOW") == "DISALLOW",
+        },
+        run_time_limit=d.run_time_limit_minutes * 60.0,
         update_outdated=d.outdated_instances_strategy == "UPDATE",
         shuffle=d.order == "shuffle",
         max_instances=d.max_instances,

@@ -18,6 +18,9 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from shiftsim._engines.server.codes import (
+    H_CURRENT,
+    H_OLD,
+    H_UNKNOWN,
     REV_NONE,
     REV_PREVIOUS,
     REV_TARGET,
@@ -28,7 +31,7 @@ from shiftsim._engines.server.draws import PassDraws, draw_pass, pass_order
 from shiftsim._engines.server.kernel import window_kernel
 from shiftsim._engines.server.plan import PassPlan, ServerPlan, compile_pass
 from shiftsim._engines.server.record import PassEvent, PassRecord, WindowEngine, installed
-from shiftsim._engines.server.rules import minimum_is_invalid
+from shiftsim._engines.server.rules import deadline_status, minimum_is_invalid
 from shiftsim._engines.server.timeline import Timeline, pass_timeline
 from shiftsim._seeding import deployment_id, entropy_of
 from shiftsim.errors import UnsupportedScenarioError
@@ -92,6 +95,8 @@ class Runner:
         self.seq = seq
         self.walk = ENGINES[engine]
         self.health = plan.healthy.copy()
+        self.revision = plan.revision.copy()
+        self.group_revision = REV_PREVIOUS if plan.has_previous else REV_NONE
         self.last_install = plan.last_install.copy()
         self.deployments: list[DeploymentRecord] = []
         self.key = (entropy_of(seq), tuple(seq.spawn_key))
@@ -151,6 +156,7 @@ class Runner:
             deployed=deployed,
             source=self.last_install[idx],
             healthy=self.health[idx] if healthy is None else healthy,
+            revision=self.revision[idx],
             t0=t0,
             minimum=minimum,
             cap=cap,
@@ -233,8 +239,7 @@ class Runner:
     ) -> PassRecord:
         """Execute a pass of ``d`` (stopped by the user's interrupt when ``interrupted``) and
         end ``d`` with it."""
-        args = self.interrupt_args() if interrupted else (math.inf, None, "")
-        rec = self.execute(pp, t0, deployed, *args)
+        rec = self.execute(pp, t0, deployed, *self.deadline_args(d.start, interrupted))
         d.passes.append(rec)
         d.events += rec.events
         d.finish_with(rec)
@@ -248,16 +253,45 @@ class Runner:
         # Deregistered instances (block passes) serve no traffic: their health is not at stake.
         if rec.plan.kind in ("in-place", "launch", "install"):
             self.health[idx[started]] = rec.final[started] == S_SUCCEEDED
+        if rec.plan.kind in ("in-place", "launch"):
+            self._revision_health(rec, deployed)
         if "Install" in rec.plan.events:
             self.last_install[idx[installed(rec)]] = deployed
+
+    def _revision_health(self, rec: PassRecord, deployed: int) -> None:
+        """Revision health after an in-place deployment (D13; UG:instances-health.md): when it
+        succeeds, the group's revision becomes the deployed one, so every other instance that
+        holds a revision is Old; an instance it deployed to successfully is Current when the
+        deployed revision is the group's, else Old (shiftsim's reading for a failed deployment's
+        revision, which is not the group's); the others keep theirs."""
+        if rec.outcome == DeploymentStatus.SUCCEEDED.value and deployed != self.group_revision:
+            self.revision[self.revision != H_UNKNOWN] = H_OLD
+            self.group_revision = deployed
+        got = rec.plan.instances[rec.final == S_SUCCEEDED]
+        self.revision[got] = H_CURRENT if deployed == self.group_revision else H_OLD
 
     def fail_at_start(self, d: DeploymentRecord, code: str, message: str) -> None:
         d.finish(d.start, DeploymentStatus.FAILED.value, code, message)
 
     def interrupt_args(self) -> tuple[float, str | None, str]:
-        """The user's deployment's interrupt: (second, error code, message)."""
+        """The user's deployment's deadline: (second, error code, message)."""
+        return self.deadline_args(0.0, True)
+
+    def deadline_args(self, start: float, interrupted: bool) -> tuple[float, str | None, str]:
+        """The deadline of a deployment that started at ``start``: the user's interrupt (an
+        alarm, a stop) when ``interrupted`` and it comes first, else the run-time limit (D15),
+        at which a deployment still running fails with TIMEOUT."""
         p = self.plan
-        return p.interrupt_time, p.interrupt_code, p.interrupt_message
+        limit = start + p.run_time_limit
+        if interrupted and p.interrupt_time <= limit:
+            return p.interrupt_time, p.interrupt_code, p.interrupt_message
+        hours = p.run_time_limit / 3600.0
+        return (
+            limit,
+            ErrorCode.TIMEOUT.value,
+            f"The deployment timed out: it was still running at its {hours:g}-hour run-time "
+            "limit (UG:limits.md, D15).",
+        )
 
     def check_minimum(self, d: DeploymentRecord, n: int) -> int | None:
         """The minimum for ``n`` instances, or None after failing ``d`` because it is invalid."""
@@ -402,7 +436,7 @@ class Runner:
             cap=n,
             healthy=np.zeros(n, dtype=bool),
         )
-        rec = self.execute(pp, t, revision)
+        rec = self.execute(pp, t, revision, *self.deadline_args(t, False))
         d.passes.append(rec)
         bad = rec.final != S_SUCCEEDED
         for k in np.flatnonzero(bad).tolist():
@@ -584,7 +618,7 @@ class Runner:
         resume = t + cont * 60.0 if cont is not None and cont * 60.0 <= wait else None
         until = resume if resume is not None else t + wait
         if deadline < until:
-            d0.finish(max(deadline, t), DeploymentStatus.STOPPED.value, code, message)
+            d0.finish(max(deadline, t), deadline_status(code), code, message)
             self.run_blue_green_rollback(d0)
             return None
         if resume is None:
@@ -715,13 +749,13 @@ class Runner:
             d0.rollback_message = f"Rolled back by {r.id} (Succeeded)."
             return
         pa = self.all_at_once_pass(1, 0, "rollback-allow", blue, ALLOW_EVENTS, REV_PREVIOUS, t)
-        last = self.execute(pa, t, REV_PREVIOUS)
+        last = self.execute(pa, t, REV_PREVIOUS, *self.deadline_args(t, False))
         r.passes.append(last)
         if last.outcome == DeploymentStatus.SUCCEEDED.value and moved.shape[0]:
             pb = self.all_at_once_pass(
                 1, 1, "rollback-block", moved, BLOCK_EVENTS, REV_TARGET, last.end
             )
-            last = self.execute(pb, last.end, REV_TARGET)
+            last = self.execute(pb, last.end, REV_TARGET, *self.deadline_args(t, False))
             r.passes.append(last)
         r.finish_with(last)
         d0.rollback_message = f"Rolled back by {r.id} ({r.status})."
@@ -753,4 +787,5 @@ def in_place_inputs(plan: ServerPlan, seq: np.random.SeedSequence) -> PassInputs
     m = int(plan.minimum_rule.minimum(int(plan.targets.shape[0])))
     pp = runner.in_place_pass(0, plan.targets, REV_TARGET, 0.0, m)
     draws, timeline, order = runner.inputs(pp)
-    return PassInputs(pp, draws, timeline, order, plan.interrupt_time, plan.interrupt_code)
+    deadline, code, _ = runner.interrupt_args()
+    return PassInputs(pp, draws, timeline, order, deadline, code)

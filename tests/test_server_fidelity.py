@@ -1,0 +1,216 @@
+"""EC2/on-premises fidelity, second pass (issue 12): decisions D9, D13, D15, D16 of
+../shared/reference/codedeploy.md, on both engines.
+
+UG = AWS CodeDeploy User Guide, https://docs.aws.amazon.com/codedeploy/latest/userguide/<page>.html;
+API = the CodeDeploy API Reference (codedeploy.md section 0).
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from shiftsim.alarms import Alarm
+from shiftsim.appspec import load_appspec
+from shiftsim.errors import ConfigError
+from shiftsim.fleet import Fleet, Instance
+from shiftsim.rollback import AutoRollback
+from shiftsim.server import (
+    FileConflict,
+    Script,
+    ScriptFault,
+    ServerDeployment,
+    ServerRun,
+    simulate_server,
+)
+from shiftsim.vocabulary import LIMITS, MAX_IN_PLACE_RUN_MINUTES
+
+ENGINES = ("core", "kernel")
+SLOW_START = {"ApplicationStart": [Script("scripts/start.sh", duration=50 * 60)]}
+
+
+def start_order(run: ServerRun) -> list[str]:
+    frame = run.instances
+    frame = frame[frame.deployment_id == run.deployment_id].dropna(subset=["start"])
+    return frame.sort_values("start", kind="stable").instance_id.tolist()
+
+
+# ====================================================================== D13: instance order
+@pytest.mark.parametrize("engine", ENGINES)
+def test_d13_unhealthy_then_unknown_then_old_then_current(engine: str) -> None:
+    # D13; UG:instances-health.md "Order in which instances are scheduled": unhealthy first,
+    # then revision health Unknown, then Old, then Current (codedeploy.md 3.1).
+    fleet = Fleet(
+        [
+            Instance("i-cur", revision="Current"),
+            Instance("i-old", revision="Old"),
+            Instance("i-unk", revision="Unknown", healthy=True),
+            Instance("i-unh", healthy=False),
+        ]
+    )
+    run = simulate_server(ServerDeployment("OneAtATime", fleet=fleet), rng=1, engine=engine)
+    assert start_order(run) == ["i-unh", "i-unk", "i-old", "i-cur"]
+
+
+def test_d13_shuffle_keeps_the_classes() -> None:
+    # D13's option: shuffle within each class with the run's rng.
+    fleet = Fleet(
+        [Instance(f"i-c{k}", revision="Current") for k in range(4)]
+        + [Instance(f"i-o{k}", revision="Old") for k in range(4)]
+        + [Instance(f"i-u{k}", revision="Unknown", healthy=True) for k in range(4)]
+    )
+    orders = set()
+    for seed in range(4):
+        run = simulate_server(
+            ServerDeployment("OneAtATime", fleet=fleet, order="shuffle"), rng=seed
+        )
+        order = start_order(run)
+        assert [i[2] for i in order] == ["u"] * 4 + ["o"] * 4 + ["c"] * 4
+        orders.add(tuple(order))
+    assert len(orders) > 1
+
+
+def test_d13_a_rollback_orders_by_the_revision_health_the_deployment_left() -> None:
+    # UG:instances-health.md: after a failed deployment the group's revision stays; the
+    # instances it reached hold a revision other than the group's (shiftsim: Old), the others
+    # keep Current, so the rollback deploys to the failed instance, then the Old ones.
+    fleet = Fleet.of_size(4, revision="Current")
+    d = ServerDeployment(
+        "OneAtATime",
+        fleet=fleet,
+        faults=[ScriptFault("ValidateService", instances=["i-001"])],
+        hooks={"ValidateService": [Script("v.sh", 5)]},
+        auto_rollback=AutoRollback(events=("DEPLOYMENT_FAILURE",)),
+    )
+    run = simulate_server(d, rng=1)
+    rollback = run.instances[run.instances.deployment_id != run.deployment_id]
+    order = rollback.dropna(subset=["start"]).sort_values("start", kind="stable")
+    assert order.instance_id.tolist() == ["i-001", "i-000", "i-002", "i-003"]
+
+
+# ====================================================================== D15: run-time limit
+@pytest.mark.parametrize("engine", ENGINES)
+def test_d15_in_place_deployment_times_out_at_twelve_hours(engine: str) -> None:
+    # D15; UG:limits.md (current quotas page): an EC2/on-premises in-place deployment may run
+    # 12 hours; one still running then fails with ErrorCode TIMEOUT (API:ErrorInformation).
+    # 16 instances one at a time with 50-minute scripts would take 13.4 hours.
+    d = ServerDeployment("OneAtATime", fleet=Fleet.of_size(16), hooks=SLOW_START)
+    run = simulate_server(d, rng=1, engine=engine)
+    assert (run.status, run.error_code) == ("Failed", "TIMEOUT")
+    main = run.deployments.iloc[0]
+    assert main.end == 12 * 3600.0
+    assert run.instances.status.value_counts().to_dict() == {
+        "Succeeded": 14,
+        "Unknown": 1,
+        "Skipped": 1,
+    }
+    assert LIMITS["MAX_IN_PLACE_RUN_MINUTES"].value == MAX_IN_PLACE_RUN_MINUTES == 720
+
+
+def test_d15_the_limit_is_a_parameter() -> None:
+    # D15: 8 hours for custom configurations created before June 2023; any value for others.
+    base = ServerDeployment("OneAtATime", fleet=Fleet.of_size(16), hooks=SLOW_START)
+    longer = simulate_server(base.__class__(**{**_fields(base), "max_run_time_minutes": 900}))
+    assert longer.status == "Succeeded"
+    legacy = simulate_server(base.__class__(**{**_fields(base), "max_run_time_minutes": 480}))
+    assert legacy.error_code == "TIMEOUT" and legacy.deployments.iloc[0].end == 8 * 3600.0
+    with pytest.raises(ConfigError, match="max_run_time_minutes"):
+        ServerDeployment("OneAtATime", fleet=Fleet.of_size(2), max_run_time_minutes=0)
+
+
+def test_d15_a_timeout_rolls_back_as_a_failure() -> None:
+    # A TIMEOUT is a failed deployment, so DEPLOYMENT_FAILURE rolls it back (API:
+    # AutoRollbackConfiguration); the rollback has its own limit from its own start.
+    d = ServerDeployment(
+        "OneAtATime",
+        fleet=Fleet.of_size(16),
+        hooks=SLOW_START,
+        auto_rollback=AutoRollback(events=("DEPLOYMENT_FAILURE",)),
+    )
+    run = simulate_server(d, rng=1)
+    assert run.error_code == "TIMEOUT" and run.rolled_back
+    assert run.deployments.iloc[1].creator == "codeDeployRollback"
+
+
+def _fields(d: ServerDeployment) -> dict:
+    return {name: getattr(d, name) for name in d.__dataclass_fields__}
+
+
+# ====================================================================== D9: alarms
+def test_d9_ten_alarms_by_default_more_with_a_raised_quota() -> None:
+    # D9; API:AlarmConfiguration ("A maximum of 10 alarms"), AlarmsLimitExceededException; the
+    # current quotas page lists 50, adjustable: a parameter for a raised quota.
+    alarms = [Alarm(f"a{k}") for k in range(11)]
+    with pytest.raises(ConfigError, match=r"at most 10 alarms.*max_alarms"):
+        ServerDeployment(fleet=Fleet.of_size(2), alarms=alarms)
+    d = ServerDeployment(fleet=Fleet.of_size(2), alarms=alarms, max_alarms=50)
+    assert len(d.alarms) == 11
+    with pytest.raises(ConfigError, match="at most 50 alarms"):
+        ServerDeployment(
+            fleet=Fleet.of_size(2), alarms=[Alarm(f"a{k}") for k in range(51)], max_alarms=50
+        )
+
+
+# ====================================================================== D16: existing files
+@pytest.mark.parametrize("engine", ENGINES)
+def test_d16_disallow_fails_install_on_a_conflicting_file(engine: str) -> None:
+    # D16; UG:troubleshooting-deployments.md: with the default DISALLOW a file already at a
+    # destination fails Install ("a specified file already exists at this location").
+    d = ServerDeployment(
+        "AllAtOnce", fleet=Fleet.of_size(3), faults=[FileConflict(instances=["i-001"])]
+    )
+    run = simulate_server(d, rng=1, engine=engine)
+    row = run.instances.set_index("instance_id").loc["i-001"]
+    assert (row.status, row.failed_event, row.error_code) == ("Failed", "Install", "UnknownError")
+    assert "specified file already exists" in row.message
+    assert run.status == "Succeeded"  # AllAtOnce: one success is enough
+
+
+@pytest.mark.parametrize("behavior", ["OVERWRITE", "RETAIN"])
+def test_d16_overwrite_and_retain_install(behavior: str) -> None:
+    # D16; UG:reference-appspec-file-structure-other.md: OVERWRITE replaces, RETAIN keeps.
+    d = ServerDeployment(
+        "OneAtATime",
+        fleet=Fleet.of_size(3),
+        faults=[FileConflict()],
+        file_exists_behavior=behavior,
+    )
+    assert simulate_server(d, rng=1).instances.status.eq("Succeeded").all()
+
+
+def test_d16_the_appspec_option_takes_precedence() -> None:
+    # codedeploy.md 5.1: the AppSpec's file_exists_behavior takes precedence over the
+    # CreateDeployment fileExistsBehavior.
+    appspec = load_appspec(
+        "version: 0.0\nos: linux\nfile_exists_behavior: OVERWRITE\n"
+        "files:\n  - source: /\n    destination: /var/www\n",
+        platform="Server",
+    )
+    d = ServerDeployment(
+        "OneAtATime",
+        fleet=Fleet.of_size(2),
+        appspec=appspec,
+        faults=[FileConflict()],
+        file_exists_behavior="DISALLOW",
+    )
+    assert d.effective_file_exists_behavior == "OVERWRITE"
+    assert simulate_server(d, rng=1).status == "Succeeded"
+
+
+def test_d16_a_rollback_uses_the_last_successful_deployments_option() -> None:
+    # D16; UG:deployments-rollback-and-redeploy.md: the rollback reuses the content option of
+    # the last successful deployment, not the failed one's.
+    def run(previous: str | None) -> ServerRun:
+        d = ServerDeployment(
+            "AllAtOnce",
+            fleet=Fleet.of_size(2),
+            faults=[FileConflict()],
+            file_exists_behavior=None,
+            previous_file_exists_behavior=previous,
+            auto_rollback=AutoRollback(events=("DEPLOYMENT_FAILURE",)),
+        )
+        return simulate_server(d, rng=1)
+
+    assert run("OVERWRITE").deployments.status.tolist() == ["Failed", "Succeeded"]
+    assert run(None).deployments.status.tolist() == ["Failed", "Failed"]
+    with pytest.raises(ConfigError, match="file_exists_behavior"):
+        ServerDeployment(fleet=Fleet.of_size(2), file_exists_behavior="REPLACE")
