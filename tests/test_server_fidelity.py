@@ -7,6 +7,7 @@ API = the CodeDeploy API Reference (codedeploy.md section 0).
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 from shiftsim.alarms import Alarm
@@ -15,11 +16,13 @@ from shiftsim.errors import ConfigError
 from shiftsim.fleet import Fleet, Instance
 from shiftsim.rollback import AutoRollback
 from shiftsim.server import (
+    BlueGreen,
     FileConflict,
     Script,
     ScriptFault,
     ServerDeployment,
     ServerRun,
+    ServerStepper,
     simulate_server,
 )
 from shiftsim.vocabulary import LIMITS, MAX_IN_PLACE_RUN_MINUTES
@@ -214,3 +217,44 @@ def test_d16_a_rollback_uses_the_last_successful_deployments_option() -> None:
     assert run(None).deployments.status.tolist() == ["Failed", "Failed"]
     with pytest.raises(ConfigError, match="file_exists_behavior"):
         ServerDeployment(fleet=Fleet.of_size(2), file_exists_behavior="REPLACE")
+
+
+# ====================================================================== termination wait
+def _blue_green(**options: object) -> ServerDeployment:
+    return ServerDeployment(
+        "AllAtOnce",
+        fleet=Fleet.of_size(3, auto_scaling_group="asg"),
+        load_balancer=True,
+        blue_green=BlueGreen(**options),  # type: ignore[arg-type]
+    )
+
+
+def test_continue_deployment_ends_the_termination_wait_early() -> None:
+    # API:ContinueDeployment (deploymentWaitType TERMINATION_WAIT) and
+    # SkipWaitTimeForInstanceTermination end the blue/green termination wait early
+    # (codedeploy.md 7, D12).
+    full = simulate_server(_blue_green(), rng=1)
+    early = simulate_server(_blue_green(skip_termination_wait_after_minutes=5), rng=1)
+    events = early.events.set_index("event")
+    wait_start = events.loc["TerminationWait", "time"]
+    assert events.loc["ContinueDeployment", "detail"] == "TERMINATION_WAIT"
+    assert early.duration == wait_start + 300.0 == full.duration - 55 * 60.0
+    assert early.status == "Succeeded"
+
+
+def test_stepper_continue_deployment_termination_wait() -> None:
+    stepper = ServerStepper(_blue_green(), np.random.SeedSequence(1))
+    with pytest.raises(ConfigError, match="DeploymentIsNotInReadyStateException"):
+        stepper.continue_deployment("TERMINATION_WAIT")  # minute 0: not in the wait yet
+    stepper.advance(20.0)
+    stepper.continue_deployment("TERMINATION_WAIT")
+    assert stepper.finish().duration == 20 * 60.0
+
+
+def test_keep_alive_has_no_termination_wait() -> None:
+    # API:BlueInstanceTerminationOption: KEEP_ALIVE deregisters the originals and leaves them
+    # running; instanceTerminationWaitTimeStarted is false (API:DeploymentInfo).
+    run = simulate_server(_blue_green(termination_action="KEEP_ALIVE"), rng=1)
+    assert "TerminationWait" not in run.events.event.tolist()
+    with pytest.raises(ConfigError, match="KEEP_ALIVE has no wait"):
+        BlueGreen(termination_action="KEEP_ALIVE", skip_termination_wait_after_minutes=1)

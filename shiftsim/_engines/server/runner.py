@@ -690,6 +690,17 @@ class Runner:
             d0.events.append(
                 (t, "TerminationWait", DeploymentStatus.IN_PROGRESS.value, f"{minutes} minutes")
             )
+            skip = bg.skip_termination_wait_after_minutes
+            if skip is not None and skip * 60.0 < wait:
+                wait = skip * 60.0
+                d0.events.append(
+                    (
+                        t + wait,
+                        "ContinueDeployment",
+                        DeploymentStatus.SUCCEEDED.value,
+                        "TERMINATION_WAIT",
+                    )
+                )
             d0.events.append(
                 (
                     t + wait,
