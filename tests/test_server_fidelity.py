@@ -24,6 +24,7 @@ from shiftsim.server import (
     ServerRun,
     ServerStepper,
     simulate_server,
+    simulate_server_sequence,
 )
 from shiftsim.vocabulary import LIMITS, MAX_IN_PLACE_RUN_MINUTES
 
@@ -258,3 +259,53 @@ def test_keep_alive_has_no_termination_wait() -> None:
     assert "TerminationWait" not in run.events.event.tolist()
     with pytest.raises(ConfigError, match="KEEP_ALIVE has no wait"):
         BlueGreen(termination_action="KEEP_ALIVE", skip_termination_wait_after_minutes=1)
+
+
+# ====================================================================== consecutive deployments
+def test_a_sequence_orders_the_next_deployment_by_what_the_last_left() -> None:
+    fleet = Fleet.of_size(4)
+    hooks = {"ApplicationStart": [Script("start.sh", 10)]}
+    # UG:instances-health.md: instance health persists across deployments; after a successful
+    # deployment the group's revision is the new one (its instances Current), after a failed
+    # one attempted instances are Healthy or Unhealthy from their own result. The next
+    # deployment schedules by D13: unhealthy, Unknown, Old, Current. OneAtATime on 4: i-001
+    # fails, so the deployment fails with i-002 and i-003 never attempted.
+    first = ServerDeployment(
+        "OneAtATime",
+        fleet=fleet,
+        hooks=hooks,
+        faults=[ScriptFault("ApplicationStart", instances=["i-001"])],
+    )
+    second = ServerDeployment("OneAtATime", fleet=fleet, hooks=hooks)
+    third = ServerDeployment("OneAtATime", fleet=fleet, hooks=hooks)
+    for engine in ENGINES:
+        result = simulate_server_sequence([first, second, third], rng=3, engine=engine)
+        assert [r.status for r in result.runs] == ["Failed", "Succeeded", "Succeeded"]
+        # After the failure: i-001 unhealthy; i-000 holds the failed revision, i-002 and i-003
+        # the old one (all Old): unhealthy first, then fleet order.
+        assert start_order(result.runs[1]) == ["i-001", "i-000", "i-002", "i-003"]
+        assert {i.revision for i in result.runs[1].fleet_after} == {"Current"}
+        assert result.start_times[1] == result.runs[0].duration
+        assert (
+            result.runs[1].deployment.previous_hooks
+            == result.runs[0].deployment.resolved_previous_hooks
+        )
+        assert result.runs[2].deployment.previous_hooks == result.runs[1].deployment.resolved_hooks
+
+
+def test_a_sequence_carries_the_last_successful_file_option() -> None:
+    # D16; UG:deployments-rollback-and-redeploy.md: the content option of the last successful
+    # deployment is what a rollback reuses.
+    fleet = Fleet.of_size(2)
+    first = ServerDeployment("AllAtOnce", fleet=fleet, file_exists_behavior="OVERWRITE")
+    second = ServerDeployment(
+        "AllAtOnce",
+        fleet=fleet,
+        faults=[FileConflict()],
+        auto_rollback=AutoRollback(events=("DEPLOYMENT_FAILURE",)),
+    )
+    result = simulate_server_sequence([first, second], rng=1)
+    assert result.runs[1].deployment.previous_file_exists_behavior == "OVERWRITE"
+    assert result.runs[1].deployments.status.tolist() == ["Failed", "Succeeded"]
+    with pytest.raises(ConfigError, match="non-empty sequence"):
+        simulate_server_sequence([])

@@ -117,6 +117,7 @@ from shiftsim.server.scripts import (
     Script,
     hooks_from_appspec,
 )
+from shiftsim.server.sequence import ServerSequenceRun, simulate_server_sequence
 from shiftsim.server.simulate import simulate_server
 from shiftsim.server.stepping import ServerDeploymentState, ServerStepper
 
@@ -140,7 +141,9 @@ __all__ = [
     "ServerDeployment",
     "ServerDeploymentState",
     "ServerRun",
+    "ServerSequenceRun",
     "ServerStepper",
     "hooks_from_appspec",
     "simulate_server",
+    "simulate_server_sequence",
 ]

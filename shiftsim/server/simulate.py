@@ -61,6 +61,7 @@ def simulate_server(
         deployment.notification_context(),
         runner.health,
         runner.last_install,
+        runner.revision,
     )
     if on_notification is not None:
         for note in run.notifications:

@@ -256,7 +256,10 @@ class Runner:
         if rec.plan.kind in ("in-place", "launch"):
             self._revision_health(rec, deployed)
         if "Install" in rec.plan.events:
-            self.last_install[idx[installed(rec)]] = deployed
+            got = idx[installed(rec)]
+            self.last_install[got] = deployed
+            # Files of a revision are on the instance, though its deployment failed there.
+            self.revision[got[self.revision[got] == H_UNKNOWN]] = H_OLD
 
     def _revision_health(self, rec: PassRecord, deployed: int) -> None:
         """Revision health after an in-place deployment (D13; UG:instances-health.md): when it
