@@ -18,6 +18,7 @@ from shiftsim.rollback import AutoRollback
 from shiftsim.server import (
     BlueGreen,
     FileConflict,
+    ScaleIn,
     Script,
     ScriptFault,
     ServerDeployment,
@@ -309,3 +310,78 @@ def test_a_sequence_carries_the_last_successful_file_option() -> None:
     assert result.runs[1].deployments.status.tolist() == ["Failed", "Succeeded"]
     with pytest.raises(ConfigError, match="non-empty sequence"):
         simulate_server_sequence([])
+
+
+# ====================================================================== scale-in
+def _scale_in(hook: bool) -> ServerDeployment:
+    hooks = {
+        "ApplicationStart": [Script("start.sh", 60)],
+        "ApplicationStop": [Script("stop.sh", 30)],
+        "BeforeBlockTraffic": [Script("drain.sh", 5)],
+    }
+    return ServerDeployment(
+        "AllAtOnce",
+        fleet=Fleet.of_size(4, auto_scaling_group="web"),
+        hooks=hooks,
+        load_balancer=True,
+        scale_ins=[ScaleIn(0.5, "web", instance_ids=["i-002"]), ScaleIn(60, "web")],
+        termination_hook_enabled=hook,
+    )
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_scale_in_with_the_termination_hook_runs_termination_deployments(engine: str) -> None:
+    # API:CreateDeploymentGroupInput.terminationHookEnabled: CodeDeploy installs a termination
+    # hook and performs termination deployments (creator autoscalingTermination,
+    # API:DeploymentCreator) on scale-in, during (i-002) and after (i-003) the deployment.
+    run = simulate_server(_scale_in(True), rng=1, engine=engine)
+    deployments = run.deployments
+    assert deployments.creator.tolist() == [
+        "user",
+        "autoscalingTermination",
+        "autoscalingTermination",
+    ]
+    assert deployments.start.tolist()[1:] == [30.0, 3600.0]
+    life = run.lifecycle
+    term = life[life.deployment_id == deployments.deployment_id.iloc[1]]
+    assert term.event.tolist() == [
+        "BeforeBlockTraffic",
+        "BlockTraffic",
+        "AfterBlockTraffic",
+        "ApplicationStop",
+    ]
+    assert term.status.eq("Succeeded").all()
+    # The scaled-in instances leave the group.
+    assert [i.id for i in run.fleet_after] == ["i-000", "i-001"]
+    # i-002 was in the middle of its update: the user's deployment fails there as on a stopped
+    # instance (UG:integrations-aws-auto-scaling-suspend-processes.md: a scale-in can terminate
+    # an instance in the middle of its update).
+    main = run.instances[run.instances.deployment_id == run.deployment_id].set_index("instance_id")
+    assert main.loc["i-002", "status"] == "Failed"
+
+
+def test_scale_in_without_the_hook_just_terminates() -> None:
+    run = simulate_server(_scale_in(False), rng=1)
+    assert run.deployments.creator.tolist() == ["user"]
+    assert "ScaleIn" in run.events.event.tolist()
+    assert [i.id for i in run.fleet_after] == ["i-000", "i-001"]
+    with pytest.raises(ConfigError, match="scale_ins"):
+        ServerDeployment(
+            fleet=Fleet.of_size(2, auto_scaling_group="web"),
+            scale_ins=[ScaleIn(1, "web", instance_ids=["i-009"])],
+        )
+
+
+def test_stepper_scale_in() -> None:
+    d = ServerDeployment(
+        "OneAtATime",
+        fleet=Fleet.of_size(4, auto_scaling_group="web"),
+        hooks={"ApplicationStart": [Script("start.sh", 60)]},
+        termination_hook_enabled=True,
+    )
+    stepper = ServerStepper(d, np.random.SeedSequence(1))
+    stepper.advance(2.0)
+    stepper.scale_in("web", instance_ids=["i-003"])
+    run = stepper.finish()
+    assert run.deployments.creator.tolist() == ["user", "autoscalingTermination"]
+    assert run.deployments.start.tolist()[1] == 120.0

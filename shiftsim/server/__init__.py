@@ -41,7 +41,11 @@ What is modelled (codedeploy.md sections 3, 4, 6, 7, 8, 10)
   successful revision in a launch deployment (creator ``autoscaling``); a failed launch
   deployment terminates the instance (ABANDON). After a successful deployment a follow-up
   (creator ``CodeDeployAutoUpdate``) updates the instances launched during it, unless
-  ``outdated_instances_strategy="IGNORE"``.
+  ``outdated_instances_strategy="IGNORE"``. :class:`ScaleIn` terminates instances, after a
+  termination deployment (creator ``autoscalingTermination``) with
+  ``termination_hook_enabled``.
+* **Consecutive deployments**: :func:`simulate_server_sequence` runs deployments of one group
+  one after another, each from the fleet, revision health and revisions the last left.
 * **Blue/green** (section 7; :class:`BlueGreen`).
 * **Zonal** (section 3.3): one Availability Zone at a time.
 
@@ -99,7 +103,7 @@ is a :class:`ServerRun` (:mod:`~shiftsim.server.run`, with its tables in
 
 from __future__ import annotations
 
-from shiftsim.server.auto_scaling import ScaleOut
+from shiftsim.server.auto_scaling import ScaleIn, ScaleOut
 from shiftsim.server.blue_green import BlueGreen
 from shiftsim.server.deployment import (
     DEFAULT_ALARM_POLL_INTERVAL,
@@ -135,6 +139,7 @@ __all__ = [
     "FileConflict",
     "InstanceStop",
     "LoadBalancerFault",
+    "ScaleIn",
     "ScaleOut",
     "Script",
     "ScriptFault",

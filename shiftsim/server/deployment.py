@@ -22,7 +22,7 @@ from shiftsim.errors import UnsupportedScenarioError
 from shiftsim.fleet import Fleet, Targets, check_fleet
 from shiftsim.notifications import NotificationContext
 from shiftsim.rollback import AutoRollback, ManualStop
-from shiftsim.server.auto_scaling import OUTDATED_STRATEGIES, ScaleOut, launch_ids
+from shiftsim.server.auto_scaling import OUTDATED_STRATEGIES, ScaleIn, ScaleOut, launch_ids
 from shiftsim.server.blue_green import BlueGreen
 from shiftsim.server.faults import (
     FILE_EXISTS_BEHAVIORS,
@@ -147,6 +147,16 @@ class ServerDeployment:
         Seconds between CodeDeploy's reads of alarm state (D2), default 60.
     manual_stop : ManualStop or None
     scale_outs : sequence of ScaleOut
+    scale_ins : sequence of ScaleIn
+        Auto Scaling terminates instances during or after the deployment.
+    termination_hook_enabled : bool
+        The group's ``terminationHookEnabled`` (API:CreateDeploymentGroupInput): on a scale-in
+        CodeDeploy runs a termination deployment (creator ``autoscalingTermination``) on the
+        terminating instances, all at once: BeforeBlockTraffic, BlockTraffic and
+        AfterBlockTraffic (with a load balancer), then ApplicationStop, with the scripts of the
+        revision installed on each ([INFERENCE]: the User Guide's page on termination
+        deployments was not retrievable; these are the events that take an instance out of
+        service, as in-place deployments run them).
     outdated_instances_strategy : {"UPDATE", "IGNORE"}
     blue_green : BlueGreen or None
         Blue/green instead of in-place; needs ``load_balancer=True`` and EC2 instances.
@@ -207,6 +217,8 @@ class ServerDeployment:
     alarm_poll_interval: float = DEFAULT_ALARM_POLL_INTERVAL
     manual_stop: ManualStop | None = None
     scale_outs: Sequence[ScaleOut] = ()
+    scale_ins: Sequence[ScaleIn] = ()
+    termination_hook_enabled: bool = False
     outdated_instances_strategy: str = "UPDATE"
     blue_green: BlueGreen | None = None
     order: str = "fleet"
@@ -238,13 +250,23 @@ class ServerDeployment:
             if not isinstance(s, ScaleOut):
                 raise invalid(_OWNER, f"scale_outs[{k}]", s, "must be a ScaleOut")
         set_(self, "scale_outs", scale_outs)
+        scale_ins = tuple(self.scale_ins)
+        for k, item in enumerate(scale_ins):
+            if not isinstance(item, ScaleIn):
+                raise invalid(_OWNER, f"scale_ins[{k}]", item, "must be a ScaleIn")
+        set_(self, "scale_ins", scale_ins)
         self._check_blue_green(config)
         self._check_scale_outs()
+        self._check_scale_ins()
         set_(self, "faults", self._check_faults(hooks, previous))
 
     # ------------------------------------------------------------------ validation
     def _check_flags(self) -> None:
-        for name in ("load_balancer", "ignore_application_stop_failures"):
+        for name in (
+            "load_balancer",
+            "ignore_application_stop_failures",
+            "termination_hook_enabled",
+        ):
             if not isinstance(getattr(self, name), bool):
                 raise invalid(_OWNER, name, getattr(self, name), "must be True or False")
         if not isinstance(self.auto_rollback, AutoRollback):
@@ -397,10 +419,10 @@ class ServerDeployment:
                 "ServerDeployment: a zonal configuration with a blue/green deployment is not "
                 "modelled (the reference documents zonal deployments for in-place only)."
             )
-        if self.scale_outs:
+        if self.scale_outs or self.scale_ins:
             raise UnsupportedScenarioError(
-                "ServerDeployment: Auto Scaling scale-out during a blue/green deployment is not "
-                "modelled."
+                "ServerDeployment: Auto Scaling scale-out or scale-in during a blue/green "
+                "deployment is not modelled."
             )
 
     def _group_asgs(self) -> tuple[str, ...]:
@@ -431,6 +453,38 @@ class ServerDeployment:
                         "must not reuse an existing instance id",
                     )
                 seen.add(ident)
+
+    def _check_scale_ins(self) -> None:
+        groups = self._group_asgs()
+        for k, s in enumerate(self.scale_ins):
+            if s.auto_scaling_group not in groups:
+                raise invalid(
+                    _OWNER,
+                    f"scale_ins[{k}].auto_scaling_group",
+                    s.auto_scaling_group,
+                    "must be an Auto Scaling group of the deployment group "
+                    f"({', '.join(groups) or 'it has none'})",
+                    suggest(s.auto_scaling_group, groups) or None,
+                )
+            members = self._members(s.auto_scaling_group)
+            for ident in self.scale_in_ids(k):
+                if ident not in members:
+                    raise invalid(
+                        _OWNER,
+                        f"scale_ins[{k}].instance_ids",
+                        ident,
+                        f"must name an instance of the fleet in {s.auto_scaling_group}",
+                        suggest(ident, members) or None,
+                    )
+
+    def _members(self, group: str) -> list[str]:
+        column = self.fleet.column("auto_scaling_group")
+        return [i for k, i in enumerate(self.fleet.ids) if column[k] == group]
+
+    def scale_in_ids(self, k: int) -> tuple[str, ...]:
+        """The instances scale-in ``k`` terminates (see :class:`ScaleIn`)."""
+        s = self.scale_ins[k]
+        return s.chosen(self._members(s.auto_scaling_group))
 
     def _known_ids(self) -> list[str]:
         ids = list(self.fleet.ids)

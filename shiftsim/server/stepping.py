@@ -12,7 +12,7 @@ import numpy as np
 from shiftsim._checks import check_choice, check_number, invalid
 from shiftsim.alarms import ALARM_STATES
 from shiftsim.rollback import ManualStop
-from shiftsim.server.auto_scaling import ScaleOut
+from shiftsim.server.auto_scaling import ScaleIn, ScaleOut
 from shiftsim.server.deployment import ServerDeployment
 from shiftsim.server.run import ServerRun
 from shiftsim.server.simulate import simulate_server
@@ -73,6 +73,7 @@ class ServerStepper:
         "_blue_green",
         "_minute",
         "_run",
+        "_scale_ins",
         "_scale_outs",
         "_seq",
         "_stop",
@@ -85,6 +86,7 @@ class ServerStepper:
         self._minute = 0.0
         self._alarm_events = list(deployment.alarm_events)
         self._scale_outs = list(deployment.scale_outs)
+        self._scale_ins = list(deployment.scale_ins)
         self._stop = deployment.manual_stop
         self._blue_green = deployment.blue_green
         self._run: ServerRun | None = None
@@ -99,6 +101,7 @@ class ServerStepper:
             self.deployment,
             alarm_events=tuple(self._alarm_events),
             scale_outs=tuple(self._scale_outs),
+            scale_ins=tuple(self._scale_ins),
             manual_stop=self._stop,
             blue_green=self._blue_green,
         )
@@ -176,6 +179,14 @@ class ServerStepper:
     def scale_out(self, auto_scaling_group: str, count: int = 1) -> ServerDeploymentState:
         """Auto Scaling launches ``count`` instances into ``auto_scaling_group`` now."""
         self._scale_outs.append(ScaleOut(self._minute, auto_scaling_group, count))
+        return self._act()
+
+    def scale_in(
+        self, auto_scaling_group: str, count: int = 1, instance_ids: list[str] | None = None
+    ) -> ServerDeploymentState:
+        """Auto Scaling terminates ``count`` instances of ``auto_scaling_group`` now (see
+        :class:`~shiftsim.server.ScaleIn`)."""
+        self._scale_ins.append(ScaleIn(self._minute, auto_scaling_group, count, instance_ids))
         return self._act()
 
     def continue_deployment(self, wait_type: str = "READY_WAIT") -> ServerDeploymentState:

@@ -6,7 +6,8 @@ Every random number comes from ``numpy.random.Generator(PCG64)`` streams on
 ``SeedSequence(seq.entropy, spawn_key=seq.spawn_key + (role, phase, stream, column))``:
 
 * ``role``: 0 the user's deployment, 1 its rollback, 2 the ``CodeDeployAutoUpdate`` follow-up,
-  ``3 + j`` the Auto Scaling launch deployment of scale-out ``j``;
+  ``3 + j`` the Auto Scaling launch deployment of scale-out ``j``, ``1000 + j`` the termination
+  deployment of scale-in ``j`` (:mod:`.terminations`);
 * ``phase``: the pass within the deployment (in-place: 0; blue/green: 0 install, 1 reroute,
   2 block originals; blue/green rollback: 0 allow originals, 1 block replacements);
 * ``stream`` 0, durations: column ``j`` is slot ``j``, ``float64[n]`` seconds, one per instance of

@@ -166,6 +166,7 @@ def compile_pass(
     cap: int,
     base_healthy: int = 0,
     zonal: bool = False,
+    terminating: bool = False,
 ) -> PassPlan:
     """One pass of ``scenario`` starting at ``t0``.
 
@@ -175,10 +176,14 @@ def compile_pass(
     ``deployed`` is the revision whose scripts run at every event but ApplicationStop,
     BeforeBlockTraffic and AfterBlockTraffic, which run the revision in ``source`` (``REV_NONE``
     for a first deployment: no-op). Instances stopped by ``t0`` run with a stopped agent and
-    count as unhealthy; ``zonal`` applies the scenario's zonal configuration.
+    count as unhealthy; ``zonal`` applies the scenario's zonal configuration. A
+    ``terminating`` pass (a termination deployment at a scale-in) runs on instances whose stop
+    time is the scale-in itself, so their agent works.
     """
     events = tuple(events)
-    stopped_now = scenario.stopped[instances] | (scenario.stop_time[instances] <= t0)
+    stopped_now = scenario.stopped[instances]
+    if not terminating:
+        stopped_now = stopped_now | (scenario.stop_time[instances] <= t0)
     agent = scenario.agent[instances].copy()
     agent[stopped_now] = C_STOPPED
     slots, event_slots, event_source = _slots(events, deployed, source, scenario)
@@ -212,7 +217,9 @@ def compile_pass(
         ),
         agent=agent.astype(np.int8),
         s3=scenario.s3[instances].astype(bool),
-        stop_time=np.where(stopped_now, np.inf, scenario.stop_time[instances]).astype(np.float64),
+        stop_time=np.where(stopped_now | terminating, np.inf, scenario.stop_time[instances]).astype(
+            np.float64
+        ),
         ignore_stop_failures=bool(scenario.ignore_stop_failures),
     )
 
@@ -359,6 +366,8 @@ class ServerPlan:
     targets: np.ndarray
     green: np.ndarray
     launches: tuple[tuple[float, str, np.ndarray], ...]
+    scale_ins: tuple[tuple[float, str, np.ndarray], ...]
+    termination_hook: bool
     hooks: Mapping[int, Hooks]
     reserved: Mapping[str, Any]
     faults: tuple[FaultSpec, ...]
@@ -518,6 +527,20 @@ def _fault_specs(
     return tuple(faults)
 
 
+def _scale_ins(
+    d: ServerDeployment, stop_time: np.ndarray
+) -> tuple[tuple[float, str, np.ndarray], ...]:
+    """(second, group, fleet indices) per scale-in; a scale-in stops its instances for the
+    deployments running on them (``stop_time``)."""
+    out = []
+    for k, s in enumerate(d.scale_ins):
+        idx = np.asarray([d.fleet.index_of(i) for i in d.scale_in_ids(k)], dtype=np.int64)
+        t = s.at_minute * 60.0
+        stop_time[idx] = np.minimum(stop_time[idx], t)
+        out.append((t, s.auto_scaling_group, idx))
+    return tuple(out)
+
+
 def _interrupt(d: ServerDeployment) -> tuple[float, str | None, str, bool]:
     """The moment the user's deployment is interrupted (an alarm CodeDeploy sees, or a stop):
     (second, error code, message, whether it rolls back); ``inf`` if never."""
@@ -580,6 +603,7 @@ def compile_plan(d: ServerDeployment) -> ServerPlan:
     rev = table.column("revision").astype(np.int8)
     stop_time = np.full(len(table.ids), np.inf)
     faults = _fault_specs(d, table.ids, stop_time)
+    scale_ins = _scale_ins(d, stop_time)
     interrupt, code, message, rolls_back = _interrupt(d)
     fleet_rev = fleet.column("revision")[targets]
     return ServerPlan(
@@ -604,6 +628,8 @@ def compile_plan(d: ServerDeployment) -> ServerPlan:
         targets=targets,
         green=green,
         launches=launches,
+        scale_ins=scale_ins,
+        termination_hook=d.termination_hook_enabled,
         hooks={REV_TARGET: d.resolved_hooks, REV_PREVIOUS: d.resolved_previous_hooks},
         reserved=dict(d.reserved_durations),
         faults=faults,

@@ -32,6 +32,7 @@ from shiftsim._engines.server.kernel import window_kernel
 from shiftsim._engines.server.plan import PassPlan, ServerPlan, compile_pass
 from shiftsim._engines.server.record import PassEvent, PassRecord, WindowEngine, installed
 from shiftsim._engines.server.rules import deadline_status, minimum_is_invalid
+from shiftsim._engines.server.terminations import run_terminations
 from shiftsim._engines.server.timeline import Timeline, pass_timeline
 from shiftsim._seeding import deployment_id, entropy_of
 from shiftsim.errors import UnsupportedScenarioError
@@ -98,6 +99,7 @@ class Runner:
         self.revision = plan.revision.copy()
         self.group_revision = REV_PREVIOUS if plan.has_previous else REV_NONE
         self.last_install = plan.last_install.copy()
+        self.gone_at: dict[int, float] = {}  # instance -> when a scale-in took it out
         self.deployments: list[DeploymentRecord] = []
         self.key = (entropy_of(seq), tuple(seq.spawn_key))
 
@@ -143,6 +145,7 @@ class Runner:
         base: int = 0,
         zonal: bool = False,
         healthy: np.ndarray | None = None,
+        terminating: bool = False,
     ) -> PassPlan:
         """Compile one pass over instances ``idx`` (their health from the group's state
         unless ``healthy`` is given)."""
@@ -162,6 +165,7 @@ class Runner:
             cap=cap,
             base_healthy=base,
             zonal=zonal,
+            terminating=terminating,
         )
 
     def in_place_pass(
@@ -262,11 +266,9 @@ class Runner:
             self.revision[got[self.revision[got] == H_UNKNOWN]] = H_OLD
 
     def _revision_health(self, rec: PassRecord, deployed: int) -> None:
-        """Revision health after an in-place deployment (D13; UG:instances-health.md): when it
-        succeeds, the group's revision becomes the deployed one, so every other instance that
-        holds a revision is Old; an instance it deployed to successfully is Current when the
-        deployed revision is the group's, else Old (shiftsim's reading for a failed deployment's
-        revision, which is not the group's); the others keep theirs."""
+        """Revision health after an in-place pass (D13; UG:instances-health.md): a success makes
+        the deployed revision the group's (other holders Old); an instance deployed to
+        successfully is Current if its revision is the group's, else Old."""
         if rec.outcome == DeploymentStatus.SUCCEEDED.value and deployed != self.group_revision:
             self.revision[self.revision != H_UNKNOWN] = H_OLD
             self.group_revision = deployed
@@ -289,12 +291,8 @@ class Runner:
         if interrupted and p.interrupt_time <= limit:
             return p.interrupt_time, p.interrupt_code, p.interrupt_message
         hours = p.run_time_limit / 3600.0
-        return (
-            limit,
-            ErrorCode.TIMEOUT.value,
-            f"The deployment timed out: it was still running at its {hours:g}-hour run-time "
-            "limit (UG:limits.md, D15).",
-        )
+        message = f"The deployment timed out: it was still running at its {hours:g}-hour "
+        return limit, ErrorCode.TIMEOUT.value, message + "run-time limit (UG:limits.md, D15)."
 
     def check_minimum(self, d: DeploymentRecord, n: int) -> int | None:
         """The minimum for ``n`` instances, or None after failing ``d`` because it is invalid."""
@@ -334,11 +332,10 @@ class Runner:
 
     def _group_at(self, t: float) -> np.ndarray:
         """The deployment group's instances at ``t``: the targets, then the launched instances
-        still alive."""
-        return np.asarray(
-            list(dict.fromkeys(self.plan.targets.tolist() + self._alive_launched(t))),
-            dtype=np.int64,
-        )
+        still alive, less those scaled in."""
+        alive = self.plan.targets.tolist() + self._alive_launched(t)
+        members = [k for k in dict.fromkeys(alive) if self.gone_at.get(k, math.inf) > t]
+        return np.asarray(members, dtype=np.int64)
 
     def _alive_launched(self, before: float) -> list[int]:
         dead = {g for d in self.deployments for g in d.terminated}
@@ -390,6 +387,7 @@ class Runner:
                 if not self.zonal_invalid(d0, pp):
                     self.run_pass(d0, pp, 0.0, REV_TARGET, interrupted=True)
         outdated = self.run_launches(d0)
+        run_terminations(self, d0)
         if d0.status == DeploymentStatus.SUCCEEDED.value:
             self.run_follow_up(d0, outdated)
         else:
@@ -695,15 +693,8 @@ class Runner:
             )
             skip = bg.skip_termination_wait_after_minutes
             if skip is not None and skip * 60.0 < wait:
-                wait = skip * 60.0
-                d0.events.append(
-                    (
-                        t + wait,
-                        "ContinueDeployment",
-                        DeploymentStatus.SUCCEEDED.value,
-                        "TERMINATION_WAIT",
-                    )
-                )
+                wait, done = skip * 60.0, DeploymentStatus.SUCCEEDED.value
+                d0.events.append((t + wait, "ContinueDeployment", done, "TERMINATION_WAIT"))
             d0.events.append(
                 (
                     t + wait,
