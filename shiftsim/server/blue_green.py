@@ -56,6 +56,8 @@ class BlueGreen:
         codedeploy.md 7). Only with ``termination_action="TERMINATE"``; with ``KEEP_ALIVE``
         there is no wait (the originals are deregistered and left running).
 
+    Notes
+    -----
     Traffic is rerouted to the replacements in batches of the configuration's in-place size
     (``N - minimum``, [INFERENCE] codedeploy.md 7); then every original deregisters at once
     (assumption), and one failure fails the deployment (UG:instances-health.md). A rollback
