@@ -15,7 +15,7 @@ from typing import Any
 
 from shiftsim._checks import check_choice, check_int, check_number, invalid, suggest
 from shiftsim._html import table
-from shiftsim._validation import check_alarms
+from shiftsim._validation import check_alarms, resolve_config
 from shiftsim.alarms import ALARM_STATES, Alarm
 from shiftsim.configs import DeploymentConfig, MinimumHealthyHosts, get_config
 from shiftsim.errors import UnsupportedScenarioError
@@ -69,27 +69,16 @@ _PREFIX = "CodeDeployDefault."
 def resolve_server_config(owner: str, config: object) -> DeploymentConfig:
     """A Server configuration from itself or its name; the ``CodeDeployDefault.`` prefix may be
     left out (``"HalfAtATime"``), as Lambda's SAM short names leave it out."""
-    resolved = config
-    if isinstance(config, str):
-        short = _PREFIX + config
-        if not config.startswith(_PREFIX) and _is_server_name(short):
-            resolved = get_config(short)
-        else:
-            resolved = get_config(config)
-    if not isinstance(resolved, DeploymentConfig):
-        raise invalid(
-            _OWNER, "config", config, "must be a DeploymentConfig or a configuration name"
-        )
-    if resolved.compute_platform != "Server":
-        raise invalid(
-            owner,
-            "config",
-            resolved.name,
-            f"must be a Server configuration, not a {resolved.compute_platform} one",
-            "Use CodeDeployDefault.OneAtATime, HalfAtATime, AllAtOnce or a custom "
-            "MinimumHealthyHosts configuration.",
-        )
-    return resolved
+    short = isinstance(config, str) and not config.startswith(_PREFIX)
+    if short and _is_server_name(f"{_PREFIX}{config}"):
+        config = f"{_PREFIX}{config}"
+    return resolve_config(
+        owner,
+        config,
+        "Server",
+        hint="Use CodeDeployDefault.OneAtATime, HalfAtATime, AllAtOnce or a custom "
+        "MinimumHealthyHosts configuration.",
+    )
 
 
 def _is_server_name(name: str) -> bool:
