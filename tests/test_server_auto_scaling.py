@@ -8,6 +8,7 @@ from shiftsim.errors import ConfigError
 from shiftsim.fleet import Fleet
 from shiftsim.rollback import AutoRollback
 from shiftsim.server import (
+    ScaleIn,
     ScaleOut,
     Script,
     ScriptFault,
@@ -119,6 +120,8 @@ def test_scale_out_counts_are_bounded() -> None:
     the fleet the deployment never holds more."""
     with pytest.raises(ConfigError, match=r"ScaleOut.count must be an integer in \[1, 1000000\]"):
         ScaleOut(1, "web", count=10**30)
+    with pytest.raises(ConfigError, match=r"ScaleIn.count must be an integer in \[1, 1000000\]"):
+        ScaleIn(1, "web", count=10**30)
     fleet = Fleet.of_size(10, auto_scaling_group="web")
     with pytest.raises(ConfigError, match=r"scale_outs must leave at most 1_000_000 instances"):
         ServerDeployment(

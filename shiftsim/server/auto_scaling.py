@@ -88,7 +88,7 @@ class ScaleIn:
             raise invalid(
                 owner, "auto_scaling_group", self.auto_scaling_group, "must be a non-empty string"
             )
-        check_int(owner, "count", self.count, 1)
+        check_int(owner, "count", self.count, 1, MAX_FLEET_SIZE)
         ids = check_ids(owner, "instance_ids", self.instance_ids)
         if ids is not None:
             if len(ids) != self.count:
