@@ -37,6 +37,7 @@ from shiftsim.decision import (
     release_kind,
     release_measures,
     value_label,
+    wilson,
 )
 from shiftsim.draws import CHUNK, draw_traffic
 from shiftsim.kernel import ERROR_CODES, STATUS, KernelOutcomes, outcome_of, run_kernel
@@ -45,27 +46,11 @@ from shiftsim.results import TrafficRun
 
 __all__ = ["MonteCarloResult", "ServerMonteCarloResult", "compare", "monte_carlo", "sweep"]
 
-#: z for two-sided 95% intervals.
-Z95 = 1.959963984540054
-
 
 def _check_runs(runs: object) -> int:
     if isinstance(runs, bool) or not isinstance(runs, (int, np.integer)) or runs < 1:
         raise invalid("monte_carlo", "runs", runs, "must be a positive integer")
     return int(runs)
-
-
-def wilson(successes: int, trials: int) -> tuple[float, float]:
-    """Wilson score 95% interval for a binomial proportion."""
-    if trials == 0:
-        return (float("nan"), float("nan"))
-    p = successes / trials
-    denom = 1 + Z95**2 / trials
-    centre = (p + Z95**2 / (2 * trials)) / denom
-    half = Z95 * np.sqrt(p * (1 - p) / trials + Z95**2 / (4 * trials**2)) / denom
-    low = 0.0 if successes == 0 else max(0.0, centre - half)
-    high = 1.0 if successes == trials else min(1.0, centre + half)
-    return (low, high)
 
 
 @dataclass(frozen=True, slots=True, eq=False)

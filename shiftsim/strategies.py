@@ -81,7 +81,7 @@ from shiftsim.server import (
     ScriptFault,
     ServerDeployment,
 )
-from shiftsim.server.lifecycle import HOOKABLE_EVENTS, event_list
+from shiftsim._server_model.lifecycle import HOOKABLE_EVENTS, event_list
 from shiftsim.traffic import Hook, Profile, Version
 
 __all__ = [

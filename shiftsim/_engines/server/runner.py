@@ -32,7 +32,7 @@ from shiftsim._engines.server.rules import minimum_is_invalid
 from shiftsim._engines.server.timeline import Timeline, pass_timeline
 from shiftsim._seeding import deployment_id, entropy_of
 from shiftsim.errors import UnsupportedScenarioError
-from shiftsim.server.lifecycle import (
+from shiftsim._server_model.lifecycle import (
     ALLOW_EVENTS,
     BLOCK_EVENTS,
     INSTALL_EVENTS,

@@ -21,11 +21,11 @@ from shiftsim.errors import UnsupportedScenarioError
 from shiftsim.fleet import Fleet, Targets, check_fleet
 from shiftsim.notifications import NotificationContext
 from shiftsim.rollback import AutoRollback, ManualStop
-from shiftsim.server.auto_scaling import OUTDATED_STRATEGIES, ScaleOut, launch_ids
-from shiftsim.server.blue_green import BlueGreen
-from shiftsim.server.faults import Fault, InstanceStop, LoadBalancerFault, ScriptFault
-from shiftsim.server.lifecycle import LIFECYCLE_EVENTS, RESERVED_EVENTS, event_list
-from shiftsim.server.scripts import (
+from shiftsim._server_model.auto_scaling import OUTDATED_STRATEGIES, ScaleOut, launch_ids
+from shiftsim._server_model.blue_green import BlueGreen
+from shiftsim._server_model.faults import Fault, InstanceStop, LoadBalancerFault, ScriptFault
+from shiftsim._server_model.lifecycle import LIFECYCLE_EVENTS, RESERVED_EVENTS, event_list
+from shiftsim._server_model.scripts import (
     DEFAULT_RESERVED_SECONDS,
     Hooks,
     check_duration,
@@ -114,7 +114,7 @@ class ServerDeployment:
         :attr:`resolved_previous_hooks` are the :class:`Script` lists they stand for.
     reserved_durations : mapping, optional
         Durations of DownloadBundle, Install, BlockTraffic and AllowTraffic (see
-        :data:`~shiftsim.server.scripts.DEFAULT_RESERVED_SECONDS`).
+        :data:`~shiftsim._server_model.scripts.DEFAULT_RESERVED_SECONDS`).
     faults : sequence of ScriptFault, LoadBalancerFault or InstanceStop
     ignore_application_stop_failures : bool
         As in CreateDeployment.

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from shiftsim._checks import check_int, check_number, invalid
-from shiftsim.server.faults import check_ids
+from shiftsim._server_model.faults import check_ids
 
 __all__ = ["OUTDATED_STRATEGIES", "ScaleOut", "launch_ids"]
 
