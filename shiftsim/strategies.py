@@ -53,6 +53,7 @@ import yaml
 
 from shiftsim import appspec as _appspec
 from shiftsim._checks import check_choice, check_int
+from shiftsim._server_model.lifecycle import HOOKABLE_EVENTS, event_list
 from shiftsim.alarms import Alarm
 from shiftsim.configs import (
     COMPUTE_PLATFORMS,
@@ -81,7 +82,6 @@ from shiftsim.server import (
     ScriptFault,
     ServerDeployment,
 )
-from shiftsim._server_model.lifecycle import HOOKABLE_EVENTS, event_list
 from shiftsim.traffic import Hook, Profile, Version
 
 __all__ = [

@@ -15,12 +15,6 @@ from typing import Any
 
 from shiftsim._checks import check_choice, check_int, check_number, invalid, suggest
 from shiftsim._html import table
-from shiftsim.alarms import ALARM_STATES, Alarm
-from shiftsim.configs import DeploymentConfig, MinimumHealthyHosts, get_config
-from shiftsim.errors import UnsupportedScenarioError
-from shiftsim.fleet import Fleet, Targets, check_fleet
-from shiftsim.notifications import NotificationContext
-from shiftsim.rollback import AutoRollback, ManualStop
 from shiftsim._server_model.auto_scaling import OUTDATED_STRATEGIES, ScaleOut, launch_ids
 from shiftsim._server_model.blue_green import BlueGreen
 from shiftsim._server_model.faults import Fault, InstanceStop, LoadBalancerFault, ScriptFault
@@ -31,6 +25,12 @@ from shiftsim._server_model.scripts import (
     check_duration,
     normalize_hooks,
 )
+from shiftsim.alarms import ALARM_STATES, Alarm
+from shiftsim.configs import DeploymentConfig, MinimumHealthyHosts, get_config
+from shiftsim.errors import UnsupportedScenarioError
+from shiftsim.fleet import Fleet, Targets, check_fleet
+from shiftsim.notifications import NotificationContext
+from shiftsim.rollback import AutoRollback, ManualStop
 from shiftsim.vocabulary import CLOCK_SKEW_TOLERANCE_SECONDS, MAX_ALARMS
 
 __all__ = [

@@ -109,7 +109,6 @@ from shiftsim._server_model.deployment import (
 )
 from shiftsim._server_model.faults import InstanceStop, LoadBalancerFault, ScriptFault
 from shiftsim._server_model.lifecycle import LIFECYCLE_EVENTS, MAX_SCRIPT_TIMEOUT, MESSAGES
-from shiftsim.server.run import ServerRun
 from shiftsim._server_model.scripts import (
     DEFAULT_RESERVED_SECONDS,
     DEFAULT_SCRIPT_SECONDS,
@@ -117,6 +116,7 @@ from shiftsim._server_model.scripts import (
     Script,
     hooks_from_appspec,
 )
+from shiftsim.server.run import ServerRun
 from shiftsim.server.simulate import simulate_server
 from shiftsim.server.stepping import ServerDeploymentState, ServerStepper
 

@@ -50,8 +50,6 @@ from shiftsim._engines.server.codes import (
     REV_TARGET,
 )
 from shiftsim._engines.server.rules import alarm_detection_time
-from shiftsim.configs import MinimumHealthyHosts, ZonalConfig
-from shiftsim.fleet import Fleet
 from shiftsim._server_model.auto_scaling import launch_ids
 from shiftsim._server_model.blue_green import BlueGreen
 from shiftsim._server_model.deployment import ServerDeployment
@@ -63,6 +61,8 @@ from shiftsim._server_model.lifecycle import (
     RESERVED_EVENTS,
 )
 from shiftsim._server_model.scripts import Hooks
+from shiftsim.configs import MinimumHealthyHosts, ZonalConfig
+from shiftsim.fleet import Fleet
 from shiftsim.vocabulary import ErrorCode
 
 __all__ = [

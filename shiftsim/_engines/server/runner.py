@@ -31,13 +31,13 @@ from shiftsim._engines.server.record import PassEvent, PassRecord, WindowEngine,
 from shiftsim._engines.server.rules import minimum_is_invalid
 from shiftsim._engines.server.timeline import Timeline, pass_timeline
 from shiftsim._seeding import deployment_id, entropy_of
-from shiftsim.errors import UnsupportedScenarioError
 from shiftsim._server_model.lifecycle import (
     ALLOW_EVENTS,
     BLOCK_EVENTS,
     INSTALL_EVENTS,
     event_list,
 )
+from shiftsim.errors import UnsupportedScenarioError
 from shiftsim.vocabulary import DeploymentStatus, ErrorCode
 
 __all__ = ["ENGINES", "DeploymentRecord", "PassInputs", "Runner", "in_place_inputs"]
