@@ -51,7 +51,10 @@ import numpy as np
 import pandas as pd
 
 from shiftsim._checks import invalid
+from shiftsim.alarms import Alarm
+from shiftsim.configs import DeploymentConfig
 from shiftsim.errors import ConfigError
+from shiftsim.traffic import Version
 
 __all__ = [
     "DECISION_MEASURES",
@@ -188,10 +191,6 @@ def value_label(value: Any) -> str:
     >>> value_label([shiftsim.Alarm("errors", threshold=0, evaluation_periods=2)])
     'Errors > 0, 2 of 2 min'
     """
-    from shiftsim.alarms import Alarm
-    from shiftsim.configs import DeploymentConfig
-    from shiftsim.traffic import Version
-
     if isinstance(value, DeploymentConfig):
         return _config_label(value)
     if isinstance(value, str):

@@ -30,6 +30,7 @@ from shiftsim._checks import invalid
 from shiftsim._exposure import DEFAULT_EXPOSURE_MINUTES, after_end_errors, check_exposure_minutes
 from shiftsim._registry import platform_for
 from shiftsim._seeding import RngLike, entropy_of, seed_sequence
+from shiftsim.alarms import Alarm
 from shiftsim.configs import DeploymentConfig
 from shiftsim.decision import (
     apply_axis,
@@ -43,6 +44,8 @@ from shiftsim.draws import CHUNK, draw_traffic
 from shiftsim.kernel import ERROR_CODES, STATUS, KernelOutcomes, outcome_of, run_kernel
 from shiftsim.plan import TrafficPlan
 from shiftsim.results import TrafficRun
+from shiftsim.server import simulate_server
+from shiftsim.traffic import Version
 
 __all__ = ["MonteCarloResult", "ServerMonteCarloResult", "compare", "monte_carlo", "sweep"]
 
@@ -285,8 +288,6 @@ def server_monte_carlo(
     deployment: Any, runs: int, seq: np.random.SeedSequence, progress: bool
 ) -> ServerMonteCarloResult:
     """:func:`monte_carlo` of a Server deployment (its platform's implementation)."""
-    from shiftsim.server import simulate_server
-
     rows = []
     for i in _progress(range(runs), progress, "monte_carlo", total=runs):
         summary = simulate_server(deployment, rng=_run_seed(seq, i), engine="kernel").summary()
@@ -343,8 +344,6 @@ class ServerMonteCarloResult:
 
     def replay(self, i: int) -> Any:
         """Run ``i`` on the event core, from its own seed (equal to the kernel's run ``i``)."""
-        from shiftsim.server import simulate_server
-
         if isinstance(i, bool) or not isinstance(i, (int, np.integer)) or not 0 <= i < self.n_runs:
             raise invalid(
                 "ServerMonteCarloResult.replay",
@@ -398,8 +397,6 @@ Release = Any
 
 def _designs(owner: str, alarms: Any) -> list[tuple[str, tuple[Any, ...]]]:
     """Alarm designs as (label, alarms) pairs."""
-    from shiftsim.alarms import Alarm
-
     if isinstance(alarms, Mapping):
         items = [(str(k), v) for k, v in alarms.items()]
     elif isinstance(alarms, Sequence) and not isinstance(alarms, str) and len(alarms):
@@ -421,8 +418,6 @@ def _designs(owner: str, alarms: Any) -> list[tuple[str, tuple[Any, ...]]]:
 
 def _as_release(owner: str, deployment: Any, release: Release) -> Any:
     """``deployment`` with ``release`` applied."""
-    from shiftsim.traffic import Version
-
     if isinstance(release, Version):
         if not hasattr(deployment, "target"):
             raise invalid(
