@@ -20,6 +20,8 @@ MODULES = sorted(
 )
 #: Packages whose examples live in their modules (a package's doctests cover only its __init__).
 PACKAGES = ("shiftsim.strategies", "shiftsim.testing")
+#: Modules whose examples take seconds (Hypothesis searches, figures): in the slow set.
+SLOW = (*PACKAGES, "shiftsim.animate", "shiftsim.plot")
 MODULES += sorted(
     name
     for package in PACKAGES
@@ -30,7 +32,7 @@ MODULES += sorted(
 
 @pytest.mark.parametrize(
     "name",
-    [pytest.param(n, marks=pytest.mark.slow) if n.startswith(PACKAGES) else n for n in MODULES],
+    [pytest.param(n, marks=pytest.mark.slow) if n.startswith(SLOW) else n for n in MODULES],
 )
 def test_docstring_examples_run(name: str) -> None:
     module = importlib.import_module(name)
