@@ -110,10 +110,13 @@ class Instance:
         ``"Unknown"``: an instance never deployed to is Unhealthy (UG:instances-health.md);
         :attr:`is_healthy` says which.
     revision : {"Current", "Old", "Unknown"}
-        Revision health relative to the revision being deployed. ``Old`` (the default) runs an
-        earlier revision, so ApplicationStop, BeforeBlockTraffic and AfterBlockTraffic run that
-        revision's scripts; ``Unknown`` was never deployed to, so they are no-ops; ``Current``
-        already runs the revision being deployed.
+        Revision health (UG:instances-health.md): ``Current`` runs the revision of the
+        deployment group's last successful deployment; ``Old`` (the default) runs an older
+        revision; ``Unknown`` has no revision installed successfully. On Current and Old
+        instances ApplicationStop, BeforeBlockTraffic and AfterBlockTraffic run the installed
+        revision's scripts (the deployment's ``previous_hooks``); on Unknown ones they are
+        no-ops. Fidelity (D13): CodeDeploy deploys to unhealthy instances first, then to healthy
+        ones whose revision health is Unknown, then Old, then Current.
     agent_installed, agent_running : bool
         Without a running CodeDeploy agent no lifecycle event starts: the instance fails after
         5 minutes with every event Skipped (codedeploy.md 10.3, D10).
