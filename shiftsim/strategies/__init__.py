@@ -47,14 +47,21 @@ except ImportError as err:  # pragma: no cover - depends on the environment
         "shiftsim.strategies needs Hypothesis; install it with `pip install shiftsim[testing]`."
     ) from err
 
+# Also importable from here, as before the split (not in __all__): SearchStrategy, FORMS,
+# default_rng, ALARM_NAMES.
+from hypothesis.strategies import SearchStrategy as SearchStrategy
+
+from shiftsim.strategies._appspecs import FORMS as FORMS
 from shiftsim.strategies._appspecs import appspecs
 from shiftsim.strategies._configs import (
     InvalidConfig,
     deployment_configs,
     invalid_deployment_configs,
 )
+from shiftsim.strategies._rngs import default_rng as default_rng
 from shiftsim.strategies._rngs import rngs
 from shiftsim.strategies._server import faults, fleets, server_deployments
+from shiftsim.strategies._traffic import ALARM_NAMES as ALARM_NAMES
 from shiftsim.strategies._traffic import (
     alarms,
     ecs_deployments,

@@ -51,6 +51,11 @@ from shiftsim.testing._assertions import (
     assert_stopped_by_alarm,
     assert_succeeds,
 )
+
+# Also importable from here, as before the split (not in __all__).
+from shiftsim.testing._explain import LAMBDA_HOOK_EVENTS as LAMBDA_HOOK_EVENTS
+from shiftsim.testing._explain import PENDING_INSTANCE_STATUSES as PENDING_INSTANCE_STATUSES
+from shiftsim.testing._explain import TERMINAL as TERMINAL
 from shiftsim.testing._explain import explain
 from shiftsim.testing._hooks import fail_hook
 from shiftsim.testing._rates import assert_escape_rate, assert_rollback_rate
