@@ -25,9 +25,9 @@ from dataclasses import replace
 
 import numpy as np
 
+from shiftsim._server_model.lifecycle import HOOKABLE_EVENTS
 from shiftsim.fleet import Fleet
 from shiftsim.server import Duration, Script, ServerDeployment, simulate_server
-from shiftsim.server.lifecycle import HOOKABLE_EVENTS
 
 try:
     from simpy_server import run_simpy

@@ -26,37 +26,55 @@ from shiftsim.alarms import ALARM, evaluate_range
 
 def run_simpy(plan: TrafficPlan, draws: TrafficDraws) -> tuple[str, str | None, float, int, int]:
     """(status, error code, end time, target invocations, target errors) of one run."""
-    env = simpy.Environment()
-    done = env.event()
-    alarms = plan.alarms
-    states = [a.initial_state for a in alarms]
-    rows = {name: getattr(draws, name)[0].tolist() for name in SERIES}
-    minutes = plan.minutes
-    counters = {name: [0] * minutes for name in SERIES}
-    served = {"target_invocations": 0, "target_errors": 0}
-    result: list[tuple[str, str | None, float, int, int]] = []
+    return _SimpyRun(plan, draws).run()
 
-    def finish(status: str, code: str | None) -> None:
-        if not result:
-            result.append(
-                (status, code, env.now, served["target_invocations"], served["target_errors"])
+
+class _SimpyRun:
+    """One run as four SimPy processes sharing the run's counters and alarm states."""
+
+    def __init__(self, plan: TrafficPlan, draws: TrafficDraws) -> None:
+        self.plan, self.draws = plan, draws
+        self.env = simpy.Environment()
+        self.done = self.env.event()
+        self.states = [a.initial_state for a in plan.alarms]
+        self.rows = {name: getattr(draws, name)[0].tolist() for name in SERIES}
+        self.counters = {name: [0] * plan.minutes for name in SERIES}
+        self.served = {"target_invocations": 0, "target_errors": 0}
+        self.result: list[tuple[str, str | None, float, int, int]] = []
+
+    def run(self) -> tuple[str, str | None, float, int, int]:
+        env = self.env
+        env.process(self.traffic())
+        env.process(self.cloudwatch())
+        env.process(self.poller())
+        env.process(self.lifecycle())
+        env.run(until=self.done)
+        return self.result[0]
+
+    def finish(self, status: str, code: str | None) -> None:
+        if not self.result:
+            served = self.served
+            self.result.append(
+                (status, code, self.env.now, served["target_invocations"], served["target_errors"])
             )
-            done.succeed()
+            self.done.succeed()
 
-    def traffic():
+    def traffic(self):
+        env, plan, rows = self.env, self.plan, self.rows
         edges = plan.edges.tolist()
         for s, minute in enumerate(plan.segment_minute.tolist()):
             yield env.timeout(edges[s + 1] - env.now)
             for name in SERIES:
-                counters[name][minute] += rows[name][s]
-            served["target_invocations"] += rows["target_invocations"][s]
-            served["target_errors"] += rows["target_errors"][s]
+                self.counters[name][minute] += rows[name][s]
+            self.served["target_invocations"] += rows["target_invocations"][s]
+            self.served["target_errors"] += rows["target_errors"][s]
 
-    def cloudwatch():
+    def cloudwatch(self):
+        env, plan, states = self.env, self.plan, self.states
         for e, when in enumerate(plan.eval_times.tolist()):
             yield env.timeout(when - env.now)
-            inputs = alarm_inputs(plan, counters, draws)  # per-minute counters so far
-            for i, alarm in enumerate(alarms):
+            inputs = alarm_inputs(plan, self.counters, self.draws)  # per-minute counters so far
+            for i, alarm in enumerate(plan.alarms):
                 states[i] = evaluate_range(
                     alarm_range(plan, i, inputs[i], e),
                     states[i],
@@ -67,14 +85,16 @@ def run_simpy(plan: TrafficPlan, draws: TrafficDraws) -> tuple[str, str | None, 
                     float(alarm.threshold),
                 )
 
-    def poller():
-        for when in plan.poll_times.tolist():
+    def poller(self):
+        env = self.env
+        for when in self.plan.poll_times.tolist():
             yield env.timeout(when - env.now)
             yield env.timeout(0)  # after CloudWatch's evaluation at the same instant
-            if ALARM in states:
-                finish("Stopped", "ALARM_ACTIVE")
+            if ALARM in self.states:
+                self.finish("Stopped", "ALARM_ACTIVE")
 
-    def lifecycle():
+    def lifecycle(self):
+        env, plan = self.env, self.plan
         for phase in plan.phases:
             yield env.timeout(phase.start - env.now)
             if phase.name == "AllowTraffic":
@@ -84,15 +104,8 @@ def run_simpy(plan: TrafficPlan, draws: TrafficDraws) -> tuple[str, str | None, 
             yield env.timeout(0)
             yield env.timeout(0)
             if not phase.succeeds:
-                finish("Failed", "HOOK_EXECUTION_FAILURE")
+                self.finish("Failed", "HOOK_EXECUTION_FAILURE")
                 return
         yield env.timeout(0)
         yield env.timeout(0)
-        finish("Succeeded", None)
-
-    env.process(traffic())
-    env.process(cloudwatch())
-    env.process(poller())
-    env.process(lifecycle())
-    env.run(until=done)
-    return result[0]
+        self.finish("Succeeded", None)

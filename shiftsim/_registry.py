@@ -18,7 +18,11 @@ from typing import Any, Protocol
 
 import numpy as np
 
-__all__ = ["Platform", "platform_for", "register", "registered"]
+__all__ = ["ENGINES", "Platform", "platform_for", "register", "registered"]
+
+#: The two engines every platform runs on: ``"core"`` (the discrete-event core) and ``"kernel"``
+#: (the vectorized numpy kernel).
+ENGINES = ("core", "kernel")
 
 
 class Platform(Protocol):

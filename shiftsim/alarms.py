@@ -25,11 +25,23 @@ import operator
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
 
 from shiftsim._checks import check_choice, check_int, check_number, invalid
 from shiftsim._html import table
 
-__all__ = ["Alarm", "AlarmState", "evaluate_range", "evaluation_range"]
+__all__ = [
+    "STATE_CODE",
+    "STATE_NAME",
+    "Alarm",
+    "AlarmState",
+    "decide",
+    "evaluate_range",
+    "evaluation_range",
+    "no_data_state",
+]
 
 AlarmState = str  # "OK" | "ALARM" | "INSUFFICIENT_DATA"
 OK, ALARM, INSUFFICIENT_DATA = "OK", "ALARM", "INSUFFICIENT_DATA"
@@ -261,42 +273,107 @@ def _breaches(op: str, value: float, threshold: float) -> bool:
     return bool(_OPERATORS[op](value, threshold))
 
 
+#: The state codes the rule works in (the array kernel stores them): OK, ALARM, INSUFFICIENT_DATA.
+STATE_CODE = {OK: 0, ALARM: 1, INSUFFICIENT_DATA: 2}
+STATE_NAME = {code: name for name, code in STATE_CODE.items()}
+
+#: CloudWatch's rule table (cloudwatch-alarms.md section 1.3). ``None`` keeps the current state.
+#: With no real datapoint in the range, ``treat_missing_data`` decides.
+NO_DATA: dict[str, int | None] = {"missing": 2, "ignore": None, "breaching": 1, "notBreaching": 0}
+#: The premature-alarm rule applies only when missing data is "missing" or "ignore".
+PREMATURE: dict[str, int | None] = {"missing": 1, "ignore": None}
+
+
+def no_data_state(treat: str, state: str) -> str:
+    """The state after a range without a real datapoint: :data:`NO_DATA`'s row for ``treat``.
+
+    >>> no_data_state("ignore", "ALARM"), no_data_state("missing", "OK")
+    ('ALARM', 'INSUFFICIENT_DATA')
+    """
+    code = NO_DATA[treat]
+    return state if code is None else STATE_NAME[code]
+
+
+def _pick(condition: Any, yes: Any, no: Any) -> Any:
+    """``yes if condition else no``, element-wise when ``condition`` is an array."""
+    if isinstance(condition, np.ndarray):
+        return np.where(condition, yes, no) if condition.any() else no
+    return yes if condition else no
+
+
+def decide(
+    n_real: Any, judged: Any, total: Any, age: Any, state: Any, n: int, m: int, treat: str
+) -> Any:
+    """CloudWatch's decision for one evaluation range, on scalars or arrays alike.
+
+    The one place the M-of-N and missing-data rules are written (cloudwatch-alarms.md section
+    1.3): :func:`evaluate_range` calls it on Python ints, the traffic kernel on arrays of runs.
+
+    Parameters
+    ----------
+    n_real : int or ndarray
+        Real (non-missing) datapoints in the range.
+    judged : int or ndarray
+        Breaching datapoints among the newest N real ones.
+    total : int or ndarray
+        Breaching datapoints among all real ones.
+    age : int or ndarray
+        Age of the oldest real datapoint (the newest point has age 1).
+    state : int or ndarray
+        The current state code (:data:`STATE_CODE`).
+    n, m : int
+        ``evaluation_periods`` and ``datapoints_to_alarm``.
+    treat : str
+        ``treat_missing_data``.
+
+    Returns
+    -------
+    int or ndarray
+        The new state code.
+
+    Examples
+    --------
+    Two real points of three, both breaching, the oldest two periods old: premature alarm.
+
+    >>> decide(2, 2, 2, 2, STATE_CODE["OK"], 3, 2, "missing")
+    1
+    """
+    # N or more real points: judge the newest N.
+    full = n_real >= n
+    judgement = _pick(judged >= m, 1, 0)
+    if full is True or (isinstance(full, np.ndarray) and full.all()):
+        return judgement
+    # Fewer than N real points: keep them all and fill the rest per treat_missing_data.
+    filled = total + (n - n_real) if treat == "breaching" else total
+    out = _pick(filled >= m, 1, 0)
+    if treat in PREMATURE:
+        # The oldest real point breaches, is at least M periods old within the last N, and
+        # every newer point breaches or is missing (so every real one breaches).
+        premature = (age >= m) & (age <= n) & (total == n_real)
+        code = PREMATURE[treat]
+        out = _pick(premature, state if code is None else code, out)
+    code = NO_DATA[treat]
+    out = _pick(n_real == 0, state if code is None else code, out)
+    return _pick(full, judgement, out)
+
+
 def evaluate_range(
     values: list[float | None], state: str, n: int, m: int, treat: str, op: str, threshold: float
 ) -> str:
-    """CloudWatch's evaluation of one range (cloudwatch-alarms.md section 1.3), pure and scalar."""
+    """CloudWatch's evaluation of one range (cloudwatch-alarms.md section 1.3), pure and scalar:
+    the range's counts, then :func:`decide`."""
     compare = _OPERATORS[op]
-    newest = values[-n:]
-    if None not in newest and len(newest) == n:
-        breaching = len([v for v in newest if compare(v, threshold)])  # type: ignore[arg-type]
-        return ALARM if breaching >= m else OK
-    real = [v for v in values if v is not None]
-    if len(real) >= n:
-        breaching = len([v for v in real[-n:] if compare(v, threshold)])
-        return ALARM if breaching >= m else OK
-    if not real:
-        return {
-            "missing": INSUFFICIENT_DATA,
-            "ignore": state,
-            "breaching": ALARM,
-            "notBreaching": OK,
-        }[treat]
-    if treat in ("missing", "ignore") and _premature(values, n, m, op, threshold):
-        return ALARM if treat == "missing" else state
-    # Fewer than N real points: keep them all and fill the rest per treat_missing_data.
-    breaching = len([v for v in real if compare(v, threshold)])
-    if treat == "breaching":
-        breaching += n - len(real)
-    return ALARM if breaching >= m else OK
-
-
-def _premature(values: list[float | None], n: int, m: int, op: str, threshold: float) -> bool:
-    """The premature-alarm rule: the oldest real point breaches, is at least M periods old
-    within the last N, and every newer point is breaching or missing."""
-    size = len(values)
-    oldest = next(i for i, v in enumerate(values) if v is not None)
-    age = size - oldest  # the newest point has age 1
-    if not m <= age <= n:
-        return False
-    compare = _OPERATORS[op]
-    return all(v is None or bool(compare(v, threshold)) for v in values[oldest:])
+    n_real = judged = total = 0
+    oldest = len(values)
+    for i in range(len(values) - 1, -1, -1):  # newest first: rank the real points
+        v = values[i]
+        if v is None:
+            continue
+        n_real += 1
+        oldest = i
+        if compare(v, threshold):
+            total += 1
+            if n_real <= n:
+                judged += 1
+    code = decide(n_real, judged, total, len(values) - oldest, STATE_CODE[state], n, m, treat)
+    return STATE_NAME[code]

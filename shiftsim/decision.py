@@ -51,9 +51,19 @@ import numpy as np
 import pandas as pd
 
 from shiftsim._checks import invalid
+from shiftsim.alarms import Alarm
+from shiftsim.configs import DeploymentConfig
 from shiftsim.errors import ConfigError
+from shiftsim.traffic import Version
 
-__all__ = ["DECISION_MEASURES", "frontier", "set_path", "tradeoff_table", "value_label"]
+__all__ = [
+    "DECISION_MEASURES",
+    "frontier",
+    "set_path",
+    "tradeoff_table",
+    "value_label",
+    "wilson",
+]
 
 #: z for two-sided 95% intervals.
 _Z95 = 1.959963984540054
@@ -181,10 +191,6 @@ def value_label(value: Any) -> str:
     >>> value_label([shiftsim.Alarm("errors", threshold=0, evaluation_periods=2)])
     'Errors > 0, 2 of 2 min'
     """
-    from shiftsim.alarms import Alarm
-    from shiftsim.configs import DeploymentConfig
-    from shiftsim.traffic import Version
-
     if isinstance(value, DeploymentConfig):
         return _config_label(value)
     if isinstance(value, str):
@@ -210,9 +216,20 @@ def axis_name(path: str) -> str:
 
 
 # ------------------------------------------------------------------------------ measures
-def _rate_row(hits: int, n: int) -> tuple[float, float, float, int]:
-    from shiftsim.montecarlo import wilson
+def wilson(successes: int, trials: int) -> tuple[float, float]:
+    """Wilson score 95% interval for a binomial proportion."""
+    if trials == 0:
+        return (float("nan"), float("nan"))
+    p = successes / trials
+    denom = 1 + _Z95**2 / trials
+    centre = (p + _Z95**2 / (2 * trials)) / denom
+    half = _Z95 * np.sqrt(p * (1 - p) / trials + _Z95**2 / (4 * trials**2)) / denom
+    low = 0.0 if successes == 0 else max(0.0, centre - half)
+    high = 1.0 if successes == trials else min(1.0, centre + half)
+    return (low, high)
 
+
+def _rate_row(hits: int, n: int) -> tuple[float, float, float, int]:
     if n == 0:
         return (float("nan"), float("nan"), float("nan"), 0)
     low, high = wilson(hits, n)

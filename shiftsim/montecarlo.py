@@ -31,6 +31,7 @@ from shiftsim._exposure import DEFAULT_EXPOSURE_MINUTES, after_end_errors, check
 from shiftsim._limits import MAX_RUNS
 from shiftsim._registry import platform_for
 from shiftsim._seeding import RngLike, entropy_of, seed_sequence
+from shiftsim.alarms import Alarm
 from shiftsim.configs import DeploymentConfig
 from shiftsim.decision import (
     apply_axis,
@@ -38,16 +39,16 @@ from shiftsim.decision import (
     release_kind,
     release_measures,
     value_label,
+    wilson,
 )
 from shiftsim.draws import CHUNK, draw_traffic
 from shiftsim.kernel import ERROR_CODES, STATUS, KernelOutcomes, outcome_of, run_kernel
 from shiftsim.plan import TrafficPlan
 from shiftsim.results import TrafficRun
+from shiftsim.server import simulate_server
+from shiftsim.traffic import Version
 
 __all__ = ["MonteCarloResult", "ServerMonteCarloResult", "compare", "monte_carlo", "sweep"]
-
-#: z for two-sided 95% intervals.
-Z95 = 1.959963984540054
 
 
 def _check_runs(runs: object) -> int:
@@ -56,19 +57,6 @@ def _check_runs(runs: object) -> int:
     if runs > MAX_RUNS:  # each run keeps ~70 bytes of results (issue 16)
         raise invalid("monte_carlo", "runs", runs, f"must be at most {MAX_RUNS:_}")
     return int(runs)
-
-
-def wilson(successes: int, trials: int) -> tuple[float, float]:
-    """Wilson score 95% interval for a binomial proportion."""
-    if trials == 0:
-        return (float("nan"), float("nan"))
-    p = successes / trials
-    denom = 1 + Z95**2 / trials
-    centre = (p + Z95**2 / (2 * trials)) / denom
-    half = Z95 * np.sqrt(p * (1 - p) / trials + Z95**2 / (4 * trials**2)) / denom
-    low = 0.0 if successes == 0 else max(0.0, centre - half)
-    high = 1.0 if successes == trials else min(1.0, centre + half)
-    return (low, high)
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -304,8 +292,6 @@ def server_monte_carlo(
     deployment: Any, runs: int, seq: np.random.SeedSequence, progress: bool
 ) -> ServerMonteCarloResult:
     """:func:`monte_carlo` of a Server deployment (its platform's implementation)."""
-    from shiftsim.server import simulate_server
-
     rows = []
     for i in _progress(range(runs), progress, "monte_carlo", total=runs):
         summary = simulate_server(deployment, rng=_run_seed(seq, i), engine="kernel").summary()
@@ -362,8 +348,6 @@ class ServerMonteCarloResult:
 
     def replay(self, i: int) -> Any:
         """Run ``i`` on the event core, from its own seed (equal to the kernel's run ``i``)."""
-        from shiftsim.server import simulate_server
-
         if isinstance(i, bool) or not isinstance(i, (int, np.integer)) or not 0 <= i < self.n_runs:
             raise invalid(
                 "ServerMonteCarloResult.replay",
@@ -417,8 +401,6 @@ Release = Any
 
 def _designs(owner: str, alarms: Any) -> list[tuple[str, tuple[Any, ...]]]:
     """Alarm designs as (label, alarms) pairs."""
-    from shiftsim.alarms import Alarm
-
     if isinstance(alarms, Mapping):
         items = [(str(k), v) for k, v in alarms.items()]
     elif isinstance(alarms, Sequence) and not isinstance(alarms, str) and len(alarms):
@@ -440,8 +422,6 @@ def _designs(owner: str, alarms: Any) -> list[tuple[str, tuple[Any, ...]]]:
 
 def _as_release(owner: str, deployment: Any, release: Release) -> Any:
     """``deployment`` with ``release`` applied."""
-    from shiftsim.traffic import Version
-
     if isinstance(release, Version):
         if not hasattr(deployment, "target"):
             raise invalid(

@@ -15,6 +15,7 @@ import pandas as pd
 from shiftsim._engines.traffic.core import Outcome, Trace
 from shiftsim._engines.traffic.draws import TrafficDraws
 from shiftsim._engines.traffic.plan import TrafficPlan
+from shiftsim._exposure import exposure_of
 from shiftsim._html import table
 from shiftsim.notifications import Notification, NotificationContext
 
@@ -233,8 +234,6 @@ class TrafficRun:
         :mod:`shiftsim._exposure`). ``detection_minute`` is when CodeDeploy saw an alarm,
         ``alarm_minute`` when the first alarm entered ALARM.
         """
-        from shiftsim._exposure import exposure_of
-
         out = self.trace.outcome
         return pd.Series(
             {

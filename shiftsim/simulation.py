@@ -15,14 +15,11 @@ from collections.abc import Callable
 from typing import Any
 
 from shiftsim._checks import check_choice
-from shiftsim._registry import platform_for
+from shiftsim._registry import ENGINES, platform_for
 from shiftsim._seeding import RngLike, seed_sequence
 from shiftsim.notifications import Notification
 
 __all__ = ["ENGINES", "simulate"]
-
-#: The two engines every platform runs on.
-ENGINES = ("core", "kernel")
 
 
 def simulate(

@@ -7,10 +7,13 @@ missing"), and decision D11 of ``shared/reference/codedeploy.md``.
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from shiftsim import Alarm, ConfigError
-from shiftsim.alarms import ALARM_STATES, evaluation_range
+from shiftsim.alarms import ALARM_STATES, decide, evaluation_range
 
 TREATMENTS = ("missing", "ignore", "breaching", "notBreaching")
 KEEP = "keep"
@@ -205,3 +208,31 @@ def test_evaluate_rejects_an_unknown_state():
     with pytest.raises(ConfigError) as info:
         alarm(1).evaluate([1.0, 1.0, 1.0], "PENDING")
     assert "'PENDING'" in str(info.value)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(
+        st.tuples(st.integers(0, 5), st.integers(0, 5), st.integers(0, 5), st.integers(0, 2)),
+        min_size=1,
+        max_size=20,
+    ),
+    st.integers(1, 5),
+    st.data(),
+    st.sampled_from(["missing", "ignore", "breaching", "notBreaching"]),
+)
+def test_decide_is_one_rule_for_scalars_and_arrays(
+    rows: list[tuple[int, int, int, int]], n: int, data: st.DataObject, treat: str
+) -> None:
+    """alarms.decide, the one place CloudWatch's rule is written, gives each element of an array
+    the state it gives that element alone (the event core calls it on ints, the kernel on arrays;
+    cloudwatch-alarms.md section 1.3)."""
+    m = data.draw(st.integers(1, n))
+    n_real, total, age, state = (np.array(c) for c in zip(*rows))
+    judged = np.minimum(total, n)
+    arrays = np.broadcast_to(decide(n_real, judged, total, age, state, n, m, treat), state.shape)
+    for i in range(len(rows)):
+        one = decide(
+            int(n_real[i]), int(judged[i]), int(total[i]), int(age[i]), int(state[i]), n, m, treat
+        )
+        assert int(arrays[i]) == one

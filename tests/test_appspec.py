@@ -812,6 +812,7 @@ i: &i [*h,*h,*h,*h,*h,*h,*h,*h,*h]
 """
 
 
+@pytest.mark.slow  # over a second on a 2-core machine
 @pytest.mark.parametrize("pure", [False, True])
 def test_billion_laughs_is_refused(pure: bool) -> None:
     # The document expands to 9**9 strings; it is refused by counting nodes as aliases expand,
@@ -822,6 +823,7 @@ def test_billion_laughs_is_refused(pure: bool) -> None:
         load_appspec(BILLION_LAUGHS)
 
 
+@pytest.mark.slow  # over a second on a 2-core machine
 def test_alias_count_depth_size_and_recursion_limits() -> None:
     many = "a: &a x\nb: [" + ", ".join(["*a"] * (_yaml.MAX_ALIASES + 1)) + "]\n"
     assert "more than 100 YAML aliases" in the_error(many).message

@@ -21,6 +21,9 @@ from botocore.config import Config
 import shiftsim
 from shiftsim.aws import serve
 
+# Servers and moto: seconds per module on a 2-core machine.
+pytestmark = pytest.mark.slow
+
 CREDENTIALS = {"aws_access_key_id": "testing", "aws_secret_access_key": "testing"}
 CLI_ENV = {
     "AWS_ACCESS_KEY_ID": "testing",

@@ -14,6 +14,9 @@ from moto import mock_aws
 import shiftsim
 from shiftsim.aws import mock_codedeploy
 
+# Servers and moto: seconds per module on a 2-core machine.
+pytestmark = pytest.mark.slow
+
 APPSPEC = """\
 version: 0.0
 os: linux

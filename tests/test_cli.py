@@ -220,6 +220,7 @@ def test_simulate_server_with_plot(capsys: pytest.CaptureFixture[str], tmp_path:
     assert png.read_bytes()[:4] == b"\x89PNG"
 
 
+@pytest.mark.slow  # over a second on a 2-core machine
 def test_simulate_json_with_plot_keeps_stdout_json(
     capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:

@@ -18,15 +18,21 @@ MODULES = sorted(
     for _, name, _ in pkgutil.iter_modules(shiftsim.__path__, "shiftsim.")
     if name not in {"shiftsim.pytest_plugin"}
 )
-
-
-#: Modules whose examples run Hypothesis searches (seconds each): in the slow set.
-SLOW_MODULES = {"shiftsim.strategies", "shiftsim.testing"}
+#: Packages whose examples live in their modules (a package's doctests cover only its __init__).
+PACKAGES = ("shiftsim.strategies", "shiftsim.testing")
+#: Modules whose examples take seconds (Hypothesis searches, figures): in the slow set.
+SLOW = (*PACKAGES, "shiftsim.animate", "shiftsim.plot")
+MODULES += sorted(
+    name
+    for package in PACKAGES
+    if hasattr(importlib.import_module(package), "__path__")
+    for _, name, _ in pkgutil.iter_modules(importlib.import_module(package).__path__, f"{package}.")
+)
 
 
 @pytest.mark.parametrize(
     "name",
-    [pytest.param(n, marks=pytest.mark.slow) if n in SLOW_MODULES else n for n in MODULES],
+    [pytest.param(n, marks=pytest.mark.slow) if n.startswith(SLOW) else n for n in MODULES],
 )
 def test_docstring_examples_run(name: str) -> None:
     module = importlib.import_module(name)

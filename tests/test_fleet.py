@@ -81,6 +81,7 @@ def test_fleet_access_and_repr() -> None:
         fleet[3]
 
 
+@pytest.mark.slow  # over a second on a 2-core machine
 def test_large_fleet_is_columnar() -> None:
     fleet = Fleet.of_size(200_000)
     assert len(fleet) == 200_000

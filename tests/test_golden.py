@@ -150,6 +150,7 @@ def test_golden_deployment_ids(stem: str) -> None:
         pytest.fail(_diff(stem, stored, fresh, "The deployment IDs"), pytrace=False)
 
 
+@pytest.mark.slow  # over a second on a 2-core machine
 @pytest.mark.parametrize("stem", sorted(CASES))
 def test_golden_dtypes(stem: str) -> None:
     fresh = {"dtypes": _fresh(stem)["dtypes"]}

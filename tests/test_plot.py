@@ -139,6 +139,7 @@ def test_traffic_of_a_healthy_release_has_no_error_axis() -> None:
     assert ax.get_xlabel() == "minutes since the deployment started"
 
 
+@pytest.mark.slow  # over a second on a 2-core machine
 def test_traffic_marks_a_manual_stop() -> None:
     deployment = shiftsim.LambdaDeployment(
         "CodeDeployDefault.LambdaCanary10Percent5Minutes",
@@ -151,6 +152,7 @@ def test_traffic_marks_a_manual_stop() -> None:
     assert stop.get_xdata()[0] == 4
 
 
+@pytest.mark.slow  # over a second on a 2-core machine
 def test_traffic_labels_of_several_alarms_do_not_overlap() -> None:
     alarms = [
         shiftsim.Alarm("errors", threshold=0, evaluation_periods=2),
@@ -260,6 +262,7 @@ def test_fleet_colours_by_phase_and_keeps_zero_length_events_out_of_the_legend()
     assert minimum.get_zorder() > healthy.get_zorder()  # the minimum stays visible
 
 
+@pytest.mark.slow  # over a second on a 2-core machine
 def test_fleet_of_a_blue_green_run() -> None:
     deployment = ServerDeployment(
         "CodeDeployDefault.HalfAtATime",
@@ -275,6 +278,7 @@ def test_fleet_of_a_blue_green_run() -> None:
     assert any(t.startswith("termination wait") for t in texts(ax))
 
 
+@pytest.mark.slow  # over a second on a 2-core machine
 def test_fleet_labels_stay_legible_on_a_large_fleet() -> None:
     run = simulate_server(
         ServerDeployment("CodeDeployDefault.AllAtOnce", fleet=Fleet.of_size(50)), rng=1
@@ -328,6 +332,7 @@ def test_fleet_rejects_a_traffic_run() -> None:
 
 
 # ---------------------------------------------------------------------------------- schedules
+@pytest.mark.slow  # over a second on a 2-core machine
 def test_schedules_of_the_lambda_catalog() -> None:
     ax = plot.schedules(shiftsim.predefined_configs("Lambda"))
     assert ax.get_xlabel() == "minutes since AllowTraffic started"
@@ -441,6 +446,7 @@ def test_risk_counts_get_whole_numbers() -> None:
     assert height >= 2.6
 
 
+@pytest.mark.slow  # over a second on a 2-core machine
 def test_runs_share_one_time_scale() -> None:
     names = (
         "LambdaCanary10Percent5Minutes",
@@ -487,6 +493,7 @@ def test_risk_rejects_bad_input(comparison: object) -> None:
 
 
 # ---------------------------------------------------------------------------------- shortcuts
+@pytest.mark.slow  # over a second on a 2-core machine
 def test_run_and_monte_carlo_plot_shortcuts() -> None:
     run = shiftsim.simulate(bad_lambda(), rng=7)
     assert run.plot().get_title() == plot.traffic(run).get_title()

@@ -390,7 +390,7 @@ def test_rate_assertions_need_evidence() -> None:
 def test_one_sided_wilson_bounds_by_hand() -> None:
     """p = 0.9, n = 1000, z(0.99) = 2.32635: centre (0.9 + z^2/2000) / (1 + z^2/1000)
     = 0.89785, half-width z sqrt(0.09/1000 + z^2/4e6) / (1 + z^2/1000) = 0.02212."""
-    from shiftsim.testing import _one_sided_wilson
+    from shiftsim.testing._rates import _one_sided_wilson
 
     low, high = _one_sided_wilson(900, 1000, 0.99)
     assert low == pytest.approx(0.87573, abs=1e-4)

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from shiftsim._checks import suggest
+from shiftsim._html import table
 from shiftsim._text import escape
 from shiftsim.errors import ConfigError
 
@@ -456,7 +457,6 @@ class AppSpec:
         return f"AppSpec({self.platform}, {detail}{extra}, source={self.source!r})"
 
     def _repr_html_(self) -> str:
-        from shiftsim._html import table
 
         rows: list[tuple[str, Any]] = [("platform", self.platform), ("source", self.source)]
         if self.os:

@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from shiftsim.appspec import AppSpec, LambdaTarget, load_appspec
 from shiftsim.boto._shapes import OWNER, invalid
 from shiftsim.ecs import (
     EcsDeployment,
@@ -61,8 +62,6 @@ def version_name(value: object) -> str | None:
 def read_revision(revision: Any) -> RevisionNames:
     """Check the revision's AppSpec with :func:`shiftsim.appspec.load_appspec` and keep the
     names it gives."""
-    from shiftsim.appspec import AppSpec, LambdaTarget, load_appspec
-
     if isinstance(revision, AppSpec):
         spec = revision
     else:

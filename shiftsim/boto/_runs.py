@@ -14,6 +14,7 @@ from shiftsim.ecs import (
 )
 from shiftsim.lambda_ import LambdaDeployment
 from shiftsim.results import TrafficRun
+from shiftsim.server import ServerRun
 
 __all__ = ["to_get_deployment"]
 
@@ -73,8 +74,6 @@ def to_get_deployment(
     >>> (info["completeTime"] - info["createTime"]).total_seconds() == run.duration
     True
     """
-    from shiftsim.server import ServerRun
-
     if isinstance(run, ServerRun):
         return server_get_deployment(run, deployment_id)
     if not isinstance(run, (TrafficRun, EcsRun)):

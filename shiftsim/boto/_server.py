@@ -13,6 +13,8 @@ from shiftsim.boto._revisions import RevisionNames
 from shiftsim.boto._shapes import GROUP_KEYS, OWNER, SERVER_KEYS, invalid
 from shiftsim.boto._triggers import read_triggers
 from shiftsim.configs import DeploymentConfig
+from shiftsim.fleet import Targets
+from shiftsim.server import BlueGreen, ServerDeployment
 
 __all__ = ["server_deployment", "server_get_deployment"]
 
@@ -26,9 +28,6 @@ def server_deployment(
 ) -> Any:
     """An EC2/on-premises deployment group (API:CreateDeploymentGroupInput) as a
     :class:`~shiftsim.server.ServerDeployment`."""
-    from shiftsim.fleet import Targets
-    from shiftsim.server import BlueGreen, ServerDeployment
-
     for key in group:
         if key not in GROUP_KEYS:
             hint = suggest(str(key), GROUP_KEYS)

@@ -131,8 +131,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from shiftsim._checks import check_choice
 from shiftsim._files import read_text
-from shiftsim._seeding import RngLike
+from shiftsim._html import table
+from shiftsim._registry import ENGINES, platform_for
+from shiftsim._seeding import RngLike, seed_sequence
 from shiftsim._text import excerpt
 from shiftsim._yaml import MAX_BYTES, Document, load_document
 from shiftsim.errors import ConfigError
@@ -206,10 +209,12 @@ class Scenario:
         :class:`~shiftsim.ecs.EcsRun` for ECS (with its task sets) and a ``ServerRun`` for
         Server; ``engine`` is as for :func:`shiftsim.simulate`.
         """
-        from shiftsim.simulation import simulate
-
+        check_choice("Scenario.simulate", "engine", engine, ENGINES)
+        platform = platform_for(self.deployment, caller="Scenario.simulate")
         seed = self.seed if rng is None else rng
-        return simulate(self.deployment, rng=seed, engine=engine)
+        return platform.simulate(
+            self.deployment, rng=seed_sequence(seed), engine=engine, on_notification=None
+        )
 
     def __repr__(self) -> str:
         seed = "no seed" if self.seed is None else f"seed {self.seed}"
@@ -219,8 +224,6 @@ class Scenario:
         )
 
     def _repr_html_(self) -> str:
-        from shiftsim._html import table
-
         rows: list[tuple[str, Any]] = [
             ("platform", self.platform),
             ("configuration", self.config_name),

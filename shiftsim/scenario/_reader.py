@@ -11,7 +11,10 @@ from typing import Any
 
 from shiftsim._checks import suggest
 from shiftsim._text import excerpt
+from shiftsim.appspec import load_appspec
+from shiftsim.ecs import EcsDeployment, EcsHooks
 from shiftsim.errors import AppSpecError, ConfigError, UnsupportedScenarioError
+from shiftsim.lambda_ import LambdaDeployment, LambdaHooks
 from shiftsim.scenario._keys import (
     _HOOK_EVENTS,
     _NAMES,
@@ -107,8 +110,6 @@ class Reader(ServerReader):
             event: self.build(("hooks", key), Hook, **spec) for event, (key, spec) in hooks.items()
         }
         if platform == "Lambda":
-            from shiftsim.lambda_ import LambdaDeployment, LambdaHooks
-
             if hook_objects:
                 kwargs["hooks"] = LambdaHooks(**{_snake(e): h for e, h in hook_objects.items()})
             if "sam_template" in data:
@@ -117,7 +118,6 @@ class Reader(ServerReader):
                 raise self.error(("function",), "is only used with 'sam_template'")
             self.need_config(kwargs)
             return self.build((), LambdaDeployment, paths=paths, **kwargs)
-        from shiftsim.ecs import EcsDeployment, EcsHooks
 
         if hook_objects:
             kwargs["hooks"] = EcsHooks.from_events(hook_objects)
@@ -206,8 +206,6 @@ class Reader(ServerReader):
     ) -> None:
         """Take hook functions (and, for Lambda, the function, alias and versions) from an
         AppSpec file; what the scenario says about them must agree with it."""
-        from shiftsim.appspec import load_appspec
-
         file = self.file(value, ("appspec",))
         spec = load_appspec(file, platform=platform)
         for event, (key, _) in hooks.items():

@@ -9,10 +9,12 @@ from typing import Any
 
 from shiftsim._checks import suggest
 from shiftsim._text import excerpt
+from shiftsim.appspec import load_appspec
 from shiftsim.configs import (
     get_config,
 )
 from shiftsim.errors import UnsupportedScenarioError
+from shiftsim.fleet import Fleet, Instance, Targets
 from shiftsim.scenario._base import Base
 from shiftsim.scenario._keys import (
     _SERVER_KEYS,
@@ -68,8 +70,6 @@ class ServerReader(Base):
             if key in data:
                 kwargs[key] = self.server_hooks(server, data[key], (key,))
         if "appspec" in data:
-            from shiftsim.appspec import load_appspec
-
             kwargs["appspec"] = load_appspec(
                 self.file(data["appspec"], ("appspec",)), platform="Server"
             )
@@ -97,8 +97,6 @@ class ServerReader(Base):
 
     def fleet(self, value: Any, path: tuple[Any, ...]) -> Any:
         """``{size: N, <Instance fields for all>, updates: [...]}`` or a list of instances."""
-        from shiftsim.fleet import Fleet, Instance
-
         instance_fields = tuple(f.name for f in fields(Instance) if f.name != "id")
         if isinstance(value, list):
             if len(value) > MAX_FLEET_SIZE:
@@ -136,7 +134,6 @@ class ServerReader(Base):
         return fleet
 
     def targets(self, value: Any, path: tuple[Any, ...]) -> Any:
-        from shiftsim.fleet import Targets
 
         raw = self.mapping(value, path, tuple(f.name for f in fields(Targets)))
 

@@ -91,10 +91,10 @@ Examples
 
 Modules
 -------
-The deployment model: :mod:`~shiftsim.server.deployment` (:class:`ServerDeployment`),
-:mod:`~shiftsim.server.scripts` (hooks), :mod:`~shiftsim.server.faults`,
-:mod:`~shiftsim.server.auto_scaling`, :mod:`~shiftsim.server.blue_green` and
-:mod:`~shiftsim.server.lifecycle` (events, limits, messages). Running it:
+The deployment model: :mod:`~shiftsim._server_model.deployment` (:class:`ServerDeployment`),
+:mod:`~shiftsim._server_model.scripts` (hooks), :mod:`~shiftsim._server_model.faults`,
+:mod:`~shiftsim._server_model.auto_scaling`, :mod:`~shiftsim._server_model.blue_green` and
+:mod:`~shiftsim._server_model.lifecycle` (events, limits, messages). Running it:
 :mod:`~shiftsim.server.simulate` on the engines of :mod:`shiftsim._engines.server`, whose result
 is a :class:`ServerRun` (:mod:`~shiftsim.server.run`, with its tables in
 :mod:`~shiftsim.server.frames` and notifications in :mod:`~shiftsim.server.notes`), and
@@ -103,24 +103,24 @@ is a :class:`ServerRun` (:mod:`~shiftsim.server.run`, with its tables in
 
 from __future__ import annotations
 
-from shiftsim.server.auto_scaling import ScaleIn, ScaleOut
-from shiftsim.server.blue_green import BlueGreen
-from shiftsim.server.deployment import (
+from shiftsim._server_model.auto_scaling import ScaleIn, ScaleOut
+from shiftsim._server_model.blue_green import BlueGreen
+from shiftsim._server_model.deployment import (
     DEFAULT_ALARM_POLL_INTERVAL,
     DEFAULT_CLOCK_SKEW_TOLERANCE,
     MAX_ALARMS,
     ServerDeployment,
 )
-from shiftsim.server.faults import FileConflict, InstanceStop, LoadBalancerFault, ScriptFault
-from shiftsim.server.lifecycle import LIFECYCLE_EVENTS, MAX_SCRIPT_TIMEOUT, MESSAGES
-from shiftsim.server.run import ServerRun
-from shiftsim.server.scripts import (
+from shiftsim._server_model.faults import FileConflict, InstanceStop, LoadBalancerFault, ScriptFault
+from shiftsim._server_model.lifecycle import LIFECYCLE_EVENTS, MAX_SCRIPT_TIMEOUT, MESSAGES
+from shiftsim._server_model.scripts import (
     DEFAULT_RESERVED_SECONDS,
     DEFAULT_SCRIPT_SECONDS,
     Duration,
     Script,
     hooks_from_appspec,
 )
+from shiftsim.server.run import ServerRun
 from shiftsim.server.sequence import ServerSequenceRun, simulate_server_sequence
 from shiftsim.server.simulate import simulate_server
 from shiftsim.server.stepping import ServerDeploymentState, ServerStepper

@@ -14,8 +14,8 @@ from shiftsim._engines.server.plan import PassPlan, ServerPlan
 from shiftsim._engines.server.record import PassRecord
 from shiftsim._engines.server.runner import DeploymentRecord
 from shiftsim._engines.server.timeline import pass_timeline
-from shiftsim.server.deployment import DEFAULT_CLOCK_SKEW_TOLERANCE
-from shiftsim.server.lifecycle import AGENT_MESSAGE
+from shiftsim._server_model.deployment import DEFAULT_CLOCK_SKEW_TOLERANCE
+from shiftsim._server_model.lifecycle import AGENT_MESSAGE
 
 __all__ = [
     "INSTANCE_COLUMNS",

@@ -12,9 +12,9 @@ from shiftsim._engines.server import codes
 from shiftsim._engines.server.plan import ServerPlan
 from shiftsim._engines.server.runner import DeploymentRecord
 from shiftsim._html import table
+from shiftsim._server_model.deployment import ServerDeployment
 from shiftsim.fleet import REVISIONS, Fleet, Instance
 from shiftsim.notifications import Notification, NotificationContext
-from shiftsim.server.deployment import ServerDeployment
 from shiftsim.server.frames import INSTANCE_COLUMNS, deployment_instances, lifecycle_frame
 from shiftsim.server.notes import run_notifications
 from shiftsim.vocabulary import DeploymentStatus, ErrorCode, InstanceStatus

@@ -51,8 +51,8 @@ import pandas as pd
 from shiftsim._checks import check_choice, invalid
 from shiftsim._engines.server.runner import ENGINES
 from shiftsim._seeding import RngLike, seed_sequence
+from shiftsim._server_model.deployment import ServerDeployment
 from shiftsim.fleet import Fleet
-from shiftsim.server.deployment import ServerDeployment
 from shiftsim.server.run import ServerRun
 from shiftsim.server.simulate import simulate_server
 from shiftsim.vocabulary import DeploymentStatus

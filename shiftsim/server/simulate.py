@@ -8,8 +8,8 @@ from shiftsim._checks import check_choice
 from shiftsim._engines.server.plan import compile_plan
 from shiftsim._engines.server.runner import ENGINES, Runner
 from shiftsim._seeding import RngLike, entropy_of, seed_sequence
+from shiftsim._server_model.deployment import ServerDeployment
 from shiftsim.notifications import Notification
-from shiftsim.server.deployment import ServerDeployment
 from shiftsim.server.run import ServerRun
 
 __all__ = ["simulate_server"]

@@ -10,10 +10,10 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from shiftsim._checks import check_choice, check_number, invalid
+from shiftsim._server_model.auto_scaling import ScaleIn, ScaleOut
+from shiftsim._server_model.deployment import ServerDeployment
 from shiftsim.alarms import ALARM_STATES
 from shiftsim.rollback import ManualStop
-from shiftsim.server.auto_scaling import ScaleIn, ScaleOut
-from shiftsim.server.deployment import ServerDeployment
 from shiftsim.server.run import ServerRun
 from shiftsim.server.simulate import simulate_server
 from shiftsim.vocabulary import DeploymentStatus, InstanceStatus

@@ -59,6 +59,11 @@ def canonical(value: Any) -> Any:
         return {str(k): canonical(v) for k, v in value.items()}
     if kind is list or kind is tuple:
         return [canonical(v) for v in value]
+    return _canonical_object(value)
+
+
+def _canonical_object(value: Any) -> Any:
+    """:func:`canonical` for pandas, numpy and other objects (after the plain types)."""
     if isinstance(value, pd.DataFrame):
         return frame(value)
     if isinstance(value, pd.Series):

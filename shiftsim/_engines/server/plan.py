@@ -51,19 +51,19 @@ from shiftsim._engines.server.codes import (
     REV_TARGET,
 )
 from shiftsim._engines.server.rules import alarm_detection_time
-from shiftsim.configs import MinimumHealthyHosts, ZonalConfig
-from shiftsim.fleet import Fleet
-from shiftsim.server.auto_scaling import launch_ids
-from shiftsim.server.blue_green import BlueGreen
-from shiftsim.server.deployment import ServerDeployment
-from shiftsim.server.faults import FileConflict, InstanceStop, LoadBalancerFault
-from shiftsim.server.lifecycle import (
+from shiftsim._server_model.auto_scaling import launch_ids
+from shiftsim._server_model.blue_green import BlueGreen
+from shiftsim._server_model.deployment import ServerDeployment
+from shiftsim._server_model.faults import FileConflict, InstanceStop, LoadBalancerFault
+from shiftsim._server_model.lifecycle import (
     AGENT_TIMEOUT,
     EVENT_TIMEOUT,
     PREVIOUS_REVISION_EVENTS,
     RESERVED_EVENTS,
 )
-from shiftsim.server.scripts import Hooks
+from shiftsim._server_model.scripts import Hooks
+from shiftsim.configs import MinimumHealthyHosts, ZonalConfig
+from shiftsim.fleet import Fleet
 from shiftsim.vocabulary import ErrorCode
 
 __all__ = [

@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 
 from shiftsim._engines.server.codes import C_NONE, C_STOPPED, C_STOPPED_MID_EVENT
-from shiftsim.server.lifecycle import AGENT_TIMEOUT, EVENT_TIMEOUT
+from shiftsim._server_model.lifecycle import AGENT_TIMEOUT, EVENT_TIMEOUT
 from shiftsim.vocabulary import DeploymentStatus, ErrorCode
 
 __all__ = [

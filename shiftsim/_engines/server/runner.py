@@ -35,13 +35,13 @@ from shiftsim._engines.server.rules import deadline_status, minimum_is_invalid
 from shiftsim._engines.server.terminations import run_terminations
 from shiftsim._engines.server.timeline import Timeline, pass_timeline
 from shiftsim._seeding import deployment_id, entropy_of
-from shiftsim.errors import UnsupportedScenarioError
-from shiftsim.server.lifecycle import (
+from shiftsim._server_model.lifecycle import (
     ALLOW_EVENTS,
     BLOCK_EVENTS,
     INSTALL_EVENTS,
     event_list,
 )
+from shiftsim.errors import UnsupportedScenarioError
 from shiftsim.vocabulary import DeploymentStatus, ErrorCode
 
 __all__ = ["ENGINES", "DeploymentRecord", "PassInputs", "Runner", "in_place_inputs"]

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from shiftsim._engines.server.codes import REV_PREVIOUS, S_SUCCEEDED
-from shiftsim.server.lifecycle import BLOCK_EVENTS
+from shiftsim._server_model.lifecycle import BLOCK_EVENTS
 from shiftsim.vocabulary import DeploymentStatus, ErrorCode
 
 if TYPE_CHECKING:

@@ -36,7 +36,7 @@ from shiftsim._engines.server.codes import (
 )
 from shiftsim._engines.server.draws import PassDraws
 from shiftsim._engines.server.plan import PassPlan
-from shiftsim.server.lifecycle import PREVIOUS_REVISION_EVENTS
+from shiftsim._server_model.lifecycle import PREVIOUS_REVISION_EVENTS
 
 __all__ = ["Timeline", "pass_timeline"]
 

@@ -15,7 +15,7 @@ from typing import Any, NamedTuple
 
 from shiftsim._engines.traffic.draws import TrafficDraws
 from shiftsim._engines.traffic.plan import Phase, TrafficPlan
-from shiftsim.alarms import ALARM, INSUFFICIENT_DATA, OK, evaluate_range
+from shiftsim.alarms import ALARM, evaluate_range, no_data_state
 from shiftsim.core import Priority, Simulation
 from shiftsim.vocabulary import DeploymentStatus, ErrorCode
 
@@ -95,9 +95,6 @@ def datapoint(metric: str, statistic: str, count: float, population: float) -> f
         return None
     return STATISTIC["ErrorRate" if metric == "ErrorRate" else statistic](count, population)
 
-
-#: CloudWatch's state when every datapoint in the range is missing (cloudwatch-alarms.md 1.3).
-_ALL_MISSING = {"missing": INSUFFICIENT_DATA, "breaching": ALARM, "notBreaching": OK}
 
 SERIES = (
     "target_invocations",
@@ -310,8 +307,7 @@ class TrafficSimulation:
         for i, alarm in enumerate(plan.alarms):
             if plan.blind[i][evaluation]:
                 # No datapoint can exist yet: CloudWatch's "every point missing" rule.
-                treat = rules[i][2]
-                new = states[i] if treat == "ignore" else _ALL_MISSING[treat]
+                new = no_data_state(rules[i][2], states[i])
             else:
                 values = alarm_range(plan, i, inputs[i], evaluation)
                 new = evaluate_range(values, states[i], *rules[i])

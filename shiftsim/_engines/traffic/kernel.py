@@ -26,15 +26,12 @@ import numpy as np
 from shiftsim._engines.traffic.core import STATISTIC, Outcome
 from shiftsim._engines.traffic.draws import TrafficDraws
 from shiftsim._engines.traffic.plan import TrafficPlan
-from shiftsim.alarms import ALARM, INSUFFICIENT_DATA, OK
+from shiftsim.alarms import STATE_CODE, decide
 from shiftsim.core import Priority
 from shiftsim.vocabulary import DeploymentStatus, ErrorCode
 
 __all__ = ["KernelOutcomes", "evaluate_block", "outcome_of", "run_kernel"]
 
-#: Integer codes of alarm states inside the kernel.
-STATE_CODE = {OK: 0, ALARM: 1, INSUFFICIENT_DATA: 2}
-STATE_NAME = {v: k for k, v in STATE_CODE.items()}
 #: Status codes of the outcome arrays: index -> status.
 STATUS = tuple(
     s.value for s in (DeploymentStatus.SUCCEEDED, DeploymentStatus.FAILED, DeploymentStatus.STOPPED)
@@ -111,43 +108,28 @@ def evaluate_columns(
 ) -> np.ndarray:
     """:func:`evaluate_block` on the range given as columns, oldest first (the kernel's form).
 
-    The rules (cloudwatch-alarms.md section 1.3): judge the newest N real points when there are
-    N; with none, ``treat_missing_data`` decides; with fewer than N, keep them all, fill the rest
-    per ``treat_missing_data``, after the premature-alarm rule.
+    The range's counts per run, then CloudWatch's rule, :func:`shiftsim.alarms.decide` (the one
+    place it is written; the event core calls it on scalars).
     """
     compare = _COMPARE[operator]
     size = len(columns)
-    present = [~np.isnan(c) for c in columns]
-    with np.errstate(invalid="ignore"):
-        breach = [compare(c, threshold) for c in columns]  # NaN compares False
     n_real = np.zeros(state.shape, dtype=np.int64)
     judged = np.zeros(state.shape, dtype=np.int64)
+    total = np.zeros(state.shape, dtype=np.int64)
+    oldest = np.full(state.shape, size, dtype=np.int64)
     for j in range(size - 1, -1, -1):  # newest first: rank the real points
-        n_real += present[j]
-        judged += breach[j] & (n_real <= n)
-    out = (judged >= m).astype(np.int8)
-
-    none = n_real == 0
-    if none.any():
-        out[none] = {"missing": 2, "breaching": 1, "notBreaching": 0}.get(treat, -1)
-        if treat == "ignore":
-            out[none] = state[none]
-    few = (n_real > 0) & (n_real < n)
-    if few.any():
-        total = np.zeros(state.shape, dtype=np.int64)
-        oldest = np.full(state.shape, size, dtype=np.int64)
-        for j in range(size - 1, -1, -1):
-            total += breach[j]
-            oldest[present[j]] = j
-        filled = total + (n - n_real) if treat == "breaching" else total
-        out[few] = filled[few] >= m
-        if treat in ("missing", "ignore"):
-            # Premature alarm: the oldest real point breaches, is at least M periods old within
-            # the last N, and every newer point breaches or is missing (so every real one breaches).
-            age = size - oldest
-            premature = few & (age >= m) & (age <= n) & (total == n_real)
-            out[premature] = 1 if treat == "missing" else state[premature]
-    return out
+        present = ~np.isnan(columns[j])
+        with np.errstate(invalid="ignore"):
+            breach = compare(columns[j], threshold)  # NaN compares False
+        n_real += present
+        judged += breach & (n_real <= n)
+        total += breach
+        if present.all():
+            oldest.fill(j)
+        else:
+            oldest[present] = j
+    new = decide(n_real, judged, total, size - oldest, state, n, m, treat)
+    return np.broadcast_to(new, state.shape).astype(np.int8)
 
 
 def _window_value(

@@ -9,7 +9,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from shiftsim._checks import check_choice, check_int, check_number, invalid
-from shiftsim.server.lifecycle import PREVIOUS_REVISION_EVENTS, check_event
+from shiftsim._server_model.lifecycle import PREVIOUS_REVISION_EVENTS, check_event
 
 __all__ = [
     "FAULT_MODES",

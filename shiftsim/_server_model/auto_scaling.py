@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from shiftsim._checks import check_int, check_number, invalid
 from shiftsim._limits import MAX_FLEET_SIZE
-from shiftsim.server.faults import check_ids
+from shiftsim._server_model.faults import check_ids
 
 __all__ = ["OUTDATED_STRATEGIES", "ScaleIn", "ScaleOut", "launch_ids"]
 

@@ -16,16 +16,9 @@ from typing import Any
 from shiftsim._checks import check_choice, check_int, check_number, invalid, suggest
 from shiftsim._html import table
 from shiftsim._limits import MAX_FLEET_SIZE, MIN_ALARM_POLL_INTERVAL
-from shiftsim._validation import check_alarms, resolve_config
-from shiftsim.alarms import ALARM_STATES, Alarm
-from shiftsim.configs import DeploymentConfig, MinimumHealthyHosts, get_config
-from shiftsim.errors import UnsupportedScenarioError
-from shiftsim.fleet import Fleet, Targets, check_fleet
-from shiftsim.notifications import NotificationContext
-from shiftsim.rollback import AutoRollback, ManualStop
-from shiftsim.server.auto_scaling import OUTDATED_STRATEGIES, ScaleIn, ScaleOut, launch_ids
-from shiftsim.server.blue_green import BlueGreen
-from shiftsim.server.faults import (
+from shiftsim._server_model.auto_scaling import OUTDATED_STRATEGIES, ScaleIn, ScaleOut, launch_ids
+from shiftsim._server_model.blue_green import BlueGreen
+from shiftsim._server_model.faults import (
     FILE_EXISTS_BEHAVIORS,
     Fault,
     FileConflict,
@@ -33,13 +26,20 @@ from shiftsim.server.faults import (
     LoadBalancerFault,
     ScriptFault,
 )
-from shiftsim.server.lifecycle import LIFECYCLE_EVENTS, RESERVED_EVENTS, event_list
-from shiftsim.server.scripts import (
+from shiftsim._server_model.lifecycle import LIFECYCLE_EVENTS, RESERVED_EVENTS, event_list
+from shiftsim._server_model.scripts import (
     DEFAULT_RESERVED_SECONDS,
     Hooks,
     check_duration,
     normalize_hooks,
 )
+from shiftsim._validation import check_alarms, resolve_config
+from shiftsim.alarms import ALARM_STATES, Alarm
+from shiftsim.configs import DeploymentConfig, MinimumHealthyHosts, get_config
+from shiftsim.errors import UnsupportedScenarioError
+from shiftsim.fleet import Fleet, Targets, check_fleet
+from shiftsim.notifications import NotificationContext
+from shiftsim.rollback import AutoRollback, ManualStop
 from shiftsim.vocabulary import (
     CLOCK_SKEW_TOLERANCE_SECONDS,
     MAX_ALARMS,
@@ -118,7 +118,7 @@ class ServerDeployment:
         :attr:`resolved_previous_hooks` are the :class:`Script` lists they stand for.
     reserved_durations : mapping, optional
         Durations of DownloadBundle, Install, BlockTraffic and AllowTraffic (see
-        :data:`~shiftsim.server.scripts.DEFAULT_RESERVED_SECONDS`).
+        :data:`~shiftsim._server_model.scripts.DEFAULT_RESERVED_SECONDS`).
     faults : sequence of ScriptFault, LoadBalancerFault, InstanceStop or FileConflict
     ignore_application_stop_failures : bool
         As in CreateDeployment.

@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 
 from shiftsim._checks import check_choice, check_number, invalid
-from shiftsim.server.lifecycle import MAX_SCRIPT_TIMEOUT, check_event
+from shiftsim._server_model.lifecycle import MAX_SCRIPT_TIMEOUT, check_event
 
 __all__ = [
     "DEFAULT_RESERVED_SECONDS",
