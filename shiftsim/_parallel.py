@@ -33,6 +33,16 @@ def check_workers(owner: str, workers: object) -> int:
     return workers
 
 
+def _process_context() -> Any:
+    """forkserver where the platform has it (forking a process that runs threads is unsafe),
+    else the platform's default."""
+    import multiprocessing
+
+    if "forkserver" in multiprocessing.get_all_start_methods():
+        return multiprocessing.get_context("forkserver")
+    return multiprocessing.get_context()
+
+
 def _is_dask_client(executor: object) -> bool:
     return hasattr(executor, "submit") and hasattr(executor, "gather")
 
@@ -71,7 +81,10 @@ def map_blocks(
     workers = min(workers, len(tasks))
     if workers <= 1:
         return list(show(fn(task) for task in tasks))
-    pool: Executor
-    pool = ProcessPoolExecutor(workers) if processes else ThreadPoolExecutor(workers)
+    pool: Executor = (
+        ProcessPoolExecutor(workers, mp_context=_process_context())
+        if processes
+        else ThreadPoolExecutor(workers)
+    )
     with pool:
         return list(show(pool.map(fn, tasks)))

@@ -255,9 +255,7 @@ def small_deployments(draw: st.DrawFn) -> ServerDeployment:
 @pytest.mark.slow
 @settings(max_examples=40, deadline=None)
 @given(deployment=small_deployments(), seed=st.integers(0, 2**64))
-def test_batch_equals_simulate_on_random_scenarios(
-    deployment: ServerDeployment, seed: int
-) -> None:
+def test_batch_equals_simulate_on_random_scenarios(deployment: ServerDeployment, seed: int) -> None:
     """Hypothesis over small scenarios: every run of the batch equals simulate() on its seed."""
     seq = seed_sequence(seed)
     if unsupported(compile_plan(deployment), seq) is not None:
