@@ -34,11 +34,16 @@ def check_workers(owner: str, workers: object) -> int:
 
 
 def _process_context() -> Any:
-    """forkserver where the platform has it (forking a process that runs threads is unsafe),
+    """fork while this process runs one thread (fast: nothing to import again), else
+    forkserver where the platform has it (forking a process that runs threads is unsafe),
     else the platform's default."""
     import multiprocessing
+    import threading
 
-    if "forkserver" in multiprocessing.get_all_start_methods():
+    methods = multiprocessing.get_all_start_methods()
+    if "fork" in methods and threading.active_count() == 1:
+        return multiprocessing.get_context("fork")
+    if "forkserver" in methods:
         return multiprocessing.get_context("forkserver")
     return multiprocessing.get_context()
 
