@@ -297,10 +297,14 @@ class Batch:
         ``xp.random.default_rng(seed).random``): the same model, other draws than
         :meth:`summaries`. Needs fixed durations (the lookup timeline)."""
         if xp is None:
-            import cupy as xp  # type: ignore[no-redef]
+            from shiftsim._xp import compat
+
+            xp = compat("cupy")
         if uniform is None:
             entropy = np.random.SeedSequence(seed).generate_state(2, np.uint64)
-            uniform = xp.random.default_rng(int(entropy[0])).random
+            from shiftsim._xp import random_module
+
+            uniform = random_module(xp).default_rng(int(entropy[0])).random
         if not self.lookup:
             raise ValueError("device_summaries needs fixed durations")
         runs, n, combos = hi - lo, self.n, self.combos
@@ -383,9 +387,9 @@ def _row_sums(values: np.ndarray) -> np.ndarray:
 
 
 def _namespace(array: Any) -> Any:
-    from array_api_compat import array_namespace
+    from shiftsim._xp import namespace
 
-    return array_namespace(array)
+    return namespace(array)
 
 
 def _to_numpy(value: Any) -> Any:
@@ -507,9 +511,9 @@ def _water_marks(
 
 
 def _is_numpy(xp: Any) -> bool:
-    from array_api_compat import is_numpy_namespace
+    from shiftsim._xp import is_numpy
 
-    return bool(is_numpy_namespace(xp))
+    return is_numpy(xp)
 
 
 def _water_marks_numpy(

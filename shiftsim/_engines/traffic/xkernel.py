@@ -314,11 +314,14 @@ def draw_xp(plan: TrafficPlan, runs: int, xp: Any, rng: Any) -> dict[str, Any]:
 def device_rng(xp: Any, seed: int) -> Any:
     """A generator of the array library with Poisson and binomial draws (CuPy's Generator
     lacks ``binomial`` in some versions: then its RandomState)."""
-    gen = xp.random.default_rng(seed)
+    from shiftsim._xp import random_module
+
+    random = random_module(xp)
+    gen = random.default_rng(seed)
     try:
         gen.binomial(xp.asarray([10, 10]), 0.5)
     except (AttributeError, NotImplementedError, TypeError):
-        return xp.random.RandomState(seed)
+        return random.RandomState(seed)
     return gen
 
 
@@ -341,7 +344,9 @@ def device_monte_carlo(
             f"monte_carlo(device='cuda') does not run {reason}; use device=None."
         )
     if xp is None:
-        import cupy as xp  # type: ignore[no-redef]
+        from shiftsim._xp import compat
+
+        xp = compat("cupy")
     rng = device_rng(xp, int(seq.generate_state(1)[0]))
     parts = []
     for lo in range(0, runs, DEVICE_BLOCK):
