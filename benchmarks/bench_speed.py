@@ -1,7 +1,8 @@
 """Speed at the limit (issue 14): the Server batch engine against ``simulate()`` per run, one
 million Server runs, scaling across workers, and the reference anchors in the same run.
 
-Run with ``.venv/bin/python benchmarks/bench_speed.py`` (``--quick`` for smaller counts).
+Run with ``.venv/bin/python benchmarks/bench_speed.py`` (``--quick`` for smaller counts); it
+ends with ``benchmarks/gpu.py``'s GPU figures where CuPy is present.
 Prints seconds and ratios measured in one run; nothing here is asserted.
 
 Scenario (the issue's): 40 instances, ``HalfAtATime`` behind a load balancer, one fixed
@@ -120,11 +121,20 @@ def anchors() -> None:
     )
 
 
+def gpu(quick: bool) -> None:
+    """benchmarks/gpu.py's GPU figures where CuPy is present (it says so and exits otherwise)."""
+    print("\nGPU (benchmarks/gpu.py)", flush=True)
+    args = [sys.executable, str(ROOT / "benchmarks" / "gpu.py"), "--no-scaling"]
+    env = {**os.environ, "PYTHONPATH": str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", "")}
+    subprocess.run(args + (["--quick"] if quick else []), env=env, cwd=ROOT, check=False)
+
+
 def main(argv: list[str]) -> int:
     quick = "--quick" in argv
     server_figures(quick)
     scaling(quick)
     anchors()
+    gpu(quick)
     return 0
 
 
