@@ -251,7 +251,10 @@ class Batch:
             spans = np.where(done, (starts + d) - starts, terminal[:, None] - starts)
         spans = np.where(ran, spans, np.nan)
         fleet_spans = np.empty_like(spans)
-        np.put_along_axis(fleet_spans, order, spans, axis=1)
+        if self.pp.shuffle:
+            np.put_along_axis(fleet_spans, order, spans, axis=1)
+        else:
+            fleet_spans[:, self.base_order] = spans
         return self._finish(res, _row_sums(fleet_spans) / 60.0)
 
     def _finish(
@@ -430,12 +433,14 @@ def walk(
     terminal = xp.full((runs,), inf, dtype=f64)
     outcome = xp.full((runs,), OUT_SUCCEEDED, dtype=xp.int8)
     failing = started & ~ok
-    fail_times = xp.sort(xp.where(failing, ends, inf), axis=1)
     n_fail = int(xp.max(xp.sum(xp.astype(failing, xp.int32), axis=1)))
+    first_doom = max(0, min(n + base - minimum, n) - 1)
+    if n_fail > first_doom:
+        fail_times = xp.sort(xp.where(failing, ends, inf), axis=1)
     hs = xp.where(started[:, unhealthy:], starts[:, unhealthy:], inf)
     found = xp.zeros((runs,), dtype=xp.bool)
     # Before the (n + base - minimum)-th failure no run can be doomed (is_doomed's rules).
-    for k in range(max(0, min(n + base - minimum, n) - 1), n_fail):
+    for k in range(first_doom, n_fail):
         ft = fail_times[:, k]
         idle = xp.sum(xp.astype(hs >= ft[:, None], xp.int32), axis=1)
         best = n - (k + 1) + base
@@ -552,29 +557,27 @@ def _starts(d: Any, ok: Any, unhealthy: int, t0: float, cap: int, c2: int, xp: A
         # k-th finish); a failure pops without pushing.
         width = max(min(cap, n), 1)
         fast = _is_numpy(xp)
+        rows = np.arange(runs)
         slot = xp.arange(width)[None, :]
         pool = xp.full((runs, width), inf, dtype=f64)
         dead = xp.zeros((runs,), dtype=xp.bool)
         for j in range(n):
-            if j + 1 - c2 >= 1:
+            popping = j + 1 - c2 >= 1
+            if popping:
                 k = xp.argmin(pool, axis=1)
-                when = xp.maximum(xp.min(pool, axis=1), xp.asarray(t0, dtype=f64))
-                at = slot == k[:, None]
+                low = pool[rows, k] if fast else xp.min(pool, axis=1)
+                when = xp.maximum(low, xp.asarray(t0, dtype=f64))
             else:
                 when = xp.full((runs,), t0, dtype=f64)
-                at = slot == j
             dead = dead | ~xp.isfinite(when)
             when = xp.where(dead, inf, when)
             push = xp.where(ok[:, j] & ~dead, when + d[:, j], inf)
             if fast:
-                np.put_along_axis(
-                    pool,
-                    (k if j + 1 - c2 >= 1 else np.full(runs, j))[:, None],
-                    push[:, None],
-                    axis=1,
-                )
+                pool[rows, k if popping else j] = push
+            elif popping:
+                pool = xp.where(slot == k[:, None], push[:, None], pool)
             else:
-                pool = xp.where(at, push[:, None], pool)
+                pool = xp.where(slot == j, push[:, None], pool)
             cols.append(when)
         return xp.stack(cols, axis=1)
     # General case: a pool of every finish (width cap) and one of successes (width n).
