@@ -47,8 +47,10 @@ from shiftsim._engines.server.draws import (
 )
 from shiftsim._engines.server.plan import PassPlan, ServerPlan
 from shiftsim._engines.server.rules import instance_order, minimum_is_invalid
+from shiftsim._engines.server.runner import Runner
 from shiftsim._engines.server.streams import entropy_words, uniforms
 from shiftsim._engines.server.timeline import pass_timeline
+from shiftsim._xp import compat, is_numpy, namespace, random_module
 from shiftsim.vocabulary import DeploymentStatus, ErrorCode
 
 __all__ = ["Batch", "batch_summaries", "unsupported", "walk"]
@@ -85,8 +87,6 @@ class Batch:
     what the lookup timeline needs."""
 
     def __init__(self, plan: ServerPlan, seq: np.random.SeedSequence) -> None:
-        from shiftsim._engines.server.runner import Runner
-
         reason = unsupported(plan, seq)
         if reason is not None:
             raise ValueError(f"the batch engine does not run {reason}")
@@ -300,13 +300,9 @@ class Batch:
         ``xp.random.default_rng(seed).random``): the same model, other draws than
         :meth:`summaries`. Needs fixed durations (the lookup timeline)."""
         if xp is None:
-            from shiftsim._xp import compat
-
             xp = compat("cupy")
         if uniform is None:
             entropy = np.random.SeedSequence(seed).generate_state(2, np.uint64)
-            from shiftsim._xp import random_module
-
             uniform = random_module(xp).default_rng(int(entropy[0])).random
         if not self.lookup:
             raise ValueError("device_summaries needs fixed durations")
@@ -390,8 +386,6 @@ def _row_sums(values: np.ndarray) -> np.ndarray:
 
 
 def _namespace(array: Any) -> Any:
-    from shiftsim._xp import namespace
-
     return namespace(array)
 
 
@@ -516,8 +510,6 @@ def _water_marks(
 
 
 def _is_numpy(xp: Any) -> bool:
-    from shiftsim._xp import is_numpy
-
     return is_numpy(xp)
 
 
