@@ -474,7 +474,20 @@ def walk(
     unknown = xp.sum(xp.astype(ran & (ends > tcol), i32), axis=1)
     # -- water marks: finishes before starts at one instant -----------------------------------
     hc0 = base + (n - unhealthy)
-    peak, low_run = _water_marks(ends, done, ok, starts, ran, healthy_pos, xp)
+    if unhealthy == 0 and c2 == cap:
+        # Every instance healthy and no instance ends at its start: the first min(cap, ran)
+        # start together at t0 with nothing finished, and the window never holds more than
+        # cap (nor takes more than c2 out of the healthy count), so the marks are those.
+        nran = xp.sum(xp.astype(ran, i32), axis=1)
+        peak = xp.minimum(nran, xp.asarray(cap, dtype=i32))
+        low_run = -xp.minimum(nran, xp.asarray(c2, dtype=i32))
+        simple = xp.all(d > 0, axis=1)
+        if not bool(xp.all(simple)):
+            full_peak, full_low = _water_marks(ends, done, ok, starts, ran, healthy_pos, xp)
+            peak = xp.where(simple, peak, xp.astype(full_peak, i32))
+            low_run = xp.where(simple, low_run, xp.astype(full_low, i32))
+    else:
+        peak, low_run = _water_marks(ends, done, ok, starts, ran, healthy_pos, xp)
     low = xp.minimum(hc0 + low_run, xp.asarray(hc0, dtype=low_run.dtype))
     return {
         "starts": starts,
