@@ -375,6 +375,8 @@ def _row_sums(values: np.ndarray) -> np.ndarray:
     same rounding as summing the instances frame's column)."""
     keep = ~np.isnan(values)
     counts = keep.sum(axis=1)
+    if bool((counts == values.shape[1]).all()):
+        return np.ascontiguousarray(values).sum(axis=1)
     idx = np.argsort(~keep, axis=1, kind="stable")
     packed = np.take_along_axis(values, idx, axis=1)
     out = np.zeros(values.shape[0])
