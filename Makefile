@@ -32,8 +32,9 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/run.py
 
 # The documentation site in site/ (strict: warnings and broken links fail; runs the notebooks).
+# JUPYTER_PATH: the notebooks run in this environment's kernel, whatever other kernels exist.
 docs: $(STAMP)
-	$(BIN)/mkdocs build --strict
+	JUPYTER_PATH=$(VENV)/share/jupyter $(BIN)/mkdocs build --strict
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis site .cache

@@ -5,7 +5,10 @@
   has no copy of it).
 * The API page is ``docs/api.md`` as written (``tests/test_docs.py`` checks it against
   ``shiftsim.__all__``), with each entry's docstring rendered below it by mkdocstrings.
-* ``docs/architecture.md`` joins the navigation when it exists.
+* Notebook pages drop the loader of the Jupyter widget renderer: cells with widgets (tagged
+  ``interactive``, see mkdocs.yml) keep their code but not their output, which needs a live
+  kernel, so the loader would only fetch a script from the network for nothing. The site
+  works offline.
 """
 
 from __future__ import annotations
@@ -17,18 +20,9 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 _LINK = re.compile(r"\[([^\]]+)\]\(([^)#\s]+)(#[^)\s]*)?\)")
 _ENTRY = re.compile(r"^### `(shiftsim\.\w+)`\s*$")
-
-
-def on_config(config: Any) -> Any:
-    if (ROOT / "docs" / "architecture.md").is_file():
-        nav = config["nav"]
-        where = next(
-            (k + 1 for k, item in enumerate(nav) if isinstance(item, dict) and "Fidelity" in item),
-            len(nav),
-        )
-        if not any(isinstance(item, dict) and "Architecture" in item for item in nav):
-            nav.insert(where, {"Architecture": "architecture.md"})
-    return config
+_WIDGET_LOADER = re.compile(
+    r"<script>\s*\(function\(\) \{\s*function addWidgetsRenderer\(\).*?</script>", re.DOTALL
+)
 
 
 def _readme() -> str:
@@ -68,3 +62,9 @@ def on_page_markdown(markdown: str, page: Any, config: Any, files: Any) -> str:
     if path == "api.md":
         return _api(markdown)
     return markdown
+
+
+def on_post_page(output: str, page: Any, config: Any) -> str:
+    if page.file.src_uri.endswith(".ipynb"):
+        return _WIDGET_LOADER.sub("", output)
+    return output

@@ -53,8 +53,14 @@ def resolve_config(
     return resolved
 
 
-def check_alarms(owner: str, alarms: Alarm | Sequence[Alarm]) -> tuple[Alarm, ...]:
-    """``alarms`` as a tuple: each an :class:`Alarm`, at most 10 (D9), unique names.
+def check_alarms(
+    owner: str,
+    alarms: Alarm | Sequence[Alarm],
+    limit: int = MAX_ALARMS,
+    quota_field: str | None = None,
+) -> tuple[Alarm, ...]:
+    """``alarms`` as a tuple: each an :class:`Alarm`, at most ``limit`` (D9: 10 by default, more
+    with a raised quota, which the caller's ``quota_field`` sets), unique names.
 
     Examples
     --------
@@ -65,12 +71,15 @@ def check_alarms(owner: str, alarms: Alarm | Sequence[Alarm]) -> tuple[Alarm, ..
     for i, alarm in enumerate(out):
         if not isinstance(alarm, Alarm):
             raise invalid(owner, f"alarms[{i}]", alarm, "must be an Alarm")
-    if len(out) > MAX_ALARMS:
+    if len(out) > limit:
         raise invalid(
             owner,
             "alarms",
             len(out),
-            f"must hold at most {MAX_ALARMS} alarms (API:AlarmConfiguration, D9)",
+            f"must hold at most {limit} alarms (API:AlarmConfiguration, D9)",
+            f"Set {quota_field} for a deployment group with a raised quota."
+            if quota_field
+            else None,
         )
     names = [a.name for a in out]
     duplicates = sorted({n for n in names if names.count(n) > 1})

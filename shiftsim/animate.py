@@ -18,24 +18,31 @@ Examples
 ...     target=shiftsim.Version("2", error_rate=0.2),
 ...     alarms=[shiftsim.Alarm("errors", threshold=0, evaluation_periods=2)])
 >>> movie = animate(shiftsim.simulate(bad, rng=7), frames=2)
->>> html = movie.to_jshtml()  # or movie.save("deployment.gif", writer="pillow")
->>> "<img" in html
-True
+>>> picture = gif(movie, fps=2, dpi=30)  # shown inline in a notebook; or movie.save("x.gif")
+>>> picture.data[:6]
+b'GIF89a'
+
+``movie.to_jshtml()`` gives HTML with play/pause buttons instead (its button icons come from a
+web font, so it needs a network connection); :func:`gif` needs nothing.
 """
 
 from __future__ import annotations
 
+import base64
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import matplotlib.pyplot as plt
 import numpy as np
-from matplotlib.animation import FuncAnimation
+from matplotlib.animation import FuncAnimation, PillowWriter
 from matplotlib.transforms import blended_transform_factory
 
 from shiftsim._figures import traffic as _figures
 from shiftsim.errors import ConfigError
 
-__all__ = ["animate"]
+__all__ = ["Gif", "animate", "gif"]
 
 
 def animate(
@@ -87,6 +94,62 @@ def animate(
     )
     plt.close(movie.fig)  # shown by the animation, not as a still figure too
     return animation
+
+
+@dataclass(frozen=True, slots=True)
+class Gif:
+    """A rendered animation: the bytes of a GIF, shown inline in a notebook.
+
+    Attributes
+    ----------
+    data : bytes
+        The GIF file.
+    """
+
+    data: bytes
+
+    def save(self, path: str | Path) -> Path:
+        """Write the GIF to ``path``; returns the path."""
+        out = Path(path)
+        out.write_bytes(self.data)
+        return out
+
+    def _repr_html_(self) -> str:
+        encoded = base64.b64encode(self.data).decode("ascii")
+        return f'<img src="data:image/gif;base64,{encoded}" alt="animated deployment"/>'
+
+
+def gif(animation: FuncAnimation, *, fps: int = 4, dpi: float = 72.0) -> Gif:
+    """Render an animation from :func:`animate` as a GIF with matplotlib's Pillow writer.
+
+    Parameters
+    ----------
+    animation : FuncAnimation
+        From :func:`animate`.
+    fps : int
+        Frames per second.
+    dpi : float
+        Resolution: the figure's size in inches times ``dpi`` gives its size in pixels.
+
+    Returns
+    -------
+    Gif
+        Shown inline in a notebook (an ``<img>``, no script, no network); ``.save(path)``
+        writes it.
+    """
+    if not isinstance(animation, FuncAnimation):
+        raise ConfigError(
+            f"gif: animation must come from shiftsim.animate.animate; got "
+            f"{type(animation).__name__}."
+        )
+    if isinstance(fps, bool) or not isinstance(fps, int) or fps < 1:
+        raise ConfigError(f"gif: fps must be an integer >= 1; got {fps!r}.")
+    if isinstance(dpi, bool) or not isinstance(dpi, (int, float)) or not dpi > 0:
+        raise ConfigError(f"gif: dpi must be a number > 0; got {dpi!r}.")
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "animation.gif"
+        animation.save(path, writer=PillowWriter(fps=fps), dpi=dpi)
+        return Gif(path.read_bytes())
 
 
 class _Movie:
@@ -254,6 +317,7 @@ class _Movie:
         arrived = starts + per + self.delay <= t + 1e-9
         for bar, value, here in zip(self.alarm_bars, values, arrived):
             bar.set_height(float(value) if here and np.isfinite(value) else 0.0)
+            bar.set_visible(bool(here))  # a datapoint not yet in CloudWatch is not drawn
         seen = arrived & np.isfinite(values)
         self.dots.set_data(starts[seen] + per * 0.425, values[seen])
         newest = float(starts[arrived].max() + per) if arrived.any() else 0.0

@@ -1081,7 +1081,7 @@ def _serve_parser(sub: Any) -> None:
     )
     p.add_argument("--host", default="127.0.0.1", help="address to bind (default: 127.0.0.1)")
     p.add_argument(
-        "--port", type=int, default=4599, help="port to listen on; 0 picks a free one (4599)"
+        "--port", type=_port, default=4599, help="port to listen on; 0 picks a free one (4599)"
     )
     p.add_argument(
         "--clock",
@@ -1098,6 +1098,16 @@ def _serve_parser(sub: Any) -> None:
     )
     p.add_argument("--seed", type=int, help="the seed of every deployment's draws")
     p.set_defaults(run=_serve)
+
+
+def _port(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a port number; got {text!r:.40}") from None
+    if not 0 <= value <= 65535:
+        raise argparse.ArgumentTypeError(f"must be a port in [0, 65535]; got {value}")
+    return value
 
 
 def _serve(args: argparse.Namespace) -> int:

@@ -13,7 +13,7 @@ from PIL import Image
 
 import shiftsim
 from shiftsim import animate as animate_module
-from shiftsim.animate import _Movie, animate
+from shiftsim.animate import Gif, _Movie, animate, gif
 from shiftsim.errors import ConfigError
 
 
@@ -54,6 +54,22 @@ def test_saved_as_a_gif(tmp_path: Path) -> None:
     assert (first != last).any()  # the deployment moves
 
 
+@pytest.mark.slow
+def test_gif_shows_inline_and_saves(tmp_path: Path) -> None:
+    movie = animate(regression(), frames=3)
+    picture = gif(movie, fps=3, dpi=25)
+    assert isinstance(picture, Gif) and picture.data.startswith(b"GIF89a")
+    html = picture._repr_html_()
+    assert html.startswith('<img src="data:image/gif;base64,') and "http" not in html
+    saved = picture.save(tmp_path / "run.gif")
+    with Image.open(saved) as image:
+        assert image.n_frames == 3
+    with pytest.raises(ConfigError, match="fps must be an integer >= 1"):
+        gif(movie, fps=0)
+    with pytest.raises(ConfigError, match="animation must come from"):
+        gif("movie")  # type: ignore[arg-type]
+
+
 def test_frames_show_traffic_requests_alarm_window_and_rollback() -> None:
     """Datapoints arrive metric_delay (60 s) after their minute ends (decision D3); the alarm
     evaluates its last N = 3 periods and needs M = 2 breaching (cloudwatch-alarms.md 1)."""
@@ -67,6 +83,7 @@ def test_frames_show_traffic_requests_alarm_window_and_rollback() -> None:
     assert movie.state.get_text() == "INSUFFICIENT_DATA" or movie.state.get_text() == "OK"
     # At 2.5 min the datapoints of minutes 0 (at 2:00) have arrived, minute 1's at 3:00 not.
     assert movie.window.get_x() == 0 and movie.window.get_width() == 1
+    assert [bar.get_visible() for bar in movie.alarm_bars][:3] == [True, False, False]
     end = run.duration / 60
     movie.update(end + 0.1)
     assert movie.rollback_lines[0].get_visible()

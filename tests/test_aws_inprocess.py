@@ -601,3 +601,77 @@ def test_bare_decorator_is_refused_clearly():
         @mock_codedeploy
         def body():
             pass
+
+
+def test_on_premises_instances_are_the_fleet_their_tags_select(manual):
+    cd = client("codedeploy")
+    for name in ("rack-1", "rack-2", "lab-1"):
+        cd.register_on_premises_instance(
+            instanceName=name, iamUserArn=f"arn:aws:iam::123456789012:user/{name}"
+        )
+    cd.add_tags_to_on_premises_instances(
+        tags=[{"Key": "site", "Value": "dc1"}], instanceNames=["rack-1", "rack-2"]
+    )
+    with pytest.raises(cd.exceptions.InstanceNameAlreadyRegisteredException):
+        cd.register_on_premises_instance(instanceName="rack-1", iamUserArn="arn:aws:iam::1:user/x")
+    listed = cd.list_on_premises_instances(
+        tagFilters=[{"Key": "site", "Value": "dc1", "Type": "KEY_AND_VALUE"}]
+    )
+    assert listed["instanceNames"] == ["rack-1", "rack-2"]
+    cd.create_application(applicationName="plant", computePlatform="Server")
+    cd.create_deployment_group(
+        applicationName="plant",
+        deploymentGroupName="dc1",
+        serviceRoleArn=ROLE,
+        deploymentConfigName="CodeDeployDefault.AllAtOnce",
+        onPremisesInstanceTagFilters=[{"Key": "site", "Value": "dc1", "Type": "KEY_AND_VALUE"}],
+    )
+    revision = {
+        "revisionType": "GitHub",
+        "gitHubLocation": {"repository": "acme/plant", "commitId": "e" * 40},
+    }
+    deployment_id = cd.create_deployment(
+        applicationName="plant", deploymentGroupName="dc1", revision=revision
+    )["deploymentId"]
+    manual.finish()
+    assert cd.get_deployment(deploymentId=deployment_id)["deploymentInfo"]["status"] == (
+        "Succeeded"
+    )
+    assert sorted(cd.list_deployment_targets(deploymentId=deployment_id)["targetIds"]) == [
+        "rack-1",
+        "rack-2",
+    ]
+    got = cd.batch_get_deployment_instances(
+        deploymentId=deployment_id, instanceIds=["rack-1", "lab-1"]
+    )
+    assert [s["instanceId"] for s in got["instancesSummary"]] == ["rack-1"]
+    assert "lab-1" in got["errorMessage"]
+    cd.remove_tags_from_on_premises_instances(
+        tags=[{"Key": "site", "Value": "dc1"}], instanceNames=["rack-2"]
+    )
+    cd.deregister_on_premises_instance(instanceName="lab-1")
+    assert "deregisterTime" in cd.get_on_premises_instance(instanceName="lab-1")["instanceInfo"]
+    assert cd.list_on_premises_instances(registrationStatus="Registered")["instanceNames"] == [
+        "rack-1",
+        "rack-2",
+    ]
+    infos = cd.batch_get_on_premises_instances(instanceNames=["rack-2"])["instanceInfos"]
+    assert infos[0]["tags"] == []
+    # The deployed revision is registered with its application.
+    revision_info = cd.get_application_revision(applicationName="plant", revision=revision)
+    assert revision_info["revisionInfo"]["deploymentGroups"] == ["dc1"]
+    batch = cd.batch_get_application_revisions(applicationName="plant", revisions=[revision])
+    assert batch["revisions"][0]["genericRevisionInfo"]["deploymentGroups"] == ["dc1"]
+    with pytest.raises(cd.exceptions.InstanceNotRegisteredException):
+        cd.get_on_premises_instance(instanceName="ghost")
+
+
+def test_registered_revisions(cd):
+    cd.create_application(applicationName="orders", computePlatform="Lambda")
+    revision = lambda_appspec()
+    cd.register_application_revision(applicationName="orders", revision=revision, description="v2")
+    assert cd.list_application_revisions(applicationName="orders")["revisions"] == [revision]
+    info = cd.get_application_revision(applicationName="orders", revision=revision)
+    assert info["revisionInfo"]["description"] == "v2"
+    with pytest.raises(cd.exceptions.RevisionDoesNotExistException):
+        cd.get_application_revision(applicationName="orders", revision=lambda_appspec(target="3"))

@@ -38,9 +38,17 @@ def _bundle() -> bytes:
     return buffer.getvalue()
 
 
+@pytest.fixture(scope="module")
+def moto():
+    """One mock_aws for the module (starting one resets every moto backend, about a second);
+    each test uses its own bucket names."""
+    with mock_aws():
+        yield
+
+
 @pytest.fixture
-def aws():
-    with mock_aws(), mock_codedeploy(clock="manual", rng=2) as box:
+def aws(moto):
+    with mock_codedeploy(clock="manual", rng=2) as box:
         box.set_fleet(shiftsim.Fleet.of_size(4, tags={"env": "prod"}))
         yield box
 
@@ -57,13 +65,13 @@ def _server_group(cd, **extra):
     )
 
 
-def _s3_revision():
+def _s3_revision(bucket="releases"):
     s3 = client("s3")
-    s3.create_bucket(Bucket="releases")
-    s3.put_object(Bucket="releases", Key="web/v2.zip", Body=_bundle())
+    s3.create_bucket(Bucket=bucket)
+    s3.put_object(Bucket=bucket, Key="web/v2.zip", Body=_bundle())
     return {
         "revisionType": "S3",
-        "s3Location": {"bucket": "releases", "key": "web/v2.zip", "bundleType": "zip"},
+        "s3Location": {"bucket": bucket, "key": "web/v2.zip", "bundleType": "zip"},
     }
 
 
@@ -335,3 +343,28 @@ def test_server_rollback_is_a_deployment_of_its_own(aws):
     rollback = cd.get_deployment(deploymentId=rollback_id)["deploymentInfo"]
     assert rollback["status"] == "Succeeded" and "completeTime" in rollback
     assert cd.list_deployments(includeOnlyStatuses=["Succeeded"])["deployments"] == [rollback_id]
+
+
+def test_script_faults_per_group_fail_the_deployment(aws):
+    """Faults come from the same model as simulate(): a failing BeforeInstall script on one
+    instance fails the deployment, and its target shows the script's diagnostics."""
+    cd = client("codedeploy")
+    _server_group(cd)
+    aws.set_options(
+        "web", "prod", faults=[shiftsim.ScriptFault("BeforeInstall", instances=["i-001"])]
+    )
+    deployment_id = cd.create_deployment(
+        applicationName="web", deploymentGroupName="prod", revision=_s3_revision("faulty")
+    )["deploymentId"]
+    aws.finish()
+    info = cd.get_deployment(deploymentId=deployment_id)["deploymentInfo"]
+    assert info["status"] == "Failed"
+    failed = cd.list_deployment_targets(
+        deploymentId=deployment_id, targetFilters={"TargetStatus": ["Failed"]}
+    )["targetIds"]
+    assert failed == ["i-001"]
+    target = cd.get_deployment_target(deploymentId=deployment_id, targetId="i-001")
+    events = target["deploymentTarget"]["instanceTarget"]["lifecycleEvents"]
+    before = next(e for e in events if e["lifecycleEventName"] == "BeforeInstall")
+    assert (before["status"], before["diagnostics"]["errorCode"]) == ("Failed", "ScriptFailed")
+    assert before["diagnostics"]["scriptName"] == "scripts/stop.sh"

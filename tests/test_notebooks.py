@@ -126,6 +126,7 @@ def kernel_config(tmp_path_factory: pytest.TempPathFactory) -> Config:
     return config
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("path", PATHS, ids=lambda p: p.stem)
 def test_runs_top_to_bottom(path: Path, kernel_config: Config) -> None:
     notebook = nbformat.read(path, as_version=4)

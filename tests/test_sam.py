@@ -1063,3 +1063,23 @@ def test_submodule_docstring_examples_run(module: str) -> None:
         optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE,
     )
     assert result.failed == 0
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "message"),
+    [
+        (
+            "    MetricStat:\n      Period: 60\n      Stat: Sum\n      Metric:\n        Namespace: "
+            "AWS/Lambda\n        MetricName: Errors",
+            "    MetricStat: [1, 2]\n    X:\n      Metric:\n"
+            "        Namespace: AWS/Lambda\n        MetricName: Errors",
+            "MetricStat must be a mapping",
+        ),
+        ("Period: 60", "Period: sixty", "Period must be a whole number of seconds"),
+    ],
+)
+def test_metric_math_shapes_are_clean_errors(old: str, new: str, message: str) -> None:
+    body = METRIC_MATH.format(expression="'100*errors/invocations'", threshold=5).replace(old, new)
+    template = fn("Type: AllAtOnce\nAlarms: [!Ref Rate]", extra=alarm_resource("Rate", body))
+    with pytest.raises(AppSpecError, match=message):
+        from_sam(template)

@@ -521,7 +521,7 @@ def test_fault_on_a_script_that_does_not_exist() -> None:
 
 
 def test_bad_configs_and_parameters() -> None:
-    with pytest.raises(ConfigError, match=r"must be a Server configuration, not a Lambda one"):
+    with pytest.raises(ConfigError, match=r"must be a Server configuration, not one for Lambda"):
         ServerDeployment("CodeDeployDefault.LambdaAllAtOnce", fleet=Fleet.of_size(1))
     with pytest.raises(
         ConfigError,

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import functools
 import http.server
+import os
 import shutil
 import subprocess
 import sys
@@ -45,11 +46,14 @@ pytestmark = pytest.mark.slow
 def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     pytest.importorskip("mkdocs", reason="the docs tools come with the dev extra")
     out = tmp_path_factory.mktemp("site")
+    # The notebooks run in this environment's kernel, whatever other kernels the user has.
+    env = {**os.environ, "JUPYTER_PATH": str(Path(sys.prefix) / "share" / "jupyter")}
     build = subprocess.run(
         [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(out)],
         cwd=ROOT,
         capture_output=True,
         text=True,
+        env=env,
     )
     assert build.returncode == 0, f"mkdocs build --strict failed:\n{build.stderr[-6000:]}"
     return out

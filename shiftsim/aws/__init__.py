@@ -55,6 +55,14 @@ Examples
 ('Stopped', 'ALARM_ACTIVE', True)
 """
 
+try:
+    import botocore  # noqa: F401
+    import werkzeug  # noqa: F401
+except ImportError as err:  # pragma: no cover - depends on the environment
+    raise ImportError(
+        f"shiftsim.aws needs {err.name}: install the 'aws' extra (pip install 'shiftsim[aws]')."
+    ) from err
+
 from shiftsim.aws._box import CodeDeployBox
 from shiftsim.aws._http import serve
 from shiftsim.aws._inprocess import active_box, mock_codedeploy, patch_client

@@ -89,6 +89,33 @@ class CodeDeployBox:
     '60f2d561-...'
     >>> box.advance(5).isoformat()
     '2026-01-01T00:05:00+00:00'
+
+    A hook the test answers itself, on the manual clock (``call`` is what boto3's calls
+    become; any client does the same):
+
+    >>> _ = box.call("codedeploy", "CreateDeploymentGroup", {
+    ...     "applicationName": "shop", "deploymentGroupName": "live",
+    ...     "serviceRoleArn": "arn:aws:iam::123456789012:role/CodeDeploy",
+    ...     "deploymentConfigName": "CodeDeployDefault.LambdaAllAtOnce"})
+    >>> appspec = ('{"version": 0.0, "Resources": [{"fn": {"Type": "AWS::Lambda::Function", '
+    ...            '"Properties": {"Name": "fn", "Alias": "live", "CurrentVersion": "1", '
+    ...            '"TargetVersion": "2"}}}], "Hooks": [{"BeforeAllowTraffic": "Check"}]}')
+    >>> deployment_id = box.call("codedeploy", "CreateDeployment", {
+    ...     "applicationName": "shop", "deploymentGroupName": "live",
+    ...     "revision": {"revisionType": "AppSpecContent",
+    ...                  "appSpecContent": {"content": appspec}}})["deploymentId"]
+    >>> _ = box.advance(2)
+    >>> (hook,) = box.pending_hooks()
+    >>> hook["functionName"], hook["lifecycleEventName"]
+    ('Check', 'BeforeAllowTraffic')
+    >>> _ = box.call("codedeploy", "PutLifecycleEventHookExecutionStatus", {
+    ...     "deploymentId": deployment_id, "status": "Succeeded",
+    ...     "lifecycleEventHookExecutionId": hook["lifecycleEventHookExecutionId"]})
+    >>> box.call("codedeploy", "GetDeployment",
+    ...          {"deploymentId": deployment_id})["deploymentInfo"]["status"]
+    'Succeeded'
+    >>> box.run(deployment_id).duration  # seconds: the hook took the two minutes
+    120.0
     """
 
     def __init__(
@@ -119,6 +146,7 @@ class CodeDeployBox:
         self.order: list[str] = []
         self.revisions: dict[str, list[dict[str, Any]]] = {}
         self.tags: dict[str, list[dict[str, str]]] = {}
+        self.on_premises: dict[str, dict[str, Any]] = {}
         self.alarms = AlarmStore(region, lambda: self.now)
         self._versions: dict[tuple[str, str], shiftsim.Version] = {}
         self._options: dict[tuple[str, str], dict[str, Any]] = {}
@@ -406,7 +434,20 @@ class CodeDeployBox:
 
     @property
     def fleet(self) -> Any:
-        return self._fleet
+        """The instances deployment groups select from: :meth:`set_fleet`'s, plus the
+        on-premises instances registered through the API (with their tags)."""
+        registered = [
+            shiftsim.Instance(
+                id=name,
+                tags={t["Key"]: t.get("Value", "") for t in info["tags"]},
+                on_premises=True,
+            )
+            for name, info in self.on_premises.items()
+            if "deregisterTime" not in info
+        ]
+        if not registered:
+            return self._fleet
+        return shiftsim.Fleet([*(self._fleet or ()), *registered])
 
     def start_live(self, deployment: Any, hooks: dict[str, str]) -> LiveTraffic | LiveServer:
         while True:

@@ -16,6 +16,7 @@ from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 import shiftsim
+from shiftsim import vocabulary
 from shiftsim.aws._live import LiveServer, LiveTraffic
 from shiftsim.aws._protocol import AwsError, excerpt
 from shiftsim.errors import AppSpecError, ConfigError, UnsupportedScenarioError
@@ -29,8 +30,8 @@ ACCOUNT = "123456789012"
 PREDEFINED_PREFIX = "CodeDeployDefault."
 #: Alarms per deployment group. The quotas page says 50, the API model's
 #: AlarmsLimitExceededException and AlarmConfiguration docs say 10 (codedeploy-api.md 7,
-#: unresolved): the model wins here, as it is what the service's own error text states.
-MAX_ALARMS = 10
+#: unresolved): the model wins here, as shiftsim's vocabulary does (decision D9).
+MAX_ALARMS = vocabulary.MAX_ALARMS
 #: Custom deployment configurations per account (S-QUOTAS: 50).
 MAX_CUSTOM_CONFIGS = 50
 #: BatchGetDeployments: the model's operation docs say 25 (codedeploy-api.md 7, unresolved).
@@ -699,12 +700,9 @@ def _create_deployment(box: CodeDeployBox, p: dict[str, Any]) -> dict[str, Any]:
             f"The description is longer than {MAX_DESCRIPTION} characters.",
         )
     active = group.get("_active")
-    if active is not None and box.status_of(box.records[active]) in (
-        "Created",
-        "Queued",
-        "InProgress",
-        "Ready",
-        "Baking",
+    if (
+        active is not None
+        and not vocabulary.DeploymentStatus(box.status_of(box.records[active])).terminal
     ):
         raise AwsError(
             "DeploymentLimitExceededException",
@@ -775,8 +773,21 @@ def _create_deployment(box: CodeDeployBox, p: dict[str, Any]) -> dict[str, Any]:
     )
     box.records[record.id] = record
     box.order.append(record.id)
+    _use_revision(box, app_name, group_name, revision)
     group["_active"] = record.id
     return {"deploymentId": record.id}
+
+
+def _use_revision(box: CodeDeployBox, app: str, group: str, revision: dict[str, Any]) -> None:
+    """A deployed revision is registered with its application (as CodeDeploy does)."""
+    items = box.revisions.setdefault(app, [])
+    item = next((i for i in items if i["revisionLocation"] == revision), None)
+    if item is None:
+        item = {"revisionLocation": revision, "registerTime": box.now}
+        items.append(item)
+    item.setdefault("firstUsedTime", box.now)
+    item["lastUsedTime"] = box.now
+    item.setdefault("groups", set()).add(group)
 
 
 def _overview(record: Record, status: str) -> dict[str, int]:
@@ -840,7 +851,7 @@ def _deployment_info(box: CodeDeployBox, record: Record) -> dict[str, Any]:
                 "rollbackTriggeringDeploymentId": record.rollback_of,
                 "rollbackMessage": f"Rollback of deployment {record.rollback_of}.",
             }
-    done = status in ("Succeeded", "Failed", "Stopped")
+    done = vocabulary.DeploymentStatus(status).terminal
     if done and record.end_minute is not None:
         info["completeTime"] = box.start_time + timedelta(minutes=record.end_minute)
     if done and record.error is not None:
@@ -1191,3 +1202,176 @@ def _batch_get_deployment_instances(box: CodeDeployBox, p: dict[str, Any]) -> di
 
 def _json(value: Any) -> str:
     return json.dumps(value, default=str)
+
+
+# ---------------------------------------------------------------------------- on-premises
+
+
+def _on_prem(box: CodeDeployBox, name: Any) -> dict[str, Any]:
+    found = box.on_premises.get(name)
+    if found is None:
+        raise AwsError(
+            "InstanceNotRegisteredException",
+            f"The on-premises instance {excerpt(name)} is not registered.",
+        )
+    return found
+
+
+@_op
+def _register_on_premises_instance(box: CodeDeployBox, p: dict[str, Any]) -> dict[str, Any]:
+    name = p.get("instanceName")
+    if not name:
+        raise AwsError("InstanceNameRequiredException", "The instanceName is required.")
+    if p.get("iamSessionArn") and p.get("iamUserArn"):
+        raise AwsError(
+            "MultipleIamArnsProvidedException", "Give iamSessionArn or iamUserArn, not both."
+        )
+    if not (p.get("iamSessionArn") or p.get("iamUserArn")):
+        raise AwsError("IamArnRequiredException", "An iamSessionArn or iamUserArn is required.")
+    existing = box.on_premises.get(name)
+    if existing is not None and "deregisterTime" not in existing:
+        raise AwsError(
+            "InstanceNameAlreadyRegisteredException",
+            f"The on-premises instance {excerpt(name)} is already registered.",
+        )
+    box.on_premises[name] = {
+        "instanceName": name,
+        "instanceArn": f"arn:aws:codedeploy:{box.region}:{ACCOUNT}:instance/{name}",
+        "registerTime": box.now,
+        "tags": [],
+        **{k: p[k] for k in ("iamSessionArn", "iamUserArn") if p.get(k)},
+    }
+    return {}
+
+
+@_op
+def _deregister_on_premises_instance(box: CodeDeployBox, p: dict[str, Any]) -> dict[str, Any]:
+    _on_prem(box, p["instanceName"])["deregisterTime"] = box.now
+    return {}
+
+
+@_op
+def _get_on_premises_instance(box: CodeDeployBox, p: dict[str, Any]) -> dict[str, Any]:
+    return {"instanceInfo": _on_prem(box, p["instanceName"])}
+
+
+@_op
+def _batch_get_on_premises_instances(box: CodeDeployBox, p: dict[str, Any]) -> dict[str, Any]:
+    names = p["instanceNames"]
+    if len(names) > MAX_BATCH_APPLICATIONS:
+        raise AwsError("BatchLimitExceededException", "At most 100 instance names can be given.")
+    return {"instanceInfos": [box.on_premises[n] for n in names if n in box.on_premises]}
+
+
+def _tag_match(tags: list[dict[str, str]], wanted: dict[str, Any]) -> bool:
+    kind = wanted.get("Type", "KEY_AND_VALUE")
+    for tag in tags:
+        key_ok = tag.get("Key") == wanted.get("Key")
+        value_ok = tag.get("Value") == wanted.get("Value")
+        if (
+            (kind == "KEY_ONLY" and key_ok)
+            or (kind == "VALUE_ONLY" and value_ok)
+            or (kind == "KEY_AND_VALUE" and key_ok and value_ok)
+        ):
+            return True
+    return False
+
+
+@_op
+def _list_on_premises_instances(box: CodeDeployBox, p: dict[str, Any]) -> dict[str, Any]:
+    status = p.get("registrationStatus")
+    names = []
+    for name, info in sorted(box.on_premises.items()):
+        registered = "deregisterTime" not in info
+        if status == "Registered" and not registered:
+            continue
+        if status == "Deregistered" and registered:
+            continue
+        filters = p.get("tagFilters") or []
+        if filters and not any(_tag_match(info["tags"], f) for f in filters):
+            continue
+        names.append(name)
+    page, token = _page(names, p.get("nextToken"))
+    return {"instanceNames": page, "nextToken": token}
+
+
+def _instance_tags(box: CodeDeployBox, p: dict[str, Any]) -> list[dict[str, Any]]:
+    if len(p["instanceNames"]) > 100:
+        raise AwsError("InstanceLimitExceededException", "At most 100 instance names.")
+    return [_on_prem(box, n) for n in p["instanceNames"]]
+
+
+@_op
+def _add_tags_to_on_premises_instances(box: CodeDeployBox, p: dict[str, Any]) -> dict[str, Any]:
+    for info in _instance_tags(box, p):
+        for tag in p["tags"]:
+            kept = [t for t in info["tags"] if t.get("Key") != tag.get("Key")]
+            info["tags"] = [*kept, tag]
+        if len(info["tags"]) > 10:
+            raise AwsError("TagLimitExceededException", "An instance holds at most 10 tags.")
+    return {}
+
+
+@_op
+def _remove_tags_from_on_premises_instances(
+    box: CodeDeployBox, p: dict[str, Any]
+) -> dict[str, Any]:
+    removed = {(t.get("Key"), t.get("Value")) for t in p["tags"]}
+    for info in _instance_tags(box, p):
+        info["tags"] = [t for t in info["tags"] if (t.get("Key"), t.get("Value")) not in removed]
+    return {}
+
+
+# ---------------------------------------------------------------------------- revisions out
+
+
+def _revision_info(box: CodeDeployBox, app: str, revision: dict[str, Any]) -> dict[str, Any]:
+    for item in box.revisions.get(app, []):
+        if item["revisionLocation"] == revision:
+            return item
+    raise AwsError(
+        "RevisionDoesNotExistException", "The revision is not registered with the application."
+    )
+
+
+@_op
+def _get_application_revision(box: CodeDeployBox, p: dict[str, Any]) -> dict[str, Any]:
+    _app(box, p["applicationName"])
+    item = _revision_info(box, p["applicationName"], p["revision"])
+    return {
+        "applicationName": p["applicationName"],
+        "revision": item["revisionLocation"],
+        "revisionInfo": _generic(item),
+    }
+
+
+def _generic(item: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "description": item.get("description"),
+        "deploymentGroups": sorted(item.get("groups", ())),
+        "firstUsedTime": item.get("firstUsedTime"),
+        "lastUsedTime": item.get("lastUsedTime"),
+        "registerTime": item["registerTime"],
+    }
+
+
+@_op
+def _batch_get_application_revisions(box: CodeDeployBox, p: dict[str, Any]) -> dict[str, Any]:
+    _app(box, p["applicationName"])
+    if len(p["revisions"]) > 25:
+        raise AwsError("BatchLimitExceededException", "At most 25 revisions can be given.")
+    infos = []
+    for revision in p["revisions"]:
+        item = _revision_info(box, p["applicationName"], revision)
+        infos.append({"revisionLocation": revision, "genericRevisionInfo": _generic(item)})
+    return {"applicationName": p["applicationName"], "revisions": infos}
+
+
+@_op
+def _skip_wait_time_for_instance_termination(
+    box: CodeDeployBox, p: dict[str, Any]
+) -> dict[str, Any]:
+    """Deprecated; ContinueDeployment(TERMINATION_WAIT) replaces it (codedeploy-api.md 3)."""
+    return HANDLERS["ContinueDeployment"](
+        box, {"deploymentId": p.get("deploymentId"), "deploymentWaitType": "TERMINATION_WAIT"}
+    )

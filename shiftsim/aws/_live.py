@@ -21,33 +21,16 @@ from typing import Any
 import numpy as np
 
 import shiftsim
+from shiftsim import vocabulary
 from shiftsim.aws._protocol import AwsError
 
 __all__ = ["HookCall", "LiveServer", "LiveTraffic"]
 
-#: Lifecycle events in order (codedeploy-api.md 4.3), with the unscriptable Start and End.
-LAMBDA_EVENTS = ("Start", "BeforeAllowTraffic", "AllowTraffic", "AfterAllowTraffic", "End")
-ECS_EVENTS = (
-    "Start",
-    "BeforeInstall",
-    "Install",
-    "AfterInstall",
-    "AllowTestTraffic",
-    "AfterAllowTestTraffic",
-    "BeforeAllowTraffic",
-    "AllowTraffic",
-    "AfterAllowTraffic",
-    "End",
-)
-HOOK_TIMEOUT_SECONDS = 3600.0  # codedeploy-api.md section 5 and section 7
-LAMBDA_HOOKS = ("BeforeAllowTraffic", "AfterAllowTraffic")
-ECS_HOOKS = (
-    "BeforeInstall",
-    "AfterInstall",
-    "AfterAllowTestTraffic",
-    "BeforeAllowTraffic",
-    "AfterAllowTraffic",
-)
+HOOK_TIMEOUT_SECONDS = float(vocabulary.LIFECYCLE_EVENT_TIMEOUT_SECONDS)
+#: Lifecycle events in order, with the pseudo-events Start and End.
+LAMBDA_EVENTS = ("Start", *vocabulary.LAMBDA_EVENTS, "End")
+ECS_EVENTS = ("Start", *vocabulary.ECS_EVENTS, "End")
+HOOKS = frozenset(vocabulary.HOOKABLE_EVENTS["Lambda"]) | set(vocabulary.HOOKABLE_EVENTS["ECS"])
 
 
 @dataclass
@@ -294,7 +277,7 @@ class LiveTraffic:
         events = self.stepper.events
         order = LAMBDA_EVENTS if isinstance(self.base, shiftsim.LambdaDeployment) else ECS_EVENTS
         seen = set(events["event"])
-        names = [n for n in order if n in seen or n in self.hook_names or n not in (*ECS_HOOKS,)]
+        names = [n for n in order if n in seen or n in self.hook_names or n not in HOOKS]
         out = []
         for name in names:
             rows = events[events["event"] == name]

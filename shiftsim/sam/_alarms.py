@@ -6,7 +6,7 @@ import ast
 import os
 import re
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from shiftsim._text import excerpt
@@ -156,33 +156,8 @@ def _metric_math(
 ) -> dict[str, Any]:
     """Alarm fields for an error-rate expression such as ``100*errors/invocations``."""
     template = resolver.template
-    queries = props["Metrics"]
-    if not isinstance(queries, list) or not queries:
-        raise template.error("Metrics must be a non-empty list", (*path, "Metrics"))
-    by_id: dict[str, tuple[int, Mapping[str, Any]]] = {}
-    returned = []
-    for i, query in enumerate(queries):
-        if not isinstance(query, Mapping) or "Id" not in query:
-            raise template.error("each metric query needs an Id", (*path, "Metrics", i))
-        by_id[str(query["Id"])] = (i, query)
-        if resolver.value(query.get("ReturnData", False), (*path, "Metrics", i), "ReturnData") in (
-            True,
-            "true",
-            "True",
-        ):
-            returned.append(query)
-    if len(returned) != 1 or "Expression" not in returned[0]:
-        expressions = [q for q in queries if isinstance(q, Mapping) and "Expression" in q]
-        if len(returned) == 0 and len(expressions) == 1:
-            returned = expressions
-        else:
-            raise _unsupported(
-                template,
-                (*path, "Metrics"),
-                logical_id,
-                "is a metric-math alarm without exactly one returned expression",
-            )
-    expression = str(resolver.value(returned[0]["Expression"], (*path, "Metrics"), "Expression"))
+    by_id, returned = _returned_query(resolver, props["Metrics"], path, logical_id)
+    expression = str(resolver.value(returned["Expression"], (*path, "Metrics"), "Expression"))
     try:
         ratio = _Ratio.of(ast.parse(expression.strip(), mode="eval").body)
     except (SyntaxError, ValueError) as err:
@@ -194,24 +169,7 @@ def _metric_math(
         ) from None
     common = ratio.numerator & ratio.denominator
     numerator, denominator = ratio.numerator - common, ratio.denominator - common
-    stats: dict[str, Mapping[str, Any]] = {}
-    for metric_id in (*numerator, *denominator):
-        if metric_id not in by_id or "MetricStat" not in by_id[metric_id][1]:
-            raise _unsupported(
-                template,
-                (*path, "Metrics"),
-                logical_id,
-                f"uses {excerpt(metric_id)} in {excerpt(expression)}, which is no MetricStat query",
-            )
-        index, query = by_id[metric_id]
-        stat = resolver.value(query["MetricStat"], (*path, "Metrics", index), "MetricStat")
-        metric = _mapping(stat.get("Metric")) or {}
-        stats[metric_id] = {
-            **metric,
-            "Period": stat.get("Period"),
-            "Stat": stat.get("Stat"),
-            "index": index,
-        }
+    stats = _metric_stats(resolver, by_id, (*numerator, *denominator), path, logical_id, expression)
     names = {i: str(s.get("MetricName")) for i, s in stats.items()}
     if (
         sorted(numerator.elements()) != [k for k, v in names.items() if v == "Errors"]
@@ -254,7 +212,7 @@ def _metric_math(
     return {
         "metric": "ErrorRate",
         "version": versions.pop(),
-        "period": int(_text(periods.pop())),
+        "period": _period(resolver, periods.pop(), (*path, "Metrics")),
         # coefficient*E/I > t  <=>  100*E/I > 100*t/coefficient
         "scale": 100.0 / ratio.coefficient,
     }
@@ -325,33 +283,7 @@ def _alarm(resolver: _Resolver, logical_id: str, function: str, alias: str) -> A
         fields.update(math)
     else:
         scale = 1.0
-        namespace = resolver.value(props.get("Namespace"), (*path, "Namespace"), "Namespace")
-        metric = resolver.value(props.get("MetricName"), (*path, "MetricName"), "MetricName")
-        if namespace != "AWS/Lambda":
-            raise _unsupported(
-                template,
-                (*path, "Namespace"),
-                logical_id,
-                f"watches namespace {excerpt(namespace)}",
-            )
-        if metric not in ("Errors", "Invocations", "Throttles", "Duration"):
-            raise _unsupported(
-                template, (*path, "MetricName"), logical_id, f"watches metric {excerpt(metric)}"
-            )
-        fields["metric"] = metric
-        fields["version"] = _watched_version(
-            resolver, props.get("Dimensions"), (*path, "Dimensions"), logical_id, function, alias
-        )
-        stat = props.get("Statistic", props.get("ExtendedStatistic"))
-        if stat is None or ("Statistic" in props and "ExtendedStatistic" in props):
-            raise template.error(
-                "an alarm needs exactly one of Statistic and ExtendedStatistic", path
-            )
-        key = "Statistic" if "Statistic" in props else "ExtendedStatistic"
-        fields["statistic"] = resolver.value(stat, (*path, key), key)
-        if "Period" not in props:
-            raise template.error("an alarm on a metric needs Period", path)
-        fields["period"] = _number(resolver, props, "Period", path)
+        fields.update(_single_metric(resolver, props, path, logical_id, function, alias))
     for key, field in (
         ("EvaluationPeriods", "evaluation_periods"),
         ("DatapointsToAlarm", "datapoints_to_alarm"),
@@ -388,3 +320,118 @@ def _alarm(resolver: _Resolver, logical_id: str, function: str, alias: str) -> A
         return Alarm(name, **fields)
     except ConfigError as err:
         raise template.error(f"alarm {excerpt(logical_id)}: {err}", path) from err
+
+
+def _single_metric(
+    resolver: _Resolver,
+    props: Mapping[str, Any],
+    path: Path_,
+    logical_id: str,
+    function: str,
+    alias: str,
+) -> dict[str, Any]:
+    """An alarm on one AWS/Lambda metric: its metric, version, statistic and period."""
+    template = resolver.template
+    fields: dict[str, Any] = {}
+    namespace = resolver.value(props.get("Namespace"), (*path, "Namespace"), "Namespace")
+    metric = resolver.value(props.get("MetricName"), (*path, "MetricName"), "MetricName")
+    if namespace != "AWS/Lambda":
+        raise _unsupported(
+            template,
+            (*path, "Namespace"),
+            logical_id,
+            f"watches namespace {excerpt(namespace)}",
+        )
+    if metric not in ("Errors", "Invocations", "Throttles", "Duration"):
+        raise _unsupported(
+            template, (*path, "MetricName"), logical_id, f"watches metric {excerpt(metric)}"
+        )
+    fields["metric"] = metric
+    fields["version"] = _watched_version(
+        resolver, props.get("Dimensions"), (*path, "Dimensions"), logical_id, function, alias
+    )
+    stat = props.get("Statistic", props.get("ExtendedStatistic"))
+    if stat is None or ("Statistic" in props and "ExtendedStatistic" in props):
+        raise template.error("an alarm needs exactly one of Statistic and ExtendedStatistic", path)
+    key = "Statistic" if "Statistic" in props else "ExtendedStatistic"
+    fields["statistic"] = resolver.value(stat, (*path, key), key)
+    if "Period" not in props:
+        raise template.error("an alarm on a metric needs Period", path)
+    fields["period"] = _number(resolver, props, "Period", path)
+    return fields
+
+
+def _returned_query(
+    resolver: _Resolver, queries: Any, path: Path_, logical_id: str
+) -> tuple[dict[str, tuple[int, Mapping[str, Any]]], Mapping[str, Any]]:
+    """The metric queries by Id, and the one expression the alarm returns."""
+    template = resolver.template
+    if not isinstance(queries, list) or not queries:
+        raise template.error("Metrics must be a non-empty list", (*path, "Metrics"))
+    by_id: dict[str, tuple[int, Mapping[str, Any]]] = {}
+    returned = []
+    for i, query in enumerate(queries):
+        if not isinstance(query, Mapping) or "Id" not in query:
+            raise template.error("each metric query needs an Id", (*path, "Metrics", i))
+        by_id[str(query["Id"])] = (i, query)
+        if resolver.value(query.get("ReturnData", False), (*path, "Metrics", i), "ReturnData") in (
+            True,
+            "true",
+            "True",
+        ):
+            returned.append(query)
+    if len(returned) != 1 or "Expression" not in returned[0]:
+        expressions = [q for q in queries if isinstance(q, Mapping) and "Expression" in q]
+        if len(returned) == 0 and len(expressions) == 1:
+            returned = expressions
+        else:
+            raise _unsupported(
+                template,
+                (*path, "Metrics"),
+                logical_id,
+                "is a metric-math alarm without exactly one returned expression",
+            )
+    return by_id, returned[0]
+
+
+def _metric_stats(
+    resolver: _Resolver,
+    by_id: Mapping[str, tuple[int, Mapping[str, Any]]],
+    metric_ids: Sequence[str],
+    path: Path_,
+    logical_id: str,
+    expression: str,
+) -> dict[str, Mapping[str, Any]]:
+    """The MetricStat of each metric the expression uses, with its query's index."""
+    template = resolver.template
+    stats: dict[str, Mapping[str, Any]] = {}
+    for metric_id in metric_ids:
+        if metric_id not in by_id or "MetricStat" not in by_id[metric_id][1]:
+            raise _unsupported(
+                template,
+                (*path, "Metrics"),
+                logical_id,
+                f"uses {excerpt(metric_id)} in {excerpt(expression)}, which is no MetricStat query",
+            )
+        index, query = by_id[metric_id]
+        where = (*path, "Metrics", index, "MetricStat")
+        stat = resolver.value(query["MetricStat"], where, "MetricStat")
+        if not isinstance(stat, Mapping):
+            raise template.error(f"MetricStat must be a mapping; got {excerpt(stat)}", where)
+        metric = _mapping(stat.get("Metric")) or {}
+        stats[metric_id] = {
+            **metric,
+            "Period": stat.get("Period"),
+            "Stat": stat.get("Stat"),
+            "index": index,
+        }
+    return stats
+
+
+def _period(resolver: _Resolver, value: Any, path: Path_) -> int:
+    try:
+        return int(_text(value))
+    except (TypeError, ValueError):
+        raise resolver.template.error(
+            f"Period must be a whole number of seconds; got {excerpt(value)}", path
+        ) from None

@@ -51,20 +51,7 @@ def _group(resolver: _Resolver, pref: _Preference) -> _Group:
     resource = template.root["Resources"][function]
     condition = resource.get("Condition")
     if condition is not None:
-        try:
-            created = resolver.condition(condition)
-        except _Unresolved as err:
-            raise template.error(
-                f"cannot tell whether {function} is created: {err}",
-                ("Resources", function, "Condition"),
-            ) from None
-        if not created:
-            raise template.error(
-                f"function {excerpt(function)} is not created: its Condition {excerpt(condition)} "
-                f"is false, so "
-                "there is no CodeDeploy deployment for it",
-                ("Resources", function, "Condition"),
-            )
+        _check_created(resolver, function, condition)
     alias = resolver.value(pref.alias_node, pref.alias_path, "AutoPublishAlias")
     if not isinstance(alias, str) or not _ALIAS_NAME.match(alias):
         raise _sam_error(
@@ -81,6 +68,52 @@ def _group(resolver: _Resolver, pref: _Preference) -> _Group:
         )
     config_name = f"CodeDeployDefault.Lambda{kind}" if kind in SAM_SHORT_NAMES else kind
 
+    alarm_refs = _alarm_refs(resolver, pref)
+    hooks = _hooks(resolver, pref)
+
+    role = None
+    if merged.get("Role") not in (None, ""):
+        role = resolver.lenient(merged["Role"])
+    triggers = _sam_triggers(resolver, pref)
+    passthrough = merged.get("PassthroughCondition", False)
+    passthrough = resolver.resolve(passthrough) in (True, "true", "True")
+    return _Group(
+        function,
+        resolver.function_name(function),
+        alias,
+        config_name,
+        tuple(alarm_refs),
+        hooks,
+        role,
+        triggers,
+        passthrough,
+        condition if isinstance(condition, str) else None,
+    )
+
+
+def _check_created(resolver: _Resolver, function: str, condition: Any) -> None:
+    """A function whose Condition is false is not created: no deployment for it."""
+    template = resolver.template
+    try:
+        created = resolver.condition(condition)
+    except _Unresolved as err:
+        raise template.error(
+            f"cannot tell whether {function} is created: {err}",
+            ("Resources", function, "Condition"),
+        ) from None
+    if not created:
+        raise template.error(
+            f"function {excerpt(function)} is not created: its Condition {excerpt(condition)} "
+            f"is false, so "
+            "there is no CodeDeploy deployment for it",
+            ("Resources", function, "Condition"),
+        )
+
+
+def _alarm_refs(resolver: _Resolver, pref: _Preference) -> list[tuple[str, str | None, Path_]]:
+    """The alarms a preference names: (alarm name, logical id of a template alarm, where)."""
+    template = resolver.template
+    merged = pref.merged
     alarm_refs: list[tuple[str, str | None, Path_]] = []
     try:
         alarms = resolver.select(merged.get("Alarms"))
@@ -122,7 +155,13 @@ def _group(resolver: _Resolver, pref: _Preference) -> _Group:
                 )
             name = resolver.value(chosen, where, "the alarm name")
             alarm_refs.append((_text(name), None, where))
+    return alarm_refs
 
+
+def _hooks(resolver: _Resolver, pref: _Preference) -> dict[str, tuple[str, Path_, str | None]]:
+    """The hook functions, by CodeDeploy event: (function name, where, logical id)."""
+    template = resolver.template
+    merged = pref.merged
     hooks: dict[str, tuple[str, Path_, str | None]] = {}
     raw_hooks = merged.get("Hooks") or {}
     for key in raw_hooks:
@@ -144,25 +183,7 @@ def _group(resolver: _Resolver, pref: _Preference) -> _Group:
         if chosen is NO_VALUE or chosen is None:
             continue
         hooks[event] = _hook_function(resolver, chosen, where)
-
-    role = None
-    if merged.get("Role") not in (None, ""):
-        role = resolver.lenient(merged["Role"])
-    triggers = _sam_triggers(resolver, pref)
-    passthrough = merged.get("PassthroughCondition", False)
-    passthrough = resolver.resolve(passthrough) in (True, "true", "True")
-    return _Group(
-        function,
-        resolver.function_name(function),
-        alias,
-        config_name,
-        tuple(alarm_refs),
-        hooks,
-        role,
-        triggers,
-        passthrough,
-        condition if isinstance(condition, str) else None,
-    )
+    return hooks
 
 
 def _hook_function(resolver: _Resolver, node: Any, where: Path_) -> tuple[str, Path_, str | None]:

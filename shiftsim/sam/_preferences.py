@@ -91,121 +91,144 @@ def _preferences(resolver: _Resolver) -> dict[str, _Preference]:
     if not isinstance(root.get("Resources"), Mapping) or not root["Resources"]:
         raise template.error("the template has no Resources", ("Resources",))
     globals_fn = _mapping((_mapping(root.get("Globals")) or {}).get("Function")) or {}
-    global_dp = globals_fn.get("DeploymentPreference")
-    glob_path: Path_ = ("Globals", "Function", "DeploymentPreference")
     out = {}
     for function, resource in root["Resources"].items():
         if not isinstance(resource, Mapping) or resource.get("Type") != SERVERLESS_FUNCTION:
             continue
-        props = _props(resource)
-        local_dp = props.get("DeploymentPreference")
-        if local_dp is None and global_dp is None:
-            continue
-        local_path: Path_ = ("Resources", function, "Properties", "DeploymentPreference")
-        where = local_path if local_dp is not None else glob_path
-        both = global_dp is not None and local_dp is not None
-        try:
-            merged = resolver.select(
-                _merge(global_dp, local_dp)
-                if both
-                else (global_dp if local_dp is None else local_dp)
-            )
-        except _Unresolved as err:
-            raise template.error(f"cannot resolve DeploymentPreference: {err}", where) from None
-        if merged is NO_VALUE or merged is None or merged == {}:
-            continue  # SAM skips an empty DeploymentPreference
-        if not isinstance(merged, Mapping):
-            raise _sam_error(
-                template, function, "Type of property 'DeploymentPreference' is invalid.", where
-            )
-        if "AutoPublishAlias" in props:
-            alias_node = props["AutoPublishAlias"]
-            alias_path: Path_ = ("Resources", function, "Properties", "AutoPublishAlias")
-        else:
-            alias_node = globals_fn.get("AutoPublishAlias")
-            alias_path = ("Globals", "Function", "AutoPublishAlias")
-        pref = _Preference(
-            function,
-            merged,
-            _mapping(local_dp),
-            _mapping(global_dp),
-            alias_node,
-            alias_path,
-            True,
-        )
-        for key in merged:
-            if key not in PREFERENCE_KEYS:
-                hint = suggest(str(key), PREFERENCE_KEYS)
-                warnings.warn(
-                    f"{template.where(pref.path(str(key)))}: DeploymentPreference has no "
-                    f"property {excerpt(key)}; SAM ignores it"
-                    + (f" ({hint})" if hint else "")
-                    + ".",
-                    UserWarning,
-                    stacklevel=4,
-                )
-        if "PassthroughCondition" in merged:
-            try:
-                value = resolver.resolve(merged["PassthroughCondition"])
-            except _Unresolved:
-                raise _sam_error(
-                    template,
-                    function,
-                    "Unsupported intrinsic: the only intrinsic functions supported for property "
-                    "PassthroughCondition are FindInMap and parameter Refs.",
-                    pref.path("PassthroughCondition"),
-                ) from None
-            if value not in (True, False, "true", "True", "false", "False"):
-                raise _sam_error(
-                    template,
-                    function,
-                    "Invalid value for property PassthroughCondition.",
-                    pref.path("PassthroughCondition"),
-                )
-        enabled = merged.get("Enabled", True)
-        # SAM keeps an unresolved intrinsic, which is truthy: enabled.
-        with contextlib.suppress(_Unresolved):
-            enabled = resolver.resolve(enabled)
-        enabled = False if enabled in ("false", "False") else enabled
-        enabled = True if enabled in ("true", "True") else enabled
-        if not isinstance(enabled, bool) and not is_intrinsic(enabled):
-            # SAM's DeploymentPreference.Enabled is a Boolean (SAMdoc, DeploymentPreference).
-            raise _sam_error(
-                template,
-                function,
-                f"Enabled must be true or false; got {excerpt(enabled)}",
-                pref.path("Enabled"),
-            )
-        if not enabled:
-            out[function] = replace(pref, enabled=False)
-            continue
-        if "Type" not in merged:
-            raise _sam_error(
-                template,
-                function,
-                "'DeploymentPreference' is missing required Property 'Type'",
-                where,
-            )
-        hooks = merged.get("Hooks", {})
-        if not isinstance(hooks, Mapping) or is_intrinsic(hooks):
-            raise _sam_error(
-                template,
-                function,
-                "'Hooks' property of 'DeploymentPreference' must be a dictionary",
-                pref.path("Hooks"),
-            )
-        alias = alias_node
-        with contextlib.suppress(_Unresolved):
-            alias = resolver.select(alias_node)
-        if alias is None or alias is NO_VALUE or alias == "":
-            raise _sam_error(
-                template,
-                function,
-                "'DeploymentPreference' requires AutoPublishAlias property to be specified.",
-                ("Resources", function, "Properties"),
-            )
-        out[function] = pref
+        pref = _preference(resolver, function, _props(resource), globals_fn)
+        if pref is not None:
+            out[function] = _checked(resolver, pref)
     return out
+
+
+def _preference(
+    resolver: _Resolver, function: str, props: Mapping[str, Any], globals_fn: Mapping[str, Any]
+) -> _Preference | None:
+    """One function's DeploymentPreference merged with Globals (None when there is none)."""
+    template = resolver.template
+    global_dp = globals_fn.get("DeploymentPreference")
+    glob_path: Path_ = ("Globals", "Function", "DeploymentPreference")
+    local_dp = props.get("DeploymentPreference")
+    if local_dp is None and global_dp is None:
+        return None
+    local_path: Path_ = ("Resources", function, "Properties", "DeploymentPreference")
+    where = local_path if local_dp is not None else glob_path
+    both = global_dp is not None and local_dp is not None
+    try:
+        merged = resolver.select(
+            _merge(global_dp, local_dp) if both else (global_dp if local_dp is None else local_dp)
+        )
+    except _Unresolved as err:
+        raise template.error(f"cannot resolve DeploymentPreference: {err}", where) from None
+    if merged is NO_VALUE or merged is None or merged == {}:
+        return None  # SAM skips an empty DeploymentPreference
+    if not isinstance(merged, Mapping):
+        raise _sam_error(
+            template, function, "Type of property 'DeploymentPreference' is invalid.", where
+        )
+    if "AutoPublishAlias" in props:
+        alias_node = props["AutoPublishAlias"]
+        alias_path: Path_ = ("Resources", function, "Properties", "AutoPublishAlias")
+    else:
+        alias_node = globals_fn.get("AutoPublishAlias")
+        alias_path = ("Globals", "Function", "AutoPublishAlias")
+    return _Preference(
+        function,
+        merged,
+        _mapping(local_dp),
+        _mapping(global_dp),
+        alias_node,
+        alias_path,
+        True,
+    )
+
+
+def _checked(resolver: _Resolver, pref: _Preference) -> _Preference:
+    """SAM's checks of one preference: unknown keys (a warning), PassthroughCondition, Enabled,
+    Type, Hooks and AutoPublishAlias."""
+    template = resolver.template
+    merged, function = pref.merged, pref.function
+    for key in merged:
+        if key not in PREFERENCE_KEYS:
+            hint = suggest(str(key), PREFERENCE_KEYS)
+            warnings.warn(
+                f"{template.where(pref.path(str(key)))}: DeploymentPreference has no "
+                f"property {excerpt(key)}; SAM ignores it" + (f" ({hint})" if hint else "") + ".",
+                UserWarning,
+                stacklevel=5,
+            )
+    if "PassthroughCondition" in merged:
+        _check_passthrough(resolver, pref)
+    if not _enabled(resolver, pref):
+        return replace(pref, enabled=False)
+    if "Type" not in merged:
+        raise _sam_error(
+            template,
+            function,
+            "'DeploymentPreference' is missing required Property 'Type'",
+            ("Resources", function, "Properties", "DeploymentPreference")
+            if pref.local is not None
+            else ("Globals", "Function", "DeploymentPreference"),
+        )
+    hooks = merged.get("Hooks", {})
+    if not isinstance(hooks, Mapping) or is_intrinsic(hooks):
+        raise _sam_error(
+            template,
+            function,
+            "'Hooks' property of 'DeploymentPreference' must be a dictionary",
+            pref.path("Hooks"),
+        )
+    alias = pref.alias_node
+    with contextlib.suppress(_Unresolved):
+        alias = resolver.select(pref.alias_node)
+    if alias is None or alias is NO_VALUE or alias == "":
+        raise _sam_error(
+            template,
+            function,
+            "'DeploymentPreference' requires AutoPublishAlias property to be specified.",
+            ("Resources", function, "Properties"),
+        )
+    return pref
+
+
+def _check_passthrough(resolver: _Resolver, pref: _Preference) -> None:
+    try:
+        value = resolver.resolve(pref.merged["PassthroughCondition"])
+    except _Unresolved:
+        raise _sam_error(
+            resolver.template,
+            pref.function,
+            "Unsupported intrinsic: the only intrinsic functions supported for property "
+            "PassthroughCondition are FindInMap and parameter Refs.",
+            pref.path("PassthroughCondition"),
+        ) from None
+    if value not in (True, False, "true", "True", "false", "False"):
+        raise _sam_error(
+            resolver.template,
+            pref.function,
+            "Invalid value for property PassthroughCondition.",
+            pref.path("PassthroughCondition"),
+        )
+
+
+def _enabled(resolver: _Resolver, pref: _Preference) -> bool:
+    enabled = pref.merged.get("Enabled", True)
+    # SAM keeps an unresolved intrinsic, which is truthy: enabled.
+    with contextlib.suppress(_Unresolved):
+        enabled = resolver.resolve(enabled)
+    enabled = False if enabled in ("false", "False") else enabled
+    enabled = True if enabled in ("true", "True") else enabled
+    if is_intrinsic(enabled):
+        return True
+    if not isinstance(enabled, bool):
+        # SAM's DeploymentPreference.Enabled is a Boolean (SAMdoc, DeploymentPreference).
+        raise _sam_error(
+            resolver.template,
+            pref.function,
+            f"Enabled must be true or false; got {excerpt(enabled)}",
+            pref.path("Enabled"),
+        )
+    return enabled
 
 
 def _choose(

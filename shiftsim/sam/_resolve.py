@@ -280,6 +280,30 @@ class _Resolver:
 
     # -- Fn:: ----------------------------------------------------------------------------------
     def function(self, key: str, arg: Any, depth: int) -> Any:
+        if key in ("Fn::If", "Fn::Equals", "Fn::Not", "Fn::And", "Fn::Or"):
+            return self.logical(key, arg, depth)
+        if key == "Fn::Sub":
+            return self.sub(arg, depth)
+        if key == "Fn::GetAtt":
+            return self.get_att(arg)
+        if key == "Fn::Join":
+            return self.join(arg, depth)
+        if key == "Fn::Select":
+            return self.select_item(arg, depth)
+        if key == "Fn::Split":
+            return self.split(arg, depth)
+        if key == "Fn::FindInMap":
+            return self.find_in_map(arg, depth)
+        if key == "Fn::Base64":
+            return base64.b64encode(_text(self.resolve(arg, depth)).encode()).decode()
+        if key == "Fn::ImportValue":
+            raise _Unresolved(f"!ImportValue {show(arg)}: the value is exported by another stack")
+        if key == "Fn::GetAZs":
+            raise _Unresolved("!GetAZs: Availability Zones are only known in AWS")
+        raise _Unresolved(f"{key} is not supported by shiftsim's template reader")
+
+    def logical(self, key: str, arg: Any, depth: int) -> Any:
+        """Fn::If, Fn::Equals, Fn::Not, Fn::And and Fn::Or."""
         if key == "Fn::If":
             chosen = self.select({key: arg})
             return chosen if chosen is NO_VALUE else self.resolve(chosen, depth)
@@ -290,41 +314,27 @@ class _Resolver:
         if key == "Fn::Not":
             (inner,) = _args(key, arg, 1)
             return not self.boolean(inner)
-        if key in ("Fn::And", "Fn::Or"):
-            if not isinstance(arg, list) or not 2 <= len(arg) <= 10:
-                raise _Unresolved(f"{key} takes 2 to 10 conditions; got {excerpt(arg)}")
-            values = [self.boolean(v) for v in arg]
-            return all(values) if key == "Fn::And" else any(values)
-        if key == "Fn::Sub":
-            return self.sub(arg, depth)
-        if key == "Fn::GetAtt":
-            return self.get_att(arg)
-        if key == "Fn::Join":
-            delimiter, items = _args(key, arg, 2)
-            values = self.resolve(items, depth)
-            if not isinstance(values, list):
-                raise _Unresolved(f"Fn::Join needs a list; got {excerpt(values)}")
-            return str(self.resolve(delimiter, depth)).join(_text(v) for v in values)
-        if key == "Fn::Select":
-            return self.select_item(arg, depth)
-        if key == "Fn::Split":
-            delimiter, text = (self.resolve(v, depth) for v in _args(key, arg, 2))
-            if not isinstance(delimiter, str) or not delimiter:
-                raise _Unresolved(
-                    f"!Split takes a non-empty delimiter string; got {excerpt(delimiter)}"
-                )
-            if not isinstance(text, str):
-                raise _Unresolved(f"!Split splits a string; got {excerpt(text)}")
-            return text.split(delimiter)
-        if key == "Fn::FindInMap":
-            return self.find_in_map(arg, depth)
-        if key == "Fn::Base64":
-            return base64.b64encode(_text(self.resolve(arg, depth)).encode()).decode()
-        if key == "Fn::ImportValue":
-            raise _Unresolved(f"!ImportValue {show(arg)}: the value is exported by another stack")
-        if key == "Fn::GetAZs":
-            raise _Unresolved("!GetAZs: Availability Zones are only known in AWS")
-        raise _Unresolved(f"{key} is not supported by shiftsim's template reader")
+        if not isinstance(arg, list) or not 2 <= len(arg) <= 10:
+            raise _Unresolved(f"{key} takes 2 to 10 conditions; got {excerpt(arg)}")
+        values = [self.boolean(v) for v in arg]
+        return all(values) if key == "Fn::And" else any(values)
+
+    def join(self, arg: Any, depth: int) -> str:
+        delimiter, items = _args("Fn::Join", arg, 2)
+        values = self.resolve(items, depth)
+        if not isinstance(values, list):
+            raise _Unresolved(f"Fn::Join needs a list; got {excerpt(values)}")
+        return str(self.resolve(delimiter, depth)).join(_text(v) for v in values)
+
+    def split(self, arg: Any, depth: int) -> list[str]:
+        delimiter, text = (self.resolve(v, depth) for v in _args("Fn::Split", arg, 2))
+        if not isinstance(delimiter, str) or not delimiter:
+            raise _Unresolved(
+                f"!Split takes a non-empty delimiter string; got {excerpt(delimiter)}"
+            )
+        if not isinstance(text, str):
+            raise _Unresolved(f"!Split splits a string; got {excerpt(text)}")
+        return text.split(delimiter)
 
     def select_item(self, arg: Any, depth: int) -> Any:
         """Fn::Select: the index must be an integer from 0 to N - 1 (CloudFormation's
