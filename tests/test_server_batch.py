@@ -99,6 +99,27 @@ def test_entropy_words_refuses_what_it_cannot_split() -> None:
             p=0.4,
         ),
         fleet_rollout(n=10, p=0.5, manual_stop=shiftsim.ManualStop(3.0)),
+        # D13: healthy instances by revision health (Unknown, Old, Current), then fleet order.
+        fleet_rollout(
+            fleet=Fleet.of_size(12)
+            .update([f"i-{k:03d}" for k in range(0, 12, 3)], revision="Current")
+            .update([f"i-{k:03d}" for k in range(1, 12, 3)], revision="Unknown")
+            .update(["i-002"], healthy=False),
+            p=0.3,
+        ),
+        fleet_rollout(
+            fleet=Fleet.of_size(12).update(["i-004", "i-007"], revision="Current"),
+            p=0.3,
+            order="shuffle",
+        ),
+        # D15: the run-time limit fails a deployment still running (TIMEOUT), then rolls back.
+        fleet_rollout(
+            n=10,
+            p=0.3,
+            max_run_time_minutes=6.0,
+            auto_rollback=shiftsim.AutoRollback(),
+            faults=[ScriptFault("ApplicationStart", mode="hang", probability=0.3)],
+        ),
         fleet_rollout(n=10, p=0.6, auto_rollback=shiftsim.AutoRollback.disabled()),
     ],
     ids=lambda d: f"{d.config.name}-{len(d.fleet)}",

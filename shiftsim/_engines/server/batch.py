@@ -46,7 +46,7 @@ from shiftsim._engines.server.draws import (
     sample_duration,
 )
 from shiftsim._engines.server.plan import PassPlan, ServerPlan
-from shiftsim._engines.server.rules import instance_order, minimum_is_invalid
+from shiftsim._engines.server.rules import deadline_status, instance_order, minimum_is_invalid
 from shiftsim._engines.server.runner import Runner
 from shiftsim._engines.server.streams import entropy_words, uniforms
 from shiftsim._engines.server.timeline import pass_timeline
@@ -69,6 +69,8 @@ def unsupported(plan: ServerPlan, seq: np.random.SeedSequence) -> str | None:
         return "zonal deployments (ZonalConfig)"
     if plan.launches:
         return "Auto Scaling launches during the deployment"
+    if plan.scale_ins:
+        return "Auto Scaling scale-ins during the deployment"
     targets = plan.targets
     n = int(targets.shape[0])
     if np.isfinite(plan.stop_time[targets]).any():
@@ -105,7 +107,15 @@ class Batch:
         self.lookup = self.fixed and len(self.faults) <= MAX_LOOKUP_FAULTS
         self.healthy = pp.healthy.astype(bool)
         self.unhealthy = int((~self.healthy).sum())
-        self.base_order = instance_order(self.healthy)
+        # D13: unhealthy first, then revision health Unknown, Old, Current (rank 0..3).
+        self.rank = np.where(self.healthy, 3 - pp.revision.astype(np.int8), 0).astype(np.int8)
+        self.base_order = instance_order(self.healthy, None, None, pp.revision)
+        # The deadline: the user's interrupt, or the run-time limit (D15) if it comes first.
+        if plan.interrupt_time <= plan.run_time_limit:
+            self.deadline, self.deadline_code = float(plan.interrupt_time), plan.interrupt_code
+        else:
+            self.deadline = float(plan.run_time_limit)
+            self.deadline_code = ErrorCode.TIMEOUT.value
         if self.lookup:
             self._table()
 
@@ -205,7 +215,7 @@ class Batch:
             return np.broadcast_to(self.base_order, (runs, self.n))
         u = uniforms(self.entropy, self._keys(ids, 2, 0), self.n)
         o1 = np.argsort(u, axis=1, kind="stable")
-        o2 = np.argsort(self.healthy[o1], axis=1, kind="stable")
+        o2 = np.argsort(self.rank[o1], axis=1, kind="stable")
         return np.take_along_axis(o1, o2, axis=1)
 
     # -------------------------------------------------------------- the runs
@@ -222,7 +232,7 @@ class Batch:
             order = np.broadcast_to(self.base_order, rel.shape)
         if xp is None:
             xp = _namespace(d)
-        plan, pp = self.plan, self.pp
+        pp = self.pp
         res = walk(
             xp.asarray(d),
             xp.asarray(okk),
@@ -232,7 +242,7 @@ class Batch:
             c2=self.n + int(pp.base_healthy) - self.minimum,
             base=int(pp.base_healthy),
             minimum=self.minimum,
-            deadline=float(plan.interrupt_time),
+            deadline=self.deadline,
             xp=xp,
         )
         res = {k: np.asarray(_to_numpy(v)) for k, v in res.items()}
@@ -262,20 +272,25 @@ class Batch:
     ) -> dict[str, np.ndarray]:
         plan = self.plan
         terminal, outcome, ran = res["terminal"], res["outcome"], res["ran"]
+        at_deadline = deadline_status(self.deadline_code)
         status = np.asarray(
-            [DeploymentStatus.SUCCEEDED.value, DeploymentStatus.FAILED.value, "Stopped"],
+            [DeploymentStatus.SUCCEEDED.value, DeploymentStatus.FAILED.value, at_deadline],
             dtype=object,
         )
-        status[OUT_STOPPED] = DeploymentStatus.STOPPED.value
         codes = np.asarray(
-            [None, ErrorCode.HEALTH_CONSTRAINTS.value, plan.interrupt_code], dtype=object
+            [None, ErrorCode.HEALTH_CONSTRAINTS.value, self.deadline_code], dtype=object
         )
-        stopped_rolls = plan.interrupt_rolls_back and plan.interrupt_code in (
-            ErrorCode.ALARM_ACTIVE.value,
-            ErrorCode.MANUAL_STOP.value,
-        )
+        # Runner._rollback_triggered: a failure rolls back per the failure setting, a stop by
+        # an alarm or StopDeployment per the interrupt's.
+        if at_deadline == DeploymentStatus.FAILED.value:
+            deadline_rolls = plan.rollback_on_failure
+        else:
+            deadline_rolls = plan.interrupt_rolls_back and self.deadline_code in (
+                ErrorCode.ALARM_ACTIVE.value,
+                ErrorCode.MANUAL_STOP.value,
+            )
         triggered = ((outcome == OUT_FAILED) & plan.rollback_on_failure) | (
-            (outcome == OUT_STOPPED) & stopped_rolls
+            (outcome == OUT_STOPPED) & deadline_rolls
         )
         attempted = ran.any(axis=1)
         return {
@@ -326,9 +341,9 @@ class Batch:
         if self.pp.shuffle:
             u = uniform((runs, n))
             o1 = xp.argsort(u, axis=1, stable=True)
-            healthy = xp.asarray(self.healthy)
+            rank = xp.asarray(self.rank)
             o2 = xp.argsort(
-                xp.reshape(xp.astype(xp.take(healthy, xp.reshape(o1, (-1,))), xp.int8), (runs, n)),
+                xp.reshape(xp.take(rank, xp.reshape(o1, (-1,))), (runs, n)),
                 axis=1,
                 stable=True,
             )
@@ -350,7 +365,7 @@ class Batch:
             )
             d = xp.take_along_axis(fleet_d, perm, axis=1)
             okk = xp.take_along_axis(fleet_ok, perm, axis=1)
-        plan, pp = self.plan, self.pp
+        pp = self.pp
         res = walk(
             d,
             okk,
@@ -360,7 +375,7 @@ class Batch:
             c2=self.n + int(pp.base_healthy) - self.minimum,
             base=int(pp.base_healthy),
             minimum=self.minimum,
-            deadline=float(plan.interrupt_time),
+            deadline=self.deadline,
             xp=xp,
         )
         tcol = res["terminal"][:, None]
