@@ -376,12 +376,18 @@ def _server_batch(args: tuple[Any, np.random.SeedSequence, int, int, Any]) -> pd
 
     deployment, seq, lo, hi, device = args
     batch = Batch(compile_plan(deployment), seq)
-    if device == "cuda":
+    if device == "cuda" and batch.lookup:
+        # Fixed durations: every step on the GPU, faults drawn there.
         cols = batch.device_summaries(
             lo,
             hi,
             seed=np.random.SeedSequence(seq.entropy, spawn_key=(*seq.spawn_key, 1 << 31, lo)),
         )
+    elif device == "cuda":
+        # Drawn durations: the exact draws and lifecycles here, the window on the GPU.
+        from shiftsim._xp import compat
+
+        cols = batch.summaries(lo, hi, xp=compat("cupy"))
     else:
         cols = batch.summaries(lo, hi)
     return pd.DataFrame({c: cols[c] for c in SERVER_COLUMNS})

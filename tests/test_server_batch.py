@@ -234,6 +234,9 @@ def small_deployments(draw: st.DrawFn) -> ServerDeployment:
     fleet = Fleet.of_size(n, revision="Unknown" if health == "never deployed" else "Old")
     if health == "mixed":
         fleet = fleet.update(list(fleet.ids)[: max(1, n // 3)], healthy=False)
+    if health != "never deployed" and draw(st.booleans()):  # D13's revision-health classes
+        ids = list(fleet.ids)
+        fleet = fleet.update(ids[::2], revision="Current").update(ids[1::3], revision="Unknown")
     duration = draw(st.sampled_from([0.0, 12.0, Duration.uniform(5, 50)]))
     hooks = {
         "BeforeInstall": [Script("before.sh", duration=duration)],
@@ -270,6 +273,7 @@ def small_deployments(draw: st.DrawFn) -> ServerDeployment:
             st.sampled_from([shiftsim.AutoRollback(), shiftsim.AutoRollback.disabled()])
         ),
         order=draw(st.sampled_from(["fleet", "shuffle"])),
+        max_run_time_minutes=draw(st.sampled_from([None, 1.5])),
     )
 
 
