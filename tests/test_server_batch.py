@@ -15,6 +15,7 @@ from shiftsim._engines.server.batch import Batch, unsupported, walk
 from shiftsim._engines.server.plan import compile_plan
 from shiftsim._engines.server.streams import entropy_words, uniforms
 from shiftsim._seeding import seed_sequence
+from shiftsim.errors import UnsupportedScenarioError
 from shiftsim.fleet import Fleet
 from shiftsim.montecarlo import SERVER_COLUMNS, _run_seed, _server_rows
 from shiftsim.server import (
@@ -169,7 +170,7 @@ def test_unsupported_scenarios_are_named_and_run_run_by_run(
     seq = seed_sequence(1)
     why = unsupported(compile_plan(deployment), seq)
     assert why is not None and reason in why
-    with pytest.raises(ValueError, match="batch engine does not run"):
+    with pytest.raises(UnsupportedScenarioError, match="batch engine does not run"):
         Batch(compile_plan(deployment), seq)
     mc = shiftsim.monte_carlo(deployment, runs=4, rng=1, workers=1)
     pd.testing.assert_frame_equal(

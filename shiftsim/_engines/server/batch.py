@@ -51,6 +51,7 @@ from shiftsim._engines.server.runner import Runner
 from shiftsim._engines.server.streams import entropy_words, uniforms
 from shiftsim._engines.server.timeline import pass_timeline
 from shiftsim._xp import compat, is_numpy, namespace, random_module
+from shiftsim.errors import UnsupportedScenarioError
 from shiftsim.vocabulary import DeploymentStatus, ErrorCode
 
 __all__ = ["Batch", "batch_summaries", "unsupported", "walk"]
@@ -91,7 +92,7 @@ class Batch:
     def __init__(self, plan: ServerPlan, seq: np.random.SeedSequence) -> None:
         reason = unsupported(plan, seq)
         if reason is not None:
-            raise ValueError(f"the batch engine does not run {reason}")
+            raise UnsupportedScenarioError(f"the Server batch engine does not run {reason}.")
         self.plan, self.seq = plan, seq
         self.entropy = entropy_words(seq.entropy) or [0]
         self.prefix = tuple(int(k) for k in seq.spawn_key)
@@ -320,7 +321,9 @@ class Batch:
             entropy = np.random.SeedSequence(seed).generate_state(2, np.uint64)
             uniform = random_module(xp).default_rng(int(entropy[0])).random
         if not self.lookup:
-            raise ValueError("device_summaries needs fixed durations")
+            raise UnsupportedScenarioError(
+                "Batch.device_summaries needs fixed script durations; use summaries(xp=...)."
+            )
         runs, n, combos = hi - lo, self.n, self.combos
         code = xp.zeros((runs, n), dtype=xp.int64)
         for b, f in enumerate(self.faults):

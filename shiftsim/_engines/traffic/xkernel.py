@@ -23,6 +23,7 @@ import numpy as np
 from shiftsim._engines.traffic.kernel import KernelOutcomes
 from shiftsim._engines.traffic.plan import TrafficPlan
 from shiftsim.core import Priority
+from shiftsim.errors import UnsupportedScenarioError
 
 __all__ = ["FIELDS", "device_monte_carlo", "draw_xp", "run_xkernel", "supported"]
 
@@ -217,7 +218,7 @@ def run_xkernel(plan: TrafficPlan, draws: dict[str, Any], xp: Any) -> dict[str, 
     ``draws`` (:data:`FIELDS` -> ``(runs, segments)`` int64 arrays of ``xp``)."""
     reason = supported(plan)
     if reason is not None:
-        raise ValueError(f"the array-API traffic kernel does not run {reason}")
+        raise UnsupportedScenarioError(f"the array-API traffic kernel does not run {reason}.")
     runs = draws["target_invocations"].shape[0]
     inf = math.inf
     first_alarm, detection = _alarm_times(xp, plan, draws, runs)
@@ -335,7 +336,6 @@ def device_monte_carlo(
 ) -> Any:
     """``monte_carlo(..., device="cuda")`` of a Lambda or ECS deployment: draws and kernel on
     the GPU, in blocks of :data:`DEVICE_BLOCK` runs; outcomes come back to the host."""
-    from shiftsim.errors import UnsupportedScenarioError
     from shiftsim.montecarlo import MonteCarloResult
 
     reason = supported(plan)
