@@ -76,8 +76,13 @@ class TrafficPlatform:
         rng: np.random.SeedSequence,
         progress: bool,
         exposure_minutes: float,
+        workers: int = 1,
+        executor: Any = None,
+        device: str | None = None,
     ) -> Any:
-        return traffic_monte_carlo(deployment, runs, rng, progress, exposure_minutes)
+        return traffic_monte_carlo(
+            deployment, runs, rng, progress, exposure_minutes, workers, executor, device
+        )
 
     def replay(self, deployment: Any, *, rng: np.random.SeedSequence, runs: int, index: int) -> Any:
         run = run_traffic_deployment(deployment, rng, runs=runs, index=index)
@@ -113,9 +118,12 @@ class ServerPlatform:
         rng: np.random.SeedSequence,
         progress: bool,
         exposure_minutes: float,
+        workers: int = 1,
+        executor: Any = None,
+        device: str | None = None,
     ) -> Any:
         # A revision on instances has no per-request exposure: the horizon does not apply.
-        return server_monte_carlo(deployment, runs, rng, progress)
+        return server_monte_carlo(deployment, runs, rng, progress, workers, executor, device)
 
     def replay(self, deployment: Any, *, rng: np.random.SeedSequence, runs: int, index: int) -> Any:
         return simulate_server(

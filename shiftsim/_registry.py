@@ -61,9 +61,13 @@ class Platform(Protocol):
         rng: np.random.SeedSequence,
         progress: bool,
         exposure_minutes: float,
+        workers: int = 1,
+        executor: Any = None,
+        device: str | None = None,
     ) -> Any:
         """``runs`` independent runs on the array kernel, as a Monte Carlo result
-        (``exposure_minutes``: the horizon of the after-end exposure, where it applies)."""
+        (``exposure_minutes``: the horizon of the after-end exposure, where it applies), in
+        fixed blocks on ``workers`` cores or on ``executor``, on ``device`` where it applies."""
         ...
 
     def replay(self, deployment: Any, *, rng: np.random.SeedSequence, runs: int, index: int) -> Any:

@@ -27,10 +27,15 @@ import numpy as np
 import pandas as pd
 
 from shiftsim._checks import invalid
+from shiftsim._engines.server.batch import Batch, unsupported
+from shiftsim._engines.server.plan import compile_plan
+from shiftsim._engines.traffic.xkernel import device_outcomes
 from shiftsim._exposure import DEFAULT_EXPOSURE_MINUTES, after_end_errors, check_exposure_minutes
 from shiftsim._limits import MAX_RUNS
+from shiftsim._parallel import check_executor, check_workers, map_blocks
 from shiftsim._registry import platform_for
 from shiftsim._seeding import RngLike, entropy_of, seed_sequence
+from shiftsim._xp import compat
 from shiftsim.alarms import Alarm
 from shiftsim.configs import DeploymentConfig
 from shiftsim.decision import (
@@ -42,6 +47,7 @@ from shiftsim.decision import (
     wilson,
 )
 from shiftsim.draws import CHUNK, draw_traffic
+from shiftsim.errors import UnsupportedScenarioError
 from shiftsim.kernel import ERROR_CODES, STATUS, KernelOutcomes, outcome_of, run_kernel
 from shiftsim.plan import TrafficPlan
 from shiftsim.results import TrafficRun
@@ -202,13 +208,22 @@ def monte_carlo(
     rng: RngLike = None,
     progress: bool = False,
     exposure_minutes: float = DEFAULT_EXPOSURE_MINUTES,
+    workers: int | None = None,
+    executor: Any = None,
+    device: str | None = None,
 ) -> Any:
     """Run ``runs`` independent deployments of one scenario on the vectorized kernel.
 
     Lambda and ECS runs are vectorized over runs (:mod:`shiftsim.kernel`). Server runs are
-    vectorized over instances: each run walks its fleet with the array window
-    (``simulate(..., engine="kernel")``), one run after another, run ``i`` seeded by child
-    ``i`` of ``rng`` (a :class:`ServerMonteCarloResult`).
+    vectorized over runs too (arrays of runs x instances), run ``i`` seeded by child ``i`` of
+    ``rng`` (a :class:`ServerMonteCarloResult`); scenarios the batch engine does not cover
+    (blue/green, zonal, Auto Scaling launches, instances that stop mid-deployment) run one
+    after another on the array window (``simulate(..., engine="kernel")``), with the same
+    result.
+
+    The runs are cut into fixed blocks (their size and random streams depend only on the
+    seed), computed on ``workers`` cores or on ``executor`` and joined in order: the result is
+    the same for any number of workers and any executor.
 
     Parameters
     ----------
@@ -224,6 +239,18 @@ def monte_carlo(
         Lambda and ECS: how long an escaped release keeps serving before a person notices
         (minutes after the deployment ended; default 60). ``exposure_errors`` counts the
         target's failures until then (:attr:`MonteCarloResult.exposure_errors`).
+    workers : int, optional
+        How many cores to use (default: every core this process may use). Lambda and ECS
+        blocks run on threads (numpy releases the GIL), Server blocks on processes.
+    executor : concurrent.futures.Executor or dask.distributed.Client, optional
+        Run the blocks there instead (``workers`` is then ignored), e.g. a dask cluster's
+        ``Client``.
+    device : {None, "cpu", "cuda"}
+        ``"cuda"`` runs the array kernels on the GPU with CuPy (the ``gpu`` extra): Server
+        scenarios the batch engine covers, and Lambda or ECS deployments that
+        :func:`shiftsim._engines.traffic.xkernel.supported` accepts. Random variates are then
+        drawn on the device (``cupy.random``), so runs differ from the CPU's, and ``replay``
+        does not apply; rates agree within their confidence intervals.
 
     Examples
     --------
@@ -235,6 +262,10 @@ def monte_carlo(
     """
     runs = _check_runs(runs)
     horizon = check_exposure_minutes("monte_carlo", exposure_minutes)
+    workers = check_workers("monte_carlo", workers)
+    executor = check_executor("monte_carlo", executor)
+    if device not in (None, "cpu", "cuda"):
+        raise invalid("monte_carlo", "device", device, "must be None, 'cpu' or 'cuda'")
     platform = platform_for(deployment, caller="monte_carlo")
     return platform.monte_carlo(
         deployment,
@@ -242,7 +273,15 @@ def monte_carlo(
         rng=seed_sequence(rng),
         progress=progress,
         exposure_minutes=horizon,
+        workers=workers,
+        executor=executor,
+        device=None if device == "cpu" else device,
     )
+
+
+def _traffic_block(args: tuple[Any, int, np.random.SeedSequence, int]) -> KernelOutcomes:
+    plan, size, seq, chunk = args
+    return run_kernel(plan, draw_traffic(plan, size, seq, chunk))
 
 
 def traffic_monte_carlo(
@@ -251,14 +290,30 @@ def traffic_monte_carlo(
     seq: np.random.SeedSequence,
     progress: bool,
     exposure_minutes: float = DEFAULT_EXPOSURE_MINUTES,
+    workers: int = 1,
+    executor: Any = None,
+    device: str | None = None,
 ) -> MonteCarloResult:
     """:func:`monte_carlo` of a Lambda or ECS deployment (its platform's implementation)."""
     plan = deployment.plan()
-    chunks = range((runs + CHUNK - 1) // CHUNK)
-    parts = []
-    for chunk in _progress(chunks, progress, "monte_carlo"):
-        size = min(CHUNK, runs - chunk * CHUNK)
-        parts.append(run_kernel(plan, draw_traffic(plan, size, seq, chunk)))
+    if device == "cuda":
+        outcomes = device_outcomes(plan, runs, seq)
+        return MonteCarloResult(
+            deployment, plan, outcomes, entropy_of(seq), tuple(seq.spawn_key), exposure_minutes
+        )
+    tasks = [
+        (plan, min(CHUNK, runs - chunk * CHUNK), seq, chunk)
+        for chunk in range((runs + CHUNK - 1) // CHUNK)
+    ]
+    parts = map_blocks(
+        _traffic_block,
+        tasks,
+        workers=workers,
+        executor=executor,
+        progress=(lambda it: _progress(it, True, "monte_carlo", total=len(tasks)))
+        if progress
+        else None,
+    )
     return MonteCarloResult(
         deployment,
         plan,
@@ -288,15 +343,91 @@ def _run_seed(seq: np.random.SeedSequence, i: int) -> np.random.SeedSequence:
     return np.random.SeedSequence(seq.entropy, spawn_key=(*seq.spawn_key, i))
 
 
-def server_monte_carlo(
-    deployment: Any, runs: int, seq: np.random.SeedSequence, progress: bool
-) -> ServerMonteCarloResult:
-    """:func:`monte_carlo` of a Server deployment (its platform's implementation)."""
+#: Runs per block of the Server batch engine, and of the run-by-run path.
+SERVER_BLOCK = 4096
+SERVER_RUN_BLOCK = 256
+
+
+def _server_rows(args: tuple[Any, np.random.SeedSequence, int, int]) -> pd.DataFrame:
+    """Runs ``lo .. hi - 1`` one after another (scenarios the batch engine does not cover)."""
+
+    deployment, seq, lo, hi = args
     rows = []
-    for i in _progress(range(runs), progress, "monte_carlo", total=runs):
-        summary = simulate_server(deployment, rng=_run_seed(seq, i), engine="kernel").summary()
+    engine = "kernel"
+    for i in range(lo, hi):
+        try:
+            run = simulate_server(deployment, rng=_run_seed(seq, i), engine=engine)
+        except UnsupportedScenarioError:
+            engine = "core"
+            run = simulate_server(deployment, rng=_run_seed(seq, i), engine=engine)
+        summary = run.summary()
         rows.append(tuple(summary[c] for c in SERVER_COLUMNS))
-    frame = pd.DataFrame(rows, columns=list(SERVER_COLUMNS))
+    return pd.DataFrame(rows, columns=list(SERVER_COLUMNS))
+
+
+def _server_batch(args: tuple[Any, np.random.SeedSequence, int, int, Any]) -> pd.DataFrame:
+    """Runs ``lo .. hi - 1`` on the batch engine (arrays of runs x instances)."""
+
+    deployment, seq, lo, hi, device = args
+    batch = Batch(compile_plan(deployment), seq)
+    if device == "cuda" and batch.lookup:
+        # Fixed durations: every step on the GPU, faults drawn there.
+        cols = batch.device_summaries(
+            lo,
+            hi,
+            seed=np.random.SeedSequence(seq.entropy, spawn_key=(*seq.spawn_key, 1 << 31, lo)),
+        )
+    elif device == "cuda":
+        # Drawn durations: the exact draws and lifecycles here, the window on the GPU.
+        cols = batch.summaries(lo, hi, xp=compat("cupy"))
+    else:
+        cols = batch.summaries(lo, hi)
+    return pd.DataFrame({c: cols[c] for c in SERVER_COLUMNS})
+
+
+def server_monte_carlo(
+    deployment: Any,
+    runs: int,
+    seq: np.random.SeedSequence,
+    progress: bool,
+    workers: int = 1,
+    executor: Any = None,
+    device: str | None = None,
+) -> ServerMonteCarloResult:
+    """:func:`monte_carlo` of a Server deployment (its platform's implementation): the batch
+    engine where it applies (:func:`shiftsim._engines.server.batch.unsupported`), else run by
+    run; both give each run exactly what ``simulate`` gives from its seed."""
+
+    reason = unsupported(compile_plan(deployment), seq)
+    fn: Callable[[Any], pd.DataFrame]
+    if reason is None:
+        block = SERVER_BLOCK * 16 if device == "cuda" else SERVER_BLOCK
+        tasks: list[Any] = [
+            (deployment, seq, lo, min(lo + block, runs), device) for lo in range(0, runs, block)
+        ]
+        fn = _server_batch
+    else:
+        if device == "cuda":
+            raise UnsupportedScenarioError(
+                f"monte_carlo(device='cuda'): the GPU batch engine does not run {reason}; "
+                "use device=None."
+            )
+        tasks = [
+            (deployment, seq, lo, min(lo + SERVER_RUN_BLOCK, runs))
+            for lo in range(0, runs, SERVER_RUN_BLOCK)
+        ]
+        fn = _server_rows
+    parts = map_blocks(
+        fn,
+        tasks,
+        workers=1 if device == "cuda" else workers,
+        executor=executor,
+        processes=True,
+        progress=(lambda it: _progress(it, True, "monte_carlo", total=len(tasks)))
+        if progress
+        else None,
+    )
+    frame = pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
     frame.insert(0, "run", np.arange(runs))
     return ServerMonteCarloResult(deployment, frame, entropy_of(seq), tuple(seq.spawn_key))
 
@@ -455,14 +586,18 @@ def _check_releases(owner: str, releases: Any) -> list[tuple[str, str, Release]]
 
 
 def _decision_point(
-    args: tuple[Any, dict[str, Any], dict[str, Any], list[tuple[str, str, Release]], int, Any, Any],
+    args: tuple[Any, ...],
 ) -> list[dict[str, Any]]:
     """Every release at one grid point: the long rows of its measures."""
-    scenario, shown, label, releases, runs, seq, horizon = args
+    scenario, shown, label, releases, runs, seq, horizon, workers = args
     rows = []
     for name, kind, release in releases:
         mc = monte_carlo(
-            _as_release("compare", scenario, release), runs=runs, rng=seq, exposure_minutes=horizon
+            _as_release("compare", scenario, release),
+            runs=runs,
+            rng=seq,
+            exposure_minutes=horizon,
+            workers=workers,
         )
         for measure, estimate, low, high, n in release_measures(mc, kind):
             rows.append(
@@ -487,21 +622,30 @@ def _run_points(
     runs: int,
     seq: np.random.SeedSequence,
     horizon: float,
-    executor: Executor | None,
+    executor: Any,
     progress: bool,
+    workers: int = 1,
 ) -> pd.DataFrame:
     """Grid points (scenario, shown axis values, label) -> a wide table or a long decision
-    frame (with ``releases``)."""
-    mapper: Callable[..., Iterable[Any]] = executor.map if executor else map
+    frame (with ``releases``). With an executor the points run there (each on one core);
+    otherwise one after another, each on ``workers`` cores."""
+    inner = 1 if executor is not None else workers
+
+    def mapper(fn: Callable[[Any], Any], tasks: list[Any]) -> Iterable[Any]:
+        if executor is None:
+            return map(fn, tasks)
+        return map_blocks(fn, tasks, workers=1, executor=executor)
+
     if releases is None:
-        wide = [(scenario, shown, runs, seq, horizon) for scenario, shown, _ in points]
+        wide = [(scenario, shown, runs, seq, horizon, inner) for scenario, shown, _ in points]
         rows = list(_progress(mapper(_wide_point, wide), progress, owner, total=len(wide)))
         return pd.DataFrame(rows)
     checked = _check_releases(owner, releases)
     for _, _, release in checked:
         _as_release(owner, points[0][0], release)  # fails early on a bad release
     tasks = [
-        (scenario, shown, label, checked, runs, seq, horizon) for scenario, shown, label in points
+        (scenario, shown, label, checked, runs, seq, horizon, inner)
+        for scenario, shown, label in points
     ]
     parts = list(_progress(mapper(_decision_point, tasks), progress, owner, total=len(tasks)))
     frame = pd.DataFrame([row for part in parts for row in part])
@@ -510,9 +654,9 @@ def _run_points(
     return frame
 
 
-def _wide_point(args: tuple[Any, dict[str, Any], int, Any, float]) -> dict[str, Any]:
-    scenario, shown, runs, seq, horizon = args
-    mc = monte_carlo(scenario, runs=runs, rng=seq, exposure_minutes=horizon)
+def _wide_point(args: tuple[Any, dict[str, Any], int, Any, float, int]) -> dict[str, Any]:
+    scenario, shown, runs, seq, horizon, workers = args
+    mc = monte_carlo(scenario, runs=runs, rng=seq, exposure_minutes=horizon, workers=workers)
     return {**shown, **summary_row(mc)}
 
 
@@ -527,6 +671,7 @@ def compare(
     exposure_minutes: float = DEFAULT_EXPOSURE_MINUTES,
     executor: Executor | None = None,
     progress: bool = False,
+    workers: int | None = None,
 ) -> pd.DataFrame:
     """One scenario under several configurations (and alarm designs), with common random numbers.
 
@@ -554,9 +699,12 @@ def compare(
     exposure_minutes : float
         How long an escaped release serves before a person notices (default 60 minutes);
         ``exposure_errors`` counts its failures until then.
-    executor : concurrent.futures.Executor, optional
+    executor : concurrent.futures.Executor or dask.distributed.Client, optional
         Where to run the configurations (as :func:`sweep`).
     progress : bool
+    workers : int, optional
+        Cores for each configuration's runs without an executor (as :func:`monte_carlo`;
+        default every core). The result is the same for any value.
 
     Returns
     -------
@@ -584,6 +732,8 @@ def compare(
     """
     runs = _check_runs(runs)
     horizon = check_exposure_minutes("compare", exposure_minutes)
+    workers = check_workers("compare", workers)
+    executor = check_executor("compare", executor)
     if isinstance(deployments_or_configs, (str, DeploymentConfig)) or not len(
         deployments_or_configs
     ):
@@ -624,7 +774,7 @@ def compare(
                 scenario_here = scenario
             points.append((scenario_here, shown, label))
     return _run_points(
-        points, releases, "compare", runs, seed_sequence(rng), horizon, executor, progress
+        points, releases, "compare", runs, seed_sequence(rng), horizon, executor, progress, workers
     )
 
 
@@ -672,6 +822,7 @@ def sweep(
     exposure_minutes: float = DEFAULT_EXPOSURE_MINUTES,
     executor: Executor | None = None,
     progress: bool = False,
+    workers: int | None = None,
 ) -> pd.DataFrame:
     """Monte Carlo over every point of a parameter grid, optionally in parallel.
 
@@ -694,11 +845,14 @@ def sweep(
         As :func:`compare`: with it, both sides of the trade-off in a tidy long frame.
     exposure_minutes : float
         As :func:`compare` (default 60).
-    executor : concurrent.futures.Executor, optional
-        Where to run grid points: a ``ProcessPoolExecutor``, or a dask.distributed
-        ``Client.get_executor()`` for a cluster. ``None`` runs them here, in order.
+    executor : concurrent.futures.Executor or dask.distributed.Client, optional
+        Where to run grid points: a ``ProcessPoolExecutor``, or a dask.distributed ``Client``
+        (or its ``get_executor()``) for a cluster. ``None`` runs them here, in order.
     progress : bool
         A ``tqdm.auto`` bar over grid points.
+    workers : int, optional
+        Cores for each grid point's runs without an executor (as :func:`monte_carlo`; default
+        every core). The result is the same for any value.
 
     Returns
     -------
@@ -723,6 +877,8 @@ def sweep(
     """
     runs = _check_runs(runs)
     horizon = check_exposure_minutes("sweep", exposure_minutes)
+    workers = check_workers("sweep", workers)
+    executor = check_executor("sweep", executor)
     platform_for(deployment, caller="sweep")
     if not isinstance(grid, Mapping) or not grid:
         raise invalid("sweep", "grid", grid, "must be a non-empty mapping of name -> values")
@@ -757,5 +913,5 @@ def sweep(
                 parts.append(text if name == "alarms" else f"{column}={text}")
         points.append((scenario, shown, ", ".join(parts)))
     return _run_points(
-        points, releases, "sweep", runs, seed_sequence(rng), horizon, executor, progress
+        points, releases, "sweep", runs, seed_sequence(rng), horizon, executor, progress, workers
     )

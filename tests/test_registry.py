@@ -85,7 +85,14 @@ def test_a_new_platform_plugs_in_with_one_register_call(monkeypatch: pytest.Monk
             return ("stepper", deployment.size)
 
         def monte_carlo(
-            self, deployment: Any, *, runs: int, rng: Any, progress: bool, exposure_minutes: float
+            self,
+            deployment: Any,
+            *,
+            runs: int,
+            rng: Any,
+            progress: bool,
+            exposure_minutes: float,
+            **options: Any,
         ):
             return ("mc", runs)
 
