@@ -8,40 +8,23 @@ from shiftsim.aws._ops_common import (
     MAX_BATCH_APPLICATIONS,
     MAX_DESCRIPTION,
     Box,
-    _app,
-    _arn,
-    _check_name,
-    _op,
-    _page,
+    check_name,
+    get_app,
+    paginate,
+    register,
+    resource_arn,
 )
 from shiftsim.aws._protocol import AwsError, excerpt
 
-__all__ = [
-    "_batch_get_application_revisions",
-    "_batch_get_applications",
-    "_create_application",
-    "_delete_application",
-    "_generic",
-    "_get_application",
-    "_get_application_revision",
-    "_list_application_revisions",
-    "_list_applications",
-    "_list_tags_for_resource",
-    "_register_application_revision",
-    "_revision_info",
-    "_tag_key",
-    "_tag_resource",
-    "_untag_resource",
-    "_update_application",
-]
+__all__: list[str] = []
 
 # ---------------------------------------------------------------------------- applications
 
 
-@_op
+@register
 def _create_application(box: Box, p: dict[str, Any]) -> dict[str, Any]:
     name = p["applicationName"]
-    _check_name(name, "InvalidApplicationNameException", "application name")
+    check_name(name, "InvalidApplicationNameException", "application name")
     if name in box.applications:
         raise AwsError(
             "ApplicationAlreadyExistsException",
@@ -57,38 +40,38 @@ def _create_application(box: Box, p: dict[str, Any]) -> dict[str, Any]:
         "linkedToGitHub": False,
         "computePlatform": p.get("computePlatform") or "Server",
     }
-    box.tags[_arn(box, "application", name)] = list(p.get("tags") or [])
+    box.tags[resource_arn(box, "application", name)] = list(p.get("tags") or [])
     return {"applicationId": app_id}
 
 
-@_op
+@register
 def _get_application(box: Box, p: dict[str, Any]) -> dict[str, Any]:
-    return {"application": _app(box, p["applicationName"])}
+    return {"application": get_app(box, p["applicationName"])}
 
 
-@_op
+@register
 def _batch_get_applications(box: Box, p: dict[str, Any]) -> dict[str, Any]:
     names = p["applicationNames"]
     if len(names) > MAX_BATCH_APPLICATIONS:
         raise AwsError("BatchLimitExceededException", "The maximum number of names was exceeded.")
-    return {"applicationsInfo": [_app(box, n) for n in names]}
+    return {"applicationsInfo": [get_app(box, n) for n in names]}
 
 
-@_op
+@register
 def _list_applications(box: Box, p: dict[str, Any]) -> dict[str, Any]:
-    page, token = _page(sorted(box.applications), p.get("nextToken"))
+    page, token = paginate(sorted(box.applications), p.get("nextToken"))
     return {"applications": page, "nextToken": token}
 
 
-@_op
+@register
 def _update_application(box: Box, p: dict[str, Any]) -> dict[str, Any]:
     old = p.get("applicationName")
     new = p.get("newApplicationName")
     if old is None:
         raise AwsError("ApplicationNameRequiredException", "The applicationName is required.")
-    app = _app(box, old)
+    app = get_app(box, old)
     if new and new != old:
-        _check_name(new, "InvalidApplicationNameException", "application name")
+        check_name(new, "InvalidApplicationNameException", "application name")
         if new in box.applications:
             raise AwsError("ApplicationAlreadyExistsException", f"{excerpt(new)} already exists.")
         app["applicationName"] = new
@@ -101,7 +84,7 @@ def _update_application(box: Box, p: dict[str, Any]) -> dict[str, Any]:
     return {}
 
 
-@_op
+@register
 def _delete_application(box: Box, p: dict[str, Any]) -> dict[str, Any]:
     name = p["applicationName"]
     if name in box.applications:
@@ -111,9 +94,9 @@ def _delete_application(box: Box, p: dict[str, Any]) -> dict[str, Any]:
     return {}
 
 
-@_op
+@register
 def _register_application_revision(box: Box, p: dict[str, Any]) -> dict[str, Any]:
-    _app(box, p["applicationName"])
+    get_app(box, p["applicationName"])
     if len(p.get("description") or "") > MAX_DESCRIPTION:
         raise AwsError("DescriptionTooLongException", "The description is too long.")
     box.revisions.setdefault(p["applicationName"], []).append(
@@ -126,11 +109,11 @@ def _register_application_revision(box: Box, p: dict[str, Any]) -> dict[str, Any
     return {}
 
 
-@_op
+@register
 def _list_application_revisions(box: Box, p: dict[str, Any]) -> dict[str, Any]:
-    _app(box, p["applicationName"])
+    get_app(box, p["applicationName"])
     items = [r["revisionLocation"] for r in box.revisions.get(p["applicationName"], [])]
-    page, token = _page(items, p.get("nextToken"))
+    page, token = paginate(items, p.get("nextToken"))
     return {"revisions": page, "nextToken": token}
 
 
@@ -143,12 +126,12 @@ def _tag_key(box: Box, arn: str) -> str:
     return arn
 
 
-@_op
+@register
 def _list_tags_for_resource(box: Box, p: dict[str, Any]) -> dict[str, Any]:
     return {"Tags": box.tags[_tag_key(box, p["ResourceArn"])]}
 
 
-@_op
+@register
 def _tag_resource(box: Box, p: dict[str, Any]) -> dict[str, Any]:
     tags = box.tags[_tag_key(box, p["ResourceArn"])]
     for tag in p["Tags"]:
@@ -156,7 +139,7 @@ def _tag_resource(box: Box, p: dict[str, Any]) -> dict[str, Any]:
     return {}
 
 
-@_op
+@register
 def _untag_resource(box: Box, p: dict[str, Any]) -> dict[str, Any]:
     tags = box.tags[_tag_key(box, p["ResourceArn"])]
     tags[:] = [t for t in tags if t.get("Key") not in p["TagKeys"]]
@@ -175,9 +158,9 @@ def _revision_info(box: Box, app: str, revision: dict[str, Any]) -> dict[str, An
     )
 
 
-@_op
+@register
 def _get_application_revision(box: Box, p: dict[str, Any]) -> dict[str, Any]:
-    _app(box, p["applicationName"])
+    get_app(box, p["applicationName"])
     item = _revision_info(box, p["applicationName"], p["revision"])
     return {
         "applicationName": p["applicationName"],
@@ -196,9 +179,9 @@ def _generic(item: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-@_op
+@register
 def _batch_get_application_revisions(box: Box, p: dict[str, Any]) -> dict[str, Any]:
-    _app(box, p["applicationName"])
+    get_app(box, p["applicationName"])
     if len(p["revisions"]) > 25:
         raise AwsError("BatchLimitExceededException", "At most 25 revisions can be given.")
     infos = []

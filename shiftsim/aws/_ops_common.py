@@ -32,16 +32,16 @@ __all__ = [
     "REQUIRED",
     "Box",
     "Handler",
-    "_app",
-    "_arn",
-    "_check_name",
-    "_config_info",
-    "_group",
-    "_op",
-    "_page",
-    "_predefined",
-    "_record",
+    "check_name",
     "check_required",
+    "config_info",
+    "get_app",
+    "get_group",
+    "get_record",
+    "paginate",
+    "predefined_configs",
+    "register",
+    "resource_arn",
 ]
 
 ACCOUNT = "123456789012"
@@ -135,7 +135,7 @@ Handler = Callable[[Box, dict[str, Any]], dict[str, Any]]
 HANDLERS: dict[str, Handler] = {}
 
 
-def _op(function: Handler) -> Handler:
+def register(function: Handler) -> Handler:
     name = "".join(part.capitalize() for part in function.__name__.strip("_").split("_"))
     HANDLERS[name] = function
     return function
@@ -162,7 +162,7 @@ def check_required(operation: Any, params: dict[str, Any]) -> None:
 # ---------------------------------------------------------------------------- helpers
 
 
-def _app(box: Box, name: str) -> dict[str, Any]:
+def get_app(box: Box, name: str) -> dict[str, Any]:
     app = box.applications.get(name)
     if app is None:
         raise AwsError(
@@ -172,8 +172,8 @@ def _app(box: Box, name: str) -> dict[str, Any]:
     return app
 
 
-def _group(box: Box, app: str, name: str) -> dict[str, Any]:
-    _app(box, app)
+def get_group(box: Box, app: str, name: str) -> dict[str, Any]:
+    get_app(box, app)
     group = box.groups.get((app, name))
     if group is None:
         raise AwsError(
@@ -183,7 +183,7 @@ def _group(box: Box, app: str, name: str) -> dict[str, Any]:
     return group
 
 
-def _record(box: Box, deployment_id: str) -> Record:
+def get_record(box: Box, deployment_id: str) -> Record:
     if not isinstance(deployment_id, str) or not deployment_id.startswith("d-"):
         raise AwsError(
             "InvalidDeploymentIdException",
@@ -198,15 +198,15 @@ def _record(box: Box, deployment_id: str) -> Record:
     return record
 
 
-def _predefined() -> dict[str, Any]:
+def predefined_configs() -> dict[str, Any]:
     return {c.name: c for c in shiftsim.predefined_configs()}
 
 
-def _config_info(box: Box, name: str) -> dict[str, Any]:
+def config_info(box: Box, name: str) -> dict[str, Any]:
     custom = box.configs.get(name)
     if custom is not None:
         return custom
-    found = _predefined().get(name)
+    found = predefined_configs().get(name)
     if found is None:
         raise AwsError(
             "DeploymentConfigDoesNotExistException",
@@ -218,7 +218,7 @@ def _config_info(box: Box, name: str) -> dict[str, Any]:
     return info
 
 
-def _page(items: list[Any], token: Any, size: int = PAGE) -> tuple[list[Any], str | None]:
+def paginate(items: list[Any], token: Any, size: int = PAGE) -> tuple[list[Any], str | None]:
     start = 0
     if token is not None:
         if not (isinstance(token, str) and token.isdigit() and int(token) <= len(items)):
@@ -228,11 +228,11 @@ def _page(items: list[Any], token: Any, size: int = PAGE) -> tuple[list[Any], st
     return items[start:end], (str(end) if end < len(items) else None)
 
 
-def _arn(box: Box, kind: str, name: str) -> str:
+def resource_arn(box: Box, kind: str, name: str) -> str:
     return f"arn:aws:codedeploy:{box.region}:{ACCOUNT}:{kind}:{name}"
 
 
-def _check_name(value: Any, code: str, what: str) -> None:
+def check_name(value: Any, code: str, what: str) -> None:
     if not isinstance(value, str) or not 1 <= len(value) <= 100:
         raise AwsError(code, f"The {what} must be 1 to 100 characters long.")
     if re.fullmatch(r"[A-Za-z0-9+=,.@_-]+", value) is None:

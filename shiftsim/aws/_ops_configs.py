@@ -9,30 +9,24 @@ from shiftsim.aws._ops_common import (
     MAX_CUSTOM_CONFIGS,
     PREDEFINED_PREFIX,
     Box,
-    _check_name,
-    _config_info,
-    _op,
-    _page,
-    _predefined,
+    check_name,
+    config_info,
+    paginate,
+    predefined_configs,
+    register,
 )
 from shiftsim.aws._protocol import AwsError, excerpt
 from shiftsim.errors import ConfigError
 
-__all__ = [
-    "_create_deployment_config",
-    "_custom_configs",
-    "_delete_deployment_config",
-    "_get_deployment_config",
-    "_list_deployment_configs",
-]
+__all__ = ["custom_configs"]
 
 # ---------------------------------------------------------------------------- configurations
 
 
-@_op
+@register
 def _create_deployment_config(box: Box, p: dict[str, Any]) -> dict[str, Any]:
     name = p["deploymentConfigName"]
-    _check_name(name, "InvalidDeploymentConfigNameException", "deployment configuration name")
+    check_name(name, "InvalidDeploymentConfigNameException", "deployment configuration name")
     if name.startswith(PREDEFINED_PREFIX):
         raise AwsError(
             "InvalidDeploymentConfigNameException",
@@ -69,22 +63,22 @@ def _create_deployment_config(box: Box, p: dict[str, Any]) -> dict[str, Any]:
     return {"deploymentConfigId": config_id}
 
 
-@_op
+@register
 def _get_deployment_config(box: Box, p: dict[str, Any]) -> dict[str, Any]:
-    return {"deploymentConfigInfo": _config_info(box, p["deploymentConfigName"])}
+    return {"deploymentConfigInfo": config_info(box, p["deploymentConfigName"])}
 
 
-@_op
+@register
 def _list_deployment_configs(box: Box, p: dict[str, Any]) -> dict[str, Any]:
-    names = sorted(_predefined()) + sorted(box.configs)
-    page, token = _page(names, p.get("nextToken"))
+    names = sorted(predefined_configs()) + sorted(box.configs)
+    page, token = paginate(names, p.get("nextToken"))
     return {"deploymentConfigsList": page, "nextToken": token}
 
 
-@_op
+@register
 def _delete_deployment_config(box: Box, p: dict[str, Any]) -> dict[str, Any]:
     name = p["deploymentConfigName"]
-    if name in _predefined():
+    if name in predefined_configs():
         raise AwsError(
             "InvalidOperationException", "A predefined deployment configuration cannot be deleted."
         )
@@ -97,7 +91,7 @@ def _delete_deployment_config(box: Box, p: dict[str, Any]) -> dict[str, Any]:
     return {}
 
 
-def _custom_configs(box: Box) -> list[Any]:
+def custom_configs(box: Box) -> list[Any]:
     return [
         shiftsim.DeploymentConfig.from_boto(
             {k: v for k, v in c.items() if k not in ("deploymentConfigId", "createTime")}

@@ -13,36 +13,21 @@ from shiftsim.aws._ops_common import (
     MAX_BATCH_DEPLOYMENTS,
     MAX_DESCRIPTION,
     Box,
-    _app,
-    _config_info,
-    _group,
-    _op,
-    _page,
-    _record,
+    config_info,
+    get_app,
+    get_group,
+    get_record,
+    paginate,
+    register,
 )
-from shiftsim.aws._ops_configs import _custom_configs
-from shiftsim.aws._ops_groups import _check_group, _group_kwargs
-from shiftsim.aws._ops_revisions import _revision_appspec
+from shiftsim.aws._ops_configs import custom_configs
+from shiftsim.aws._ops_groups import check_group, group_kwargs
+from shiftsim.aws._ops_revisions import revision_appspec
 from shiftsim.aws._protocol import AwsError, excerpt
 from shiftsim.aws._record import Record
 from shiftsim.errors import AppSpecError, ConfigError, UnsupportedScenarioError
 
-__all__ = [
-    "_batch_get_deployments",
-    "_check_can_deploy",
-    "_continue_deployment",
-    "_create_deployment",
-    "_deployment_info",
-    "_deployment_kwargs",
-    "_get_deployment",
-    "_list_deployments",
-    "_options_and_hooks",
-    "_overview",
-    "_put_lifecycle_event_hook_execution_status",
-    "_skip_wait_time_for_instance_termination",
-    "_stop_deployment",
-    "_use_revision",
-]
+__all__: list[str] = []
 
 # ---------------------------------------------------------------------------- deployments
 
@@ -74,10 +59,10 @@ def _deployment_kwargs(
 ) -> tuple[dict[str, Any], list[str]]:
     """The group's settings with the deployment's overrides, checked, and its alarm names
     (none when the alarm configuration is disabled)."""
-    kwargs = _group_kwargs(group)
+    kwargs = group_kwargs(group)
     config = p.get("deploymentConfigName")
     if config is not None:
-        info = _config_info(box, config)
+        info = config_info(box, config)
         if info.get("computePlatform", "Server") != platform:
             raise AwsError(
                 "InvalidDeploymentConfigNameException",
@@ -88,7 +73,7 @@ def _deployment_kwargs(
         kwargs["alarmConfiguration"] = p["overrideAlarmConfiguration"]
     if p.get("autoRollbackConfiguration") is not None:
         kwargs["autoRollbackConfiguration"] = p["autoRollbackConfiguration"]
-    _check_group(box, kwargs, platform)
+    check_group(box, kwargs, platform)
     alarm_names = [a["name"] for a in (kwargs.get("alarmConfiguration") or {}).get("alarms") or ()]
     if not (kwargs.get("alarmConfiguration") or {}).get("enabled", bool(alarm_names)):
         kwargs.pop("alarmConfiguration", None)
@@ -113,25 +98,25 @@ def _options_and_hooks(
     return options, hooks
 
 
-@_op
+@register
 def _create_deployment(box: Box, p: dict[str, Any]) -> dict[str, Any]:
     app_name, group_name = p["applicationName"], p["deploymentGroupName"]
-    app = _app(box, app_name)
-    group = _group(box, app_name, group_name)
+    app = get_app(box, app_name)
+    group = get_group(box, app_name, group_name)
     platform = app["computePlatform"]
     _check_can_deploy(box, p, group, platform)
     revision = p.get("revision") or group.get("targetRevision")
     if revision is None:
         raise AwsError("RevisionRequiredException", "The revision is required.")
     kwargs, alarm_names = _deployment_kwargs(box, p, group, platform)
-    spec = _revision_appspec(box, revision, platform)
+    spec = revision_appspec(box, revision, platform)
     options, hooks = _options_and_hooks(box, p, platform, spec)
     try:
         deployment = shiftsim.from_deployment_group(
             kwargs,
             revision=spec,
             alarms=[box.alarms.model(n) for n in alarm_names],
-            configs=_custom_configs(box),
+            configs=custom_configs(box),
             compute_platform=platform,
             **options,
         )
@@ -248,12 +233,12 @@ def _deployment_info(box: Box, record: Record) -> dict[str, Any]:
     return info
 
 
-@_op
+@register
 def _get_deployment(box: Box, p: dict[str, Any]) -> dict[str, Any]:
-    return {"deploymentInfo": _deployment_info(box, _record(box, p["deploymentId"]))}
+    return {"deploymentInfo": _deployment_info(box, get_record(box, p["deploymentId"]))}
 
 
-@_op
+@register
 def _batch_get_deployments(box: Box, p: dict[str, Any]) -> dict[str, Any]:
     ids = p["deploymentIds"]
     if len(ids) > MAX_BATCH_DEPLOYMENTS:
@@ -264,14 +249,14 @@ def _batch_get_deployments(box: Box, p: dict[str, Any]) -> dict[str, Any]:
     infos = []
     for deployment_id in ids:
         try:
-            infos.append(_deployment_info(box, _record(box, deployment_id)))
+            infos.append(_deployment_info(box, get_record(box, deployment_id)))
         except AwsError as err:
             if err.code != "DeploymentDoesNotExistException":
                 raise
     return {"deploymentsInfo": infos}
 
 
-@_op
+@register
 def _list_deployments(box: Box, p: dict[str, Any]) -> dict[str, Any]:
     app, group = p.get("applicationName"), p.get("deploymentGroupName")
     if (app is None) != (group is None):
@@ -282,7 +267,7 @@ def _list_deployments(box: Box, p: dict[str, Any]) -> dict[str, Any]:
             "applicationName and deploymentGroupName must be given together.",
         )
     if app is not None:
-        _group(box, app, str(group))
+        get_group(box, app, str(group))
     statuses = p.get("includeOnlyStatuses")
     window = p.get("createTimeRange") or {}
     ids = []
@@ -299,13 +284,13 @@ def _list_deployments(box: Box, p: dict[str, Any]) -> dict[str, Any]:
         if window.get("end") is not None and record.created > window["end"]:
             continue
         ids.append(deployment_id)
-    page, token = _page(ids, p.get("nextToken"))
+    page, token = paginate(ids, p.get("nextToken"))
     return {"deployments": page, "nextToken": token}
 
 
-@_op
+@register
 def _stop_deployment(box: Box, p: dict[str, Any]) -> dict[str, Any]:
-    record = _record(box, p["deploymentId"])
+    record = get_record(box, p["deploymentId"])
     if record.live is None or record.settled:
         raise AwsError(
             "DeploymentAlreadyCompletedException",
@@ -317,9 +302,9 @@ def _stop_deployment(box: Box, p: dict[str, Any]) -> dict[str, Any]:
     return {"status": "Succeeded", "statusMessage": f"Deployment {record.id} was stopped."}
 
 
-@_op
+@register
 def _continue_deployment(box: Box, p: dict[str, Any]) -> dict[str, Any]:
-    record = _record(box, p["deploymentId"])
+    record = get_record(box, p["deploymentId"])
     wait = p.get("deploymentWaitType") or "READY_WAIT"
     if record.platform == "Lambda":
         raise AwsError(
@@ -345,9 +330,9 @@ def _continue_deployment(box: Box, p: dict[str, Any]) -> dict[str, Any]:
     )
 
 
-@_op
+@register
 def _put_lifecycle_event_hook_execution_status(box: Box, p: dict[str, Any]) -> dict[str, Any]:
-    record = _record(box, p["deploymentId"])
+    record = get_record(box, p["deploymentId"])
     execution = p.get("lifecycleEventHookExecutionId")
     status = p.get("status")
     if status not in ("Succeeded", "Failed"):
@@ -371,7 +356,7 @@ def _put_lifecycle_event_hook_execution_status(box: Box, p: dict[str, Any]) -> d
     return {"lifecycleEventHookExecutionId": call.execution_id}
 
 
-@_op
+@register
 def _skip_wait_time_for_instance_termination(box: Box, p: dict[str, Any]) -> dict[str, Any]:
     """Deprecated; ContinueDeployment(TERMINATION_WAIT) replaces it (codedeploy-api.md 3)."""
     return HANDLERS["ContinueDeployment"](

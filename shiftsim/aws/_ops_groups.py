@@ -10,38 +10,27 @@ from shiftsim.aws._ops_common import (
     MAX_ALARMS,
     MAX_TAG_SETS,
     Box,
-    _app,
-    _arn,
-    _check_name,
-    _config_info,
-    _group,
-    _op,
-    _page,
+    check_name,
+    config_info,
+    get_app,
+    get_group,
+    paginate,
+    register,
+    resource_arn,
 )
-from shiftsim.aws._ops_configs import _custom_configs
+from shiftsim.aws._ops_configs import custom_configs
 from shiftsim.aws._protocol import AwsError, excerpt
 from shiftsim.errors import ConfigError, UnsupportedScenarioError
 
-__all__ = [
-    "_asg",
-    "_batch_get_deployment_groups",
-    "_check_group",
-    "_create_deployment_group",
-    "_delete_deployment_group",
-    "_get_deployment_group",
-    "_group_info",
-    "_group_kwargs",
-    "_list_deployment_groups",
-    "_update_deployment_group",
-]
+__all__ = ["check_group", "group_kwargs"]
 
 # ---------------------------------------------------------------------------- groups
 
 
-def _check_group(box: Box, p: dict[str, Any], platform: str) -> None:
+def check_group(box: Box, p: dict[str, Any], platform: str) -> None:
     config = p.get("deploymentConfigName")
     if config is not None:
-        info = _config_info(box, config)
+        info = config_info(box, config)
         if info.get("computePlatform", "Server") != platform:
             raise AwsError(
                 "InvalidDeploymentConfigNameException",
@@ -108,17 +97,17 @@ def _check_group(box: Box, p: dict[str, Any], platform: str) -> None:
         )
     try:
         shiftsim.from_deployment_group(
-            _group_kwargs(p),
+            group_kwargs(p),
             compute_platform=platform,
             alarms=[box.alarms.model(n) for n in names],
-            configs=_custom_configs(box),
+            configs=custom_configs(box),
             **({"fleet": box.fleet} if platform == "Server" and box.fleet is not None else {}),
         )
     except (ConfigError, UnsupportedScenarioError) as err:
         raise AwsError("InvalidInputException", str(err)[:300]) from err
 
 
-def _group_kwargs(p: dict[str, Any]) -> dict[str, Any]:
+def group_kwargs(p: dict[str, Any]) -> dict[str, Any]:
     return {k: p[k] for k in GROUP_KEYS if p.get(k) is not None}
 
 
@@ -129,11 +118,11 @@ def _asg(names: list[str], group: str) -> list[dict[str, str]]:
     ]
 
 
-@_op
+@register
 def _create_deployment_group(box: Box, p: dict[str, Any]) -> dict[str, Any]:
-    app = _app(box, p["applicationName"])
+    app = get_app(box, p["applicationName"])
     name = p["deploymentGroupName"]
-    _check_name(name, "InvalidDeploymentGroupNameException", "deployment group name")
+    check_name(name, "InvalidDeploymentGroupNameException", "deployment group name")
     if (p["applicationName"], name) in box.groups:
         raise AwsError(
             "DeploymentGroupAlreadyExistsException",
@@ -143,14 +132,14 @@ def _create_deployment_group(box: Box, p: dict[str, Any]) -> dict[str, Any]:
     if not str(p["serviceRoleArn"]).startswith("arn:"):
         raise AwsError("InvalidRoleException", "The serviceRoleArn is not an ARN.")
     platform = app["computePlatform"]
-    _check_group(box, p, platform)
+    check_group(box, p, platform)
     group_id = box.new_id("")
     info = {k: v for k, v in p.items() if k != "tags"}
     info.update(deploymentGroupId=group_id, computePlatform=platform, _active=None)
     if platform == "Server" and "deploymentConfigName" not in info:
         info["deploymentConfigName"] = "CodeDeployDefault.OneAtATime"
     box.groups[(p["applicationName"], name)] = info
-    box.tags[_arn(box, "deploymentgroup", f"{p['applicationName']}/{name}")] = list(
+    box.tags[resource_arn(box, "deploymentgroup", f"{p['applicationName']}/{name}")] = list(
         p.get("tags") or []
     )
     return {"deploymentGroupId": group_id}
@@ -163,16 +152,16 @@ def _group_info(group: dict[str, Any]) -> dict[str, Any]:
     return info
 
 
-@_op
+@register
 def _get_deployment_group(box: Box, p: dict[str, Any]) -> dict[str, Any]:
-    group = _group(box, p["applicationName"], p["deploymentGroupName"])
+    group = get_group(box, p["applicationName"], p["deploymentGroupName"])
     return {"deploymentGroupInfo": _group_info(group)}
 
 
-@_op
+@register
 def _batch_get_deployment_groups(box: Box, p: dict[str, Any]) -> dict[str, Any]:
     app = p["applicationName"]
-    _app(box, app)
+    get_app(box, app)
     infos, missing = [], []
     for name in p["deploymentGroupNames"]:
         group = box.groups.get((app, name))
@@ -186,40 +175,40 @@ def _batch_get_deployment_groups(box: Box, p: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-@_op
+@register
 def _list_deployment_groups(box: Box, p: dict[str, Any]) -> dict[str, Any]:
     app = p["applicationName"]
-    _app(box, app)
+    get_app(box, app)
     names = sorted(g for a, g in box.groups if a == app)
-    page, token = _page(names, p.get("nextToken"))
+    page, token = paginate(names, p.get("nextToken"))
     return {"applicationName": app, "deploymentGroups": page, "nextToken": token}
 
 
-@_op
+@register
 def _update_deployment_group(box: Box, p: dict[str, Any]) -> dict[str, Any]:
     app = p["applicationName"]
     current = p["currentDeploymentGroupName"]
-    group = _group(box, app, current)
+    group = get_group(box, app, current)
     merged = dict(group)
     for key, value in p.items():
         if key not in ("applicationName", "currentDeploymentGroupName", "newDeploymentGroupName"):
             merged[key] = value
     new = p.get("newDeploymentGroupName") or current
     if new != current:
-        _check_name(new, "InvalidDeploymentGroupNameException", "deployment group name")
+        check_name(new, "InvalidDeploymentGroupNameException", "deployment group name")
         if (app, new) in box.groups:
             raise AwsError(
                 "DeploymentGroupAlreadyExistsException", f"{excerpt(new)} already exists."
             )
     merged["deploymentGroupName"] = new
-    _check_group(box, merged, group["computePlatform"])
+    check_group(box, merged, group["computePlatform"])
     del box.groups[(app, current)]
     box.groups[(app, new)] = merged
     return {"hooksNotCleanedUp": []}
 
 
-@_op
+@register
 def _delete_deployment_group(box: Box, p: dict[str, Any]) -> dict[str, Any]:
-    _app(box, p["applicationName"])
+    get_app(box, p["applicationName"])
     box.groups.pop((p["applicationName"], p["deploymentGroupName"]), None)
     return {"hooksNotCleanedUp": []}

@@ -4,21 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from shiftsim.aws._ops_common import ACCOUNT, MAX_BATCH_APPLICATIONS, Box, _op, _page
+from shiftsim.aws._ops_common import ACCOUNT, MAX_BATCH_APPLICATIONS, Box, paginate, register
 from shiftsim.aws._protocol import AwsError, excerpt
 
-__all__ = [
-    "_add_tags_to_on_premises_instances",
-    "_batch_get_on_premises_instances",
-    "_deregister_on_premises_instance",
-    "_get_on_premises_instance",
-    "_instance_tags",
-    "_list_on_premises_instances",
-    "_on_prem",
-    "_register_on_premises_instance",
-    "_remove_tags_from_on_premises_instances",
-    "_tag_match",
-]
+__all__: list[str] = []
 
 # ---------------------------------------------------------------------------- on-premises
 
@@ -33,7 +22,7 @@ def _on_prem(box: Box, name: Any) -> dict[str, Any]:
     return found
 
 
-@_op
+@register
 def _register_on_premises_instance(box: Box, p: dict[str, Any]) -> dict[str, Any]:
     name = p.get("instanceName")
     if not name:
@@ -60,18 +49,18 @@ def _register_on_premises_instance(box: Box, p: dict[str, Any]) -> dict[str, Any
     return {}
 
 
-@_op
+@register
 def _deregister_on_premises_instance(box: Box, p: dict[str, Any]) -> dict[str, Any]:
     _on_prem(box, p["instanceName"])["deregisterTime"] = box.now
     return {}
 
 
-@_op
+@register
 def _get_on_premises_instance(box: Box, p: dict[str, Any]) -> dict[str, Any]:
     return {"instanceInfo": _on_prem(box, p["instanceName"])}
 
 
-@_op
+@register
 def _batch_get_on_premises_instances(box: Box, p: dict[str, Any]) -> dict[str, Any]:
     names = p["instanceNames"]
     if len(names) > MAX_BATCH_APPLICATIONS:
@@ -93,7 +82,7 @@ def _tag_match(tags: list[dict[str, str]], wanted: dict[str, Any]) -> bool:
     return False
 
 
-@_op
+@register
 def _list_on_premises_instances(box: Box, p: dict[str, Any]) -> dict[str, Any]:
     status = p.get("registrationStatus")
     names = []
@@ -107,7 +96,7 @@ def _list_on_premises_instances(box: Box, p: dict[str, Any]) -> dict[str, Any]:
         if filters and not any(_tag_match(info["tags"], f) for f in filters):
             continue
         names.append(name)
-    page, token = _page(names, p.get("nextToken"))
+    page, token = paginate(names, p.get("nextToken"))
     return {"instanceNames": page, "nextToken": token}
 
 
@@ -117,7 +106,7 @@ def _instance_tags(box: Box, p: dict[str, Any]) -> list[dict[str, Any]]:
     return [_on_prem(box, n) for n in p["instanceNames"]]
 
 
-@_op
+@register
 def _add_tags_to_on_premises_instances(box: Box, p: dict[str, Any]) -> dict[str, Any]:
     for info in _instance_tags(box, p):
         for tag in p["tags"]:
@@ -128,7 +117,7 @@ def _add_tags_to_on_premises_instances(box: Box, p: dict[str, Any]) -> dict[str,
     return {}
 
 
-@_op
+@register
 def _remove_tags_from_on_premises_instances(box: Box, p: dict[str, Any]) -> dict[str, Any]:
     removed = {(t.get("Key"), t.get("Value")) for t in p["tags"]}
     for info in _instance_tags(box, p):

@@ -13,11 +13,7 @@ from shiftsim.aws._ops_common import Box
 from shiftsim.aws._protocol import AwsError, excerpt
 from shiftsim.errors import AppSpecError
 
-__all__ = [
-    "_appspec_from_bundle",
-    "_revision_appspec",
-    "_s3_bundle",
-]
+__all__ = ["revision_appspec"]
 
 # ---------------------------------------------------------------------------- revisions
 
@@ -64,7 +60,7 @@ def _appspec_from_bundle(data: bytes, bundle: str) -> str:
     raise AwsError("InvalidRevisionException", "The bundle has no appspec.yml at its root.")
 
 
-def _revision_appspec(box: Box, revision: dict[str, Any], platform: str) -> Any:
+def revision_appspec(box: Box, revision: dict[str, Any], platform: str) -> Any:
     """The AppSpec a revision carries (a parsed :class:`shiftsim.AppSpec`), or None for an
     EC2/on-premises bundle the box cannot read (GitHub, or S3 outside moto)."""
     kind = revision.get("revisionType")

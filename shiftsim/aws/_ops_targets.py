@@ -5,26 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from shiftsim.aws._live import LiveServer, LiveTraffic
-from shiftsim.aws._ops_common import ACCOUNT, MAX_BATCH_TARGETS, Box, _op, _page, _record
+from shiftsim.aws._ops_common import ACCOUNT, MAX_BATCH_TARGETS, Box, get_record, paginate, register
 from shiftsim.aws._protocol import AwsError, excerpt
 from shiftsim.aws._record import Record
 
-__all__ = [
-    "_batch_get_deployment_instances",
-    "_batch_get_deployment_targets",
-    "_first",
-    "_get_deployment_instance",
-    "_get_deployment_target",
-    "_instance_summary",
-    "_instance_target",
-    "_instances_platform",
-    "_list_deployment_instances",
-    "_list_deployment_targets",
-    "_started",
-    "_target",
-    "_target_ids",
-    "_traffic_target",
-]
+__all__: list[str] = []
 
 # ---------------------------------------------------------------------------- targets
 
@@ -139,9 +124,9 @@ def _traffic_target(box: Box, record: Record, live: LiveTraffic, target_id: str)
     }
 
 
-@_op
+@register
 def _list_deployment_targets(box: Box, p: dict[str, Any]) -> dict[str, Any]:
-    record = _record(box, p["deploymentId"])
+    record = get_record(box, p["deploymentId"])
     _started(record)
     ids = _target_ids(box, record)
     filters = p.get("targetFilters") or {}
@@ -154,7 +139,7 @@ def _list_deployment_targets(box: Box, p: dict[str, Any]) -> dict[str, Any]:
     labels = filters.get("ServerInstanceLabel")
     if labels:
         ids = [i for i in ids if _first(_target(box, record, i)).get("instanceLabel") in labels]
-    page, token = _page(ids, p.get("nextToken"))
+    page, token = paginate(ids, p.get("nextToken"))
     return {"targetIds": page, "nextToken": token}
 
 
@@ -162,16 +147,16 @@ def _first(target: dict[str, Any]) -> dict[str, Any]:
     return next(v for k, v in target.items() if k != "deploymentTargetType")
 
 
-@_op
+@register
 def _get_deployment_target(box: Box, p: dict[str, Any]) -> dict[str, Any]:
-    record = _record(box, p["deploymentId"])
+    record = get_record(box, p["deploymentId"])
     _started(record)
     return {"deploymentTarget": _target(box, record, p["targetId"])}
 
 
-@_op
+@register
 def _batch_get_deployment_targets(box: Box, p: dict[str, Any]) -> dict[str, Any]:
-    record = _record(box, p["deploymentId"])
+    record = get_record(box, p["deploymentId"])
     _started(record)
     ids = p["targetIds"]
     limit = MAX_BATCH_TARGETS if record.platform == "Server" else 1
@@ -204,22 +189,22 @@ def _instances_platform(record: Record) -> None:
         )
 
 
-@_op
+@register
 def _list_deployment_instances(box: Box, p: dict[str, Any]) -> dict[str, Any]:
-    record = _record(box, p["deploymentId"])
+    record = get_record(box, p["deploymentId"])
     _started(record)
     _instances_platform(record)
     ids = _target_ids(box, record)
     statuses = p.get("instanceStatusFilter")
     if statuses:
         ids = [i for i in ids if _first(_target(box, record, i))["status"] in statuses]
-    page, token = _page(ids, p.get("nextToken"))
+    page, token = paginate(ids, p.get("nextToken"))
     return {"instancesList": page, "nextToken": token}
 
 
-@_op
+@register
 def _get_deployment_instance(box: Box, p: dict[str, Any]) -> dict[str, Any]:
-    record = _record(box, p["deploymentId"])
+    record = get_record(box, p["deploymentId"])
     _started(record)
     _instances_platform(record)
     if p["instanceId"] not in _target_ids(box, record):
@@ -230,9 +215,9 @@ def _get_deployment_instance(box: Box, p: dict[str, Any]) -> dict[str, Any]:
     return {"instanceSummary": _instance_summary(box, record, p["instanceId"])}
 
 
-@_op
+@register
 def _batch_get_deployment_instances(box: Box, p: dict[str, Any]) -> dict[str, Any]:
-    record = _record(box, p["deploymentId"])
+    record = get_record(box, p["deploymentId"])
     _started(record)
     _instances_platform(record)
     known = set(_target_ids(box, record))
