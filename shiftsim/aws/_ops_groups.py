@@ -28,6 +28,8 @@ __all__ = ["check_group", "group_kwargs"]
 
 
 def check_group(box: Box, p: dict[str, Any], platform: str) -> None:
+    """A deployment group's settings (CreateDeploymentGroup, UpdateDeploymentGroup, or a
+    deployment's overrides), checked as CodeDeploy does, then by shiftsim's own model."""
     config = p.get("deploymentConfigName")
     if config is not None:
         info = config_info(box, config)
@@ -37,6 +39,23 @@ def check_group(box: Box, p: dict[str, Any], platform: str) -> None:
                 f"The deployment configuration {excerpt(config)} is for "
                 f"{info.get('computePlatform')}, but the application uses {platform}.",
             )
+    names = _check_alarms(p)
+    _check_tag_sets(p)
+    _check_style(p, platform)
+    try:
+        shiftsim.from_deployment_group(
+            group_kwargs(p),
+            compute_platform=platform,
+            alarms=[box.alarms.model(n) for n in names],
+            configs=custom_configs(box),
+            **({"fleet": box.fleet} if platform == "Server" and box.fleet is not None else {}),
+        )
+    except (ConfigError, UnsupportedScenarioError) as err:
+        raise AwsError("InvalidInputException", str(err)[:300]) from err
+
+
+def _check_alarms(p: dict[str, Any]) -> list[str]:
+    """The alarm and auto-rollback configurations' rules; the alarm names."""
     alarms = p.get("alarmConfiguration") or {}
     names = [a.get("name") for a in alarms.get("alarms") or ()]
     if len(names) > MAX_ALARMS:
@@ -56,6 +75,11 @@ def check_group(box: Box, p: dict[str, Any], platform: str) -> None:
             "InvalidAutoRollbackConfigException",
             "An enabled autoRollbackConfiguration needs at least one event.",
         )
+    return names
+
+
+def _check_tag_sets(p: dict[str, Any]) -> None:
+    """Tag filters or tag sets, never both; at most MAX_TAG_SETS groups in a set."""
     if p.get("ec2TagFilters") and p.get("ec2TagSet"):
         raise AwsError(
             "InvalidEC2TagCombinationException",
@@ -75,6 +99,10 @@ def check_group(box: Box, p: dict[str, Any], platform: str) -> None:
                 "TagSetListLimitExceededException",
                 f"A tag set holds at most {MAX_TAG_SETS} tag groups.",
             )
+
+
+def _check_style(p: dict[str, Any], platform: str) -> None:
+    """Lambda and ECS groups are blue/green with traffic control; ECS groups name services."""
     style = p.get("deploymentStyle") or {}
     if (
         platform in ("Lambda", "ECS")
@@ -95,16 +123,6 @@ def check_group(box: Box, p: dict[str, Any], platform: str) -> None:
         raise AwsError(
             "InvalidECSServiceException", f"ecsServices apply to ECS groups, not {platform}."
         )
-    try:
-        shiftsim.from_deployment_group(
-            group_kwargs(p),
-            compute_platform=platform,
-            alarms=[box.alarms.model(n) for n in names],
-            configs=custom_configs(box),
-            **({"fleet": box.fleet} if platform == "Server" and box.fleet is not None else {}),
-        )
-    except (ConfigError, UnsupportedScenarioError) as err:
-        raise AwsError("InvalidInputException", str(err)[:300]) from err
 
 
 def group_kwargs(p: dict[str, Any]) -> dict[str, Any]:
