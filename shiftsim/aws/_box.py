@@ -7,7 +7,7 @@ import threading
 import time
 import uuid
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
@@ -23,7 +23,9 @@ from shiftsim.aws._protocol import (
     decode_request,
     encode_error,
     encode_response,
+    service_model,
 )
+from shiftsim.aws._record import Record
 
 __all__ = ["CodeDeployBox"]
 
@@ -31,28 +33,6 @@ CLOCKS = ("manual", "auto", "wall")
 DEFAULT_START = datetime(2026, 1, 1, tzinfo=timezone.utc)
 #: Operations that read a deployment's progress: under clock="auto" each one advances the clock.
 POLLS = frozenset({"GetDeployment", "BatchGetDeployments"})
-
-
-@dataclass
-class Record:
-    """One deployment the box knows (the user's, or a rollback CodeDeploy created)."""
-
-    id: str
-    application: str
-    group: str
-    platform: str
-    created_minute: float
-    created: datetime
-    request: dict[str, Any]
-    live: LiveTraffic | LiveServer | None = None
-    creator: str = "user"
-    status: str = "InProgress"
-    end_minute: float | None = None
-    error: tuple[str, str] | None = None
-    rollback_of: str | None = None
-    rollback_id: str | None = None
-    settled: bool = False
-    extras: dict[str, Any] = field(default_factory=dict)
 
 
 class CodeDeployBox:
@@ -530,8 +510,6 @@ class CodeDeployBox:
 
 
 def _service_model(service: str) -> Any:
-    from shiftsim.aws._protocol import service_model
-
     return service_model(service)
 
 

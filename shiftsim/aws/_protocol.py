@@ -15,6 +15,9 @@ from datetime import datetime
 from functools import cache
 from typing import Any
 
+import botocore.session
+from botocore.validate import ParamValidator
+
 __all__ = ["SERVICES", "AwsError", "decode_request", "encode_error", "encode_response"]
 
 #: X-Amz-Target prefix -> (botocore service name, content type).
@@ -53,8 +56,6 @@ class AwsError(Exception):
 @cache
 def service_model(service: str) -> Any:
     """botocore's service model for ``codedeploy`` or ``cloudwatch`` (loaded once)."""
-    import botocore.session
-
     return botocore.session.get_session().get_service_model(service)
 
 
@@ -108,8 +109,6 @@ def decode_request(target: str, body: bytes) -> tuple[str, Any, dict[str, Any]]:
 def check_input(operation: Any, params: Mapping[str, Any]) -> None:
     """Validate ``params`` with botocore's ParamValidator (types, required, min), then the
     rules it leaves to the server (max, pattern, enums), raising ``ValidationException``."""
-    from botocore.validate import ParamValidator
-
     shape = operation.input_shape
     if shape is None:
         return
