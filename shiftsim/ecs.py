@@ -69,6 +69,7 @@ from shiftsim._validation import check_traffic_deployment
 from shiftsim.alarms import Alarm
 from shiftsim.configs import DeploymentConfig
 from shiftsim.lambda_ import DEFAULT_ALARM_POLL_INTERVAL, DEFAULT_METRIC_DELAY
+from shiftsim.monitoring import AlarmConfiguration, AlarmReadFailure, check_monitoring
 from shiftsim.notifications import Notification, NotificationContext
 from shiftsim.results import TrafficRun
 from shiftsim.rollback import AutoRollback, ManualStop
@@ -200,6 +201,16 @@ class EcsDeployment:
         The container the load balancer routes to (the AppSpec's ``LoadBalancerInfo``).
     container_port : int
         Its port, 1 to 65535.
+    test_requests_per_minute : float, Profile or sequence of float
+        Requests the test listener sends to the replacement task set while AfterAllowTestTraffic
+        runs (needs ``test_traffic=True``; default 0). They change no production weight, and
+        alarms with ``version="test"`` watch them, so the documented flow "validate with test
+        traffic, an alarm rolls back" (UG:deployment-steps-ecs.md) can be simulated. Errors
+        follow ``target``'s error rate. AWS documents no rate: the test tool decides it, and
+        shiftsim sends test traffic only during the AfterAllowTestTraffic hook (an
+        AfterAllowTestTraffic event without a hook takes no time, so sends none).
+    ignore_poll_alarm_failure, override_alarm_configuration, alarm_read_failures
+        As for :class:`~shiftsim.LambdaDeployment` (:mod:`shiftsim.monitoring`).
 
     Examples
     --------
@@ -229,6 +240,10 @@ class EcsDeployment:
     deployment_group: str = "shiftsim-group"
     container_name: str = "app"
     container_port: int = 80
+    test_requests_per_minute: float | Profile | Sequence[float] = 0.0
+    ignore_poll_alarm_failure: bool = False
+    override_alarm_configuration: AlarmConfiguration | None = None
+    alarm_read_failures: Sequence[AlarmReadFailure] = ()
 
     def __post_init__(self) -> None:
         owner = "EcsDeployment"
@@ -258,6 +273,23 @@ class EcsDeployment:
             MAX_TERMINATION_WAIT_MINUTES,
         )
         check_int(owner, "container_port", self.container_port, 1, 65535)
+        check_monitoring(self, owner)
+        test_rate = rate_profile(owner, "test_requests_per_minute", self.test_requests_per_minute)
+        if test_rate.bounds()[1] > 0 and not self.test_traffic:
+            raise invalid(
+                owner,
+                "test_requests_per_minute",
+                self.test_requests_per_minute,
+                "needs test_traffic=True (a test listener routes the test requests)",
+            )
+
+    @property
+    def test_rate_profile(self) -> Profile | None:
+        """The test listener's request rate as a Profile, or None when it sends nothing."""
+        rate = rate_profile(
+            "EcsDeployment", "test_requests_per_minute", self.test_requests_per_minute
+        )
+        return rate if self.test_traffic and rate.bounds()[1] > 0 else None
 
     @property
     def deployment_config(self) -> DeploymentConfig:

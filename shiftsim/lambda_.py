@@ -39,6 +39,7 @@ from shiftsim._html import table
 from shiftsim._validation import check_traffic_deployment
 from shiftsim.alarms import Alarm
 from shiftsim.configs import DeploymentConfig
+from shiftsim.monitoring import AlarmConfiguration, AlarmReadFailure, check_monitoring
 from shiftsim.notifications import NotificationContext
 from shiftsim.rollback import AutoRollback, ManualStop
 from shiftsim.traffic import Hook, Profile, Version, rate_profile
@@ -100,6 +101,15 @@ class LambdaDeployment:
         When AllowTraffic ends for linear configurations (D1), default at the last shift.
     function_name, alias, application, deployment_group : str
         Names used in events and notifications.
+    ignore_poll_alarm_failure : bool
+        The group's ``AlarmConfiguration.ignorePollAlarmFailure``: whether the deployment
+        proceeds when alarm state cannot be read (default False: it stops).
+    override_alarm_configuration : AlarmConfiguration or None
+        ``CreateDeployment.overrideAlarmConfiguration``: replaces ``alarms`` and
+        ``ignore_poll_alarm_failure`` for this deployment.
+    alarm_read_failures : sequence of AlarmReadFailure
+        Faults: spans during which CodeDeploy's reads of alarm state fail
+        (:mod:`shiftsim.monitoring`).
     """
 
     config: DeploymentConfig | str
@@ -117,6 +127,9 @@ class LambdaDeployment:
     alias: str = "live"
     application: str = "shiftsim-app"
     deployment_group: str = "shiftsim-group"
+    ignore_poll_alarm_failure: bool = False
+    override_alarm_configuration: AlarmConfiguration | None = None
+    alarm_read_failures: Sequence[AlarmReadFailure] = ()
 
     def __post_init__(self) -> None:
         check_traffic_deployment(
@@ -128,6 +141,16 @@ class LambdaDeployment:
             versions="an alias routes to two versions",
             names=("function_name", "alias", "application", "deployment_group"),
         )
+        check_monitoring(self, "LambdaDeployment")
+        override = self.override_alarm_configuration
+        for alarm in (*self.alarms, *(override.alarms if override else ())):
+            if alarm.version == "test":
+                raise invalid(
+                    "LambdaDeployment",
+                    "alarms",
+                    alarm.name,
+                    "must not watch version='test': a test listener is ECS only",
+                )
 
     @property
     def deployment_config(self) -> DeploymentConfig:

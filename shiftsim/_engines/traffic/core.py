@@ -107,6 +107,7 @@ SERIES = (
     "target_throttles",
     "current_throttles",
 )
+TEST_SERIES = ("test_invocations", "test_errors")
 
 
 def _minute_series(
@@ -134,8 +135,9 @@ def alarm_inputs(
             out.append(draws.duration[0, plan.duration_alarms.index(index)].tolist())
             continue
         kind = "throttles" if metric == "Throttles" else "errors"
-        inv = series["target_invocations"]
-        count = inv if metric == "Invocations" else series[f"target_{kind}"]
+        watched = "test" if alarm.version == "test" else "target"
+        inv = series[f"{watched}_invocations"]
+        count = inv if metric == "Invocations" else series[f"{watched}_{kind}"]
         if alarm.version == "alias":
             inv = [a + b for a, b in zip(inv, series["current_invocations"])]
             count = (
@@ -227,6 +229,8 @@ class TrafficSimulation:
         self._first_alarm: list[float] = []
         self._pending_poll = False
         names = SERIES if plan.throttles else SERIES[:4]
+        if any(a.version == "test" for a in alarms):
+            names += TEST_SERIES
         self._rows = rows = {name: getattr(draws, name)[0].tolist() for name in names}
         self._inputs = (
             alarm_inputs(plan, _minute_series(plan, draws, rows), draws) if alarms else []
@@ -240,6 +244,8 @@ class TrafficSimulation:
                 self._arm_poll(0.0)
         if plan.manual_stop_time is not None:
             sim.schedule(plan.manual_stop_time, Priority.REACT, self._manual)
+        if plan.poll_failure_time is not None:
+            sim.schedule(plan.poll_failure_time, Priority.POLL, self._read_failed)
         if plan.succeeds:
             sim.schedule(plan.end_time, Priority.LAST, self._end)
 
@@ -349,6 +355,18 @@ class TrafficSimulation:
                 f"One or more alarms have been activated: {active}.",
                 self.plan.rollback_on_alarm,
             )
+
+    def _read_failed(self) -> None:
+        """A read of alarm state failed and ``ignorePollAlarmFailure`` is false: the deployment
+        stops (API:AlarmConfiguration), rolling back as a stop on alarm would."""
+        plan = self.plan
+        self._finish(
+            self._sim.now,
+            STOPPED,
+            plan.poll_failure_code,
+            plan.poll_failure_message,
+            plan.rollback_on_alarm,
+        )
 
     def _manual(self) -> None:
         self._finish(
