@@ -121,9 +121,7 @@ class AlarmReadFailure:
 
     def __post_init__(self) -> None:
         check_number("AlarmReadFailure", "start_minute", self.start_minute, 0.0)
-        check_number(
-            "AlarmReadFailure", "end_minute", self.end_minute, float(self.start_minute)
-        )
+        check_number("AlarmReadFailure", "end_minute", self.end_minute, float(self.start_minute))
         check_choice("AlarmReadFailure", "error_code", self.error_code, READ_FAILURE_CODES)
 
     def fails_at(self, seconds: float) -> bool:
@@ -155,7 +153,9 @@ def check_monitoring(d: Any, owner: str) -> None:
     failures = (failures,) if isinstance(failures, AlarmReadFailure) else tuple(failures)
     for i, failure in enumerate(failures):
         if not isinstance(failure, AlarmReadFailure):
-            raise invalid(owner, f"alarm_read_failures[{i}]", failure, "must be an AlarmReadFailure")
+            raise invalid(
+                owner, f"alarm_read_failures[{i}]", failure, "must be an AlarmReadFailure"
+            )
     object.__setattr__(d, "alarm_read_failures", failures)
 
 
