@@ -127,7 +127,7 @@ def test_ecs_is_not_lagged() -> None:
 @pytest.mark.parametrize("bad", [0, -1, 901, float("nan"), "60"])
 def test_timeout_is_checked(bad: object) -> None:
     """Lambda's timeout is at most 900 seconds (Lambda DG, Lambda quotas)."""
-    with pytest.raises(ConfigError, match="Version.timeout"):
+    with pytest.raises(ConfigError, match=r"Version\.timeout"):
         shiftsim.Version("2", timeout=bad)  # type: ignore[arg-type]
 
 
