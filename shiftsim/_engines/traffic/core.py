@@ -228,7 +228,7 @@ class TrafficSimulation:
         self._result: dict[str, object] = {}
         self._first_alarm: list[float] = []
         self._pending_poll = False
-        names = SERIES if plan.throttles else SERIES[:4]
+        names: tuple[str, ...] = SERIES if plan.throttles else SERIES[:4]
         if any(a.version == "test" for a in alarms):
             names += TEST_SERIES
         self._rows = rows = {name: getattr(draws, name)[0].tolist() for name in names}
