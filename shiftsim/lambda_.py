@@ -110,6 +110,13 @@ class LambdaDeployment:
     alarm_read_failures : sequence of AlarmReadFailure
         Faults: spans during which CodeDeploy's reads of alarm state fail
         (:mod:`shiftsim.monitoring`).
+    split_alias : bool
+        Whether the alias already routes traffic to two versions when the deployment starts,
+        as a deployment stopped without rollback leaves it. Then "subsequent attempts to deploy
+        the Lambda function fail" (UG:troubleshooting-deployments-lambda.md): shiftsim fails
+        AllowTraffic at once with ``INVALID_LAMBDA_CONFIGURATION`` (AWS documents no code; the
+        closest in API:ErrorCode), without rollback, and the alias keeps its split until fixed
+        by hand. :func:`shiftsim.simulate_sequence` sets it from the deployment before.
     """
 
     config: DeploymentConfig | str
@@ -130,6 +137,7 @@ class LambdaDeployment:
     ignore_poll_alarm_failure: bool = False
     override_alarm_configuration: AlarmConfiguration | None = None
     alarm_read_failures: Sequence[AlarmReadFailure] = ()
+    split_alias: bool = False
 
     def __post_init__(self) -> None:
         check_traffic_deployment(
@@ -142,6 +150,8 @@ class LambdaDeployment:
             names=("function_name", "alias", "application", "deployment_group"),
         )
         check_monitoring(self, "LambdaDeployment")
+        if not isinstance(self.split_alias, bool):
+            raise invalid("LambdaDeployment", "split_alias", self.split_alias, "must be a bool")
         override = self.override_alarm_configuration
         for alarm in (*self.alarms, *(override.alarms if override else ())):
             if alarm.version == "test":
@@ -164,13 +174,24 @@ class LambdaDeployment:
                 if self.hooks.before_allow_traffic
                 else ()
             ),
-            PhaseSpec("AllowTraffic", traffic=True),
+            self._allow_traffic(),
             *(
                 (PhaseSpec("AfterAllowTraffic", hook=self.hooks.after_allow_traffic),)
                 if self.hooks.after_allow_traffic
                 else ()
             ),
         )
+
+    def _allow_traffic(self) -> PhaseSpec:
+        if not self.split_alias:
+            return PhaseSpec("AllowTraffic", traffic=True)
+        message = (
+            f"The alias {self.alias} of {self.function_name} references two versions (weighted "
+            "routing left by a deployment stopped without rollback); set its weighted alias to "
+            "none before deploying (UG:troubleshooting-deployments-lambda.md)."
+        )
+        error = ("INVALID_LAMBDA_CONFIGURATION", message)
+        return PhaseSpec("AllowTraffic", error=error, rollback_possible=False)
 
     def plan(self) -> TrafficPlan:
         """Compile this deployment into the plan both engines run."""

@@ -34,7 +34,6 @@ IN_PROGRESS = DeploymentStatus.IN_PROGRESS.value
 SUCCEEDED = DeploymentStatus.SUCCEEDED.value
 FAILED = DeploymentStatus.FAILED.value
 STOPPED = DeploymentStatus.STOPPED.value
-_HOOK_FAILURE = ErrorCode.HOOK_EXECUTION_FAILURE.value
 _ALARM_ACTIVE = ErrorCode.ALARM_ACTIVE.value
 _MANUAL_STOP = ErrorCode.MANUAL_STOP.value
 # Lambda and ECS word a manual stop their own way (EC2's is ErrorCode.MANUAL_STOP.message);
@@ -298,7 +297,7 @@ class TrafficSimulation:
                 self._finish(
                     when,
                     FAILED,
-                    _HOOK_FAILURE,
+                    item.error_code,
                     item.message,
                     plan.rollback_on_failure and item.rollback_possible,
                 )

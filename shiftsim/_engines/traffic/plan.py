@@ -54,6 +54,8 @@ class PhaseSpec:
 
     Exactly one of: a ``hook`` (a function that reports), ``traffic=True`` (AllowTraffic, timed
     by the configuration), or a fixed ``seconds`` (a step CodeDeploy performs itself).
+    ``error`` = ``(error code, message)`` makes the step fail at once (a Lambda alias left
+    split by an earlier stop, for instance).
     """
 
     name: str
@@ -61,6 +63,7 @@ class PhaseSpec:
     traffic: bool = False
     seconds: float = 0.0
     rollback_possible: bool = True
+    error: tuple[str, str] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,6 +77,7 @@ class Phase:
     message: str
     rollback_possible: bool
     is_hook: bool
+    error_code: str = "HOOK_EXECUTION_FAILURE"
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -471,7 +475,10 @@ def _timeline(
     shifts: list[tuple[float, int]] = []
     clock = 0.0
     for k, spec in enumerate(phases):
-        if spec.hook is not None:
+        code = "HOOK_EXECUTION_FAILURE"
+        if spec.error is not None:
+            end, ok, (code, message) = clock, False, spec.error
+        elif spec.hook is not None:
             end = spec.hook.end_time(clock)
             ok = spec.hook.succeeds
             message = "" if ok else spec.hook.failure_message()
@@ -482,7 +489,16 @@ def _timeline(
         else:
             end, ok, message = clock + float(spec.seconds), True, ""
         planned.append(
-            Phase(spec.name, clock, end, ok, message, spec.rollback_possible, spec.hook is not None)
+            Phase(
+                spec.name,
+                clock,
+                end,
+                ok,
+                message,
+                spec.rollback_possible,
+                spec.hook is not None,
+                code,
+            )
         )
         clock = end
         if not ok:
