@@ -39,6 +39,7 @@ __all__ = [
     "LIFECYCLE_EVENT_TIMEOUT_SECONDS",
     "LIMITS",
     "MAX_ALARMS",
+    "MAX_ECS_READY_WAIT_MINUTES",
     "MAX_READY_WAIT_MINUTES",
     "MAX_SHIFTING_MINUTES",
     "MAX_STEP_PERCENT",
@@ -405,6 +406,9 @@ MAX_TERMINATION_WAIT_MINUTES = 2880
 #: Largest blue/green ``waitTimeInMinutes`` before rerouting (UG:limits.md "48 h";
 #: API:DeploymentReadyOption; codedeploy.md 7).
 MAX_READY_WAIT_MINUTES = 2880
+#: Largest ECS ready wait, minutes: "120 hours" between the replacement task set's deployment and
+#: the production traffic shift (UG:limits.md; codedeploy.md 7 and 12, item 9).
+MAX_ECS_READY_WAIT_MINUTES = 7200
 
 
 @dataclass(frozen=True, slots=True)
@@ -452,6 +456,9 @@ LIMITS: Mapping[str, Limit] = MappingProxyType(
             MAX_READY_WAIT_MINUTES,
             "minutes",
             "UG:limits.md; API:DeploymentReadyOption; codedeploy.md 7",
+        ),
+        "MAX_ECS_READY_WAIT_MINUTES": Limit(
+            MAX_ECS_READY_WAIT_MINUTES, "minutes", "UG:limits.md; codedeploy.md 7, 12 item 9"
         ),
     }
 )

@@ -42,7 +42,7 @@ def ecs(target: shiftsim.Version, **kw: object) -> shiftsim.EcsDeployment:
     )
 
 
-def both(d: shiftsim.EcsDeployment) -> shiftsim.TrafficRun:
+def both(d: shiftsim.EcsDeployment) -> shiftsim.EcsRun:
     core = shiftsim.simulate(d, rng=2)
     assert shiftsim.simulate(d, rng=2, engine="kernel").outcome == core.outcome
     return core

@@ -1,6 +1,6 @@
 """Core == kernel run for run with the issue-12 traffic features: emission lags and timeouts
 (D14), alarm-read failures (ignored or not), overridden alarm configurations and ECS test
-traffic. STYLE: same plan, same draws, same outcome, field for field."""
+traffic, ECS ready waits. STYLE: same plan, same draws, same outcome, field for field."""
 
 from __future__ import annotations
 
@@ -94,6 +94,10 @@ def ecs_scenarios(draw: st.DrawFn) -> shiftsim.EcsDeployment:
         ),
         test_traffic=True,
         test_requests_per_minute=draw(st.sampled_from([0.0, 20.0, 200.0])),
+        ready_action=draw(st.sampled_from(["CONTINUE_DEPLOYMENT", "STOP_DEPLOYMENT"])),
+        ready_wait_minutes=draw(st.sampled_from([0, 2, 5])),
+        continue_after_minutes=draw(st.sampled_from([None, 0.0, 1.5, 4.0])),
+        manual_stop=draw(st.sampled_from([None, shiftsim.ManualStop(2.0, True)])),
         **draw(monitoring(("target", "alias", "test"))),  # type: ignore[arg-type]
     )
 

@@ -14,7 +14,7 @@ from itertools import accumulate
 from typing import Any, NamedTuple
 
 from shiftsim._engines.traffic.draws import TrafficDraws
-from shiftsim._engines.traffic.plan import Phase, TrafficPlan
+from shiftsim._engines.traffic.plan import MANUAL_STOP_MESSAGE, Phase, TrafficPlan
 from shiftsim.alarms import ALARM, INSUFFICIENT_DATA, OK, evaluate_range
 from shiftsim.core import Priority, Simulation
 from shiftsim.vocabulary import DeploymentStatus, ErrorCode
@@ -38,7 +38,7 @@ _ALARM_ACTIVE = ErrorCode.ALARM_ACTIVE.value
 _MANUAL_STOP = ErrorCode.MANUAL_STOP.value
 # Lambda and ECS word a manual stop their own way (EC2's is ErrorCode.MANUAL_STOP.message);
 # kept so results do not change.
-_MANUAL_STOP_MESSAGE = "The deployment was stopped by the user."
+_MANUAL_STOP_MESSAGE = MANUAL_STOP_MESSAGE
 
 
 class Outcome(NamedTuple):
@@ -368,12 +368,13 @@ class TrafficSimulation:
         )
 
     def _manual(self) -> None:
+        plan = self.plan
         self._finish(
             self._sim.now,
             STOPPED,
-            _MANUAL_STOP,
-            _MANUAL_STOP_MESSAGE,
-            self.plan.manual_stop_rolls_back,
+            plan.manual_stop_code,
+            plan.manual_stop_message,
+            plan.manual_stop_rolls_back,
         )
 
     def _end(self) -> None:

@@ -52,6 +52,7 @@ ERROR_CODES = (
             ErrorCode.IAM_ROLE_PERMISSIONS,
             ErrorCode.INTERNAL_ERROR,
             ErrorCode.INVALID_LAMBDA_CONFIGURATION,
+            ErrorCode.TIMEOUT,
         )
     ),
 )
@@ -352,7 +353,10 @@ def _terminal(plan: TrafficPlan, detection: np.ndarray) -> _Terminal:
     status = np.where(by_end, 0 if plan.succeeds else 1, 2).astype(np.int8)
     read_code = ERROR_CODES.index(plan.poll_failure_code) if plan.poll_failure_code else 0
     end_code = 0 if plan.succeeds else ERROR_CODES.index(plan.phases[-1].error_code)
-    error = np.select([by_alarm, by_manual, by_read], [2, 3, read_code], end_code).astype(np.int8)
+    stop_code = ERROR_CODES.index(plan.manual_stop_code)
+    error = np.select([by_alarm, by_manual, by_read], [2, stop_code, read_code], end_code).astype(
+        np.int8
+    )
     failing_rolls_back = (
         not plan.succeeds and plan.rollback_on_failure and plan.phases[-1].rollback_possible
     )

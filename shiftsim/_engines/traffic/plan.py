@@ -45,7 +45,14 @@ from shiftsim.monitoring import AlarmReadFailure, watched_alarms
 from shiftsim.rollback import AutoRollback, ManualStop
 from shiftsim.traffic import Hook, Profile, Version
 
-__all__ = ["Phase", "PhaseSpec", "TrafficPlan", "compile_deployment", "compile_traffic_plan"]
+__all__ = [
+    "MANUAL_STOP_MESSAGE",
+    "Phase",
+    "PhaseSpec",
+    "TrafficPlan",
+    "compile_deployment",
+    "compile_traffic_plan",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,7 +62,9 @@ class PhaseSpec:
     Exactly one of: a ``hook`` (a function that reports), ``traffic=True`` (AllowTraffic, timed
     by the configuration), or a fixed ``seconds`` (a step CodeDeploy performs itself).
     ``error`` = ``(error code, message)`` makes the step fail at once (a Lambda alias left
-    split by an earlier stop, for instance).
+    split by an earlier stop, for instance); ``stop_at_end`` = ``(error code, message)`` stops
+    the deployment without rollback when the step ends (an ECS ready wait that times out with
+    ``STOP_DEPLOYMENT``).
     """
 
     name: str
@@ -64,6 +73,7 @@ class PhaseSpec:
     seconds: float = 0.0
     rollback_possible: bool = True
     error: tuple[str, str] | None = None
+    stop_at_end: tuple[str, str] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,6 +123,9 @@ class TrafficPlan:
         When a failed read of alarm state stops the deployment (None: never).
     poll_failure_code, poll_failure_message : str
         The stop's error code and message.
+    manual_stop_time, manual_stop_rolls_back, manual_stop_code, manual_stop_message
+        The planned stop: a ``StopDeployment`` call, or a ready wait that times out
+        (``PhaseSpec.stop_at_end``), whichever comes first (the call on a tie).
     p_error_target, p_error_current, p_throttle_target, p_throttle_current : ndarray, shape (S,)
         Per-request error and throttle probabilities, averaged over the segment.
     segment_minute : ndarray of int, shape (S,)
@@ -181,6 +194,8 @@ class TrafficPlan:
     blind: tuple[tuple[bool, ...], ...]
     manual_stop_time: float | None
     manual_stop_rolls_back: bool
+    manual_stop_code: str
+    manual_stop_message: str
     rollback_on_failure: bool
     rollback_on_alarm: bool
     lags: tuple[float, ...]
@@ -276,7 +291,8 @@ def compile_traffic_plan(
     alarm_lags = _alarm_lags(alarms, lags)
     delays = [float(metric_delay) + lag for lag in alarm_lags]
     history = _history_seconds(alarms, delays)
-    stop_time, stop_rolls_back = _manual_stop(manual_stop, auto_rollback, end_time)
+    stop = _planned_stop(phases, planned, manual_stop, auto_rollback, end_time)
+    stop_time = stop[0]
     test_span = _test_span(planned, test_rate)
     extra = [stop_time, failure_time, *test_span]
     edges, minute_edges = _edges(history, end_time, planned, shifts, poll_times, extra)
@@ -320,7 +336,9 @@ def compile_traffic_plan(
         ),
         alarm_poll_interval=float(alarm_poll_interval),
         manual_stop_time=stop_time,
-        manual_stop_rolls_back=stop_rolls_back,
+        manual_stop_rolls_back=stop[1],
+        manual_stop_code=stop[2],
+        manual_stop_message=stop[3],
         rollback_on_failure=auto_rollback.rolls_back("DEPLOYMENT_FAILURE"),
         rollback_on_alarm=auto_rollback.rolls_back("DEPLOYMENT_STOP_ON_ALARM"),
         lags=alarm_lags,
@@ -373,6 +391,26 @@ def _test_arrays(edges: np.ndarray, test_rate: Profile | None, span: Sequence[fl
         if span[0] <= a and b <= span[1]:
             lam[s] = test_rate.integral(a / 60.0, b / 60.0)
     return lam
+
+
+#: What a ``StopDeployment`` call reports on Lambda and ECS (kept as 0.1 worded it).
+MANUAL_STOP_MESSAGE = "The deployment was stopped by the user."
+
+
+def _planned_stop(
+    specs: Sequence[PhaseSpec],
+    planned: Sequence[Phase],
+    manual_stop: ManualStop | None,
+    auto_rollback: AutoRollback,
+    end_time: float,
+) -> tuple[float | None, bool, str, str]:
+    """The first planned stop: ``(time, rolls back, error code, message)``; a manual stop wins
+    a tie with a step's ``stop_at_end``."""
+    time, rolls_back = _manual_stop(manual_stop, auto_rollback, end_time)
+    for spec, phase in zip(specs, planned):
+        if spec.stop_at_end is not None and (time is None or phase.end < time):
+            return phase.end, False, *spec.stop_at_end
+    return time, rolls_back, "MANUAL_STOP", MANUAL_STOP_MESSAGE
 
 
 def _manual_stop(
