@@ -12,8 +12,9 @@ promotes a Lambda release like this:
 * it reads the release from the AppSpec file the build produced, and refuses custom
   configurations CodeDeploy would reject.
 
-The tests below check that policy with shiftsim's Hypothesis strategies, its assertion helpers,
-its pytest fixture ``shiftsim_rng`` and a subclass of its ``DeploymentMachine``.
+The tests below check that policy with shiftsim's Hypothesis strategies (seeds drawn with
+``rngs()`` inside ``@given``), its assertion helpers (on one run, and statistical ones on many
+runs), its pytest fixture ``shiftsim_rng`` and a subclass of its ``DeploymentMachine``.
 """
 
 from __future__ import annotations
@@ -30,10 +31,12 @@ from hypothesis.stateful import invariant, rule
 import shiftsim
 from shiftsim import Alarm, AutoRollback, ConfigError, LambdaDeployment, LambdaHooks, Version
 from shiftsim.appspec import LambdaTarget, load_appspec
-from shiftsim.strategies import appspecs, invalid_deployment_configs, versions
+from shiftsim.strategies import appspecs, invalid_deployment_configs, rngs, versions
 from shiftsim.testing import (
     DeploymentMachine,
     assert_blast_radius,
+    assert_escape_rate,
+    assert_rollback_rate,
     assert_rolls_back,
     assert_stopped_by_alarm,
     assert_succeeds,
@@ -125,11 +128,11 @@ bad_from_the_start = versions("2", bad=True).filter(lambda v: v.error_profile.va
 
 @pytest.mark.slow
 @settings(max_examples=25, deadline=None)
-@given(bad_from_the_start, st.sampled_from(RISKS), st.integers(0, 2**32 - 1))
+@given(bad_from_the_start, st.sampled_from(RISKS), rngs())
 def test_bad_releases_are_rolled_back_within_five_minutes(
-    release: Version, risk: str, seed: int
+    release: Version, risk: str, rng: Any
 ) -> None:
-    run = run_pipeline(POLICY.deployment_for(release, risk), rng=seed)
+    run = run_pipeline(POLICY.deployment_for(release, risk), rng=rng)
     assert_stopped_by_alarm(run, "error-rate", rolled_back=True)
     assert_rolls_back(run, within_minutes=5)
     assert_blast_radius(run, max_target_errors=1500)
@@ -137,9 +140,21 @@ def test_bad_releases_are_rolled_back_within_five_minutes(
 
 @pytest.mark.slow
 @settings(max_examples=25, deadline=None)
-@given(versions("2", bad=False), st.sampled_from(RISKS), st.integers(0, 2**32 - 1))
-def test_healthy_releases_go_out(release: Version, risk: str, seed: int) -> None:
-    assert_succeeds(run_pipeline(POLICY.deployment_for(release, risk), rng=seed))
+@given(versions("2", bad=False), st.sampled_from(RISKS), rngs())
+def test_healthy_releases_go_out(release: Version, risk: str, rng: Any) -> None:
+    assert_succeeds(run_pipeline(POLICY.deployment_for(release, risk), rng=rng))
+
+
+def test_the_standard_alarm_on_many_releases(shiftsim_rng: Any) -> None:
+    """Both sides, with evidence: a release failing 20% of calls escapes under 1% of the time;
+    one as noisy as today's version (1% of calls fail) is rolled back under 5% of the time."""
+    noisy = Version("1", error_rate=0.01)
+    for risk in RISKS:
+        bad = POLICY.deployment_for(Version(error_rate=0.2), risk, current=noisy)
+        assert_escape_rate(shiftsim.monte_carlo(bad, runs=1000, rng=shiftsim_rng), at_most=0.01)
+        good = POLICY.deployment_for(Version(error_rate=0.01), risk, current=noisy)
+        mc = shiftsim.monte_carlo(good, runs=1000, rng=shiftsim_rng)
+        assert_rollback_rate(mc, at_most=0.05, confidence=0.99)
 
 
 def test_slow_hooks_are_stopped_at_the_end_of_the_change_window(shiftsim_rng: Any) -> None:

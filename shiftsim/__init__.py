@@ -19,6 +19,7 @@ from shiftsim.configs import (
     predefined_configs,
     traffic_schedule,
 )
+from shiftsim.decision import frontier, tradeoff_table
 from shiftsim.ecs import EcsDeployment, EcsHooks, EcsRun
 from shiftsim.errors import AppSpecError, ConfigError, ShiftsimError, UnsupportedScenarioError
 from shiftsim.fleet import Fleet, Instance, TagFilter, Targets
@@ -105,6 +106,7 @@ __all__ = [
     "compare",
     "from_deployment_group",
     "from_sam",
+    "frontier",
     "get_config",
     "load_appspec",
     "monte_carlo",
@@ -114,5 +116,6 @@ __all__ = [
     "start",
     "sweep",
     "to_get_deployment",
+    "tradeoff_table",
     "traffic_schedule",
 ]

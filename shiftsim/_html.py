@@ -5,6 +5,8 @@ from __future__ import annotations
 from html import escape
 from typing import Any
 
+__all__ = ["config_html", "table"]
+
 
 def table(title: str, rows: list[tuple[str, Any]]) -> str:
     """A two-column key/value table with a bold title."""

@@ -69,9 +69,15 @@ class TrafficPlatform:
         return Stepper(deployment, rng)
 
     def monte_carlo(
-        self, deployment: Any, *, runs: int, rng: np.random.SeedSequence, progress: bool
+        self,
+        deployment: Any,
+        *,
+        runs: int,
+        rng: np.random.SeedSequence,
+        progress: bool,
+        exposure_minutes: float,
     ) -> Any:
-        return traffic_monte_carlo(deployment, runs, rng, progress)
+        return traffic_monte_carlo(deployment, runs, rng, progress, exposure_minutes)
 
     def replay(self, deployment: Any, *, rng: np.random.SeedSequence, runs: int, index: int) -> Any:
         run = run_traffic_deployment(deployment, rng, runs=runs, index=index)
@@ -100,8 +106,15 @@ class ServerPlatform:
         return ServerStepper(deployment, rng)
 
     def monte_carlo(
-        self, deployment: Any, *, runs: int, rng: np.random.SeedSequence, progress: bool
+        self,
+        deployment: Any,
+        *,
+        runs: int,
+        rng: np.random.SeedSequence,
+        progress: bool,
+        exposure_minutes: float,
     ) -> Any:
+        # A revision on instances has no per-request exposure: the horizon does not apply.
         return server_monte_carlo(deployment, runs, rng, progress)
 
     def replay(self, deployment: Any, *, rng: np.random.SeedSequence, runs: int, index: int) -> Any:

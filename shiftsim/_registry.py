@@ -50,9 +50,16 @@ class Platform(Protocol):
         ...
 
     def monte_carlo(
-        self, deployment: Any, *, runs: int, rng: np.random.SeedSequence, progress: bool
+        self,
+        deployment: Any,
+        *,
+        runs: int,
+        rng: np.random.SeedSequence,
+        progress: bool,
+        exposure_minutes: float,
     ) -> Any:
-        """``runs`` independent runs on the array kernel, as a Monte Carlo result."""
+        """``runs`` independent runs on the array kernel, as a Monte Carlo result
+        (``exposure_minutes``: the horizon of the after-end exposure, where it applies)."""
         ...
 
     def replay(self, deployment: Any, *, rng: np.random.SeedSequence, runs: int, index: int) -> Any:

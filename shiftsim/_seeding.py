@@ -7,6 +7,7 @@ Every public function that draws takes one keyword ``rng``: None, an int, a
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import string
 
@@ -58,3 +59,23 @@ def deployment_id(*parts: object) -> str:
     ``parts`` so the same seed and scenario always give the same IDs."""
     digest = hashlib.sha256(repr(parts).encode()).digest()
     return "d-" + "".join(_ALPHABET[b % len(_ALPHABET)] for b in digest[:9])
+
+
+def scenario_key(scenario: object) -> str:
+    """A short digest of a scenario's content, so deployment IDs differ between scenarios
+    run with the same seed (issue 11). Dataclasses are walked field by field; other values
+    count by their ``repr``."""
+    return hashlib.sha256(_canonical(scenario).encode()).hexdigest()[:16]
+
+
+def _canonical(value: object) -> str:
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        parts = ", ".join(
+            f"{f.name}={_canonical(getattr(value, f.name))}" for f in dataclasses.fields(value)
+        )
+        return f"{type(value).__name__}({parts})"
+    if isinstance(value, (list, tuple)):
+        return "[" + ", ".join(_canonical(v) for v in value) + "]"
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{k!r}: {_canonical(v)}" for k, v in value.items()) + "}"
+    return repr(value)

@@ -15,7 +15,7 @@ from shiftsim._engines.traffic.core import Trace, TrafficSimulation
 from shiftsim._engines.traffic.draws import CHUNK, TrafficDraws, draw_traffic
 from shiftsim._engines.traffic.kernel import outcome_of, run_kernel
 from shiftsim._engines.traffic.plan import TrafficPlan
-from shiftsim._seeding import deployment_id, entropy_of
+from shiftsim._seeding import deployment_id, entropy_of, scenario_key
 from shiftsim.results import TrafficRun
 
 __all__ = [
@@ -66,7 +66,7 @@ def setup_traffic_run(
     chunk, offset = divmod(index, CHUNK)
     size = min(CHUNK, runs - chunk * CHUNK)
     draws = draw_traffic(plan, size, seq, chunk).row(offset)
-    ids = run_ids(seq, index)
+    ids = run_ids(seq, index, deployment)
     return TrafficSetup(deployment, plan, draws, ids[0], ids[1], entropy_of(seq), index)
 
 
@@ -94,7 +94,9 @@ def replay_with_kernel(deployment: Any, seq: np.random.SeedSequence) -> TrafficR
     return replace(run, trace=run.trace._replace(outcome=outcome))
 
 
-def run_ids(seq: np.random.SeedSequence, index: int) -> tuple[str, str]:
-    """The deployment and rollback IDs of run ``index`` of ``seq`` (stable per seed)."""
-    key = (entropy_of(seq), tuple(seq.spawn_key), index)
+def run_ids(seq: np.random.SeedSequence, index: int, scenario: Any = None) -> tuple[str, str]:
+    """The deployment and rollback IDs of run ``index``: unique per scenario and seed."""
+    key: tuple[object, ...] = (entropy_of(seq), tuple(seq.spawn_key), index)
+    if scenario is not None:
+        key = (*key, scenario_key(scenario))
     return deployment_id(*key, "deployment"), deployment_id(*key, "rollback")

@@ -17,7 +17,7 @@ from shiftsim._checks import check_choice, check_number, invalid
 from shiftsim.alarms import Alarm
 from shiftsim.configs import LINEAR_COMPLETIONS, DeploymentConfig, get_config
 from shiftsim.rollback import AutoRollback, ManualStop
-from shiftsim.traffic import Version, rate_profile
+from shiftsim.traffic import Version, numbered_after, rate_profile
 from shiftsim.vocabulary import MAX_ALARMS
 
 __all__ = ["article", "check_alarms", "check_traffic_deployment", "resolve_config"]
@@ -97,6 +97,7 @@ def check_traffic_deployment(
     for name in ("current", "target"):
         if not isinstance(getattr(d, name), Version):
             raise invalid(owner, name, getattr(d, name), "must be a Version")
+    object.__setattr__(d, "target", numbered_after(d.current, d.target))
     if d.current.name == d.target.name:
         raise invalid(
             owner, "target.name", d.target.name, f"must differ from current.name ({versions})"

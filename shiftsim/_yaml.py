@@ -1,14 +1,22 @@
 """Safe YAML and JSON loading with line numbers and hard limits (private).
 
-:func:`load_document` turns the text of an AppSpec (or any small YAML/JSON configuration file)
-into plain Python values, as ``yaml.safe_load`` would, and remembers the 1-based line of every
-value and mapping key, so that validators can say *where* a problem is.
+This is the one loader of shiftsim: AppSpec files, SAM/CloudFormation templates and scenario
+files all go through :func:`load_document`, with one set of hostile-input limits.
+:func:`load_document` turns the text into plain Python values, as ``yaml.safe_load`` would, and
+remembers the 1-based line of every value and mapping key, so that readers can say *where* a
+problem is.
 
 Only the YAML safe subset is constructed: null, bool, int, float, str, timestamp and binary
 scalars, sequences and mappings (with ``<<`` merge keys). Python tags (``!!python/...``) and other
 global tags are refused. Local tags such as CloudFormation's ``!Ref`` or ``!GetAtt`` are turned into
 their long form (``{"Ref": ...}``, ``{"Fn::GetAtt": [...]}``) and recorded in
-:attr:`Document.tags`, so that callers can reject or accept them.
+:attr:`Document.tags`, so that callers can reject or accept them (:data:`SHORT_FORMS` lists
+CloudFormation's; :func:`is_intrinsic` recognises the long forms).
+
+Every scalar that YAML would construct into something else than text is checked: an explicit
+``!!bool "maybe"``, ``!!int "abc"``, ``!!timestamp "garbage"``, a date that does not exist
+(``2001-02-30``) and a number longer than :data:`MAX_NUMBER_CHARS` characters are refused with
+their line, as are NUL bytes and other characters YAML does not allow.
 
 Hostile input is refused quickly, before it can use much time or memory:
 
@@ -17,6 +25,8 @@ Hostile input is refused quickly, before it can use much time or memory:
 * :data:`MAX_ALIASES` -- more alias uses (``*name``) are refused while parsing;
 * :data:`MAX_NODES` -- more nodes, counting every expansion of an alias, are refused. This is
   what stops "billion laughs" documents, whose few nodes expand exponentially.
+* :data:`MAX_NUMBER_CHARS` -- longer numbers are refused before they are converted (Python's
+  conversion of long digit strings is quadratic, and refused past 4,300 digits).
 
 JSON is mostly YAML, and JSON-looking text (starting with ``{`` or ``[``) is checked with
 :func:`json.loads` first, so JSON errors are reported as JSON errors. JSON may indent with tabs,
@@ -28,6 +38,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -37,6 +48,7 @@ from yaml.constructor import SafeConstructor
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from yaml.resolver import Resolver
 
+from shiftsim._text import EXCERPT_CHARS, excerpt
 from shiftsim.errors import AppSpecError
 
 __all__ = [
@@ -44,20 +56,48 @@ __all__ = [
     "MAX_BYTES",
     "MAX_DEPTH",
     "MAX_NODES",
+    "MAX_NUMBER_CHARS",
+    "SHORT_FORMS",
     "Document",
     "Path",
     "format_path",
+    "is_intrinsic",
     "load_document",
 ]
 
-#: Largest accepted text, in bytes of UTF-8 (1 MiB). Real AppSpec files are a few hundred bytes.
+#: Largest accepted text, in bytes of UTF-8 (1 MiB; CloudFormation's limit for a template in S3
+#: is 1 MB). Real AppSpec and scenario files are a few hundred bytes.
 MAX_BYTES = 1 << 20
-#: Most sequence/mapping nesting levels accepted.
+#: Most sequence/mapping nesting levels accepted (real templates stay under 20).
 MAX_DEPTH = 64
 #: Most alias uses (``*name``) accepted in one document.
 MAX_ALIASES = 100
-#: Most nodes accepted, counting every expansion of every alias.
-MAX_NODES = 10_000
+#: Most nodes accepted, counting every expansion of every alias (the largest SAM template of
+#: the corpus has about 1,500; reading 50,000 takes under a second).
+MAX_NODES = 50_000
+#: Longest int or float scalar accepted, in characters.
+MAX_NUMBER_CHARS = 100
+
+#: CloudFormation's short-form tags and the long form each becomes.
+SHORT_FORMS = {
+    "!Ref": "Ref",
+    "!Condition": "Condition",
+    "!GetAtt": "Fn::GetAtt",
+    "!Sub": "Fn::Sub",
+    "!If": "Fn::If",
+    "!Equals": "Fn::Equals",
+    "!Not": "Fn::Not",
+    "!And": "Fn::And",
+    "!Or": "Fn::Or",
+    "!FindInMap": "Fn::FindInMap",
+    "!Join": "Fn::Join",
+    "!Select": "Fn::Select",
+    "!Split": "Fn::Split",
+    "!ImportValue": "Fn::ImportValue",
+    "!Base64": "Fn::Base64",
+    "!GetAZs": "Fn::GetAZs",
+    "!Cidr": "Fn::Cidr",
+}
 
 #: A key path inside a document: mapping keys and sequence indexes, from the root.
 Path = tuple[Any, ...]
@@ -72,7 +112,7 @@ _MAP_TAG = _TAG + "map"
 _NUMBER_TAGS = frozenset((_TAG + "int", _TAG + "float"))
 # Text that names a template engine's placeholder; used only to explain a parse error.
 _TEMPLATE_MARK = re.compile(r"%\{[^}\n]*\}|\$\{[^}\n]*\}|\{\{[^}\n]*\}\}")
-_KEY_WORD = re.compile(r"^[A-Za-z0-9_$-]+$")
+_KEY_WORD = re.compile(r"^[A-Za-z0-9_$:-]+$")
 
 
 @dataclass(slots=True)
@@ -120,6 +160,13 @@ class Document:
                 return found
         return None
 
+    def value_at(self, path: Path) -> Any:
+        """The value at ``path`` (``KeyError`` or ``IndexError`` when there is none)."""
+        node = self.value
+        for part in path:
+            node = node[part]
+        return node
+
     def key_line(self, path: Path) -> int | None:
         """Line of the key leading to ``path`` (the value's line for list items and the root)."""
         found = self.key_lines.get(path)
@@ -129,17 +176,46 @@ class Document:
 def format_path(path: Path) -> str:
     """Render a key path the way users write it: ``hooks.BeforeInstall[0].timeout``.
 
-    Keys that are not simple words are quoted: ``hooks['Before Install']``.
+    Keys that are not simple words are quoted, and escaped and shortened like any excerpt of
+    input: ``hooks['Before Install']``.
+
+    Examples
+    --------
+    >>> format_path(("Resources", "Fn", "Properties", "Alarms", 0, "Fn::If", 1))
+    'Resources.Fn.Properties.Alarms[0].Fn::If[1]'
+    >>> format_path(("hooks", "Before Install"))
+    "hooks['Before Install']"
     """
     out = ""
     for part in path:
         if isinstance(part, int) and not isinstance(part, bool):
             out += f"[{part}]"
-        elif isinstance(part, str) and _KEY_WORD.match(part):
+        elif isinstance(part, str) and len(part) <= EXCERPT_CHARS and _KEY_WORD.match(part):
             out += f".{part}" if out else part
         else:
-            out += f"[{part!r}]"
+            out += f"[{excerpt(part)}]"
     return out
+
+
+def is_intrinsic(value: object) -> bool:
+    """Whether ``value`` is a CloudFormation intrinsic function in long form.
+
+    That is a one-key mapping whose key is ``Ref``, ``Fn::...``, or ``Condition`` with a name
+    (a condition reference inside ``Fn::And``/``Fn::Or``/``Fn::Not``).
+
+    Examples
+    --------
+    >>> is_intrinsic({"Ref": "X"}), is_intrinsic({"Condition": "IsProd"}), is_intrinsic({"a": 1})
+    (True, True, False)
+    """
+    if not isinstance(value, Mapping) or len(value) != 1:
+        return False
+    ((key, arg),) = value.items()
+    return (
+        key == "Ref"
+        or (isinstance(key, str) and key.startswith("Fn::"))
+        or (key == "Condition" and isinstance(arg, str))
+    )
 
 
 class _LimitError(Exception):
@@ -173,7 +249,7 @@ class _CountingComposer(Composer):
             if self._nodes > MAX_NODES:
                 raise _LimitError(
                     f"the document has more than {MAX_NODES} YAML nodes; "
-                    "an AppSpec file has a few dozen",
+                    "shiftsim refuses it (an AppSpec file has a few dozen)",
                     line,
                 )
         self._depth += 1
@@ -251,8 +327,8 @@ def load_document(text: str, source: str = "<string>", *, pure: bool = False) ->
     """
     if len(text) > MAX_BYTES or len(text.encode("utf-8", "surrogatepass")) > MAX_BYTES:
         raise AppSpecError(
-            f"the file is larger than {MAX_BYTES} bytes (1 MiB); an AppSpec file is a few hundred "
-            "bytes, so shiftsim does not parse it",
+            f"the text is larger than {MAX_BYTES} bytes (1 MiB); shiftsim parses no larger "
+            "YAML or JSON document",
             source=source,
         )
     if text.startswith("\ufeff"):
@@ -294,6 +370,8 @@ def _load_json_like(
     try:
         json.loads(text)
     except RecursionError:
+        # Too deep for json; the composer refuses it past MAX_DEPTH, with the line.
+        _compose(text, pure=pure)
         raise _LimitError(f"the document nests deeper than {MAX_DEPTH} levels", None) from None
     except json.JSONDecodeError as err:
         message = f"not valid JSON: {err.msg} (line {err.lineno}, column {err.colno})"
@@ -329,6 +407,8 @@ def _yaml_error(err: yaml.YAMLError, text: str, source: str) -> AppSpecError:
             problem = problem.replace("character", f"character {found!r}", 1)
         context = f" ({err.context})" if err.context else ""
         message = f"not valid YAML: {problem}{context}"
+        if "maximum nesting depth" in problem:  # libyaml's own limit (1000 flow levels)
+            message = f"the document nests deeper than {MAX_DEPTH} levels"
         if isinstance(err, yaml.composer.ComposerError) and "single document" in str(err.context):
             message = "the file holds more than one YAML document (---); an AppSpec is one document"
     elif isinstance(err, yaml.reader.ReaderError):
@@ -383,11 +463,9 @@ class _Builder:
         if tag.startswith("!"):
             return self._local_tag(node, path, depth, line)
         if isinstance(node, ScalarNode):
-            if tag not in _SCALAR_TAGS:
-                raise self._bad_tag(tag, line)
             if tag in _NUMBER_TAGS:
                 self.raw[path] = node.value
-            return self.constructor.yaml_constructors[tag](self.constructor, node)
+            return self.scalar(node, line)
         if id(node) in self.active:
             raise AppSpecError(
                 "a YAML alias refers to a node that contains it (a recursive alias)",
@@ -435,12 +513,9 @@ class _Builder:
                     source=self.source,
                     line=key_line,
                 )
-            if key_node.tag.startswith("!"):
-                key: Any = key_node.value
-            elif key_node.tag in _SCALAR_TAGS:
-                key = self.constructor.yaml_constructors[key_node.tag](self.constructor, key_node)
-            else:
-                raise self._bad_tag(key_node.tag, key_line)
+            key: Any = (
+                key_node.value if key_node.tag.startswith("!") else self.scalar(key_node, key_line)
+            )
             child = (*path, key)
             if key in seen:
                 self.duplicates.append((child, seen[key]))
@@ -470,9 +545,63 @@ class _Builder:
             inner = self._mapping(retagged, inner_path, depth + 1, line)
         return {key: inner}
 
+    def scalar(self, node: ScalarNode, line: int) -> Any:
+        """The value of a scalar node, or a located error saying why it has none."""
+        tag = node.tag
+        if tag not in _SCALAR_TAGS:
+            raise self._bad_tag(tag, line)
+        text = node.value
+        if tag in _NUMBER_TAGS and len(text) > MAX_NUMBER_CHARS:
+            raise AppSpecError(
+                f"the number {excerpt(text, 40)} is longer than {MAX_NUMBER_CHARS} characters; "
+                "no field of shiftsim's files takes one that long (quote it to make it text)",
+                source=self.source,
+                line=line,
+            )
+        try:
+            return self.constructor.yaml_constructors[tag](self.constructor, node)
+        except (ValueError, KeyError, AttributeError, TypeError, OverflowError) as err:
+            raise self._bad_scalar(node, line, err) from None
+        except yaml.YAMLError as err:
+            raise AppSpecError(
+                f"cannot read {excerpt(text, 40)} as {_TAG_NAMES.get(tag, tag)}: "
+                f"{getattr(err, 'problem', None) or err}",
+                source=self.source,
+                line=line,
+            ) from None
+
+    def _bad_scalar(self, node: ScalarNode, line: int, err: Exception) -> AppSpecError:
+        tag = node.tag
+        name = _TAG_NAMES.get(tag, tag)
+        shown = excerpt(node.value, 40)
+        if tag == _TAG + "timestamp":
+            detail = str(err) if isinstance(err, ValueError) else "not in YYYY-MM-DD form"
+            message = (
+                f"{shown} is read as a YAML date but is not a valid one ({excerpt(detail)[1:-1]}); "
+                "quote it to make it text"
+            )
+        elif tag == _TAG + "bool":
+            message = f"{shown} is not a YAML boolean (true or false) for the !!bool tag"
+        else:
+            reason = str(err) if isinstance(err, ValueError) and str(err) else "invalid"
+            message = f"cannot read {shown} as {name} ({excerpt(reason, 60)[1:-1]})"
+        return AppSpecError(message, source=self.source, line=line)
+
     def _bad_tag(self, tag: str, line: int) -> AppSpecError:
         return AppSpecError(
-            f"unsupported YAML tag {tag!r}; shiftsim reads only plain YAML (the safe subset)",
+            f"unsupported YAML tag {excerpt(tag)}; shiftsim reads only plain YAML "
+            "(the safe subset)",
             source=self.source,
             line=line,
         )
+
+
+_TAG_NAMES = {
+    _TAG + "bool": "a !!bool (true or false)",
+    _TAG + "int": "an !!int",
+    _TAG + "float": "a !!float",
+    _TAG + "timestamp": "a !!timestamp (a date or a date and time)",
+    _TAG + "binary": "!!binary (base64)",
+    _TAG + "null": "!!null",
+    _TAG + "str": "!!str",
+}

@@ -650,6 +650,15 @@ class EcsRun:
             f"{out.target_errors} errors{wait}>"
         )
 
+    def plot(self, ax: Any = None, **options: Any) -> Any:
+        """Draw this run with :func:`shiftsim.plot.traffic` (which imports matplotlib).
+
+        ``ax`` and ``options`` go to :func:`shiftsim.plot.traffic`; returns its Axes.
+        """
+        from shiftsim import plot
+
+        return plot.traffic(self, ax=ax, **options)
+
     def _repr_html_(self) -> str:
         rows = [(str(k), v) for k, v in self.summary().items()]
         return table(f"ECS deployment {self.deployment_id}", rows)

@@ -8,9 +8,12 @@ instances) are never raised: they are recorded in the result.
 
 from __future__ import annotations
 
+from shiftsim._text import escape
+
 __all__ = [
     "AppSpecError",
     "ConfigError",
+    "FileError",
     "ShiftsimError",
     "UnsupportedScenarioError",
 ]
@@ -29,7 +32,7 @@ class ConfigError(ShiftsimError, ValueError):
 
 
 class AppSpecError(ShiftsimError, ValueError):
-    """An AppSpec file or SAM template is malformed.
+    """An AppSpec file, SAM template or scenario file is malformed.
 
     Attributes
     ----------
@@ -48,9 +51,20 @@ class AppSpecError(ShiftsimError, ValueError):
         self.line = line
         self.path = path
         self.message = message
-        where = source if line is None else f"{source}:{line}"
+        shown = escape(source)
+        where = shown if line is None else f"{shown}:{line}"
         at = f" at {path}" if path else ""
         super().__init__(f"{where}{at}: {message}")
+
+
+class FileError(AppSpecError):
+    """A file cannot be read as text: missing, unreadable, not a regular file (a directory, a
+    named pipe, a device), larger than the limit for its kind, or not in a supported encoding.
+
+    It is an :class:`AppSpecError` (same attributes; ``line`` is set for decoding errors), so
+    code that handles malformed files handles unreadable ones too.
+    ``/work/x.yml: the scenario file is a named pipe (FIFO); shiftsim reads regular files only``
+    """
 
 
 class UnsupportedScenarioError(ShiftsimError, NotImplementedError):

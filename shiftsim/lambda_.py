@@ -30,8 +30,10 @@ Examples
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from shiftsim._checks import invalid
 from shiftsim._engines.traffic.plan import PhaseSpec, TrafficPlan, compile_deployment
@@ -83,7 +85,8 @@ class LambdaDeployment:
         A Lambda configuration or its name (AWS or SAM short name).
     invocations_per_minute : float, Profile or sequence of float
         Rate of calls to the alias; a sequence gives one rate per minute from the start (the last
-        one holds), a :class:`Profile` any shape.
+        one holds), a :class:`Profile` any shape. ``requests_per_minute``, the name every
+        traffic platform understands (ECS's), is accepted and readable too.
     current, target : Version
         The versions the alias moves between.
     alarms : sequence of Alarm
@@ -229,3 +232,30 @@ class LambdaDeployment:
                 ),
             ],
         )
+
+
+# One rate name across platforms (issue 11): ``requests_per_minute``, ECS's field, is also a
+# keyword and a read-only property of LambdaDeployment, whose own field keeps Lambda's word.
+_dataclass_init = LambdaDeployment.__init__
+
+
+@functools.wraps(_dataclass_init)
+def _init_with_requests_per_minute(self: Any, *args: Any, **kwargs: Any) -> None:
+    if "requests_per_minute" in kwargs:
+        rate = kwargs.pop("requests_per_minute")
+        if "invocations_per_minute" in kwargs or len(args) > 1:
+            raise invalid(
+                "LambdaDeployment",
+                "requests_per_minute",
+                rate,
+                "must not be given with invocations_per_minute (they name the same rate)",
+            )
+        kwargs["invocations_per_minute"] = rate
+    _dataclass_init(self, *args, **kwargs)
+
+
+LambdaDeployment.__init__ = _init_with_requests_per_minute  # type: ignore[method-assign]
+LambdaDeployment.requests_per_minute = property(  # type: ignore[attr-defined]
+    lambda self: self.invocations_per_minute,
+    doc="The rate of calls to the alias: ``invocations_per_minute`` under ECS's name.",
+)

@@ -27,9 +27,17 @@ import numpy as np
 import pandas as pd
 
 from shiftsim._checks import invalid
+from shiftsim._exposure import DEFAULT_EXPOSURE_MINUTES, after_end_errors, check_exposure_minutes
 from shiftsim._registry import platform_for
 from shiftsim._seeding import RngLike, entropy_of, seed_sequence
 from shiftsim.configs import DeploymentConfig
+from shiftsim.decision import (
+    apply_axis,
+    axis_name,
+    release_kind,
+    release_measures,
+    value_label,
+)
 from shiftsim.draws import CHUNK, draw_traffic
 from shiftsim.kernel import ERROR_CODES, STATUS, KernelOutcomes, outcome_of, run_kernel
 from shiftsim.plan import TrafficPlan
@@ -71,6 +79,9 @@ class MonteCarloResult:
         Per-run arrays; :attr:`runs` is the tidy view.
     seed_entropy : int or tuple
         With ``spawn_key`` this rebuilds the SeedSequence and so every run.
+    exposure_minutes : float
+        The horizon of ``exposure_errors``: minutes after the deployment ended until a person
+        notices an escaped release (default 60).
     """
 
     deployment: Any
@@ -78,6 +89,17 @@ class MonteCarloResult:
     outcomes: KernelOutcomes
     seed_entropy: Any
     spawn_key: tuple[int, ...]
+    exposure_minutes: float = DEFAULT_EXPOSURE_MINUTES
+
+    @property
+    def exposure_errors(self) -> np.ndarray:
+        """Per run: ``target_errors`` plus the failures the target is expected to serve after
+        the deployment ended, at its final weight, for :attr:`exposure_minutes`."""
+        o = self.outcomes
+        after = after_end_errors(
+            self.deployment, o.end_time, o.final_percent, self.exposure_minutes
+        )
+        return o.target_errors + after
 
     @property
     def n_runs(self) -> int:
@@ -85,7 +107,8 @@ class MonteCarloResult:
 
     @property
     def runs(self) -> pd.DataFrame:
-        """One row per run: status, error code, rollback, timing (minutes), what was served."""
+        """One row per run: status, error code, rollback, timing (minutes), what was served
+        (``target_errors`` before the end; ``exposure_errors`` with the after-end horizon)."""
         o = self.outcomes
         return pd.DataFrame(
             {
@@ -98,6 +121,7 @@ class MonteCarloResult:
                 "duration_minutes": o.end_time / 60.0,
                 "target_invocations": o.target_invocations,
                 "target_errors": o.target_errors,
+                "exposure_errors": self.exposure_errors,
                 "final_weight": o.final_percent,
             }
         )
@@ -111,7 +135,10 @@ class MonteCarloResult:
         * ``escape_rate``: share that Succeeded. For a bad release this is the probability that
           it escapes to 100% of traffic.
         * quantiles (5%, 50%, 95%) of ``detection_minute`` (runs that were detected),
-          ``target_errors`` (the blast radius) and ``duration_minutes``.
+          ``target_errors`` (errors the new version served before the deployment ended),
+          ``exposure_errors`` (those plus the errors it is expected to serve afterwards, at the
+          weight it ended with, for :attr:`exposure_minutes`: the whole incident's blast
+          radius) and ``duration_minutes``.
         """
         o, n = self.outcomes, self.n_runs
         rows = []
@@ -125,6 +152,7 @@ class MonteCarloResult:
         for name, values in (
             ("detection_minute", o.detection_time / 60.0),
             ("target_errors", o.target_errors.astype(float)),
+            ("exposure_errors", self.exposure_errors),
             ("duration_minutes", o.end_time / 60.0),
         ):
             values = values[~np.isnan(values)]
@@ -137,6 +165,7 @@ class MonteCarloResult:
             rows, columns=["measure", "estimate", "ci_low", "ci_high", "q05", "q50", "q95"]
         ).set_index("measure")
         frame.attrs["runs"] = n
+        frame.attrs["exposure_minutes"] = self.exposure_minutes
         return frame
 
     def replay(self, i: int) -> TrafficRun:
@@ -161,12 +190,28 @@ class MonteCarloResult:
             f"{o.rolled_back.mean():.1%}, escape {(o.status == 0).mean():.1%}>"
         )
 
+    def plot(self, ax: Any = None, **options: Any) -> Any:
+        """Draw this run with :func:`shiftsim.plot.risk` (which imports matplotlib).
+
+        ``ax`` and ``options`` go to :func:`shiftsim.plot.risk`; returns its Axes.
+        """
+        from shiftsim import plot
+
+        return plot.risk(self, ax=ax, **options)
+
     def _repr_html_(self) -> str:
         title = f"<strong>{self.n_runs} runs</strong>"
         return f"<div>{title}{self.summary().to_html(float_format=lambda v: f'{v:.4g}')}</div>"
 
 
-def monte_carlo(deployment: Any, *, runs: int, rng: RngLike = None, progress: bool = False) -> Any:
+def monte_carlo(
+    deployment: Any,
+    *,
+    runs: int,
+    rng: RngLike = None,
+    progress: bool = False,
+    exposure_minutes: float = DEFAULT_EXPOSURE_MINUTES,
+) -> Any:
     """Run ``runs`` independent deployments of one scenario on the vectorized kernel.
 
     Lambda and ECS runs are vectorized over runs (:mod:`shiftsim.kernel`). Server runs are
@@ -183,6 +228,10 @@ def monte_carlo(deployment: Any, *, runs: int, rng: RngLike = None, progress: bo
         The seed (SPEC 7); recorded in the result.
     progress : bool
         Show a ``tqdm.auto`` progress bar over chunks of runs.
+    exposure_minutes : float
+        Lambda and ECS: how long an escaped release keeps serving before a person notices
+        (minutes after the deployment ended; default 60). ``exposure_errors`` counts the
+        target's failures until then (:attr:`MonteCarloResult.exposure_errors`).
 
     Examples
     --------
@@ -193,12 +242,23 @@ def monte_carlo(deployment: Any, *, runs: int, rng: RngLike = None, progress: bo
     10
     """
     runs = _check_runs(runs)
+    horizon = check_exposure_minutes("monte_carlo", exposure_minutes)
     platform = platform_for(deployment, caller="monte_carlo")
-    return platform.monte_carlo(deployment, runs=runs, rng=seed_sequence(rng), progress=progress)
+    return platform.monte_carlo(
+        deployment,
+        runs=runs,
+        rng=seed_sequence(rng),
+        progress=progress,
+        exposure_minutes=horizon,
+    )
 
 
 def traffic_monte_carlo(
-    deployment: Any, runs: int, seq: np.random.SeedSequence, progress: bool
+    deployment: Any,
+    runs: int,
+    seq: np.random.SeedSequence,
+    progress: bool,
+    exposure_minutes: float = DEFAULT_EXPOSURE_MINUTES,
 ) -> MonteCarloResult:
     """:func:`monte_carlo` of a Lambda or ECS deployment (its platform's implementation)."""
     plan = deployment.plan()
@@ -208,7 +268,12 @@ def traffic_monte_carlo(
         size = min(CHUNK, runs - chunk * CHUNK)
         parts.append(run_kernel(plan, draw_traffic(plan, size, seq, chunk)))
     return MonteCarloResult(
-        deployment, plan, KernelOutcomes.concat(parts), entropy_of(seq), tuple(seq.spawn_key)
+        deployment,
+        plan,
+        KernelOutcomes.concat(parts),
+        entropy_of(seq),
+        tuple(seq.spawn_key),
+        exposure_minutes,
     )
 
 
@@ -313,6 +378,15 @@ class ServerMonteCarloResult:
             f"{(f['status'] == 'Succeeded').mean():.1%}, rollback {f['rolled_back'].mean():.1%}>"
         )
 
+    def plot(self, ax: Any = None, **options: Any) -> Any:
+        """Draw this run with :func:`shiftsim.plot.risk` (which imports matplotlib).
+
+        ``ax`` and ``options`` go to :func:`shiftsim.plot.risk`; returns its Axes.
+        """
+        from shiftsim import plot
+
+        return plot.risk(self, ax=ax, **options)
+
     def _repr_html_(self) -> str:
         title = f"<strong>{self.n_runs} runs</strong>"
         return f"<div>{title}{self.summary().to_html(float_format=lambda v: f'{v:.4g}')}</div>"
@@ -332,15 +406,145 @@ def _label(deployment: Any) -> str:
     return str(getattr(deployment.config, "name", deployment.config))
 
 
+#: What a release can be: a Version (the target of a Lambda or ECS deployment) or a mapping of
+#: field paths to values (any platform, e.g. ``{"faults": ()}`` for a Server revision).
+Release = Any
+
+
+def _designs(owner: str, alarms: Any) -> list[tuple[str, tuple[Any, ...]]]:
+    """Alarm designs as (label, alarms) pairs."""
+    from shiftsim.alarms import Alarm
+
+    if isinstance(alarms, Mapping):
+        items = [(str(k), v) for k, v in alarms.items()]
+    elif isinstance(alarms, Sequence) and not isinstance(alarms, str) and len(alarms):
+        items = [(None, v) for v in alarms]  # type: ignore[misc]
+    else:
+        raise invalid(
+            owner, "alarms", alarms, "must be a non-empty list (or label -> list) of alarm designs"
+        )
+    out = []
+    for label, design in items:
+        design = (design,) if isinstance(design, Alarm) else design
+        if isinstance(design, str) or not isinstance(design, Sequence):
+            raise invalid(owner, "alarms", design, "must hold lists of Alarm")
+        if not all(isinstance(a, Alarm) for a in design):
+            raise invalid(owner, "alarms", design, "must hold lists of Alarm")
+        out.append((label or value_label(list(design)), tuple(design)))
+    return out
+
+
+def _as_release(owner: str, deployment: Any, release: Release) -> Any:
+    """``deployment`` with ``release`` applied."""
+    from shiftsim.traffic import Version
+
+    if isinstance(release, Version):
+        if not hasattr(deployment, "target"):
+            raise invalid(
+                owner,
+                "releases",
+                release,
+                "must be mappings of field -> value for Server deployments (e.g. {'faults': "
+                "()} for a revision whose scripts succeed); a Version is the target of a "
+                "Lambda or ECS deployment",
+            )
+        return replace(deployment, target=release)
+    if isinstance(release, Mapping):
+        for path, value in release.items():
+            deployment = apply_axis(deployment, str(path), value)
+        return deployment
+    raise invalid(
+        owner, "releases", release, "must map names to a Version or a mapping of field -> value"
+    )
+
+
+def _check_releases(owner: str, releases: Any) -> list[tuple[str, str, Release]]:
+    if not isinstance(releases, Mapping) or not releases:
+        raise invalid(
+            owner,
+            "releases",
+            releases,
+            "must be a non-empty mapping of name -> Version, e.g. {'bad': Version(error_rate="
+            "0.02), 'good': Version()}",
+        )
+    return [(str(name), release_kind(owner, name), value) for name, value in releases.items()]
+
+
+def _decision_point(
+    args: tuple[Any, dict[str, Any], dict[str, Any], list[tuple[str, str, Release]], int, Any, Any],
+) -> list[dict[str, Any]]:
+    """Every release at one grid point: the long rows of its measures."""
+    scenario, shown, label, releases, runs, seq, horizon = args
+    rows = []
+    for name, kind, release in releases:
+        mc = monte_carlo(
+            _as_release("compare", scenario, release), runs=runs, rng=seq, exposure_minutes=horizon
+        )
+        for measure, estimate, low, high, n in release_measures(mc, kind):
+            rows.append(
+                {
+                    **shown,
+                    "label": label,
+                    "release": name,
+                    "measure": measure,
+                    "estimate": estimate,
+                    "ci_low": low,
+                    "ci_high": high,
+                    "n": n,
+                }
+            )
+    return rows
+
+
+def _run_points(
+    points: list[tuple[Any, dict[str, Any], str]],
+    releases: Any,
+    owner: str,
+    runs: int,
+    seq: np.random.SeedSequence,
+    horizon: float,
+    executor: Executor | None,
+    progress: bool,
+) -> pd.DataFrame:
+    """Grid points (scenario, shown axis values, label) -> a wide table or a long decision
+    frame (with ``releases``)."""
+    mapper: Callable[..., Iterable[Any]] = executor.map if executor else map
+    if releases is None:
+        wide = [(scenario, shown, runs, seq, horizon) for scenario, shown, _ in points]
+        rows = list(_progress(mapper(_wide_point, wide), progress, owner, total=len(wide)))
+        return pd.DataFrame(rows)
+    checked = _check_releases(owner, releases)
+    for _, _, release in checked:
+        _as_release(owner, points[0][0], release)  # fails early on a bad release
+    tasks = [
+        (scenario, shown, label, checked, runs, seq, horizon) for scenario, shown, label in points
+    ]
+    parts = list(_progress(mapper(_decision_point, tasks), progress, owner, total=len(tasks)))
+    frame = pd.DataFrame([row for part in parts for row in part])
+    frame.attrs["runs"] = runs
+    frame.attrs["exposure_minutes"] = horizon
+    return frame
+
+
+def _wide_point(args: tuple[Any, dict[str, Any], int, Any, float]) -> dict[str, Any]:
+    scenario, shown, runs, seq, horizon = args
+    mc = monte_carlo(scenario, runs=runs, rng=seq, exposure_minutes=horizon)
+    return {**shown, **summary_row(mc)}
+
+
 def compare(
     deployments_or_configs: Sequence[Any],
     *,
     runs: int,
     rng: RngLike = None,
     deployment: Any = None,
+    releases: Mapping[str, Release] | None = None,
+    alarms: Any = None,
+    exposure_minutes: float = DEFAULT_EXPOSURE_MINUTES,
+    executor: Executor | None = None,
     progress: bool = False,
 ) -> pd.DataFrame:
-    """One scenario under several configurations, with common random numbers.
+    """One scenario under several configurations (and alarm designs), with common random numbers.
 
     Every configuration is run with the same seed, and draws are laid out one stream per plan
     segment (:mod:`shiftsim.draws`), so configurations whose schedules agree for a while see the
@@ -353,14 +557,34 @@ def compare(
         ``deployment``.
     runs : int
     rng : seed
-    deployment : LambdaDeployment or EcsDeployment, optional
+    deployment : LambdaDeployment, EcsDeployment or ServerDeployment, optional
         The scenario the configurations are applied to (required when configurations are given).
+    releases : mapping of str to Version, optional
+        Both sides of the trade-off (:mod:`shiftsim.decision`): releases keyed by names starting
+        with ``"bad"`` or ``"good"``, each a :class:`~shiftsim.Version` (the target) or, for any
+        platform, a mapping of field paths to values (``{"faults": ()}``). Every release runs
+        under every configuration and alarm design on the same seed.
+    alarms : list or mapping of alarm lists, optional
+        Alarm designs to try (label -> list of :class:`~shiftsim.Alarm`); default the
+        deployment's own alarms.
+    exposure_minutes : float
+        How long an escaped release serves before a person notices (default 60 minutes);
+        ``exposure_errors`` counts its failures until then.
+    executor : concurrent.futures.Executor, optional
+        Where to run the configurations (as :func:`sweep`).
+    progress : bool
 
     Returns
     -------
     pandas.DataFrame
-        One row per configuration: ``config``, ``runs``, rates with 95% intervals, and median
-        and 95th percentile detection minute, target errors (blast radius) and duration.
+        Without ``releases``: one row per configuration (and alarm design): ``config``,
+        ``runs``, rates with 95% intervals, median, 95th percentile and mean of detection
+        minute, target errors (before the end), exposure errors (the whole incident) and
+        duration. With ``releases``: a tidy long frame, one row per configuration, alarm design,
+        release and measure (``miss_rate``, ``false_rollback_rate``, ``exposure_errors``,
+        ``detection_minute``, ``duration_minutes``) with ``estimate``, ``ci_low``, ``ci_high``
+        and ``n``; :func:`shiftsim.tradeoff_table` makes it one row per configuration and
+        :func:`shiftsim.frontier` keeps the best.
 
     Examples
     --------
@@ -375,6 +599,7 @@ def compare(
     1.0
     """
     runs = _check_runs(runs)
+    horizon = check_exposure_minutes("compare", exposure_minutes)
     if isinstance(deployments_or_configs, (str, DeploymentConfig)) or not len(
         deployments_or_configs
     ):
@@ -399,12 +624,24 @@ def compare(
         else:
             platform_for(item, caller="compare")
             scenarios.append(item)
-    seq = seed_sequence(rng)
-    rows = []
-    for scenario in _progress(scenarios, progress, "compare"):
-        mc = monte_carlo(scenario, runs=runs, rng=seq)
-        rows.append({"config": _label(scenario), **summary_row(mc)})
-    return pd.DataFrame(rows)
+    designs: list[tuple[str, Any]] = [("", None)]
+    if alarms is not None:
+        designs = _designs("compare", alarms)
+    points = []
+    for scenario in scenarios:
+        for design_label, design in designs:
+            shown: dict[str, Any] = {"config": _label(scenario)}
+            label = value_label(_label(scenario))
+            if design is not None:
+                scenario_here = replace(scenario, alarms=design)
+                shown["alarms"] = design_label
+                label = f"{label} · {design_label}"
+            else:
+                scenario_here = scenario
+            points.append((scenario_here, shown, label))
+    return _run_points(
+        points, releases, "compare", runs, seed_sequence(rng), horizon, executor, progress
+    )
 
 
 def _num(value: Any) -> float:
@@ -426,53 +663,29 @@ def summary_row(mc: MonteCarloResult | ServerMonteCarloResult) -> dict[str, Any]
     return row
 
 
-def _apply(deployment: Any, name: str, value: Any) -> Any:
-    """One grid parameter applied to a deployment."""
-    if name == "error_rate":
-        if not hasattr(deployment, "target"):
-            raise invalid(
-                "sweep",
-                "grid",
-                name,
-                "applies to Lambda and ECS deployments (the target version's errors)",
-            )
-        return replace(deployment, target=replace(deployment.target, error_rate=value))
-    if name == "threshold":
-        return replace(
-            deployment, alarms=tuple(replace(a, threshold=value) for a in deployment.alarms)
+def _grid_values(name: str, values: Any) -> list[tuple[Any, Any]]:
+    """(value, shown) pairs of one axis: a mapping gives its labels, a sequence its values."""
+    if isinstance(values, Mapping) and values:
+        return [(v, str(k)) for k, v in values.items()]
+    if isinstance(values, str) or not isinstance(values, Sequence) or not len(values):
+        raise invalid(
+            "sweep", f"grid[{name!r}]", values, "must be a non-empty sequence or label -> value"
         )
-    if name in (
-        "invocations_per_minute",
-        "requests_per_minute",
-        "config",
-        "alarm_poll_interval",
-        "metric_delay",
-    ):
-        return replace(deployment, **{name: value})
-    fields = getattr(deployment, "__dataclass_fields__", {})
-    if name in fields:
-        return replace(deployment, **{name: value})
-    raise invalid(
-        "sweep", "grid", name, "must name error_rate, threshold or a field of the deployment"
-    )
-
-
-def _sweep_point(args: tuple[Any, dict[str, Any], int, np.random.SeedSequence]) -> dict[str, Any]:
-    deployment, point, runs, seq = args
-    scenario = deployment
-    for name, value in point.items():
-        scenario = _apply(scenario, name, value)
-    mc = monte_carlo(scenario, runs=runs, rng=seq)
-    shown = {k: (_label(scenario) if k == "config" else v) for k, v in point.items()}
-    return {**shown, **summary_row(mc)}
+    out = []
+    for v in values:
+        plain = isinstance(v, (int, float, np.integer, np.floating, bool)) or v is None
+        out.append((v, v if plain else value_label(v)))
+    return out
 
 
 def sweep(
     deployment: Any,
-    grid: Mapping[str, Sequence[Any]],
+    grid: Mapping[str, Any],
     *,
     runs: int,
     rng: RngLike = None,
+    releases: Mapping[str, Release] | None = None,
+    exposure_minutes: float = DEFAULT_EXPOSURE_MINUTES,
     executor: Executor | None = None,
     progress: bool = False,
 ) -> pd.DataFrame:
@@ -480,16 +693,23 @@ def sweep(
 
     Parameters
     ----------
-    deployment : LambdaDeployment or EcsDeployment
+    deployment : LambdaDeployment, EcsDeployment or ServerDeployment
         The base scenario.
-    grid : mapping of str to sequence
-        Parameter -> values. ``error_rate`` sets the target's error rate, ``threshold`` every
-        alarm's threshold, ``config`` the configuration; any other deployment field
-        (``invocations_per_minute``...) is replaced as is.
+    grid : mapping of str to sequence (or to a mapping label -> value)
+        Axis -> values. An axis is a field path: ``"alarms[0].threshold"``,
+        ``"alarms[0].evaluation_periods"``, ``"target.error_rate"``, ``"config"``,
+        ``"invocations_per_minute"``, ``"alarms"`` (whole alarm designs)... The shorthands
+        ``error_rate`` (the target's) and ``threshold`` (every alarm's) still work. Give a
+        mapping ``{label: value}`` to name values yourself; otherwise configurations, alarms
+        and versions get short labels.
     runs : int
-        Runs per grid point.
+        Runs per grid point (and release).
     rng : seed
         Every grid point uses the same seed (common random numbers across the grid).
+    releases : mapping of str to Version, optional
+        As :func:`compare`: with it, both sides of the trade-off in a tidy long frame.
+    exposure_minutes : float
+        As :func:`compare` (default 60).
     executor : concurrent.futures.Executor, optional
         Where to run grid points: a ``ProcessPoolExecutor``, or a dask.distributed
         ``Client.get_executor()`` for a cluster. ``None`` runs them here, in order.
@@ -499,7 +719,9 @@ def sweep(
     Returns
     -------
     pandas.DataFrame
-        One row per grid point, in grid order (the last parameter varies fastest).
+        One row per grid point, in grid order (the last axis varies fastest); with
+        ``releases``, one row per grid point, release and measure (see :func:`compare`), with
+        a short ``label`` per grid point.
 
     Examples
     --------
@@ -509,20 +731,47 @@ def sweep(
     >>> table = shiftsim.sweep(base, {"error_rate": [0.0, 0.2]}, runs=200, rng=3)
     >>> table["rollback_rate"].tolist()[0]
     0.0
+    >>> long = shiftsim.sweep(base, {"alarms[0].evaluation_periods": [1, 2]}, runs=200, rng=3,
+    ...     releases={"bad": shiftsim.Version(error_rate=0.1), "good": shiftsim.Version()})
+    >>> sorted(set(long["measure"]))  # doctest: +NORMALIZE_WHITESPACE
+    ['detection_minute', 'duration_minutes', 'exposure_errors', 'false_rollback_rate',
+     'miss_rate']
     """
     runs = _check_runs(runs)
+    horizon = check_exposure_minutes("sweep", exposure_minutes)
     platform_for(deployment, caller="sweep")
     if not isinstance(grid, Mapping) or not grid:
         raise invalid("sweep", "grid", grid, "must be a non-empty mapping of name -> values")
-    names = list(grid)
-    for name in names:
-        values = grid[name]
-        if isinstance(values, str) or not isinstance(values, Sequence) or not len(values):
-            raise invalid("sweep", f"grid[{name!r}]", values, "must be a non-empty sequence")
-        _apply(deployment, name, values[0])  # validates the name early
-    seq = seed_sequence(rng)
-    points = [dict(zip(names, combo)) for combo in itertools.product(*(grid[n] for n in names))]
-    tasks = [(deployment, point, runs, seq) for point in points]
-    mapper: Callable[..., Iterable[dict[str, Any]]] = executor.map if executor else map
-    rows = list(_progress(mapper(_sweep_point, tasks), progress, "sweep", total=len(tasks)))
-    return pd.DataFrame(rows)
+    names = [str(n) for n in grid]
+    axes = [_grid_values(name, grid[name]) for name in names]
+    for name, values in zip(names, axes):
+        if releases is not None and (name == "error_rate" or name.startswith("target")):
+            raise invalid(
+                "sweep",
+                "grid",
+                name,
+                "cannot vary the target when releases= sets it; sweep one release at a time",
+            )
+        apply_axis(deployment, name, values[0][0])  # validates the axis early
+    columns = [name if name in ("config", "alarms") else axis_name(name) for name in names]
+    if len(set(columns)) < len(columns):
+        columns = names
+    points = []
+    for combo in itertools.product(*axes):
+        scenario = deployment
+        shown: dict[str, Any] = {}
+        parts = []
+        for name, column, (value, label) in zip(names, columns, combo):
+            scenario = apply_axis(scenario, name, value)
+            text = value_label(value) if label is value else str(label)
+            if name == "config":
+                shown[column] = _label(scenario)
+                text = value_label(_label(scenario))
+                parts.append(text)
+            else:
+                shown[column] = label
+                parts.append(text if name == "alarms" else f"{column}={text}")
+        points.append((scenario, shown, ", ".join(parts)))
+    return _run_points(
+        points, releases, "sweep", runs, seed_sequence(rng), horizon, executor, progress
+    )

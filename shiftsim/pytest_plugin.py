@@ -14,6 +14,25 @@ pytest would refuse to register it twice. It adds:
 * the assertion helpers of :mod:`shiftsim.testing`, importable from here too
   (``from shiftsim.pytest_plugin import assert_rolls_back``).
 
+Inside ``@given``
+-----------------
+Hypothesis runs a ``@given`` test many times but pytest creates a function-scoped fixture once
+per test, so Hypothesis refuses ``shiftsim_rng`` there (health check
+``function_scoped_fixture``): one Generator would be shared, and drawn from, by every example.
+Draw the seed with the example instead, with :func:`shiftsim.strategies.rngs`; a failure then
+shrinks to a small seed and shows as ``rng=default_rng(N)`` (numpy's, which replays it)::
+
+    from hypothesis import given
+    from shiftsim.strategies import lambda_deployments, rngs
+
+    @given(lambda_deployments(), rngs())
+    def test_x(deployment, rng):
+        run = shiftsim.simulate(deployment, rng=rng)
+
+``shiftsim_seed`` is an ``int`` and never changes, so sharing it between examples is harmless:
+to use it in ``@given``, say so with
+``@settings(suppress_health_check=[HealthCheck.function_scoped_fixture])``.
+
 Examples
 --------
 A test in a user's suite::
@@ -46,6 +65,8 @@ import pytest
 if TYPE_CHECKING:
     from shiftsim.testing import (
         assert_blast_radius,
+        assert_escape_rate,
+        assert_rollback_rate,
         assert_rolls_back,
         assert_stopped_by_alarm,
         assert_succeeds,
@@ -54,6 +75,8 @@ if TYPE_CHECKING:
 
 __all__ = [
     "assert_blast_radius",
+    "assert_escape_rate",
+    "assert_rollback_rate",
     "assert_rolls_back",
     "assert_stopped_by_alarm",
     "assert_succeeds",
@@ -64,6 +87,8 @@ __all__ = [
 
 _HELPERS = (
     "assert_blast_radius",
+    "assert_escape_rate",
+    "assert_rollback_rate",
     "assert_rolls_back",
     "assert_stopped_by_alarm",
     "assert_succeeds",
@@ -135,7 +160,8 @@ def shiftsim_rng(shiftsim_seed: int) -> np.random.Generator:
     """A ``numpy.random.Generator`` seeded with :func:`shiftsim_seed`, reported on failure.
 
     Pass it as ``rng=`` to :func:`shiftsim.simulate`, :func:`shiftsim.start` or
-    :func:`shiftsim.monte_carlo`; each call draws a fresh seed from it.
+    :func:`shiftsim.monte_carlo`; each call draws a fresh seed from it. Not for ``@given``
+    tests: use :func:`shiftsim.strategies.rngs` there (see the module's docstring).
     """
     return np.random.default_rng(shiftsim_seed)
 

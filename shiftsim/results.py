@@ -223,13 +223,18 @@ class TrafficRun:
                 )
         return notes
 
-    def summary(self) -> pd.Series:
+    def summary(self, exposure_minutes: float = 60.0) -> pd.Series:
         """The run at a glance: status, timing (minutes) and what the target served.
 
         ``target_invocations`` and ``target_errors`` count what the new version served before
-        the deployment ended or rolled back; ``detection_minute`` is when CodeDeploy saw an
-        alarm, ``alarm_minute`` when the first alarm entered ALARM.
+        the deployment ended or rolled back; ``exposure_errors`` adds the failures it is
+        expected to serve afterwards, at the weight it ended with, for ``exposure_minutes``
+        (default 60: until a person notices an escaped release; see
+        :mod:`shiftsim._exposure`). ``detection_minute`` is when CodeDeploy saw an alarm,
+        ``alarm_minute`` when the first alarm entered ALARM.
         """
+        from shiftsim._exposure import exposure_of
+
         out = self.trace.outcome
         return pd.Series(
             {
@@ -241,6 +246,7 @@ class TrafficRun:
                 "detection_minute": None if out.detection_time is None else out.detection_time / 60,
                 "target_invocations": out.target_invocations,
                 "target_errors": out.target_errors,
+                "exposure_errors": exposure_of(self, exposure_minutes),
                 "final_weight": out.final_percent,
             },
             name=self.deployment_id,
@@ -255,6 +261,15 @@ class TrafficRun:
             f"after {out.end_time / 60:.1f} min; target served {out.target_invocations} "
             f"invocations, {out.target_errors} errors>"
         )
+
+    def plot(self, ax: Any = None, **options: Any) -> Any:
+        """Draw this run with :func:`shiftsim.plot.traffic` (which imports matplotlib).
+
+        ``ax`` and ``options`` go to :func:`shiftsim.plot.traffic`; returns its Axes.
+        """
+        from shiftsim import plot
+
+        return plot.traffic(self, ax=ax, **options)
 
     def _repr_html_(self) -> str:
         rows = [(str(k), v) for k, v in self.summary().items()]

@@ -109,6 +109,8 @@ class ManualStop:
         ``StopDeployment``'s ``autoRollbackEnabled``. ``None`` (the default) rolls back if the
         deployment group's :class:`AutoRollback` includes ``DEPLOYMENT_STOP_ON_REQUEST``.
 
+    Notes
+    -----
     The deployment ends ``Stopped`` with error code ``MANUAL_STOP``.
     """
 

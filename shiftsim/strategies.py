@@ -48,6 +48,7 @@ except ImportError as err:  # pragma: no cover - depends on the environment
     raise ImportError(
         "shiftsim.strategies needs Hypothesis; install it with `pip install shiftsim[testing]`."
     ) from err
+import numpy as np
 import yaml
 
 from shiftsim import appspec as _appspec
@@ -94,6 +95,7 @@ __all__ = [
     "hooks",
     "invalid_deployment_configs",
     "lambda_deployments",
+    "rngs",
     "server_deployments",
     "versions",
 ]
@@ -1190,3 +1192,48 @@ def appspecs(
     forms = st.sampled_from(FORMS) if form is None else st.just(form)
     specs = st.one_of(*(_SPECS[name]() for name in platforms))
     return st.builds(_render, specs, forms)
+
+
+# --------------------------------------------------------------------------------------------
+# Seeds inside @given
+
+
+class _SeededGenerator(np.random.Generator):
+    """``numpy.random.default_rng(seed)`` that shows as such in a falsifying example."""
+
+    def __init__(self, seed: int) -> None:
+        super().__init__(np.random.PCG64(seed))
+        self.seed = seed
+
+    def __repr__(self) -> str:
+        return f"numpy.random.default_rng({self.seed})"
+
+
+def rngs() -> SearchStrategy[np.random.Generator]:
+    """Seeded ``numpy.random.Generator`` objects, to pass as ``rng=`` inside ``@given``.
+
+    pytest's function-scoped fixtures (``shiftsim_rng`` included) are created once per test,
+    not once per Hypothesis example, so Hypothesis refuses them in ``@given`` tests. Draw the
+    seed with the example instead: each example gets a fresh generator, a failure shrinks
+    toward seed 0 and shows as ``rng=default_rng(N)``: ``numpy.random.default_rng(N)``
+    replays it.
+
+    Examples
+    --------
+    >>> from hypothesis import given, settings
+    >>> import shiftsim
+    >>> @settings(max_examples=5, deadline=None)
+    ... @given(rng=rngs())
+    ... def test_all_at_once_succeeds(rng):
+    ...     run = shiftsim.simulate(shiftsim.LambdaDeployment("AllAtOnce"), rng=rng)
+    ...     assert run.status == "Succeeded"
+    >>> test_all_at_once_succeeds()
+    >>> rngs().example()  # doctest: +SKIP
+    numpy.random.default_rng(3102)
+    """
+    return st.integers(0, 2**32 - 1).map(default_rng)
+
+
+def default_rng(seed: int) -> np.random.Generator:
+    """``numpy.random.default_rng(seed)``, shown as such (what :func:`rngs` draws)."""
+    return _SeededGenerator(seed)

@@ -11,6 +11,15 @@ target took and what it served.
 * :func:`assert_blast_radius`
 * :func:`explain`, the text those messages are made of
 
+Statistical assertions take a Monte Carlo result (:func:`shiftsim.monte_carlo`) and pass only
+when the runs are evidence for the claim at the given confidence (a one-sided Wilson bound):
+
+* :func:`assert_rollback_rate`
+* :func:`assert_escape_rate`
+
+Passing a Monte Carlo result to a single-run assertion (or one run to a statistical one) is a
+``TypeError`` that says which to use.
+
 :class:`DeploymentMachine` is a Hypothesis ``RuleBasedStateMachine`` that drives a Lambda or ECS
 deployment step by step and checks CodeDeploy's invariants after every step; subclass it to add
 your own rules and invariants. It imports Hypothesis (the ``testing`` extra); the assertions do
@@ -33,6 +42,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import replace
+from statistics import NormalDist
 from typing import TYPE_CHECKING, Any
 
 from shiftsim._checks import check_choice, check_number, invalid
@@ -48,6 +58,8 @@ __all__ = [
     "DeploymentMachine",
     "ServerDeploymentMachine",
     "assert_blast_radius",
+    "assert_escape_rate",
+    "assert_rollback_rate",
     "assert_rolls_back",
     "assert_stopped_by_alarm",
     "assert_succeeds",
@@ -164,6 +176,7 @@ def explain(run: Any) -> str:
       the target version took up to 100% of traffic (now 100%) and served ... invocations ...
       lifecycle: AllowTraffic Succeeded
     """
+    _one_run("explain", run)
     traffic = _traffic(run)
     if traffic is not None:
         return _explain_traffic(traffic)
@@ -172,6 +185,19 @@ def explain(run: Any) -> str:
     raise TypeError(
         f"explain: run must be a TrafficRun, EcsRun or ServerRun; got {type(run).__name__}."
     )
+
+
+def _one_run(owner: str, run: Any) -> None:
+    """A TypeError for a Monte Carlo result given where one run is expected."""
+    from shiftsim.montecarlo import MonteCarloResult, ServerMonteCarloResult
+
+    if isinstance(run, (MonteCarloResult, ServerMonteCarloResult)):
+        raise TypeError(
+            f"{owner}: run must be one run (from shiftsim.simulate); got a "
+            f"{type(run).__name__} of {run.n_runs} runs. For many runs assert on a rate: "
+            "assert_rollback_rate(mc, at_least=...) or assert_escape_rate(mc, at_most=...), "
+            "or check one run with mc.replay(i)."
+        )
 
 
 def _fail(expected: str, run: Any) -> AssertionError:
@@ -199,6 +225,7 @@ def assert_succeeds(run: Any) -> None:
     ...
     """
     __tracebackhide__ = True  # pytest shows the caller's line, not this helper's
+    _one_run("assert_succeeds", run)
     if run.status != "Succeeded":
         raise _fail("the deployment to succeed", run)
 
@@ -239,6 +266,7 @@ def assert_rolls_back(run: Any, *, within_minutes: float | None = None) -> None:
     ...
     """
     __tracebackhide__ = True  # pytest shows the caller's line, not this helper's
+    _one_run("assert_rolls_back", run)
     if within_minutes is not None:
         check_number("assert_rolls_back", "within_minutes", within_minutes, 0.0)
     if not run.rolled_back:
@@ -304,6 +332,7 @@ deployment (in ALARM: ['errors']), but:
     ...
     """
     __tracebackhide__ = True  # pytest shows the caller's line, not this helper's
+    _one_run("assert_stopped_by_alarm", run)
     if run.status != "Stopped" or run.error_code != "ALARM_ACTIVE":
         raise _fail("an alarm to stop the deployment (Stopped, ALARM_ACTIVE)", run)
     if alarm is not None:
@@ -352,6 +381,7 @@ def assert_blast_radius(
     ...
     """
     __tracebackhide__ = True  # pytest shows the caller's line, not this helper's
+    _one_run("assert_blast_radius", run)
     traffic = _traffic(run)
     if traffic is None:
         raise TypeError(
@@ -378,6 +408,144 @@ def assert_blast_radius(
             f"{out.target_invocations})",
             run,
         )
+
+
+# --------------------------------------------------------------------------------------------
+# Statistical assertions on many runs
+
+
+def _one_sided_wilson(hits: int, n: int, confidence: float) -> tuple[float, float]:
+    """Lower and upper one-sided Wilson bounds at ``confidence`` for ``hits`` of ``n``."""
+    z = NormalDist().inv_cdf(confidence)
+    p = hits / n
+    denom = 1 + z**2 / n
+    centre = (p + z**2 / (2 * n)) / denom
+    half = z * math.sqrt(p * (1 - p) / n + z**2 / (4 * n**2)) / denom
+    low = 0.0 if hits == 0 else max(0.0, centre - half)
+    high = 1.0 if hits == n else min(1.0, centre + half)
+    return low, high
+
+
+def _assert_rate(
+    owner: str,
+    mc: Any,
+    what: str,
+    hits_of: Any,
+    at_least: float | None,
+    at_most: float | None,
+    confidence: float,
+) -> None:
+    from shiftsim.montecarlo import MonteCarloResult, ServerMonteCarloResult
+
+    if not isinstance(mc, (MonteCarloResult, ServerMonteCarloResult)):
+        raise TypeError(
+            f"{owner}: mc must be a Monte Carlo result (from shiftsim.monte_carlo); got "
+            f"{type(mc).__name__}. For one run use assert_rolls_back or assert_succeeds."
+        )
+    if at_least is None and at_most is None:
+        raise invalid(owner, "at_least", None, "or at_most must be given")
+    for name, bound in (("at_least", at_least), ("at_most", at_most)):
+        if bound is not None:
+            check_number(owner, name, bound, 0.0, 1.0)
+    check_number(owner, "confidence", confidence, 0.5, 1.0)
+    if confidence >= 1.0:
+        raise invalid(owner, "confidence", confidence, "must be in [0.5, 1)")
+    frame = mc.runs
+    n = len(frame)
+    hits = int(hits_of(frame).sum())
+    low, high = _one_sided_wilson(hits, n, confidence)
+    seen = (
+        f"{what} {hits}/{n} = {hits / n:.2%} (one-sided {confidence:.0%} Wilson bounds: at "
+        f"least {low:.2%}, at most {high:.2%})"
+    )
+    if at_least is not None and low < at_least:
+        raise AssertionError(
+            f"expected a {what} of at least {at_least:.2%} with {confidence:.0%} confidence, "
+            f"but {seen}. The true rate may be lower; or more runs may show it is not."
+        )
+    if at_most is not None and high > at_most:
+        raise AssertionError(
+            f"expected a {what} of at most {at_most:.2%} with {confidence:.0%} confidence, "
+            f"but {seen}. The true rate may be higher; or more runs may show it is not."
+        )
+
+
+def assert_rollback_rate(
+    mc: Any,
+    *,
+    at_least: float | None = None,
+    at_most: float | None = None,
+    confidence: float = 0.95,
+) -> None:
+    """Assert, with ``confidence``, that the share of runs rolled back is within bounds.
+
+    Passes only when the runs are evidence: the one-sided Wilson bound at ``confidence`` must
+    clear the bound (``at_least``: the lower bound; ``at_most``: the upper one). So a
+    deployment whose true rate breaks the bound passes at most ``1 - confidence`` of the time,
+    and one whose true rate sits right at the bound fails: give it a margin, or more runs.
+
+    Parameters
+    ----------
+    mc : MonteCarloResult or ServerMonteCarloResult
+    at_least, at_most : float, optional
+        Bounds on the rollback rate, in [0, 1].
+    confidence : float
+        In [0.5, 1); default 0.95.
+
+    Examples
+    --------
+    >>> import shiftsim
+    >>> bad = shiftsim.LambdaDeployment("Linear10PercentEvery1Minute",
+    ...     invocations_per_minute=600, target=shiftsim.Version(error_rate=0.1),
+    ...     alarms=[shiftsim.Alarm("errors", threshold=0)])
+    >>> mc = shiftsim.monte_carlo(bad, runs=1000, rng=1)
+    >>> assert_rollback_rate(mc, at_least=0.95, confidence=0.99)
+    >>> assert_rollback_rate(mc, at_most=0.5)  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    AssertionError: expected a rollback rate of at most 50.00% with 95% confidence, but ...
+    """
+    __tracebackhide__ = True
+    _assert_rate(
+        "assert_rollback_rate",
+        mc,
+        "rollback rate",
+        lambda f: f["rolled_back"].astype(bool),
+        at_least,
+        at_most,
+        confidence,
+    )
+
+
+def assert_escape_rate(
+    mc: Any,
+    *,
+    at_least: float | None = None,
+    at_most: float | None = None,
+    confidence: float = 0.95,
+) -> None:
+    """Assert, with ``confidence``, that the share of runs that Succeeded is within bounds.
+
+    For a bad release this is the miss rate: how often it escapes to 100% of traffic. Same
+    rule as :func:`assert_rollback_rate`.
+
+    Examples
+    --------
+    >>> import shiftsim
+    >>> bad = shiftsim.LambdaDeployment("AllAtOnce", target=shiftsim.Version(error_rate=0.1),
+    ...                                 alarms=[shiftsim.Alarm("errors", threshold=0)])
+    >>> assert_escape_rate(shiftsim.monte_carlo(bad, runs=500, rng=0), at_least=0.99)
+    """
+    __tracebackhide__ = True
+    _assert_rate(
+        "assert_escape_rate",
+        mc,
+        "escape rate",
+        lambda f: f["status"].astype(str) == "Succeeded",
+        at_least,
+        at_most,
+        confidence,
+    )
 
 
 # --------------------------------------------------------------------------------------------

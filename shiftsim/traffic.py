@@ -18,7 +18,7 @@ from __future__ import annotations
 import itertools
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from shiftsim._checks import check_choice, check_number, invalid
 from shiftsim.vocabulary import LIFECYCLE_EVENT_TIMEOUT_SECONDS
@@ -173,6 +173,28 @@ def _as_profile(owner: str, field: str, value: object, low: float, high: float |
     return Profile.constant(check_number(owner, field, value, low, high))
 
 
+class _DefaultName(str):
+    """The name a :class:`Version` gets when none is given: ``"1"``, which a deployment may
+    renumber so that ``target=Version(error_rate=0.05)`` does not collide with the current
+    version (issue 11)."""
+
+    __slots__ = ()
+
+
+DEFAULT_VERSION_NAME = _DefaultName("1")
+
+
+def numbered_after(current: Version, target: Version) -> Version:
+    """``target``, renamed to follow ``current`` when both carry the default name ``"1"``.
+
+    So ``target=Version(error_rate=0.05)`` is version ``"2"`` next to a default current version.
+    """
+    if current.name != target.name or not isinstance(target.name, _DefaultName):
+        return target
+    after = current.name
+    return replace(target, name=str(int(after) + 1) if after.isdigit() else "2")
+
+
 @dataclass(frozen=True, slots=True)
 class Version:
     """One version of the function (or task set) and how it behaves.
@@ -181,7 +203,8 @@ class Version:
     ----------
     name : str
         The version, e.g. ``"1"``. Lambda versions are positive integers; ``$LATEST`` cannot
-        take weighted traffic.
+        take weighted traffic. Without a name a version is ``"1"``, and a deployment whose
+        target has no name numbers it after the current version (``"2"``).
     error_rate : float or Profile
         Probability that one invocation fails (counted in ``Errors``), in [0, 1].
     throttle_rate : float or Profile
@@ -217,7 +240,7 @@ class Version:
     Version('7', error_rate=0.02)
     """
 
-    name: str = "1"
+    name: str = DEFAULT_VERSION_NAME
     error_rate: Rate = 0.0
     throttle_rate: Rate = 0.0
     duration_ms: float = 100.0

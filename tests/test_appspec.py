@@ -8,6 +8,7 @@ Tests that encode AWS behaviour cite their source with the tags of
 from __future__ import annotations
 
 import json
+import re
 import textwrap
 from pathlib import Path
 
@@ -21,6 +22,7 @@ from shiftsim.appspec import (
     DEFAULT_SCRIPT_TIMEOUT,
     HOOK_EVENTS,
     MAX_BYTES,
+    MAX_NODES,
     RESERVED_EVENTS,
     AppSpec,
     AwsvpcConfiguration,
@@ -37,7 +39,7 @@ from shiftsim.appspec import (
     main_validate,
     validate,
 )
-from shiftsim.errors import AppSpecError, ConfigError
+from shiftsim.errors import AppSpecError, ConfigError, FileError
 
 SERVER = """\
 version: 0.0
@@ -178,35 +180,55 @@ def test_os_is_required_and_suggested() -> None:
     assert err.line == 2 and "did you mean 'linux'?" in err.message
 
 
+def the_warning(text: str, path: str) -> Finding:
+    """The one warning at ``path``; the file loads (no error)."""
+    spec = load_appspec(doc(text))
+    (warning,) = [w for w in spec.warnings if w.path == path]
+    return warning
+
+
 def test_hook_with_a_space_suggests_the_event() -> None:
-    """UG:reference-appspec-file-structure-hooks.md lists the lifecycle event names."""
-    err = the_error(server("Before Install:\n  - location: a.sh\n"))
-    assert (err.line, err.path) == (4, "hooks['Before Install']")
-    assert "'Before Install' is not a lifecycle event" in err.message
-    assert "did you mean 'BeforeInstall'?" in err.message
-    assert "'AfterInstall'" not in err.message.split("(the events")[0]
+    """UG:reference-appspec-file-structure-hooks.md lists the lifecycle event names. The agent
+    accepts any event name and never runs the others' scripts (Agent:application_specification.rb,
+    parse_hooks; agent cases T09 and F07 of ../shared/corpus/agent): a warning."""
+    warning = the_warning(
+        server("Before Install:\n  - location: a.sh\n"), "hooks['Before Install']"
+    )
+    assert warning.line == 4
+    assert "'Before Install' is not a lifecycle event" in warning.message
+    assert "did you mean 'BeforeInstall'?" in warning.message
+    assert "never runs these scripts" in warning.message
+    assert "'AfterInstall'" not in warning.message.split("(the events")[0]
+    assert load_appspec(server("Before Install:\n  - location: a.sh\n")).hooks == {}
+
+
+def test_scripts_of_unknown_events_are_still_checked() -> None:
+    """Agent case T15: the agent parses the scripts of an event it never runs, and refuses one
+    without a location."""
+    err = the_error(server("test_hook:\n  - timeout: 30\n"))
+    assert (err.line, err.path) == (5, "hooks.test_hook[0]") and "no location" in err.message
 
 
 @pytest.mark.parametrize("event", RESERVED_EVENTS["Server"])
-def test_reserved_events_cannot_run_scripts(event: str) -> None:
+def test_reserved_events_never_run_scripts(event: str) -> None:
     """UG:reference-appspec-file-structure-hooks.md: DownloadBundle, Install, BlockTraffic and
-    AllowTraffic are reserved for the agent; Start and End cannot be scripted."""
-    err = the_error(server(f"{event}:\n  - location: a.sh\n"))
-    assert err.path == f"hooks.{event}" and err.line == 4
-    assert f"'{event}' is reserved for CodeDeploy and cannot run scripts" in err.message
+    AllowTraffic are reserved for the agent; Start and End cannot be scripted. The agent accepts
+    the file and never runs these scripts (Agent:command_poller.rb, DEFAULT_HOOK_MAPPING)."""
+    warning = the_warning(server(f"{event}:\n  - location: a.sh\n"), f"hooks.{event}")
+    assert warning.line == 4
+    assert f"'{event}' is reserved for CodeDeploy and cannot run scripts" in warning.message
 
 
 def test_allow_traffic_names_the_events_to_use() -> None:
-    err = the_error(server("AllowTraffic:\n  - location: a.sh\n"))
-    assert "'BeforeAllowTraffic' or 'AfterAllowTraffic'" in err.message
+    warning = the_warning(server("AllowTraffic:\n  - location: a.sh\n"), "hooks.AllowTraffic")
+    assert "'BeforeAllowTraffic' or 'AfterAllowTraffic'" in warning.message
 
 
 def test_event_of_another_platform_and_legacy_names() -> None:
-    err = the_error(server("AfterAllowTestTraffic:\n  - location: a.sh\n"))
-    assert "Amazon ECS" in err.message
-    # Agent:hook_executor.rb still maps the old ELB names.
-    err = the_error(server("BeforeELBAdd:\n  - location: a.sh\n"))
-    assert "'BeforeAllowTraffic'" in err.message
+    text = server("AfterAllowTestTraffic:\n  - location: a.sh\n")
+    assert "Amazon ECS" in the_warning(text, "hooks.AfterAllowTestTraffic").message
+    text = server("BeforeELBAdd:\n  - location: a.sh\n")
+    assert "'BeforeAllowTraffic'" in the_warning(text, "hooks.BeforeELBAdd").message
 
 
 def test_every_server_event_is_accepted() -> None:
@@ -223,8 +245,9 @@ def test_script_without_location_is_an_error() -> None:
 
 
 def test_empty_or_malformed_script_lists() -> None:
-    # A null event makes the agent call each on nil (Agent:application_specification.rb).
-    assert "got nothing (null)" in the_error(server("AfterInstall:\n")).message
+    # Agent:application_specification.rb ignores an event with no scripts (agent case T14).
+    assert load_appspec(server("AfterInstall:\nBeforeInstall: []\n")).hooks == {"BeforeInstall": ()}
+    assert load_appspec(server("AfterInstall:\n")).warnings == ()
     assert "must be a list of scripts" in the_error(server("AfterInstall: a.sh\n")).message
     assert "each script must be a mapping" in the_error(server("AfterInstall: [a.sh]\n")).message
 
@@ -235,7 +258,9 @@ def test_empty_or_malformed_script_lists() -> None:
         (3601, "must be in [1, 3600]"),
         (0, "must be in [1, 3600]"),
         (-5, "must be in [1, 3600]"),
-        ("soon", "whole number of seconds"),
+        ("soon", "the agent reads this text as 0"),
+        ('"-30"', "the agent reads this text as -30"),
+        (".nan", "whole number of seconds"),
         ("true", "whole number of seconds"),
     ],
 )
@@ -247,11 +272,26 @@ def test_bad_timeouts(timeout: object, fragment: str) -> None:
     assert fragment in err.message
 
 
-def test_timeout_given_as_text_is_converted_with_a_warning() -> None:
-    """Agent:script_info.rb reads the timeout with Ruby's to_i."""
-    spec = load_appspec(server('AfterInstall:\n  - location: a.sh\n    timeout: "300"\n'))
-    assert spec.scripts("AfterInstall")[0].timeout == 300
-    assert [w.path for w in spec.warnings] == ["hooks.AfterInstall[0].timeout"]
+@pytest.mark.parametrize(
+    ("given", "seconds", "warned"),
+    [('"300"', 300, True), ('" 45s"', 45, True), ("30.7", 30, True), ("60.0", 60, False)],
+)
+def test_timeout_is_converted_as_the_agent_converts_it(
+    given: str, seconds: int, warned: bool
+) -> None:
+    """Agent:script_info.rb reads the timeout with Ruby's to_i: text is read up to the first
+    non-digit, a fraction is truncated (issue 12: timeout: 30.7 is accepted)."""
+    spec = load_appspec(server(f"AfterInstall:\n  - location: a.sh\n    timeout: {given}\n"))
+    assert spec.scripts("AfterInstall")[0].timeout == seconds
+    paths = [w.path for w in spec.warnings]
+    assert paths == (["hooks.AfterInstall[0].timeout"] if warned else [])
+
+
+def test_empty_timeout_is_the_default() -> None:
+    """Agent:script_info.rb: a nil timeout is 3600 s (issue 12: an empty timeout: is accepted)."""
+    spec = load_appspec(server("AfterInstall:\n  - location: a.sh\n    timeout:\n"))
+    assert spec.scripts("AfterInstall")[0].timeout == DEFAULT_SCRIPT_TIMEOUT
+    assert spec.warnings == ()
 
 
 def test_timeouts_adding_up_past_an_hour_is_a_warning() -> None:
@@ -273,16 +313,16 @@ def test_timeouts_adding_up_past_an_hour_is_a_warning() -> None:
     )
 
 
-def test_runas_on_windows_is_an_error() -> None:
+def test_runas_on_windows_is_a_warning() -> None:
     """UG:reference-appspec-file-structure-hooks.md: runas applies to Amazon Linux and Ubuntu
-    Server only. (The Windows agent ignores it, Agent:windows_util.rb; shiftsim's
-    specification makes it an error.)"""
+    Server only. The Windows agent never reads it (Agent:platform/windows_util.rb), so the file
+    is accepted and the script runs as the agent's user (issue 12)."""
     text = server(
         "BeforeInstall:\n  - location: a.bat\n    runas: Administrator\n", os_name="windows"
     )
-    err = the_error(text)
-    assert (err.line, err.path) == (6, "hooks.BeforeInstall[0].runas")
-    assert "runas" in err.message and "windows" in err.message
+    warning = the_warning(text, "hooks.BeforeInstall[0].runas")
+    assert warning.line == 6 and "runas" in warning.message and "windows" in warning.message
+    assert load_appspec(text).scripts("BeforeInstall")[0].runas is None
     linux = load_appspec(server("BeforeInstall:\n  - location: a.sh\n    runas: root\n"))
     assert linux.scripts("BeforeInstall")[0].runas == "root"
 
@@ -306,16 +346,16 @@ def test_capitalised_hooks_key_is_ignored_by_the_agent() -> None:
 
 
 def test_files_need_source_and_a_fully_qualified_destination() -> None:
-    """Agent:file_info.rb requires source and destination; UG:reference-appspec-file-structure-
-    files.md: destination must be a fully qualified path."""
+    """Agent:file_info.rb requires source and destination and accepts any destination (agent
+    cases T17, T18); UG:reference-appspec-file-structure-files.md asks for a fully qualified
+    path, so a relative one is a warning."""
     assert "needs a destination" in the_error(server(extra="files:\n  - source: /\n")).message
     assert "needs a source" in the_error(server(extra="files:\n  - destination: /x\n")).message
-    err = the_error(server(extra="files:\n  - source: /\n    destination: var/www\n"))
-    assert err.path == "files[0].destination" and "fully qualified" in err.message
-    err = the_error(
-        server(extra="files:\n  - source: /\n    destination: C:MyApp\n", os_name="windows")
-    )
-    assert "did you mean 'C:\\MyApp'?" in err.message
+    text = server(extra="files:\n  - source: /\n    destination: var/www\n")
+    assert "fully qualified" in the_warning(text, "files[0].destination").message
+    assert load_appspec(text).files == (FileMapping("/", "var/www"),)
+    text = server(extra="files:\n  - source: /\n    destination: C:MyApp\n", os_name="windows")
+    assert "did you mean 'C:\\MyApp'?" in the_warning(text, "files[0].destination").message
     spec = load_appspec(
         server(extra="files:\n  - source: \\\n    destination: c:\\inetpub\n", os_name="windows")
     )
@@ -414,11 +454,9 @@ def test_permissions_rules() -> None:
     assert "'file' or 'directory'" in err.message
     err = the_error(server(extra="permissions:\n  - {object: /x, context: {user: u}}\n"))
     assert "context needs a type" in err.message
-    # UG: "Setting unnamed users ... causes the AppSpec file to fail".
-    assert (
-        "named ACL"
-        in the_error(server(extra="permissions:\n  - {object: /x, acls: ['u::rw']}\n")).message
-    )
+    # UG: "Setting unnamed users ... causes the AppSpec file to fail"; agent case T69.
+    err = the_error(server(extra="permissions:\n  - {object: /x, acls: ['u::rw']}\n"))
+    assert err.path == "permissions[0].acls[0]" and "base entry" in err.message
 
 
 def test_unquoted_mode_with_leading_zero_is_read_as_octal() -> None:
@@ -740,9 +778,13 @@ def test_bom_crlf_and_files(tmp_path: Path) -> None:
     assert load_appspec(path, source="given.yml").source == "given.yml"
     (tmp_path / "latin1.yml").write_bytes(b"version: 0.0\nos: linux # caf\xe9\n")
     err = the_error(str(tmp_path / "latin1.yml"))
-    assert err.line == 2 and "not UTF-8" in err.message
-    with pytest.raises(FileNotFoundError):
+    assert err.line == 2 and "not valid UTF-8" in err.message
+    with pytest.raises(FileError, match="no such file") as info:
         load_appspec(str(tmp_path / "missing.yml"))
+    assert "this str was taken for a file name" in info.value.message
+    with pytest.raises(FileError, match="no such file") as info:
+        load_appspec(tmp_path / "missing.yml")
+    assert "taken for" not in info.value.message
     assert load_appspec(yaml.safe_load(SERVER)) == load_appspec(SERVER)
 
 
@@ -774,7 +816,7 @@ i: &i [*h,*h,*h,*h,*h,*h,*h,*h,*h]
 def test_billion_laughs_is_refused(pure: bool) -> None:
     # The document expands to 9**9 strings; it is refused by counting nodes as aliases expand,
     # long before anything is built (tests never assert on time; a hang would stall the suite).
-    with pytest.raises(AppSpecError, match="expands to more than 10000 nodes"):
+    with pytest.raises(AppSpecError, match=f"expands to more than {MAX_NODES} nodes"):
         _yaml.load_document(BILLION_LAUGHS, pure=pure)
     with pytest.raises(AppSpecError, match="alias"):
         load_appspec(BILLION_LAUGHS)
@@ -788,9 +830,9 @@ def test_alias_count_depth_size_and_recursion_limits() -> None:
     deep_block = "".join(" " * i + f"k{i}:\n" for i in range(80)) + " " * 80 + "v: 1\n"
     assert "deeper than 64 levels" in the_error(deep_block).message
     deep_json = "[" * 5000 + "]" * 5000
-    assert "deeper than 64 levels" in the_error(deep_json).message
-    wide = "[" + ", ".join(["1"] * 20_000) + "]"
-    assert "more than 10000 YAML nodes" in the_error(wide).message
+    assert re.search(r"deeper than 64 levels|nesting depth", the_error(deep_json).message)
+    wide = "[" + ", ".join(["1"] * (_yaml.MAX_NODES + 1)) + "]"
+    assert f"more than {_yaml.MAX_NODES} YAML nodes" in the_error(wide).message
     assert "recursive alias" in the_error("a: &a [*a]\n").message
     huge = "a: " + "x" * MAX_BYTES
     assert "larger than 1048576 bytes" in the_error(huge).message
@@ -799,7 +841,7 @@ def test_alias_count_depth_size_and_recursion_limits() -> None:
 def test_huge_files_are_refused_before_reading(tmp_path: Path) -> None:
     path = tmp_path / "big.yml"
     path.write_bytes(b"#" * (MAX_BYTES + 1))
-    assert "larger than" in the_error(str(path)).message
+    assert "shiftsim reads at most 1048576 bytes" in the_error(str(path)).message
 
 
 def test_python_tags_are_never_constructed(tmp_path: Path) -> None:
@@ -846,7 +888,7 @@ def test_validate_collects_everything_without_raising() -> None:
     assert [(f.severity, f.line, f.path) for f in findings] == [
         ("error", 1, "version"),
         ("error", 2, "os"),
-        ("error", 4, "hooks.Start"),
+        ("warning", 4, "hooks.Start"),
         ("warning", 5, "colour"),
     ]
     lines = format_findings(findings).splitlines()
@@ -854,8 +896,8 @@ def test_validate_collects_everything_without_raising() -> None:
         "a.yml:1: error: version: version must be 0.0, the only AppSpec version; got 1"
     )
     assert lines[3].startswith("a.yml:5: warning: colour: unknown key 'colour'")
-    assert validate("nope.yml")[0].message.startswith("cannot read the file")
-    err = the_error("version: 1\nos: Linux\nhooks:\n  Start: []\n")
+    assert validate("nope.yml")[0].message.startswith("cannot read the AppSpec file: no such")
+    err = the_error("version: 1\nos: Linux\nhooks:\n  Start: [{timeout: 1}]\n")
     assert err.message.endswith("(and 2 more errors; `shiftsim validate` lists them all)")
     assert str(err).startswith("<string>:1 at version: version must be 0.0")
 
@@ -864,7 +906,7 @@ def test_main_validate_exit_codes(tmp_path: Path, capsys: pytest.CaptureFixture[
     good = tmp_path / "good.yml"
     good.write_text(SERVER)
     bad = tmp_path / "bad.yml"
-    bad.write_text("version: 0.0\nos: linux\nhooks:\n  Before Install: []\n")
+    bad.write_text("version: 0.0\nos: linux\nhooks:\n  BeforeInstall: [{timeout: 10}]\n")
     warned = tmp_path / "warned.json"
     warned.write_text(json.dumps({**yaml.safe_load(SERVER), "extra": 1}))
 
@@ -875,7 +917,7 @@ def test_main_validate_exit_codes(tmp_path: Path, capsys: pytest.CaptureFixture[
     assert f"{warned}:1: warning: extra: unknown key 'extra'" in out
     assert main_validate([str(bad), str(good)]) == 1
     out = capsys.readouterr().out
-    assert f"{bad}:4: error: hooks['Before Install']:" in out
+    assert f"{bad}:4: error: hooks.BeforeInstall[0]:" in out
     assert out.endswith("2 files checked: 1 error, 0 warnings\n")
     assert main_validate(["-q", str(warned)]) == 0
     assert capsys.readouterr().out == ""
@@ -1061,3 +1103,209 @@ def test_generated_appspecs_round_trip(spec: AppSpec) -> None:
     assert from_yaml == spec
     assert load_appspec(json.dumps(data, indent=2)) == spec
     assert from_yaml.to_dict() == data
+
+
+# --------------------------------------------------------------------------------------------
+# The agent's rules for permissions (issue 12; Agent:ace_info.rb, Agent:range_info.rb)
+
+
+def _acl_file(*acls: str) -> str:
+    entries = "".join(f"      - '{acl}'\n" for acl in acls)
+    return server(
+        extra=f"permissions:\n  - object: /srv/app/\n    type: [directory]\n    acls:\n{entries}"
+    )
+
+
+@pytest.mark.parametrize(
+    "acl",
+    ["u:henry:7", "bob:0", "m:7", "mask:", "d:bob:rwx", "default::rw", "d:u::rwx", "u:mask:7"],
+)
+def test_acl_entries_the_agent_accepts(acl: str) -> None:
+    """Agent:ace_info.rb accepts these (agent cases T30, T40, T41, T66, T72, T73)."""
+    spec = load_appspec(_acl_file(acl))
+    assert spec.permissions[0].acls == (acl,) and spec.warnings == ()
+
+
+@pytest.mark.parametrize(
+    ("acl", "fragment"),
+    [
+        ("mask:name:rwx", "take no name"),
+        ("d:other:name:rwx", "take no name"),
+        ("o::r", "base entry"),
+        ("u::7", "base entry"),
+        ("u:bob:rwX", "'X'"),
+        ("7", "2 to 4 parts"),
+        ("d:d:bob:7", "default twice"),
+        ("x:bob:7", "not an ACL entry type"),
+    ],
+)
+def test_acl_entries_the_agent_refuses(acl: str, fragment: str) -> None:
+    """Agent:ace_info.rb refuses these (agent cases T31-T38, T69-T71)."""
+    err = the_error(_acl_file("u:ok:7", acl))
+    assert (err.line, err.path) == (8, "permissions[0].acls[1]")
+    assert fragment in err.message and "the agent refuses the ACL entry" in err.message
+
+
+@pytest.mark.parametrize(
+    ("selinux_range", "fragment"),
+    [
+        ("s3-s2:c0", "below the low one"),
+        ("s3-:c0", "empty part"),
+        ("s", "not a sensitivity"),
+        ("s0-s-1", "not a sensitivity"),
+        ("s0:c2.c1", "decreases"),
+        ("s0:c1024", "up to c1023"),
+        ("s0:c0.c2,c1", "listed twice"),
+        ("s0:", "empty part"),
+        ("s0:cd3", "not a category"),
+    ],
+)
+def test_selinux_range_is_checked(selinux_range: str, fragment: str) -> None:
+    """Agent:range_info.rb (agent cases T42-T60)."""
+    text = server(
+        extra="permissions:\n  - object: /x\n    context:\n      type: t\n"
+        f"      range: '{selinux_range}'\n"
+    )
+    err = the_error(text)
+    assert (err.line, err.path) == (7, "permissions[0].context.range")
+    assert fragment in err.message
+
+
+@pytest.mark.parametrize("selinux_range", ["s5", "s0:c0.c1,c15,c7.c9", "s3-s7:c5,c8.c10,c17"])
+def test_selinux_ranges_the_agent_accepts(selinux_range: str) -> None:
+    text = server(
+        extra=f"permissions:\n  - object: /x\n    context: {{type: t, range: '{selinux_range}'}}\n"
+    )
+    context = load_appspec(text).permissions[0].context
+    assert context is not None and context.range == selinux_range
+
+
+def test_numeric_owner_is_accepted_with_a_warning() -> None:
+    """Agent:application_specification.rb takes owner as given (issue 12: a numeric owner is
+    accepted); Agent:install_instruction.rb looks it up with Etc.getpwnam, hence the warning."""
+    text = server(extra="permissions:\n  - {object: /x, owner: 1000, group: 1000}\n")
+    spec = load_appspec(text)
+    assert (spec.permissions[0].owner, spec.permissions[0].group) == ("1000", "1000")
+    assert {w.path for w in spec.warnings} == {"permissions[0].owner", "permissions[0].group"}
+
+
+def test_default_acl_entries_on_files_are_warnings() -> None:
+    """Agent:linux_permission_info.rb (validate_file_acl), called for every file a permission
+    applies to (Agent:install_instruction.rb): a default ACL entry on a file fails the Install
+    step, though the agent accepts the file (agent cases T29, T39, T40 and their 'install')."""
+    text = server(extra="permissions:\n  - object: /x\n    acls: ['d:u:bob:rw']\n")
+    (warning,) = load_appspec(text).warnings
+    assert warning.path == "permissions[0].acls" and "Install step fails" in warning.message
+    directories = text.replace("    acls:", "    type: [directory]\n    acls:")
+    assert load_appspec(directories).warnings == ()
+
+
+# --------------------------------------------------------------------------------------------
+# Text is text, paths are paths (issue 16)
+
+
+def test_a_str_is_text_unless_it_is_clearly_a_file_name(tmp_path: Path) -> None:
+    """An existing file's name given as a str is still text: it is never opened."""
+    secret = tmp_path / "secret"
+    secret.write_text("root:x:0:0:root:/root:/bin/bash\n" * 50)
+    for taken in (validate(str(secret)), validate("/etc/passwd")):
+        (finding,) = taken
+        assert finding.severity == "error" and "read as AppSpec text" in finding.message
+        assert "root:x" not in finding.message and "pathlib.Path" in finding.message
+    err = the_error(str(secret))
+    assert "root:x" not in str(err) and err.source == "<string>"
+    # As a pathlib.Path it is a file: read, and refused as an AppSpec without echoing it whole.
+    with pytest.raises(AppSpecError) as info:
+        load_appspec(secret)
+    err = info.value
+    assert err.source == str(secret) and len(str(err)) < 400
+
+
+@pytest.mark.parametrize(
+    ("text", "is_name"),
+    [
+        ("appspec.yml", True),
+        ("deploy/AppSpec.YAML", True),
+        ("C:\\deploy\\appspec.json", True),
+        ("appspec.json.tpl", True),
+        ("/etc/passwd", False),
+        ("version: 0.0", False),
+        ("{version: 0.0, note: a.yml}", False),
+        ("key: a.yml", False),
+        ("appspec.yml\nos: linux", False),
+    ],
+)
+def test_the_file_name_rule(text: str, is_name: bool) -> None:
+    from shiftsim.appspec._load import is_file_name
+
+    assert is_file_name(text) is is_name
+
+
+def test_validate_never_raises_for_unreadable_input(tmp_path: Path) -> None:
+    """Issue 16: files over 1 MiB, not UTF-8, not regular files, and values of other types."""
+    big = tmp_path / "big.yml"
+    big.write_bytes(b"version: 0.0\n" + b"#" * MAX_BYTES)
+    latin = tmp_path / "latin.yml"
+    latin.write_bytes(b"version: 0.0\nos: linux # caf\xe9\n")
+    binary = tmp_path / "binary.yml"
+    binary.write_bytes(bytes(range(256)) * 10)
+    fifo = tmp_path / "pipe.yml"
+    import os
+
+    os.mkfifo(fifo)
+    for given_input in (big, latin, binary, fifo, tmp_path, tmp_path / "missing.yml", 123, b"x"):
+        findings = validate(given_input)  # type: ignore[arg-type]
+        assert [f.severity for f in findings] == ["error"], (given_input, findings)
+        assert len(findings[0].message) < 400
+    utf16 = tmp_path / "utf16.yml"
+    utf16.write_bytes(b"\xff\xfe" + SERVER.encode("utf-16-le"))
+    assert validate(utf16) == []
+
+
+def test_messages_quote_short_excerpts_of_the_input() -> None:
+    """COMMON.md: an error never echoes more than ~80 escaped characters of input."""
+    long = "x\x1b[31m" + "y" * 5000
+    text = server(
+        f"AfterInstall:\n  - location: a.sh\n    timeout: '{long}'\n",
+        extra=f"os_note: '{long}'\nfiles:\n  - source: /\n    destination: '{long}'\n",
+    )
+    for finding in validate(text.replace("os: linux", f"os: '{long}'")):
+        assert "y" * 100 not in finding.message and "\x1b" not in finding.message, finding
+
+
+@pytest.mark.parametrize(
+    "name",
+    sorted(
+        name
+        for _, name, _ in __import__("pkgutil").iter_modules(
+            __import__("shiftsim.appspec").appspec.__path__, "shiftsim.appspec."
+        )
+    ),
+)
+def test_private_module_docstring_examples_run(name: str) -> None:
+    """tests/test_docs.py runs the top-level modules' examples; these are the package's own."""
+    import doctest
+    import importlib
+
+    module = importlib.import_module(name)
+    runner = doctest.DocTestRunner(optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE)
+    for test in doctest.DocTestFinder(exclude_empty=True).find(module, name):
+        runner.run(test)
+    assert runner.summarize(verbose=False).failed == 0
+
+
+def test_each_module_declares_all() -> None:
+    import importlib
+    import pkgutil
+
+    import shiftsim.appspec
+
+    for _, name, _ in pkgutil.iter_modules(shiftsim.appspec.__path__, "shiftsim.appspec."):
+        assert isinstance(importlib.import_module(name).__all__, list), name
+
+
+def test_numeric_permission_object_is_read_as_text() -> None:
+    """Agent:application_specification.rb reads object with to_s.strip: 123 is '123'."""
+    spec = load_appspec(server(extra="permissions:\n  - object: 123\n"))
+    assert spec.permissions[0].object == "123"
+    assert [w.path for w in spec.warnings] == ["permissions[0].object"]

@@ -636,3 +636,112 @@ def test_server_group_and_get_deployment() -> None:
     back = to_get_deployment(run, deployment_id=run.rollback_deployment_id)["deploymentInfo"]
     assert back["creator"] == "codeDeployRollback"
     assert back["rollbackInfo"]["rollbackTriggeringDeploymentId"] == run.deployment_id
+
+
+# ---------------------------------------------------------------------------- hostile values
+
+
+def server_group(**changes: Any) -> dict[str, Any]:
+    group: dict[str, Any] = {
+        "applicationName": "shop",
+        "deploymentGroupName": "web",
+        "computePlatform": "Server",
+        "deploymentConfigName": "CodeDeployDefault.OneAtATime",
+    }
+    group.update(changes)
+    return group
+
+
+@pytest.mark.parametrize("content", ["/etc/passwd", "appspec.yml", "../../etc/shadow.yaml"])
+def test_appspec_content_is_text_never_a_file(content: str) -> None:
+    """API:RevisionLocation / API:AppSpecContent: ``content`` is the AppSpec's text (issue 16:
+    it was read as a path and the file echoed in the error). It is never opened."""
+    revision = {"revisionType": "AppSpecContent", "appSpecContent": {"content": content}}
+    with pytest.raises(AppSpecError) as info:
+        from_deployment_group(lambda_group(alarmConfiguration=None), revision=revision)
+    message = str(info.value)
+    assert "root:" not in message and "never a file name" in message
+    assert info.value.source == "revision" and len(message) < 300
+    string = {"revisionType": "String", "string": {"content": content}}
+    with pytest.raises(AppSpecError, match="never a file name"):
+        from_deployment_group(lambda_group(alarmConfiguration=None), revision=string)
+
+
+def test_ec2_deployment_options_are_accepted() -> None:
+    """botocore's codedeploy model: ec2DeploymentOptions is a member of CreateDeploymentGroupInput
+    and DeploymentGroupInfo (EC2DeploymentOptions.autoScalingGroupProcessesToSuspend, at most 4
+    of Terminate, AZRebalance, InstanceRefresh, ScheduledActions; codedeploy-api.md,
+    CreateDeploymentGroup). shiftsim checks it; it does not model Auto Scaling's processes."""
+    options = {"autoScalingGroupProcessesToSuspend": ["Terminate", "AZRebalance"]}
+    with_options = from_deployment_group(server_group(ec2DeploymentOptions=options))
+    assert repr(with_options) == repr(from_deployment_group(server_group()))
+    empty = {"autoScalingGroupProcessesToSuspend": []}
+    assert isinstance(
+        from_deployment_group(lambda_group(alarmConfiguration=None, ec2DeploymentOptions=empty)),
+        LambdaDeployment,
+    )
+    with pytest.raises(ConfigError, match=r"ToSuspend\[0\] must be one of 'Terminate'"):
+        from_deployment_group(
+            server_group(ec2DeploymentOptions={"autoScalingGroupProcessesToSuspend": ["Launch"]})
+        )
+    with pytest.raises(ConfigError, match="applies only to EC2/on-premises in-place"):
+        from_deployment_group(lambda_group(alarmConfiguration=None, ec2DeploymentOptions=options))
+
+
+def test_auto_scaling_group_without_a_name() -> None:
+    """API:AutoScalingGroup {name, hook, terminationHook}: an entry without a name is refused
+    with its position, not a KeyError."""
+    with pytest.raises(ConfigError, match=r"autoScalingGroups\[1\] must be an Auto Scaling"):
+        from_deployment_group(server_group(autoScalingGroups=[{"name": "a"}, {"hook": "h"}]))
+    deployment = from_deployment_group(server_group(autoScalingGroups=["a", {"name": "b"}]))
+    assert deployment.targets.auto_scaling_groups == ("a", "b")
+
+
+def test_empty_deployment_style_reads_as_absent() -> None:
+    """API:DeploymentStyle: both members are optional; an empty one says nothing."""
+    without = lambda_group(alarmConfiguration=None, deploymentStyle=None)
+    assert from_deployment_group({**without, "deploymentStyle": {}}) == from_deployment_group(
+        without
+    )
+    server = from_deployment_group(server_group(deploymentStyle={}))
+    assert repr(server) == repr(from_deployment_group(server_group()))
+
+
+@pytest.mark.parametrize("key", ["autoRollbackConfiguration", "alarmConfiguration"])
+def test_enabled_must_be_a_boolean(key: str) -> None:
+    """API:AutoRollbackConfiguration / API:AlarmConfiguration: enabled is a Boolean; the text
+    "false" was counted as enabled (issue 16)."""
+    raw = {"enabled": "false", "events": ["DEPLOYMENT_FAILURE"], "alarms": [{"name": "errors"}]}
+    with pytest.raises(ConfigError, match=rf"{key}.enabled must be true or false.*'false'"):
+        from_deployment_group(lambda_group(**{key: raw}), alarms=[ERRORS])
+
+
+@pytest.mark.parametrize(
+    ("key", "member"), [("autoRollbackConfiguration", "events"), ("alarmConfiguration", "alarms")]
+)
+def test_none_lists_are_refused_cleanly(key: str, member: str) -> None:
+    """botocore's model: events and alarms are lists; boto3 refuses None too (issue 16: events
+    None gave a TypeError)."""
+    with pytest.raises(ConfigError, match=rf"{key}.{member} must be a list; got None"):
+        from_deployment_group(lambda_group(**{key: {"enabled": True, member: None}}))
+
+
+def test_error_messages_quote_short_excerpts() -> None:
+    with pytest.raises(ConfigError) as info:
+        from_deployment_group(lambda_group(deploymentStyle="x" * 10_000))
+    assert len(str(info.value)) < 300
+
+
+def test_package_modules_declare_all_and_public_names_keep_their_path() -> None:
+    """shiftsim.boto is a package of private modules (issue 10); the public names keep their
+    import path and present themselves as shiftsim.boto's."""
+    import importlib
+    import pkgutil
+
+    import shiftsim.boto
+
+    for _, name, _ in pkgutil.iter_modules(shiftsim.boto.__path__, "shiftsim.boto."):
+        assert isinstance(importlib.import_module(name).__all__, list), name
+    for name in shiftsim.boto.__all__:
+        value = getattr(shiftsim.boto, name)
+        assert getattr(value, "__module__", "shiftsim.boto") == "shiftsim.boto", name

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import doctest
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -17,7 +18,16 @@ EXAMPLES = Path(__file__).resolve().parent.parent / "examples" / "scenarios"
 LAMBDA = str(EXAMPLES / "lambda-canary.yml")
 ECS = str(EXAMPLES / "ecs-linear.yml")
 SERVER = str(EXAMPLES / "server-in-place.yml")
-COMMANDS = ("configs", "schedule", "simulate", "montecarlo", "compare", "validate", "demo")
+COMMANDS = (
+    "configs",
+    "schedule",
+    "simulate",
+    "montecarlo",
+    "compare",
+    "sweep",
+    "validate",
+    "demo",
+)
 SCRIPT = Path(sys.executable).with_name("shiftsim")
 
 
@@ -48,16 +58,36 @@ def test_console_script_is_installed_and_runs() -> None:
 
 @pytest.mark.slow
 def test_demo_through_the_console_script(tmp_path: Path) -> None:
-    """``make demo``: the 9 Lambda configurations, a readable table, a figure; quickly."""
+    """``make demo``: 9 Lambda configurations x 4 alarm designs, both sides of the trade-off,
+    the frontier named, a figure."""
     done = subprocess.run(
         [str(SCRIPT), "demo"], capture_output=True, text=True, check=False, cwd=tmp_path
     )
     assert done.returncode == 0, done.stderr
     lines = done.stdout.splitlines()
-    rows = [line for line in lines if line.startswith("Lambda")]
-    assert len(rows) == 9
-    assert rows[0].startswith("LambdaCanary10Percent5Minutes")
-    assert "20,000 times with the same seed" in done.stdout
+    header = next(i for i, line in enumerate(lines) if line.split()[:1] == ["configuration"])
+    assert lines[header].split() == [
+        "configuration",
+        "alarm",
+        "missed",
+        "%",
+        "false",
+        "rollbacks",
+        "%",
+        "exposure",
+        "errors",
+        "detect",
+        "min",
+        "duration",
+        "min",
+    ]
+    rows = lines[header + 1 : header + 37]
+    assert len(rows) == 36 and all(r[3:].split()[0] for r in rows)
+    assert rows[0][3:].startswith("Canary10Percent5Minutes")
+    assert rows[-1][3:].startswith("AllAtOnce")
+    assert "10,000 times with the same seed" in done.stdout
+    assert "Pareto frontier" in done.stdout and "Fewest bad requests served" in done.stdout
+    assert any(r.startswith("*") for r in rows)
     figure = tmp_path / shiftsim.cli.DEMO_FIGURE
     assert figure.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert lines[-1] == f"wrote the figure to {figure}"
@@ -217,7 +247,8 @@ def test_simulate_errors_go_to_stderr_without_traceback(
     code, out, err = run(capsys, "simulate", str(tmp_path / "missing.yml"))
     assert code == 1 and out == ""
     assert (
-        err == f"shiftsim simulate: error: {tmp_path / 'missing.yml'}: No such file or directory\n"
+        err == f"shiftsim simulate: error: {tmp_path / 'missing.yml'}: cannot read the scenario "
+        "file: no such file\n"
     )
     bad = tmp_path / "bad.yml"
     bad.write_text("platform: Lambda\nconfig: AllAtOnce\nalarms:\n  - {name: e, treshold: 1}\n")
@@ -242,7 +273,8 @@ def test_montecarlo_text_json_and_progress(
     code, out, err = run(capsys, "montecarlo", LAMBDA, "--runs", "2000")
     assert code == 0
     assert "2,000 runs, seed 7" in out
-    assert "rolled back" in out and "errors served" in out
+    assert "rolled back" in out and "errors served before the end" in out
+    assert "errors served in the incident (exposure)" in out
     assert "monte_carlo: 100%" in err  # tqdm's bar, on stderr
     png = tmp_path / "risk.png"
     code, out, err = run(
@@ -274,6 +306,7 @@ def test_montecarlo_of_a_server_scenario(
     assert png.stat().st_size > 0
 
 
+@pytest.mark.slow
 def test_compare_a_scenario(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     png = tmp_path / "compare.png"
     code, out, err = run(
@@ -288,23 +321,65 @@ def test_compare_a_scenario(capsys: pytest.CaptureFixture[str], tmp_path: Path) 
         "CodeDeployDefault.ECSCanary10Percent5Minutes",
         "CodeDeployDefault.ECSAllAtOnce",
     )
-    assert code == 0
+    assert code == 0, err
     lines = out.splitlines()
-    assert "2 configurations, 500 runs each, seed 11 (common random numbers)" in lines[0]
-    assert [line.split()[0] for line in lines[4:6]] == [
-        "ECSCanary10Percent5Minutes",
-        "ECSAllAtOnce",
+    assert (
+        "2 configurations x a bad and a good release, 500 runs each, seed 11 (common random "
+        "numbers)" in lines[0]
+    )
+    assert lines[2].split()[:3] == ["configuration", "missed", "%"]
+    assert [line[3:].split()[0] for line in lines[3:5]] == [
+        "Canary10Percent5Minutes",
+        "AllAtOnce",
     ]
+    assert lines[4][3:].split()[1] == "100.0"  # AllAtOnce: every bad release escapes (D4)
+    assert "Pareto frontier" in out
     assert "compare: 100%" in err
     assert png.is_file()
 
 
-def test_compare_defaults_to_the_demo_and_every_config(capsys: pytest.CaptureFixture[str]) -> None:
+def test_compare_a_server_scenario(capsys: pytest.CaptureFixture[str]) -> None:
+    """Issue 11: this was a KeyError traceback. Server: a miss is a bad revision that
+    Succeeded; a false rollback a good one (no script faults) that failed or rolled back."""
+    code, out, err = run(
+        capsys,
+        "compare",
+        SERVER,
+        "--runs",
+        "5",
+        "--no-progress",
+        "--configs",
+        "CodeDeployDefault.OneAtATime",
+        "CodeDeployDefault.HalfAtATime",
+    )
+    assert code == 0, err
+    lines = out.splitlines()
+    assert lines[2].split() == [
+        "configuration",
+        "missed",
+        "%",
+        "false",
+        "rollbacks",
+        "%",
+        "duration",
+        "min",
+    ]
+    one, half = (line[3:].split() for line in lines[3:5])
+    assert one[:2] == ["OneAtATime", "0.0"]  # stops at the first failing instance
+    assert half[:2] == ["HalfAtATime", "100.0"]  # 3 failures of 9 are within its budget
+    assert lines[3].startswith("*")
+
+
+@pytest.mark.slow
+def test_compare_json_has_rows_and_the_frontier(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = run(capsys, "compare", "--runs", "200", "--json", "--no-progress")
     payload = json.loads(out)
-    assert code == 0 and payload["scenario"] == "the demo's bad release"
-    assert len(payload["configs"]) == 9
-    assert payload["configs"][-1]["config"] == "CodeDeployDefault.LambdaAllAtOnce"
+    assert code == 0 and payload["scenario"] == "the demo's releases"
+    assert len(payload["rows"]) == 9
+    assert payload["rows"][-1]["config"] == "CodeDeployDefault.LambdaAllAtOnce"
+    assert {"miss_rate", "false_rollback_rate", "exposure_errors"} <= set(payload["rows"][0])
+    assert payload["constraints"] == {"false_rollback_rate": 0.05}
+    assert set(payload["frontier"]) <= {row["label"] for row in payload["rows"]}
 
 
 def test_compare_rejects_a_config_of_another_platform(capsys: pytest.CaptureFixture[str]) -> None:
@@ -315,10 +390,64 @@ def test_compare_rejects_a_config_of_another_platform(capsys: pytest.CaptureFixt
 
 
 @pytest.mark.slow
+def test_sweep_alarm_fields(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    png = tmp_path / "sweep.png"
+    code, out, err = run(
+        capsys,
+        "sweep",
+        LAMBDA,
+        "--axis",
+        "alarms[0].evaluation_periods=1,2",
+        "--axis",
+        "alarms[0].threshold=0,2",
+        "--runs",
+        "300",
+        "--no-progress",
+        "--max-duration",
+        "30",
+        "--plot",
+        str(png),
+    )
+    assert code == 0, err
+    lines = out.splitlines()
+    assert "4 grid points x a bad and a good release, 300 runs each" in lines[0]
+    assert lines[2].split()[:2] == ["evaluation_periods", "threshold"]
+    assert [line[3:].split()[:2] for line in lines[3:7]] == [
+        ["1", "0"],
+        ["1", "2"],
+        ["2", "0"],
+        ["2", "2"],
+    ]
+    assert "duration <= 30 min" in out
+    assert png.is_file()
+
+
+@pytest.mark.parametrize(
+    ("axis", "message"),
+    [
+        ("threshold", "--axis must be PATH=V1,V2"),
+        ("alarms[9].threshold=1", "index 9 is out of range"),
+        ("alarms[0].nope=1", "Alarm has no field 'nope'"),
+    ],
+)
+def test_sweep_axis_errors(capsys: pytest.CaptureFixture[str], axis: str, message: str) -> None:
+    code, _, err = run(capsys, "sweep", LAMBDA, "--axis", axis, "--runs", "5")
+    assert code == 1 and message in err and "Traceback" not in err
+
+
+def test_help_texts_show_percent_signs_once(capsys: pytest.CaptureFixture[str]) -> None:
+    for command in ("montecarlo", "compare", "demo"):
+        code, out, _ = run(capsys, command, "--help")
+        assert code == 0 and "%%" not in out
+    _, out, _ = run(capsys, "compare", "--help")
+    assert "Lambda, ECS or Server" in out and "false rollbacks" in out
+
+
+@pytest.mark.slow
 def test_demo_options(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     png = tmp_path / "demo.png"
-    code, out, _ = run(capsys, "demo", "--runs", "300", "--seed", "5", "--plot", str(png))
-    assert code == 0 and "300 times with the same seed (5)" in out
+    code, out, _ = run(capsys, "demo", "--runs", "100", "--seed", "5", "--plot", str(png))
+    assert code == 0 and "100 times with the same seed (5)" in out
     assert png.is_file()
 
 
@@ -343,3 +472,64 @@ def test_validate_without_the_appspec_module(
     code, out, err = run(capsys, "validate", "appspec.yml")
     assert code == 1 and out == ""
     assert err.startswith("shiftsim validate: error: AppSpec validation needs shiftsim.appspec")
+
+
+# ---------------------------------------------------------------------------------- issue 16
+def test_an_internal_error_is_one_line_and_exit_code_70(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken(args: object) -> int:
+        raise ZeroDivisionError("division by zero\nsecond line")
+
+    monkeypatch.setattr(shiftsim.cli, "_configs", broken)
+    monkeypatch.delenv("SHIFTSIM_TRACEBACK", raising=False)
+    code, out, err = run(capsys, "configs")
+    assert code == shiftsim.cli.INTERNAL_ERROR == 70
+    assert out == ""
+    assert err.startswith("shiftsim configs: internal error: ZeroDivisionError: division by zero")
+    assert err.count("\n") == 1 and "Traceback" not in err
+
+
+def test_an_appspec_given_to_simulate_gets_a_hint(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    appspec = tmp_path / "appspec.yml"
+    appspec.write_text("version: 0.0\nos: linux\nfiles: []\n")
+    code, _, err = run(capsys, "simulate", str(appspec))
+    assert code == 1
+    assert "looks like an AppSpec file, not a scenario" in err
+    assert f"shiftsim validate {appspec}" in err
+
+
+def test_a_scenario_given_to_validate_gets_a_hint(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    scenario = tmp_path / "s.yml"
+    scenario.write_text("platform: Lambda\nconfig: AllAtOnce\n")
+    code, _, err = run(capsys, "validate", str(scenario))
+    assert code != 0
+    assert f"hint: {scenario} looks like a scenario file" in err
+
+
+def test_a_scenario_name_with_terminal_escapes_is_printed_escaped(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    scenario = tmp_path / "s.yml"
+    scenario.write_text('platform: Lambda\nconfig: AllAtOnce\nname: "x\\e]0;pwned\\a\\e[2J"\n')
+    code, out, _ = run(capsys, "simulate", str(scenario), "--seed", "1")
+    assert code == 0
+    assert "\x1b" not in out and "\x07" not in out
+    assert out.startswith("x\\x1b]0;pwned\\x07\\x1b[2J: Lambda")
+
+
+@pytest.mark.skipif(not Path("/dev/zero").exists(), reason="no /dev/zero")
+@pytest.mark.parametrize("command", ["simulate", "montecarlo"])
+def test_devices_and_fifos_are_refused_at_once(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, command: str
+) -> None:
+    code, _, err = run(capsys, command, "/dev/zero")
+    assert code == 1 and "character device" in err
+    fifo = tmp_path / "fifo.yml"
+    os.mkfifo(fifo)
+    code, _, err = run(capsys, command, str(fifo))
+    assert code == 1 and "named pipe" in err

@@ -538,3 +538,14 @@ def test_simulate_rejects_what_is_not_a_deployment():
 def test_every_public_error_is_exported():
     for name in ("ShiftsimError", "ConfigError", "AppSpecError", "UnsupportedScenarioError"):
         assert name in shiftsim.__all__
+
+
+def test_file_errors_are_located_appspec_errors_with_escaped_names() -> None:
+    """FileError (issue 16): the one reader's errors are AppSpecErrors (same attributes), and
+    names with control characters are shown escaped."""
+    from shiftsim.errors import FileError
+
+    assert issubclass(FileError, AppSpecError) and issubclass(FileError, ValueError)
+    err = FileError("the scenario file is a directory", source="a\x1b[2Jb.yml")
+    assert (err.source, err.line, err.path) == ("a\x1b[2Jb.yml", None, "")
+    assert str(err) == "a\\x1b[2Jb.yml: the scenario file is a directory"

@@ -131,7 +131,7 @@ def test_filter_types_are_inferred_and_match() -> None:
     assert not TagFilter("env", "web").matches(tags)
     assert TagFilter.from_boto(
         {"Key": "env", "Value": "prod", "Type": "KEY_AND_VALUE"}
-    ) == TagFilter("env", "prod", "KEY_AND_VALUE")
+    ) == TagFilter("env", "prod")
     assert TagFilter("env", "prod").to_boto() == {
         "Type": "KEY_AND_VALUE",
         "Key": "env",

@@ -548,6 +548,7 @@ def test_summary_shape():
         "detection_minute",
         "target_invocations",
         "target_errors",
+        "exposure_errors",
         "final_weight",
     ]
     assert summary.name == run.deployment_id

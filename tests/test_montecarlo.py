@@ -39,6 +39,7 @@ def test_runs_frame_has_one_row_per_run() -> None:
         "duration_minutes",
         "target_invocations",
         "target_errors",
+        "exposure_errors",
         "final_weight",
     ]
     assert set(runs["status"]) <= {"Succeeded", "Failed", "Stopped"}

@@ -23,6 +23,44 @@ PATHS = sorted(NOTEBOOKS.glob("*.ipynb"))
 KERNEL = "python3"
 #: What the kernel prints last, so the test can check which Python ran the notebook.
 WHO = "import sys; print(sys.prefix)"
+#: What each notebook's prose relies on, checked in its kernel after its last cell (the
+#: notebooks themselves hold no cells that only assert).
+CHECKS = {
+    "01-traffic-shifting-strategies": """
+# The paragraphs describe these three runs and this ranking.
+assert [run.status for run in runs.values()] == ["Succeeded", "Stopped", "Succeeded"]
+assert summary.loc["LambdaAllAtOnce", "mean"] > summary.loc["LambdaCanary10Percent5Minutes", "mean"]
+assert summary.loc["LambdaCanary10Percent5Minutes", "mean"] > summary.loc[
+    "LambdaLinear10PercentEvery1Minute", "mean"]
+# One time scale for the three runs (issue 15).
+assert len({ax.get_xlim() for ax in axes}) == 1
+""",
+    "02-alarms": """
+assert clocks.groupby("metric_delay (s)")["alarm_minute"].first().is_monotonic_increasing
+assert (clocks["detection_minute"] >= clocks["alarm_minute"]).all()
+assert trap.loc["canary 5 min, 5-min alarm", "rollback_rate"] == 0.0
+assert trap.loc["canary 15 min, 5-min alarm", "rollback_rate"] > 0.99
+assert missing.loc["breaching", "good release: rolled back"] == 1.0
+assert missing.loc["notBreaching", "good release: rolled back"] == 0.0
+assert (missing.loc["missing", "bad release: rolled back"]
+        > missing.loc["notBreaching", "bad release: rolled back"])
+""",
+    "03-ec2-in-place": """
+assert list(failures["status"]) == [
+    "Failed", "Succeeded", "Succeeded", "Failed", "Succeeded", "Succeeded"]
+assert agents.status == "Succeeded"
+assert list(failed["end_minute"] - failed["start_minute"]) == [5.0, 5.0]
+assert list(blast["failed"]) == [1, 5, 10]
+succeeded = flaky_table["succeeded"]
+assert succeeded["OneAtATime"] < 0.6 < succeeded["HalfAtATime"]
+assert len({ax.get_xlim() for ax in axes}) == 1
+""",
+    "04-risk-at-scale": """
+assert false_alarms.loc["rollback_rate", "estimate"] > 0.3
+assert ((five.runs["status"] == "Stopped") & (ten.runs["status"] == "Succeeded")).sum() == 0
+assert spread["common random numbers"].std() < spread["independent seeds"].std()
+""",
+}
 
 
 def test_the_teaching_notebooks_exist() -> None:
@@ -32,6 +70,20 @@ def test_the_teaching_notebooks_exist() -> None:
         "03-ec2-in-place",
         "04-risk-at-scale",
     ]
+
+
+@pytest.mark.parametrize("path", PATHS, ids=lambda p: p.stem)
+def test_no_cell_only_asserts(path: Path) -> None:
+    """Checks live in CHECKS above; the notebooks teach."""
+    notebook = nbformat.read(path, as_version=4)
+    for cell in notebook.cells:
+        code = [
+            line
+            for line in cell.source.splitlines()
+            if line.strip() and not line.lstrip().startswith("#")
+        ]
+        if cell.cell_type == "code" and code:
+            assert not all(line.startswith(("assert", " ", ")")) for line in code), cell.source
 
 
 @pytest.mark.parametrize("path", PATHS, ids=lambda p: p.stem)
@@ -74,9 +126,12 @@ def kernel_config(tmp_path_factory: pytest.TempPathFactory) -> Config:
     return config
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("path", PATHS, ids=lambda p: p.stem)
 def test_runs_top_to_bottom(path: Path, kernel_config: Config) -> None:
     notebook = nbformat.read(path, as_version=4)
+    if path.stem in CHECKS:
+        notebook.cells.append(nbformat.v4.new_code_cell(CHECKS[path.stem]))
     notebook.cells.append(nbformat.v4.new_code_cell(WHO))
     client = NotebookClient(
         notebook,

@@ -7,6 +7,7 @@ SAMdoc = SAM's docs/safe_lambda_deployments.rst; CW = cloudwatch-alarms.md secti
 from __future__ import annotations
 
 import json
+import os
 import warnings
 from pathlib import Path
 from typing import Any
@@ -37,7 +38,9 @@ from shiftsim.sam import (
     sam_deployment_group,
 )
 
-CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "corpus"
+CORPUS = Path(
+    os.environ.get("SHIFTSIM_CORPUS") or Path(__file__).resolve().parents[2] / "shared" / "corpus"
+)
 SAM_DIR = CORPUS / "sam"
 
 
@@ -634,7 +637,7 @@ def test_function_selection() -> None:
 
 
 def test_loading_errors_have_lines() -> None:
-    with pytest.raises(AppSpecError, match="invalid YAML") as err:
+    with pytest.raises(AppSpecError, match="not valid YAML") as err:
         from_sam("Resources:\n  Fn:\n    Type: [unclosed\n")
     assert err.value.line == 4
     with pytest.raises(AppSpecError, match=r"unknown tag '!Reff'.*did you mean '!Ref'") as err:
@@ -648,7 +651,7 @@ def test_loading_errors_have_lines() -> None:
         from_sam("Description: nothing\n")
     with pytest.raises(AppSpecError, match="python/object"):
         from_sam("Resources: !!python/object:os.system {}\n")
-    with pytest.raises(AppSpecError, match="invalid JSON") as err:
+    with pytest.raises(AppSpecError, match="not valid JSON") as err:
         from_sam('{"Resources": {\n  "Fn": }\n}')
     assert err.value.line == 2
 
@@ -714,12 +717,21 @@ def test_hostile_input_is_refused_quickly() -> None:
     bomb.append("        Alarms: [!Join ['', *a8]]\n")
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        with pytest.raises(AppSpecError, match="too large or too deeply nested"):
+        with pytest.raises(AppSpecError, match="expands to more than 50000 nodes"):
             from_sam("".join(bomb))
     with pytest.raises(AppSpecError, match=r"at most|larger than"):
         from_sam("Description: " + "x" * (1 << 20) + "\n")
-    with pytest.raises(AppSpecError, match="nests deeper than 100 levels"):
+    with pytest.raises(AppSpecError, match="nest"):
         from_sam("Resources: " + "[" * 5000 + "]" * 5000)
+    with pytest.raises(AppSpecError, match="nests deeper than 64 levels"):
+        from_sam("[" * 10_000 + "]" * 10_000)  # JSON: once a RecursionError
+    with pytest.raises(AppSpecError, match="nests deeper than 64 levels"):
+        from_sam(
+            "Resources:\n"
+            + "".join(" " * i + f"k{i}:\n" for i in range(1, 80))
+            + " " * 80
+            + "v: 1\n"
+        )
 
 
 def test_template_from_path_json_and_mapping(tmp_path: Path) -> None:
@@ -730,8 +742,13 @@ def test_template_from_path_json_and_mapping(tmp_path: Path) -> None:
 
     json_path = tmp_path / "template.json"
     json_path.write_text(json.dumps(as_dict, indent="\t"))
-    results = {from_sam(path), from_sam(str(path)), from_sam(as_dict), from_sam(json_path)}
+    results = {from_sam(path), from_sam(text), from_sam(as_dict), from_sam(json_path)}
     assert len({repr(r) for r in results}) == 1
+    # Text is text and paths are paths (issue 16): a str is never opened as a file.
+    with pytest.raises(AppSpecError, match=r"was given as a str, so it was read as template text"):
+        from_sam(str(path))
+    with pytest.raises(AppSpecError, match=r"given as a str.*pathlib\.Path\('/etc/passwd'\)"):
+        from_sam("/etc/passwd")
     with pytest.raises(ConfigError, match="template must be"):
         from_sam(42)  # type: ignore[arg-type]
 
@@ -965,3 +982,104 @@ def test_corpus_follow_ups() -> None:
     assert sam_deployment_group(files[12])["triggerConfigurations"][0]["triggerName"] == (
         "TestTrigger"
     )
+
+
+# ---------------------------------------------------------------------------- issue 16
+
+
+def test_a_hook_must_name_one_function() -> None:
+    """A list is not a function name (it used to become the function '[1, 2]')."""
+    with pytest.raises(AppSpecError, match=r"a hook names one Lambda function.*got \[1, 2\]"):
+        from_sam(fn("Type: AllAtOnce\nHooks: {PreTraffic: [1, 2]}"))
+    with pytest.raises(AppSpecError, match="a hook names one Lambda function"):
+        from_sam(fn("Type: AllAtOnce\nHooks: {PostTraffic: {a: 1}}"))
+
+
+@pytest.mark.parametrize("index", ["-1", "2", "x", "1.5", "true"])
+def test_select_needs_an_index_from_zero_to_n_minus_one(index: str) -> None:
+    """CloudFormation's Fn::Select reference: "The index value must be a value between zero and
+    N-1"; Python's negative indexes from the end are not CloudFormation's."""
+    template = fn(f"Type: !Select [{index}, [AllAtOnce, Linear10PercentEvery1Minute]]")
+    with pytest.raises(AppSpecError, match=r"!Select (index|takes an integer)"):
+        from_sam(template)
+    ok = fn("Type: !Select ['1', [AllAtOnce, Linear10PercentEvery1Minute]]")
+    assert from_sam(ok).deployment_config.name.endswith("Linear10PercentEvery1Minute")
+
+
+def test_split_with_an_empty_delimiter_is_a_clean_error() -> None:
+    with pytest.raises(AppSpecError, match="!Split takes a non-empty delimiter"):
+        from_sam(fn("Type: !Select [0, !Split ['', AllAtOnce]]"))
+    assert from_sam(fn("Type: !Select [0, !Split [',', 'AllAtOnce,x']]")).config.name.endswith(
+        "AllAtOnce"
+    )
+
+
+@pytest.mark.parametrize("value", [".nan", "'yes'", "1", "[true]"])
+def test_enabled_must_be_a_boolean(value: str) -> None:
+    """SAM's DeploymentPreference.Enabled is a Boolean: NaN is not 'enabled'."""
+    with pytest.raises(AppSpecError, match="Enabled must be true or false"):
+        from_sam(fn(f"Type: AllAtOnce\nEnabled: {value}"))
+    assert from_sam(fn("Type: AllAtOnce\nEnabled: 'True'")).alias == "live"
+
+
+@pytest.mark.parametrize(
+    "scalar",
+    ['!!bool "maybe"', '!!int "abc"', '!!float "abc"', '!!timestamp "garbage"', "2001-02-30"],
+)
+def test_scalar_construction_errors_are_located(scalar: str) -> None:
+    with pytest.raises(AppSpecError) as info:
+        from_sam(fn(f"Type: AllAtOnce\nX: {scalar}"))
+    assert info.value.line == 9
+
+
+def test_huge_integers_and_nul_bytes_are_located() -> None:
+    with pytest.raises(AppSpecError, match="longer than 100 characters") as info:
+        from_sam(fn("Type: AllAtOnce\nX: " + "9" * 5000))
+    assert info.value.line == 9
+    with pytest.raises(AppSpecError, match="not valid YAML") as info:
+        from_sam(fn("Type: AllAtOnce\nX: a\x00b"))
+    assert info.value.line == 9
+
+
+def test_errors_quote_a_short_escaped_excerpt() -> None:
+    secret = "root:x:0:0:root:/root:/bin/bash\x1b[2J" * 100
+    with pytest.raises(shiftsim.errors.ShiftsimError) as info:
+        from_sam(fn(f"Type: {json.dumps(secret)}"))
+    message = str(info.value)
+    assert "\x1b" not in message
+    assert len(message) < 1000 < len(secret)
+
+
+@pytest.mark.parametrize(
+    "module", ["_keys", "_template", "_resolve", "_alarms", "_preferences", "_groups"]
+)
+def test_submodule_docstring_examples_run(module: str) -> None:
+    """shiftsim.sam is a package: test_docs runs the examples of top-level modules only."""
+    import doctest
+    import importlib
+
+    result = doctest.testmod(
+        importlib.import_module(f"shiftsim.sam.{module}"),
+        optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE,
+    )
+    assert result.failed == 0
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "message"),
+    [
+        (
+            "    MetricStat:\n      Period: 60\n      Stat: Sum\n      Metric:\n        Namespace: "
+            "AWS/Lambda\n        MetricName: Errors",
+            "    MetricStat: [1, 2]\n    X:\n      Metric:\n"
+            "        Namespace: AWS/Lambda\n        MetricName: Errors",
+            "MetricStat must be a mapping",
+        ),
+        ("Period: 60", "Period: sixty", "Period must be a whole number of seconds"),
+    ],
+)
+def test_metric_math_shapes_are_clean_errors(old: str, new: str, message: str) -> None:
+    body = METRIC_MATH.format(expression="'100*errors/invocations'", threshold=5).replace(old, new)
+    template = fn("Type: AllAtOnce\nAlarms: [!Ref Rate]", extra=alarm_resource("Rate", body))
+    with pytest.raises(AppSpecError, match=message):
+        from_sam(template)

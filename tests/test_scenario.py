@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import doctest
+import os
+import re
 import textwrap
 from pathlib import Path
 
@@ -11,13 +13,21 @@ import pytest
 import shiftsim
 import shiftsim.scenario
 from shiftsim.ecs import EcsDeployment, EcsRun
-from shiftsim.errors import AppSpecError, ConfigError, ShiftsimError, UnsupportedScenarioError
+from shiftsim.errors import (
+    AppSpecError,
+    ConfigError,
+    FileError,
+    ShiftsimError,
+    UnsupportedScenarioError,
+)
 from shiftsim.lambda_ import LambdaDeployment
 from shiftsim.scenario import DEFAULT_RUNS, Scenario, load_scenario, parse_scenario
 from shiftsim.server import ScriptFault, ServerDeployment, ServerRun
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples" / "scenarios"
-CORPUS = Path(__file__).resolve().parent.parent.parent / "shared" / "corpus"
+CORPUS = Path(
+    os.environ.get("SHIFTSIM_CORPUS") or Path(__file__).resolve().parents[2] / "shared" / "corpus"
+)
 
 
 def scenario(text: str, **kwargs: object) -> Scenario:
@@ -566,7 +576,7 @@ def test_sam_without_the_sam_module(monkeypatch: pytest.MonkeyPatch, tmp_path: P
         return real(name, *args)  # type: ignore[arg-type]
 
     (tmp_path / "t.yaml").write_text(SAM_TEMPLATE)
-    monkeypatch.setattr(shiftsim.scenario.importlib, "import_module", fake)
+    monkeypatch.setattr(importlib, "import_module", fake)
     message = error_of(
         "platform: Lambda\nsam_template: t.yaml\n", UnsupportedScenarioError, base_dir=tmp_path
     )
@@ -579,5 +589,110 @@ def test_load_scenario_reads_relative_paths_from_the_file_folder(tmp_path: Path)
     (folder / "appspec.yml").write_text(LAMBDA_APPSPEC)
     (folder / "s.yml").write_text("platform: Lambda\nconfig: AllAtOnce\nappspec: appspec.yml\n")
     assert load_scenario(folder / "s.yml").deployment.function_name == "checkout-api"
-    with pytest.raises(FileNotFoundError):
+    with pytest.raises(FileError, match="cannot read the scenario file: no such file"):
         load_scenario(tmp_path / "missing.yml")
+
+
+# ------------------------------------------------------------------ issue 16: hostile input
+LAMBDA = "platform: Lambda\nconfig: AllAtOnce\n"
+SERVER = "platform: Server\nconfig: CodeDeployDefault.OneAtATime\n"
+
+
+def test_a_repeated_key_is_an_error_not_the_last_value() -> None:
+    """A repeated ``traffic:`` once turned an 86.5% rollback rate into 0.0% silently."""
+    text = LAMBDA + "traffic: 600\nversions: {target: {error_rate: 0.2}}\ntraffic: 0\n"
+    with pytest.raises(ConfigError, match=r"<string>:5: traffic: the key appears twice \(first"):
+        parse_scenario(text)
+    with pytest.raises(ConfigError, match="appears twice"):
+        parse_scenario(LAMBDA + "versions:\n  target: {name: a, name: b}\n")
+
+
+@pytest.mark.parametrize(
+    ("body", "where"),
+    [
+        ("faults: [{type: script, mode: fail}]", "faults[0]: the key 'event' is required"),
+        ("scale_outs: [{at_minute: 1, count: 2}]", "scale_outs[0]: the key"),
+        ("fleet: [{healthy: true}]", "fleet[0]: the key 'id' is required"),
+    ],
+)
+def test_a_missing_required_key_is_named(body: str, where: str) -> None:
+    with pytest.raises(ConfigError, match=re.escape(where)):
+        parse_scenario(SERVER + body + "\n")
+
+
+def test_ec2_as_a_platform_suggests_server() -> None:
+    with pytest.raises(ConfigError, match="did you mean 'Server'"):
+        parse_scenario("platform: EC2\n")
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        ("runs: 1000000000000000000000000000000", "runs: must be an integer in [1, 1_000_000]"),
+        ("runs: 0", "runs: must be an integer >= 1"),
+        ("alarm_poll_interval: 0.000001", "alarm_poll_interval: must be a number >= 1"),
+        ("alarm_poll_interval: .nan", "alarm_poll_interval: must be a number >= 1"),
+        ("traffic: 1.0e+20", "traffic: must be at most 1e+09 calls a minute"),
+        ("traffic: [1, 2, 1.0e+12]", "traffic[2]: must be at most"),
+        ("traffic: {constant: .inf}", "traffic.constant: must be at most"),
+    ],
+)
+def test_numbers_that_set_the_cost_are_bounded_first(body: str, message: str) -> None:
+    with pytest.raises(ConfigError, match=re.escape(message)):
+        parse_scenario(LAMBDA + body + "\n")
+
+
+def test_ecs_install_and_server_fleet_sizes_are_bounded_first() -> None:
+    ecs = "platform: ECS\nconfig: CodeDeployDefault.ECSAllAtOnce\n"
+    with pytest.raises(ConfigError, match=r"install_seconds: must be a number in \[0, 432000\]"):
+        parse_scenario(ecs + "install_seconds: 315360000\n")
+    with pytest.raises(ConfigError, match=r"fleet.size: must be an integer in \[0, 100_000\]"):
+        parse_scenario(SERVER + "fleet: {size: 10000000}\n")
+    with pytest.raises(ConfigError, match=r"scale_outs\[0\].count: must be an integer in"):
+        parse_scenario(SERVER + "scale_outs: [{at_minute: 1, count: 10000000}]\n")
+    with pytest.raises(ConfigError, match="alarm_poll_interval: must be a number >= 1"):
+        parse_scenario(SERVER + "alarm_poll_interval: 1e-9\n")
+
+
+@pytest.mark.parametrize(
+    "scalar",
+    ['!!bool "maybe"', '!!int "abc"', '!!float "abc"', '!!timestamp "garbage"', "2001-02-30"],
+)
+def test_scalar_construction_errors_are_located(scalar: str) -> None:
+    with pytest.raises(AppSpecError) as info:
+        parse_scenario(LAMBDA + f"name: {scalar}\n")
+    assert info.value.line == 3
+
+
+def test_huge_integers_are_refused_before_conversion() -> None:
+    with pytest.raises(AppSpecError, match="longer than 100 characters"):
+        parse_scenario(LAMBDA + "seed: " + "9" * 5000 + "\n")
+
+
+def test_the_file_is_read_by_the_one_reader(tmp_path: Path) -> None:
+    big = tmp_path / "big.yml"
+    big.write_bytes(b"#" * (1 << 20) + b"\n")
+    with pytest.raises(FileError, match=r"the scenario file is .* shiftsim reads at most"):
+        load_scenario(big)
+    for bom, codec in [(b"\xff\xfe", "utf-16-le"), (b"\xfe\xff\x00\x00"[:2], "utf-16-be")]:
+        marked = tmp_path / f"{codec}.yml"
+        marked.write_bytes(bom + LAMBDA.encode(codec))
+        assert load_scenario(marked).platform == "Lambda"
+    latin = tmp_path / "latin.yml"
+    latin.write_bytes((LAMBDA + "name: caf\u00e9\n").encode("latin-1"))
+    with pytest.raises(FileError, match="not valid UTF-8"):
+        load_scenario(latin)
+
+
+@pytest.mark.skipif(not Path("/dev/zero").exists(), reason="no /dev/zero")
+def test_devices_are_refused_at_once() -> None:
+    with pytest.raises(FileError, match="character device"):
+        load_scenario("/dev/zero")
+
+
+def test_names_with_terminal_escapes_are_shown_escaped() -> None:
+    scenario = parse_scenario(LAMBDA + 'name: "evil\\e]0;pwned\\a"\n')
+    assert "\x1b" not in repr(scenario)
+    with pytest.raises(ConfigError) as info:
+        parse_scenario(LAMBDA + 'trafic: "\\e[2J' + "x" * 500 + '"\n', source="a\x1b[31m.yml")
+    assert "\x1b" not in str(info.value)

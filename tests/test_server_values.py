@@ -284,5 +284,15 @@ def test_modules_declare_all_and_import_at_the_top(name: str) -> None:
     tree = ast.parse(Path(module.__file__ or "").read_text())
     for node in ast.walk(tree):
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
-            inner = [n for n in ast.walk(node) if isinstance(n, (ast.Import, ast.ImportFrom))]
+            inner = [
+                n
+                for n in ast.walk(node)
+                if isinstance(n, (ast.Import, ast.ImportFrom))
+                # run.plot(): matplotlib is imported only when a figure is drawn (STYLE.md)
+                and not (
+                    isinstance(n, ast.ImportFrom)
+                    and n.module == "shiftsim"
+                    and [a.name for a in n.names] == ["plot"]
+                )
+            ]
             assert not inner, f"{name}.{node.name} imports inside a function"

@@ -265,3 +265,26 @@ def test_core_and_kernel_agree(deployment: Any, seed: int) -> None:
 def test_same_seed_same_run(deployment: LambdaDeployment, seed: int) -> None:
     a, b = shiftsim.simulate(deployment, rng=seed), shiftsim.simulate(deployment, rng=seed)
     assert a.trace == b.trace and a.deployment_id == b.deployment_id
+
+
+# ------------------------------------------------------------------ rngs (issue 11)
+
+
+def test_rngs_are_numpy_generators_that_say_how_to_replay_them() -> None:
+    import numpy as np
+
+    from shiftsim.strategies import default_rng, rngs
+
+    rng = default_rng(42)
+    assert isinstance(rng, np.random.Generator)
+    assert repr(rng) == "numpy.random.default_rng(42)"
+    assert rng.integers(0, 10**9) == np.random.default_rng(42).integers(0, 10**9)
+    seen: list[int] = []
+
+    @settings(max_examples=10, deadline=None, database=None)
+    @given(rngs())
+    def draw(r: np.random.Generator) -> None:
+        seen.append(int(r.integers(0, 10**9)))
+
+    draw()
+    assert len(seen) >= 2

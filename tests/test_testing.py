@@ -27,6 +27,8 @@ from shiftsim.testing import (
     DeploymentMachine,
     ServerDeploymentMachine,
     assert_blast_radius,
+    assert_escape_rate,
+    assert_rollback_rate,
     assert_rolls_back,
     assert_stopped_by_alarm,
     assert_succeeds,
@@ -360,3 +362,103 @@ def test_plugin_reexports_the_assertions() -> None:
     assert pytest_plugin.assert_rolls_back is assert_rolls_back
     with pytest.raises(AttributeError, match="no attribute 'assert_nothing'"):
         pytest_plugin.assert_nothing  # noqa: B018
+
+
+# ------------------------------------------------------------------ many runs (issue 11)
+
+
+def test_a_monte_carlo_result_is_not_one_run() -> None:
+    mc = shiftsim.monte_carlo(BAD, runs=20, rng=0)
+    for check in (assert_rolls_back, assert_succeeds, assert_stopped_by_alarm, explain):
+        with pytest.raises(TypeError, match=r"got a MonteCarloResult of 20 runs"):
+            check(mc)
+    with pytest.raises(TypeError, match=r"assert_rollback_rate\(mc, at_least=\.\.\.\)"):
+        assert_blast_radius(mc, max_target_errors=1)
+
+
+def test_rate_assertions_need_evidence() -> None:
+    """900 of 1000 rolled back: the one-sided 99% Wilson lower bound is about 0.876."""
+    mc = shiftsim.monte_carlo(BAD, runs=1000, rng=1)
+    assert mc.runs["rolled_back"].all()
+    assert_rollback_rate(mc, at_least=0.99, confidence=0.99)
+    assert_escape_rate(mc, at_most=0.01)
+    message = failure(assert_rollback_rate, mc, at_most=0.5)
+    assert message.startswith("expected a rollback rate of at most 50.00% with 95% confidence")
+    assert "1000/1000 = 100.00%" in message
+
+
+def test_one_sided_wilson_bounds_by_hand() -> None:
+    """p = 0.9, n = 1000, z(0.99) = 2.32635: centre (0.9 + z^2/2000) / (1 + z^2/1000)
+    = 0.89785, half-width z sqrt(0.09/1000 + z^2/4e6) / (1 + z^2/1000) = 0.02212."""
+    from shiftsim.testing import _one_sided_wilson
+
+    low, high = _one_sided_wilson(900, 1000, 0.99)
+    assert low == pytest.approx(0.87573, abs=1e-4)
+    assert high == pytest.approx(0.91996, abs=1e-4)
+    assert _one_sided_wilson(0, 10, 0.95)[0] == 0.0
+    assert _one_sided_wilson(10, 10, 0.95)[1] == 1.0
+
+
+def test_a_rate_right_at_the_bound_is_not_evidence() -> None:
+    canary = replace(BAD, config="Canary10Percent5Minutes", invocations_per_minute=10)
+    mc = shiftsim.monte_carlo(canary, runs=400, rng=2)
+    rate = float(mc.runs["rolled_back"].mean())
+    assert 0.05 < rate < 0.95
+    with pytest.raises(AssertionError, match="more runs may show"):
+        assert_rollback_rate(mc, at_least=rate)
+    assert_rollback_rate(mc, at_least=rate - 0.1)
+
+
+def test_rate_assertions_check_their_arguments() -> None:
+    mc = shiftsim.monte_carlo(BAD, runs=10, rng=0)
+    with pytest.raises(TypeError, match="must be a Monte Carlo result"):
+        assert_rollback_rate(shiftsim.simulate(BAD, rng=0), at_least=0.5)
+    with pytest.raises(ConfigError, match="at_least"):
+        assert_rollback_rate(mc)
+    with pytest.raises(ConfigError, match="confidence"):
+        assert_escape_rate(mc, at_most=0.5, confidence=1.0)
+    with pytest.raises(ConfigError, match="at_most"):
+        assert_escape_rate(mc, at_most=1.5)
+
+
+def test_server_monte_carlo_rates() -> None:
+    server = ServerDeployment(
+        "CodeDeployDefault.OneAtATime",
+        fleet=Fleet.of_size(2),
+        hooks={"ApplicationStart": [Script("start.sh", duration=5)]},
+        faults=[ScriptFault("ApplicationStart")],
+    )
+    mc = shiftsim.monte_carlo(server, runs=30, rng=0)
+    assert_escape_rate(mc, at_most=0.2)
+
+
+GIVEN_TEST = """
+import shiftsim
+from hypothesis import HealthCheck, given, settings
+from shiftsim.strategies import lambda_deployments, rngs
+
+@settings(max_examples=5, deadline=None)
+@given(deployment=lambda_deployments(), rng=rngs())
+def test_with_rngs(deployment, rng):
+    shiftsim.simulate(deployment, rng=rng)
+
+@settings(max_examples=5, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(deployment=lambda_deployments())
+def test_with_the_seed(shiftsim_seed, deployment):
+    shiftsim.simulate(deployment, rng=shiftsim_seed)
+
+@settings(max_examples=20, deadline=None)
+@given(rng=rngs())
+def test_fails_with_a_replayable_seed(rng):
+    assert rng.integers(0, 10) < 0
+"""
+
+
+@pytest.mark.slow
+def test_seeding_inside_given(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PYTEST_DISABLE_PLUGIN_AUTOLOAD", "1")
+    pytester.makepyfile(test_given=GIVEN_TEST)
+    result = pytester.runpytest("-p", "shiftsim.pytest_plugin", "-p", "hypothesis")
+    result.assert_outcomes(passed=2, failed=1)
+    result.stdout.fnmatch_lines(["*rng=default_rng(0),*"])  # numpy.random.default_rng(0)

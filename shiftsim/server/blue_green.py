@@ -50,6 +50,8 @@ class BlueGreen:
         Wait before the originals are terminated (D12: default 60, at most 2880). The deployment
         completes when they are.
 
+    Notes
+    -----
     Traffic is rerouted to the replacements in batches of the configuration's in-place size
     (``N - minimum``, [INFERENCE] codedeploy.md 7); then every original deregisters at once
     (assumption), and one failure fails the deployment (UG:instances-health.md). A rollback

@@ -40,6 +40,8 @@ class ServerRun:
         Entropy of the seed; ``simulate_server(deployment, rng=SeedSequence(seed_entropy))`` replays
         the run.
 
+    Notes
+    -----
     DataFrames are built when asked for: :attr:`instances`, :attr:`lifecycle`,
     :attr:`deployments`, :attr:`events`; plus :attr:`notifications` and :meth:`summary`. Times
     are seconds from the start of the user's deployment (``start``, ``end``, ``time``), with
@@ -295,6 +297,15 @@ class ServerRun:
             f"<ServerRun {d.id} {self.plan.config_name}: {d.status}{code}{back} after "
             f"{(d.end - d.start) / 60:.1f} min, {int(d.instances.shape[0])} instances{extra}>"
         )
+
+    def plot(self, ax: Any = None, **options: Any) -> Any:
+        """Draw this run with :func:`shiftsim.plot.fleet` (which imports matplotlib).
+
+        ``ax`` and ``options`` go to :func:`shiftsim.plot.fleet`; returns its Axes.
+        """
+        from shiftsim import plot
+
+        return plot.fleet(self, ax=ax, **options)
 
     def _repr_html_(self) -> str:
         rows = [(str(k), v) for k, v in self.summary().items()]

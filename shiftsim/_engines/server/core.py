@@ -31,7 +31,7 @@ from shiftsim.vocabulary import DeploymentStatus, ErrorCode
 
 __all__ = ["WindowSimulation", "run_window"]
 
-_REACT = Priority.REACT
+_REACT, _STEP = Priority.REACT, Priority.STEP
 _HEALTH = ErrorCode.HEALTH_CONSTRAINTS.value
 _HEALTH_MESSAGE = ErrorCode.HEALTH_CONSTRAINTS.message
 
@@ -275,7 +275,13 @@ class WindowSimulation:
             ):
                 break
             if h:
-                self._take_healthy()
+                self.healthy_count -= 1
+                self.healthy_idle -= 1
+                if self.zonal:
+                    self.zone_healthy -= 1
+                    self.zone_healthy_idle -= 1
+                if self.healthy_count < self.low:
+                    self.low = self.healthy_count
             self.next += 1
             self.in_flight += 1
             if self.in_flight > self.peak:
@@ -290,16 +296,6 @@ class WindowSimulation:
         if self.in_flight == 0 and self.next < limit:
             # Nothing in flight and the next instance may not start: it never will.
             self._end(DeploymentStatus.FAILED.value, _HEALTH, _HEALTH_MESSAGE)
-
-    def _take_healthy(self) -> None:
-        """A healthy instance starts: it leaves the healthy count."""
-        self.healthy_count -= 1
-        self.healthy_idle -= 1
-        if self.zonal:
-            self.zone_healthy -= 1
-            self.zone_healthy_idle -= 1
-        if self.healthy_count < self.low:
-            self.low = self.healthy_count
 
     def _stopped_end(self, i: int, now: float) -> float:
         """When instance ``i``, which stops during the pass, ends (relative to ``now``)."""
@@ -344,9 +340,9 @@ class WindowSimulation:
             # usual case) do it now rather than through the heap.
             sim = self.sim
             nxt = sim.peek()
-            if nxt is not None and nxt[0] == sim.now and nxt[1] <= Priority.STEP:
+            if nxt is not None and nxt[0] == sim.now and nxt[1] <= _STEP:
                 self.fill_pending = True
-                sim.schedule(sim.now, Priority.STEP, self._fill)
+                sim.schedule(sim.now, _STEP, self._fill)
             else:
                 self._fill()
 

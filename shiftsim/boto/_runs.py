@@ -1,0 +1,175 @@
+"""Runs out (private): a simulated run as get_deployment reports it."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from shiftsim.boto._revisions import to_revision
+from shiftsim.boto._server import server_get_deployment
+from shiftsim.boto._shapes import BLUE_GREEN_STYLE, invalid
+from shiftsim.ecs import (
+    EcsDeployment,
+    EcsRun,
+)
+from shiftsim.lambda_ import LambdaDeployment
+from shiftsim.results import TrafficRun
+
+__all__ = ["to_get_deployment"]
+
+
+def deployment_of(run: Any, deployment: Any) -> LambdaDeployment | EcsDeployment | None:
+    if deployment is not None:
+        if not isinstance(deployment, (LambdaDeployment, EcsDeployment)):
+            raise invalid(
+                "to_get_deployment",
+                "deployment",
+                deployment,
+                "must be the LambdaDeployment or EcsDeployment that was simulated",
+            )
+        return deployment
+    found = getattr(run, "deployment", None)
+    return found if isinstance(found, (LambdaDeployment, EcsDeployment)) else None
+
+
+def to_get_deployment(
+    run: Any,
+    *,
+    deployment: LambdaDeployment | EcsDeployment | None = None,
+    deployment_id: str | None = None,
+) -> dict[str, Any]:
+    """A run as ``get_deployment`` would report it: ``{"deploymentInfo": {...}}``.
+
+    Parameters
+    ----------
+    run : TrafficRun, EcsRun or ServerRun
+    deployment : LambdaDeployment or EcsDeployment, optional
+        What was simulated; an :class:`~shiftsim.ecs.EcsRun` carries it. Without it a
+        :class:`~shiftsim.results.TrafficRun` cannot tell ``deploymentConfigName``,
+        ``revision`` or ``autoRollbackConfiguration``, and those keys are left out.
+    deployment_id : str, optional
+        ``run.rollback_deployment_id`` to report the rollback deployment (creator
+        ``codeDeployRollback``) instead of the original one; for a Server run any deployment of
+        ``run.deployments`` (rollback, launch and ``CodeDeployAutoUpdate`` follow-ups).
+
+    Returns
+    -------
+    dict
+        API:DeploymentInfo fields: ``deploymentId``, ``applicationName``,
+        ``deploymentGroupName``, ``deploymentConfigName``, ``status``, ``errorInformation``
+        (``code``, ``message``), ``createTime``/``startTime``/``completeTime`` (timezone-aware
+        datetimes, as boto3 returns them), ``creator``, ``deploymentOverview``,
+        ``rollbackInfo`` (``rollbackDeploymentId``, ``rollbackTriggeringDeploymentId``,
+        ``rollbackMessage``), ``computePlatform``, ``deploymentStyle``, and for ECS
+        ``instanceTerminationWaitTimeStarted`` and ``blueGreenDeploymentConfiguration``.
+
+    Examples
+    --------
+    >>> import shiftsim
+    >>> run = shiftsim.simulate(shiftsim.LambdaDeployment("AllAtOnce"), rng=1)
+    >>> info = to_get_deployment(run)["deploymentInfo"]
+    >>> info["status"], info["creator"], info["deploymentOverview"]["Succeeded"]
+    ('Succeeded', 'user', 1)
+    >>> (info["completeTime"] - info["createTime"]).total_seconds() == run.duration
+    True
+    """
+    from shiftsim.server import ServerRun
+
+    if isinstance(run, ServerRun):
+        return server_get_deployment(run, deployment_id)
+    if not isinstance(run, (TrafficRun, EcsRun)):
+        raise invalid("to_get_deployment", "run", run, "must be a TrafficRun, EcsRun or ServerRun")
+    found = deployment_of(run, deployment)
+    ecs = run.run if isinstance(run, EcsRun) else None
+    traffic = ecs if ecs is not None else run
+    assert isinstance(traffic, TrafficRun)
+    ctx, out = traffic.context, traffic.outcome
+    start: datetime = ctx.start
+    end = start + timedelta(seconds=out.end_time)
+    rollback_id = traffic.rollback_deployment_id
+    if deployment_id is not None and deployment_id not in (traffic.deployment_id, rollback_id):
+        raise invalid(
+            "to_get_deployment",
+            "deployment_id",
+            deployment_id,
+            f"must be the run's deployment ({traffic.deployment_id!r}) or its rollback "
+            f"({rollback_id!r})",
+        )
+    is_rollback = deployment_id is not None and deployment_id == rollback_id
+    info: dict[str, Any] = {
+        "applicationName": ctx.application,
+        "deploymentGroupName": ctx.deployment_group,
+        "deploymentId": deployment_id if is_rollback else traffic.deployment_id,
+        "computePlatform": traffic.plan.platform,
+        "deploymentStyle": dict(BLUE_GREEN_STYLE),
+        "ignoreApplicationStopFailures": False,
+        "updateOutdatedInstancesOnly": False,
+    }
+    if found is not None:
+        info["deploymentConfigName"] = found.deployment_config.name
+        info["revision"] = to_revision(found)
+        info["autoRollbackConfiguration"] = found.auto_rollback.to_boto()
+    if is_rollback:
+        # A rollback is a new deployment of the last good revision, reported as succeeded at the
+        # instant traffic returned (codedeploy.md section 6).
+        info.update(
+            status="Succeeded",
+            creator="codeDeployRollback",
+            createTime=end,
+            startTime=end,
+            completeTime=end,
+            deploymentOverview=dict(OVERVIEW, Succeeded=1),
+            rollbackInfo={
+                "rollbackTriggeringDeploymentId": traffic.deployment_id,
+                "rollbackMessage": f"Rollback of deployment {traffic.deployment_id} succeeded.",
+            },
+        )
+        if found is not None:
+            del info["revision"]
+        return {"deploymentInfo": info}
+    add_outcome(info, run, traffic, start, end)
+    return {"deploymentInfo": info}
+
+
+OVERVIEW = {"Pending": 0, "InProgress": 0, "Succeeded": 0, "Failed": 0, "Skipped": 0, "Ready": 0}
+
+
+def add_outcome(
+    info: dict[str, Any], run: Any, traffic: TrafficRun, start: datetime, end: datetime
+) -> None:
+    """The status, times, error and rollback of the run's own deployment, in ``info``."""
+    out = traffic.outcome
+    rollback_id = traffic.rollback_deployment_id
+    info.update(
+        status=out.status,
+        creator="user",
+        createTime=start,
+        startTime=start,
+        completeTime=end,
+        deploymentOverview=dict(
+            OVERVIEW, **{"Succeeded" if out.status == "Succeeded" else "Failed": 1}
+        ),
+    )
+    if out.error_code is not None:
+        info["errorInformation"] = {"code": out.error_code, "message": traffic.error_message}
+    if rollback_id is not None:
+        info["rollbackInfo"] = {
+            "rollbackDeploymentId": rollback_id,
+            "rollbackMessage": f"Deployment {traffic.deployment_id} was rolled back by "
+            f"deployment {rollback_id}.",
+        }
+    elif isinstance(run, EcsRun) and out.status != "Succeeded" and not run.rollback_possible:
+        info["rollbackInfo"] = {
+            "rollbackMessage": "The deployment cannot be rolled back: it ended before the "
+            "replacement task set was installed (BeforeInstall)."
+        }
+    if isinstance(run, EcsRun):
+        d = run.deployment
+        info["instanceTerminationWaitTimeStarted"] = out.status == "Succeeded"
+        info["blueGreenDeploymentConfiguration"] = {
+            "terminateBlueInstancesOnDeploymentSuccess": {
+                "action": "TERMINATE",
+                "terminationWaitTimeInMinutes": d.termination_wait_time_in_minutes,
+            },
+            "deploymentReadyOption": {"actionOnTimeout": "CONTINUE_DEPLOYMENT"},
+        }
