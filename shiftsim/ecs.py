@@ -63,7 +63,7 @@ import pandas as pd
 from shiftsim._checks import check_choice, check_int, check_number, invalid
 from shiftsim._engines.traffic.plan import PhaseSpec, TrafficPlan, compile_deployment
 from shiftsim._html import table
-from shiftsim._seeding import RngLike, seed_sequence
+from shiftsim._seeding import ADDED, RngLike, seed_sequence
 from shiftsim._traffic_run import replay_with_kernel, run_traffic_deployment
 from shiftsim._validation import check_traffic_deployment
 from shiftsim.alarms import Alarm
@@ -267,15 +267,15 @@ class EcsDeployment:
     deployment_group: str = "shiftsim-group"
     container_name: str = "app"
     container_port: int = 80
-    test_requests_per_minute: float | Profile | Sequence[float] = 0.0
-    ignore_poll_alarm_failure: bool = False
-    override_alarm_configuration: AlarmConfiguration | None = None
-    alarm_read_failures: Sequence[AlarmReadFailure] = ()
-    ready_action: str = "CONTINUE_DEPLOYMENT"
-    ready_wait_minutes: int = 0
-    continue_after_minutes: float | None = None
-    termination_action: str = "TERMINATE"
-    skip_termination_wait_after_minutes: float | None = None
+    test_requests_per_minute: float | Profile | Sequence[float] = field(default=0.0, metadata=ADDED)
+    ignore_poll_alarm_failure: bool = field(default=False, metadata=ADDED)
+    override_alarm_configuration: AlarmConfiguration | None = field(default=None, metadata=ADDED)
+    alarm_read_failures: Sequence[AlarmReadFailure] = field(default=(), metadata=ADDED)
+    ready_action: str = field(default="CONTINUE_DEPLOYMENT", metadata=ADDED)
+    ready_wait_minutes: int = field(default=0, metadata=ADDED)
+    continue_after_minutes: float | None = field(default=None, metadata=ADDED)
+    termination_action: str = field(default="TERMINATE", metadata=ADDED)
+    skip_termination_wait_after_minutes: float | None = field(default=None, metadata=ADDED)
 
     def __post_init__(self) -> None:
         owner = "EcsDeployment"

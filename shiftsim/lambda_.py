@@ -38,6 +38,7 @@ from typing import Any
 from shiftsim._checks import invalid
 from shiftsim._engines.traffic.plan import PhaseSpec, TrafficPlan, compile_deployment
 from shiftsim._html import table
+from shiftsim._seeding import ADDED
 from shiftsim._validation import check_traffic_deployment
 from shiftsim.alarms import Alarm
 from shiftsim.configs import DeploymentConfig
@@ -137,10 +138,10 @@ class LambdaDeployment:
     alias: str = "live"
     application: str = "shiftsim-app"
     deployment_group: str = "shiftsim-group"
-    ignore_poll_alarm_failure: bool = False
-    override_alarm_configuration: AlarmConfiguration | None = None
-    alarm_read_failures: Sequence[AlarmReadFailure] = ()
-    split_alias: bool = False
+    ignore_poll_alarm_failure: bool = field(default=False, metadata=ADDED)
+    override_alarm_configuration: AlarmConfiguration | None = field(default=None, metadata=ADDED)
+    alarm_read_failures: Sequence[AlarmReadFailure] = field(default=(), metadata=ADDED)
+    split_alias: bool = field(default=False, metadata=ADDED)
 
     def __post_init__(self) -> None:
         check_traffic_deployment(

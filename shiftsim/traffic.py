@@ -18,9 +18,10 @@ from __future__ import annotations
 import itertools
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 from shiftsim._checks import check_choice, check_number, invalid
+from shiftsim._seeding import ADDED
 from shiftsim.vocabulary import LIFECYCLE_EVENT_TIMEOUT_SECONDS
 
 __all__ = ["Hook", "Profile", "Version"]
@@ -245,7 +246,7 @@ class Version:
     throttle_rate: Rate = 0.0
     duration_ms: float = 100.0
     duration_sigma: float = 0.0
-    timeout: float | None = None
+    timeout: float | None = field(default=None, metadata=ADDED)
 
     def __post_init__(self) -> None:
         if not isinstance(self.name, str) or not self.name:
@@ -310,16 +311,16 @@ class Version:
 
     def __repr__(self) -> str:
         parts = [repr(self.name)]
-        for field, default in (
+        for name, default in (
             ("error_rate", 0.0),
             ("throttle_rate", 0.0),
             ("duration_ms", 100.0),
             ("duration_sigma", 0.0),
             ("timeout", None),
         ):
-            value = getattr(self, field)
+            value = getattr(self, name)
             if value != default:
-                parts.append(f"{field}={value!r}")
+                parts.append(f"{name}={value!r}")
         return f"Version({', '.join(parts)})"
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import pytest
 
 import shiftsim
+from shiftsim._seeding import scenario_key
 from shiftsim.errors import ConfigError
 from shiftsim.monitoring import AlarmConfiguration, AlarmReadFailure
 
@@ -133,3 +134,12 @@ def test_ecs_read_failure_before_install_cannot_roll_back() -> None:
 def test_bad_values_are_named(make: object, match: str) -> None:
     with pytest.raises(ConfigError, match=match):
         make()  # type: ignore[operator]
+
+
+def test_new_fields_count_in_deployment_ids_only_when_set() -> None:
+    """Fields added after 0.1 (metadata ADDED) enter the scenario digest only when set, so
+    every existing scenario keeps its deployment IDs (tests/test_golden.py)."""
+    base = scenario_key(lam())
+    assert scenario_key(lam(ignore_poll_alarm_failure=False)) == base
+    assert scenario_key(lam(ignore_poll_alarm_failure=True)) != base
+    assert scenario_key(lam(target=shiftsim.Version("2", timeout=30))) != base
