@@ -302,7 +302,6 @@ def compile_traffic_plan(
     arrays["lam_test"] = _test_arrays(edges, test_rate, test_span)
     for value in (*arrays.values(), edges, segment_minute, minute_start, eval_times, poll_times):
         value.setflags(write=False)
-    seg_minutes = segment_minute.tolist()
     tables = _alarm_tables(alarms, eval_times, history, delays, minute_start, shifts, test_span)
     return TrafficPlan(
         platform=platform,
@@ -322,18 +321,11 @@ def compile_traffic_plan(
         current=current,
         metric_delay=float(metric_delay),
         steps=_steps(planned, shifts),
-        throttles=bool(
-            arrays["p_throttle_target"].any()
-            or arrays["p_throttle_current"].any()
-            or any(a.metric == "Throttles" for a in alarms)
-        ),
+        throttles=_throttles(arrays, alarms),
         edge_list=tuple(edges.tolist()),
         eval_list=tuple(eval_times.tolist()),
         poll_list=tuple(poll_times.tolist()),
-        minute_segments=tuple(
-            (bisect_left(seg_minutes, m), bisect_right(seg_minutes, m))
-            for m in range(minute_start.size)
-        ),
+        minute_segments=_minute_segments(segment_minute, minute_start.size),
         alarm_poll_interval=float(alarm_poll_interval),
         manual_stop_time=stop_time,
         manual_stop_rolls_back=stop[1],
@@ -347,6 +339,23 @@ def compile_traffic_plan(
         poll_failure_message=failure.message() if failure else "",
         **arrays,
         **tables,
+    )
+
+
+def _throttles(arrays: dict[str, Any], alarms: Sequence[Alarm]) -> bool:
+    """Whether the throttle series matter: a request can be throttled or an alarm watches them."""
+    return bool(
+        arrays["p_throttle_target"].any()
+        or arrays["p_throttle_current"].any()
+        or any(a.metric == "Throttles" for a in alarms)
+    )
+
+
+def _minute_segments(segment_minute: np.ndarray, minutes: int) -> tuple[tuple[int, int], ...]:
+    """For each minute, the ``[first, last)`` range of its segments."""
+    seg_minutes = segment_minute.tolist()
+    return tuple(
+        (bisect_left(seg_minutes, m), bisect_right(seg_minutes, m)) for m in range(minutes)
     )
 
 
