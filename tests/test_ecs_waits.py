@@ -114,3 +114,40 @@ def test_keep_alive_keeps_the_original_task_set() -> None:
 def test_bad_waits_are_named(kw: dict[str, object], field: str) -> None:
     with pytest.raises(ConfigError, match=field):
         ecs(**kw)
+
+
+def test_stepper_continue_deployment_ready_wait() -> None:
+    """ContinueDeployment(READY_WAIT) by hand: the past replays identically, the deployment ID
+    stays, and rerouting starts now (API:ContinueDeployment)."""
+    alarm = shiftsim.Alarm("errors", metric="Errors", threshold=0)
+    d = ecs(ready_action="STOP_DEPLOYMENT", ready_wait_minutes=60, alarms=[alarm])
+    sim = shiftsim.start(d, rng=3)
+    ident = sim.deployment_id
+    sim.set_alarm("errors", "OK")
+    before = sim.advance(7).phase, sim.events
+    assert before[0] == "ReadyWait"
+    state = sim.continue_deployment("READY_WAIT")
+    assert sim.deployment_id == ident
+    assert sim.events.iloc[: len(before[1])].equals(before[1])
+    assert state.target_weight == 100
+    run = sim.finish()
+    assert (run.status, run.duration) == ("Succeeded", 420.0)
+
+
+def test_stepper_continue_deployment_termination_wait() -> None:
+    sim = shiftsim.start(ecs(), rng=1)
+    run = sim.finish()
+    assert run.termination_time == run.duration + 3600.0
+    sim.continue_deployment("TERMINATION_WAIT")
+    assert sim.run.termination_time == run.duration
+
+
+def test_stepper_continue_deployment_needs_the_wait() -> None:
+    sim = shiftsim.start(ecs(), rng=1)
+    with pytest.raises(ConfigError, match="DeploymentIsNotInReadyStateException"):
+        sim.continue_deployment("READY_WAIT")
+    with pytest.raises(ConfigError, match="DeploymentIsNotInReadyStateException"):
+        sim.continue_deployment("TERMINATION_WAIT")  # not succeeded yet
+    lam = shiftsim.start(shiftsim.LambdaDeployment("AllAtOnce"), rng=1)
+    with pytest.raises(ConfigError, match="wait_type"):
+        lam.continue_deployment("SOON")
