@@ -7,6 +7,7 @@ from difflib import get_close_matches
 
 import numpy as np
 
+from shiftsim._text import excerpt
 from shiftsim.errors import ConfigError
 
 __all__ = [
@@ -24,7 +25,7 @@ def invalid(
     owner: str, field: str, value: object, rule: str, hint: str | None = None
 ) -> ConfigError:
     """Build the house-style :class:`ConfigError` for ``owner.field``."""
-    message = f"{owner}.{field} {rule}; got {value!r}."
+    message = f"{owner}.{field} {rule}; got {excerpt(value)}."
     if hint:
         message += f" {hint}"
     return ConfigError(message)
@@ -84,7 +85,12 @@ def check_number(
     too_low = low is not None and (value <= low if low_open else value < low)
     if too_low or (high is not None and value > high):
         raise invalid(owner, field, value, _range_rule("a number", low, high, low_open))
-    return float(value)
+    try:
+        return float(value)
+    except OverflowError:  # an int beyond float range (10**400): compared above, exactly
+        raise invalid(
+            owner, field, value, _range_rule("a finite number", low, high, low_open)
+        ) from None
 
 
 def check_choice(owner: str, field: str, value: object, choices: Iterable[str]) -> str:
@@ -98,10 +104,18 @@ def check_choice(owner: str, field: str, value: object, choices: Iterable[str]) 
 
 
 def _range_rule(kind: str, low: float | None, high: float | None, low_open: bool = False) -> str:
+    lo, hi = _bound(low), _bound(high)
     if low is not None and high is not None:
-        return f"must be {kind} in {'(' if low_open else '['}{low:g}, {high:g}]"
+        return f"must be {kind} in {'(' if low_open else '['}{lo}, {hi}]"
     if low is not None:
-        return f"must be {kind} {'>' if low_open else '>='} {low:g}"
+        return f"must be {kind} {'>' if low_open else '>='} {lo}"
     if high is not None:
-        return f"must be {kind} <= {high:g}"
+        return f"must be {kind} <= {hi}"
     return f"must be {kind}"
+
+
+def _bound(value: float | None) -> str:
+    """An integer bound in full (1000000), any other as ``:g`` (1e+09)."""
+    if value is None:
+        return ""
+    return str(value) if isinstance(value, int) else f"{value:g}"

@@ -10,10 +10,12 @@ tuple). Both are idempotent and depend on nothing but the field itself, so
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from shiftsim._checks import check_choice, check_number, invalid
+from shiftsim._limits import MAX_DURATION_SECONDS as MAX_DURATION
+from shiftsim._limits import MIN_ALARM_POLL_INTERVAL
 from shiftsim.alarms import Alarm
 from shiftsim.configs import LINEAR_COMPLETIONS, DeploymentConfig, get_config
 from shiftsim.rollback import AutoRollback, ManualStop
@@ -53,24 +55,39 @@ def resolve_config(
     return resolved
 
 
-def check_alarms(owner: str, alarms: Alarm | Sequence[Alarm]) -> tuple[Alarm, ...]:
-    """``alarms`` as a tuple: each an :class:`Alarm`, at most 10 (D9), unique names.
+def check_alarms(
+    owner: str,
+    alarms: Alarm | Sequence[Alarm],
+    limit: int = MAX_ALARMS,
+    quota_field: str | None = None,
+) -> tuple[Alarm, ...]:
+    """``alarms`` as a tuple: each an :class:`Alarm`, at most ``limit`` (D9: 10 by default, more
+    with a raised quota, which the caller's ``quota_field`` sets), unique names.
 
     Examples
     --------
     >>> [a.name for a in check_alarms("LambdaDeployment", [Alarm("errors")])]
     ['errors']
     """
+    if not isinstance(alarms, Alarm) and (
+        isinstance(alarms, (str, bytes)) or not isinstance(alarms, Iterable)
+    ):
+        raise invalid(
+            owner, "alarms", alarms, "must be an Alarm or a sequence of Alarms (() for none)"
+        )
     out = (alarms,) if isinstance(alarms, Alarm) else tuple(alarms)
     for i, alarm in enumerate(out):
         if not isinstance(alarm, Alarm):
             raise invalid(owner, f"alarms[{i}]", alarm, "must be an Alarm")
-    if len(out) > MAX_ALARMS:
+    if len(out) > limit:
         raise invalid(
             owner,
             "alarms",
             len(out),
-            f"must hold at most {MAX_ALARMS} alarms (API:AlarmConfiguration, D9)",
+            f"must hold at most {limit} alarms (API:AlarmConfiguration, D9)",
+            f"Set {quota_field} for a deployment group with a raised quota."
+            if quota_field
+            else None,
         )
     names = [a.name for a in out]
     duplicates = sorted({n for n in names if names.count(n) > 1})
@@ -109,8 +126,10 @@ def check_traffic_deployment(
         raise invalid(owner, "hooks", d.hooks, f"must be {article(kind)} {kind}")
     if d.manual_stop is not None and not isinstance(d.manual_stop, ManualStop):
         raise invalid(owner, "manual_stop", d.manual_stop, "must be a ManualStop or None")
-    check_number(owner, "alarm_poll_interval", d.alarm_poll_interval, 0.0, low_open=True)
-    check_number(owner, "metric_delay", d.metric_delay, 0.0)
+    check_number(
+        owner, "alarm_poll_interval", d.alarm_poll_interval, MIN_ALARM_POLL_INTERVAL, MAX_DURATION
+    )
+    check_number(owner, "metric_delay", d.metric_delay, 0.0, MAX_DURATION)
     check_choice(owner, "linear_completion", d.linear_completion, LINEAR_COMPLETIONS)
     for name in names:
         value = getattr(d, name)

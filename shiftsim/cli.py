@@ -40,7 +40,8 @@ from typing import Any, TextIO
 import numpy as np
 import pandas as pd
 
-from shiftsim._text import escape
+from shiftsim._limits import MAX_RUNS
+from shiftsim._text import escape, excerpt
 from shiftsim.configs import (
     LINEAR_COMPLETIONS,
     DeploymentConfig,
@@ -314,9 +315,13 @@ def _positive(text: str) -> int:
     try:
         value = int(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"must be a positive integer; got {text!r}") from None
+        raise argparse.ArgumentTypeError(
+            f"must be a positive integer; got {excerpt(text)}"
+        ) from None
     if value < 1:
-        raise argparse.ArgumentTypeError(f"must be a positive integer; got {text!r}")
+        raise argparse.ArgumentTypeError(f"must be a positive integer; got {excerpt(text)}")
+    if value > MAX_RUNS:
+        raise argparse.ArgumentTypeError(f"must be at most {MAX_RUNS:_}; got {excerpt(value)}")
     return value
 
 
@@ -389,6 +394,7 @@ def _configs(args: argparse.Namespace) -> int:
 def _text_table(rows: Sequence[dict[str, Any]]) -> str:
     """Left-aligned columns, a header line, two spaces between columns."""
     keys = list(rows[0]) if rows else []
+    rows = [{k: escape(str(r[k])) for k in keys} for r in rows]  # names may hold escapes
     widths = {k: max(len(k), *(len(str(r[k])) for r in rows)) for k in keys}
     lines = ["  ".join(k.ljust(widths[k]) for k in keys).rstrip()]
     lines += ["  ".join(str(r[k]).ljust(widths[k]) for k in keys).rstrip() for r in rows]
@@ -452,7 +458,8 @@ def _simulate(args: argparse.Namespace) -> int:
         payload.update({name: _records(frame) for name, frame in frames.items()})
         _print_json(payload)
     else:
-        print(f"{escape(scenario.name)}: {scenario.platform}, {scenario.config_name}, seed {seed}")
+        shown = f"{escape(scenario.name)}: {scenario.platform}, {escape(scenario.config_name)}"
+        print(f"{shown}, seed {seed}")
         print(repr(run))
         print()
         summary = run.summary().map(lambda v: round(v, 2) if isinstance(v, float) else v)
@@ -560,7 +567,7 @@ def _montecarlo(args: argparse.Namespace) -> int:
             }
         )
     else:
-        print(f"{escape(scenario.name)}: {scenario.platform}, {scenario.config_name}")
+        print(f"{escape(scenario.name)}: {scenario.platform}, {escape(scenario.config_name)}")
         print(f"{runs:,} runs, seed {seed}")
         print()
         print(format_summary(summary))
@@ -668,7 +675,7 @@ def _compare(args: argparse.Namespace) -> int:
         progress=not args.no_progress,
     )
     heading = (
-        f"{name}: {len(configs)} configurations x a bad and a good release, {runs:,} runs "
+        f"{escape(name)}: {len(configs)} configurations x a bad and a good release, {runs:,} runs "
         f"each, seed {seed} (common random numbers)"
     )
     return _decide(
@@ -710,8 +717,8 @@ def _sweep(args: argparse.Namespace) -> int:
     )
     points = int(np.prod([len(v) for v in grid.values()]))
     heading = (
-        f"{name}: {points} grid points x a bad and a good release, {runs:,} runs each, seed "
-        f"{seed} (common random numbers)"
+        f"{escape(name)}: {points} grid points x a bad and a good release, {runs:,} runs each, "
+        f"seed {seed} (common random numbers)"
     )
     return _decide(
         args, long, heading=heading, scenario=name, platform=platform, runs=runs, seed=seed
@@ -893,14 +900,14 @@ def format_frontier(table: pd.DataFrame, best: pd.DataFrame, constraints: dict[s
     records = best.to_dict("records")
     for row in records:
         lines.append(
-            f"  {row['label']}: missed {100 * float(row['miss_rate']):.1f}%, false rollbacks "
-            f"{100 * float(row['false_rollback_rate']):.1f}%"
+            f"  {escape(str(row['label']))}: missed {100 * float(row['miss_rate']):.1f}%, "
+            f"false rollbacks {100 * float(row['false_rollback_rate']):.1f}%"
         )
     exposures = [float(r.get("exposure_errors", np.nan)) for r in records]
     if any(np.isfinite(exposures)):
         fewest = records[int(np.nanargmin(exposures))]
         lines.append(
-            f"Fewest bad requests served among them: {fewest['label']} "
+            f"Fewest bad requests served among them: {escape(str(fewest['label']))} "
             f"({float(fewest['exposure_errors']):.0f} errors on average)."
         )
     return "\n".join(lines)

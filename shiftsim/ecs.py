@@ -63,6 +63,7 @@ import pandas as pd
 from shiftsim._checks import check_choice, check_int, check_number, invalid
 from shiftsim._engines.traffic.plan import PhaseSpec, TrafficPlan, compile_deployment
 from shiftsim._html import table
+from shiftsim._limits import MAX_INSTALL_SECONDS
 from shiftsim._seeding import ADDED, RngLike, seed_sequence
 from shiftsim._traffic_run import replay_with_kernel, run_traffic_deployment
 from shiftsim._validation import check_traffic_deployment
@@ -179,13 +180,13 @@ class EcsDeployment:
         The original and the replacement task set (their task definitions' behaviour).
     alarms : sequence of Alarm
         At most 10, unique names (D9). ``version="target"`` watches the replacement task set,
-        ``"alias"`` the whole service.
+        ``"alias"`` the whole service; ``()`` for none (``None`` is an error).
     auto_rollback : AutoRollback
         Default: all three events.
     hooks : EcsHooks
     install_seconds : float
         How long Install takes to create the replacement task set, default 60 s (an assumption:
-        AWS documents no duration).
+        AWS documents no duration); at most 432,000 s (120 h, ECS's longest wait).
     test_traffic : bool
         Whether the deployment group has a test listener (``testTrafficRoute``); it reaches the
         replacement task set at AllowTestTraffic.
@@ -195,9 +196,10 @@ class EcsDeployment:
     manual_stop : ManualStop or None
         A ``StopDeployment`` call during the deployment.
     alarm_poll_interval : float
-        Seconds between CodeDeploy's reads of alarm state (D2), default 60.
+        Seconds between CodeDeploy's reads of alarm state (D2), default 60; 1 to 392,400 (109 h).
     metric_delay : float
-        Seconds after a minute ends before its datapoint is visible (D3), default 60.
+        Seconds after a minute ends before its datapoint is visible (D3), default 60; at most
+        392,400 (109 h).
     linear_completion : {"last_shift", "interval_after"}
         When AllowTraffic ends for linear configurations (D1).
     service_name, cluster_name, application, deployment_group : str
@@ -294,7 +296,7 @@ class EcsDeployment:
                 "container_name",
             ),
         )
-        check_number(owner, "install_seconds", self.install_seconds, 0.0)
+        check_number(owner, "install_seconds", self.install_seconds, 0.0, MAX_INSTALL_SECONDS)
         if not isinstance(self.test_traffic, bool):
             raise invalid(owner, "test_traffic", self.test_traffic, "must be True or False")
         check_int(

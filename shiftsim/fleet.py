@@ -32,6 +32,7 @@ array([], dtype=int64)
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, fields
 from typing import Any
@@ -41,6 +42,7 @@ import pandas as pd
 
 from shiftsim._checks import check_choice, check_int, check_number, invalid, suggest
 from shiftsim._html import table
+from shiftsim._limits import MAX_FLEET_SIZE
 from shiftsim.errors import ConfigError
 from shiftsim.targets import TagFilter, Tags, Targets
 
@@ -110,10 +112,13 @@ class Instance:
         ``"Unknown"``: an instance never deployed to is Unhealthy (UG:instances-health.md);
         :attr:`is_healthy` says which.
     revision : {"Current", "Old", "Unknown"}
-        Revision health relative to the revision being deployed. ``Old`` (the default) runs an
-        earlier revision, so ApplicationStop, BeforeBlockTraffic and AfterBlockTraffic run that
-        revision's scripts; ``Unknown`` was never deployed to, so they are no-ops; ``Current``
-        already runs the revision being deployed.
+        Revision health (UG:instances-health.md): ``Current`` runs the revision of the
+        deployment group's last successful deployment; ``Old`` (the default) runs an older
+        revision; ``Unknown`` has no revision installed successfully. On Current and Old
+        instances ApplicationStop, BeforeBlockTraffic and AfterBlockTraffic run the installed
+        revision's scripts (the deployment's ``previous_hooks``); on Unknown ones they are
+        no-ops. Fidelity (D13): CodeDeploy deploys to unhealthy instances first, then to healthy
+        ones whose revision health is Unknown, then Old, then Current.
     agent_installed, agent_running : bool
         Without a running CodeDeploy agent no lifecycle event starts: the instance fails after
         5 minutes with every event Skipped (codedeploy.md 10.3, D10).
@@ -237,7 +242,13 @@ class Fleet:
 
     def __init__(self, instances: Iterable[Instance | Mapping[str, Any]] = ()) -> None:
         rows: list[Instance] = []
-        for k, item in enumerate(instances):
+        items = list(itertools.islice(instances, MAX_FLEET_SIZE + 1))  # a generator may not end
+        if len(items) > MAX_FLEET_SIZE:
+            raise ConfigError(
+                f"Fleet.instances must hold at most {MAX_FLEET_SIZE:_} instances (1000 times "
+                "CodeDeploy's 1000 per deployment, UG:limits.md); got more than that."
+            )
+        for k, item in enumerate(items):
             if isinstance(item, Instance):
                 rows.append(item)
             elif isinstance(item, Mapping):
@@ -330,7 +341,7 @@ class Fleet:
         >>> fleet.to_frame()["availability_zone"].tolist()
         ['eu-west-1a', 'eu-west-1b', 'eu-west-1a']
         """
-        check_int("Fleet.of_size", "n", n, 0)
+        check_int("Fleet.of_size", "n", n, 0, MAX_FLEET_SIZE)
         if isinstance(zones, str) or not zones:
             raise invalid(
                 "Fleet.of_size",

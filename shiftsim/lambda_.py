@@ -91,16 +91,17 @@ class LambdaDeployment:
     current, target : Version
         The versions the alias moves between.
     alarms : sequence of Alarm
-        At most 10, unique names (D9).
+        At most 10, unique names (D9); ``()`` for none (``None`` is an error).
     auto_rollback : AutoRollback
         Default: all three events, as SAM generates.
     hooks : LambdaHooks
     manual_stop : ManualStop or None
         A ``StopDeployment`` call during the deployment.
     alarm_poll_interval : float
-        Seconds between CodeDeploy's reads of alarm state (D2), default 60.
+        Seconds between CodeDeploy's reads of alarm state (D2), default 60; 1 to 392,400 (109 h).
     metric_delay : float
-        Seconds after a minute ends before its datapoint is visible (D3), default 60.
+        Seconds after a minute ends before its datapoint is visible (D3), default 60; at most
+        392,400 (109 h).
     linear_completion : {"last_shift", "interval_after"}
         When AllowTraffic ends for linear configurations (D1), default at the last shift.
     function_name, alias, application, deployment_group : str

@@ -28,6 +28,7 @@ import pandas as pd
 
 from shiftsim._checks import invalid
 from shiftsim._exposure import DEFAULT_EXPOSURE_MINUTES, after_end_errors, check_exposure_minutes
+from shiftsim._limits import MAX_RUNS
 from shiftsim._registry import platform_for
 from shiftsim._seeding import RngLike, entropy_of, seed_sequence
 from shiftsim.configs import DeploymentConfig
@@ -52,6 +53,8 @@ Z95 = 1.959963984540054
 def _check_runs(runs: object) -> int:
     if isinstance(runs, bool) or not isinstance(runs, (int, np.integer)) or runs < 1:
         raise invalid("monte_carlo", "runs", runs, "must be a positive integer")
+    if runs > MAX_RUNS:  # each run keeps ~70 bytes of results (issue 16)
+        raise invalid("monte_carlo", "runs", runs, f"must be at most {MAX_RUNS:_}")
     return int(runs)
 
 
@@ -223,7 +226,8 @@ def monte_carlo(
     ----------
     deployment : LambdaDeployment, EcsDeployment or ServerDeployment
     runs : int
-        How many runs, a positive integer.
+        How many runs, a positive integer, at most 10**8 (``MAX_RUNS``: each run keeps about 70
+        bytes of results).
     rng : None, int, SeedSequence or Generator
         The seed (SPEC 7); recorded in the result.
     progress : bool
@@ -703,7 +707,7 @@ def sweep(
         mapping ``{label: value}`` to name values yourself; otherwise configurations, alarms
         and versions get short labels.
     runs : int
-        Runs per grid point (and release).
+        Runs per grid point (and release), at most 10**8.
     rng : seed
         Every grid point uses the same seed (common random numbers across the grid).
     releases : mapping of str to Version, optional

@@ -21,6 +21,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
 from shiftsim._checks import check_choice, check_number, invalid
+from shiftsim._limits import MAX_RATE
 from shiftsim._seeding import ADDED
 from shiftsim.vocabulary import LIFECYCLE_EVENT_TIMEOUT_SECONDS
 
@@ -150,13 +151,15 @@ def rate_profile(owner: str, field: str, value: object) -> Profile:
     if isinstance(value, Profile):
         if value.bounds()[0] < 0:
             raise invalid(owner, field, value, "must never be negative")
+        if value.bounds()[1] > MAX_RATE:
+            raise invalid(owner, field, value, f"must stay <= {MAX_RATE:g} a minute at every point")
         return value
     if isinstance(value, (int, float)) and not isinstance(value, bool):
-        return Profile.constant(check_number(owner, field, value, 0.0))
+        return Profile.constant(check_number(owner, field, value, 0.0, MAX_RATE))
     if isinstance(value, Sequence) and not isinstance(value, str) and len(value) > 0:
         points: list[tuple[float, float]] = []
         for m, rate in enumerate(value):
-            rate = check_number(owner, f"{field}[{m}]", rate, 0.0)
+            rate = check_number(owner, f"{field}[{m}]", rate, 0.0, MAX_RATE)
             points += [(float(m), rate), (float(m + 1), rate)]
         return Profile(tuple(points))
     raise invalid(

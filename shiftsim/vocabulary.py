@@ -39,7 +39,10 @@ __all__ = [
     "LIFECYCLE_EVENT_TIMEOUT_SECONDS",
     "LIMITS",
     "MAX_ALARMS",
+    "MAX_BLUE_GREEN_RUN_MINUTES",
     "MAX_ECS_READY_WAIT_MINUTES",
+    "MAX_IN_PLACE_RUN_MINUTES",
+    "MAX_LEGACY_IN_PLACE_RUN_MINUTES",
     "MAX_READY_WAIT_MINUTES",
     "MAX_SHIFTING_MINUTES",
     "MAX_STEP_PERCENT",
@@ -406,6 +409,15 @@ MAX_TERMINATION_WAIT_MINUTES = 2880
 #: Largest blue/green ``waitTimeInMinutes`` before rerouting (UG:limits.md "48 h";
 #: API:DeploymentReadyOption; codedeploy.md 7).
 MAX_READY_WAIT_MINUTES = 2880
+#: Longest an EC2/on-premises in-place deployment may run, in minutes: 12 hours with a predefined
+#: configuration or a custom one created since June 2023 (D15; UG:limits.md, current quotas
+#: page).
+MAX_IN_PLACE_RUN_MINUTES = 720
+#: The same for a custom configuration created before June 2023: 8 hours (D15; UG:limits.md).
+MAX_LEGACY_IN_PLACE_RUN_MINUTES = 480
+#: Longest an EC2 blue/green deployment may run, in minutes: 109 hours (D15; UG:limits.md:
+#: 48 h + 48 h + 1 h for each of 13 lifecycle events; codedeploy.md 7).
+MAX_BLUE_GREEN_RUN_MINUTES = 109 * 60
 #: Largest ECS ready wait, minutes: "120 hours" between the replacement task set's deployment and
 #: the production traffic shift (UG:limits.md; codedeploy.md 7 and 12, item 9).
 MAX_ECS_READY_WAIT_MINUTES = 7200
@@ -456,6 +468,15 @@ LIMITS: Mapping[str, Limit] = MappingProxyType(
             MAX_READY_WAIT_MINUTES,
             "minutes",
             "UG:limits.md; API:DeploymentReadyOption; codedeploy.md 7",
+        ),
+        "MAX_IN_PLACE_RUN_MINUTES": Limit(
+            MAX_IN_PLACE_RUN_MINUTES, "minutes", "D15; UG:limits.md (current quotas page)"
+        ),
+        "MAX_LEGACY_IN_PLACE_RUN_MINUTES": Limit(
+            MAX_LEGACY_IN_PLACE_RUN_MINUTES, "minutes", "D15; UG:limits.md"
+        ),
+        "MAX_BLUE_GREEN_RUN_MINUTES": Limit(
+            MAX_BLUE_GREEN_RUN_MINUTES, "minutes", "D15; UG:limits.md; codedeploy.md 7"
         ),
         "MAX_ECS_READY_WAIT_MINUTES": Limit(
             MAX_ECS_READY_WAIT_MINUTES, "minutes", "UG:limits.md; codedeploy.md 7, 12 item 9"

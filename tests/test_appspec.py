@@ -1309,3 +1309,14 @@ def test_numeric_permission_object_is_read_as_text() -> None:
     spec = load_appspec(server(extra="permissions:\n  - object: 123\n"))
     assert spec.permissions[0].object == "123"
     assert [w.path for w in spec.warnings] == ["permissions[0].object"]
+
+
+def test_one_intrinsic_rule_for_every_reader() -> None:
+    """Issue 10 (one loader): the AppSpec reader and the SAM reader share _yaml.is_intrinsic,
+    which takes ``{"Condition": name}`` (a condition reference inside Fn::And/Or/Not) too."""
+    from shiftsim import _yaml
+    from shiftsim.appspec import _checker
+
+    assert _checker.is_intrinsic is _yaml.is_intrinsic
+    assert _checker.is_intrinsic({"Condition": "IsProd"})
+    assert not _checker.is_intrinsic({"Condition": ["IsProd"]})

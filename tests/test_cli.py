@@ -522,6 +522,30 @@ def test_a_scenario_name_with_terminal_escapes_is_printed_escaped(
     assert out.startswith("x\\x1b]0;pwned\\x07\\x1b[2J: Lambda")
 
 
+@pytest.mark.parametrize("command", ["montecarlo", "compare", "sweep"])
+def test_names_are_printed_escaped_by_every_command(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, command: str
+) -> None:
+    """Issue 16: a user-supplied name never reaches the terminal raw (compare, sweep too)."""
+    scenario = tmp_path / "s.yml"
+    scenario.write_text('platform: Lambda\nconfig: AllAtOnce\nname: "x\\e]0;pwned\\a"\n')
+    axis = ["--axis", "invocations_per_minute=10,20"] if command == "sweep" else []
+    if command == "compare":
+        axis = ["--configs", "AllAtOnce"]
+    code, out, _ = run(capsys, command, str(scenario), "--runs", "5", "--no-progress", *axis)
+    assert code == 0, out
+    assert "\x1b" not in out and "\x07" not in out
+    assert "x\\x1b]0;pwned\\x07" in out
+
+
+def test_runs_are_bounded_on_the_command_line(capsys: pytest.CaptureFixture[str]) -> None:
+    """Issue 16: --runs at most MAX_RUNS, the limit of monte_carlo and scenario files too."""
+    code, _, err = run(capsys, "montecarlo", LAMBDA, "--runs", "1" + "0" * 30)
+    assert code == 2 and "must be at most 100_000_000; got 1000000000" in err
+    code, _, err = run(capsys, "montecarlo", LAMBDA, "--runs", "9" * 5000)
+    assert code == 2 and "must be a positive integer; got '9999" in err and len(err) < 1000
+
+
 @pytest.mark.skipif(not Path("/dev/zero").exists(), reason="no /dev/zero")
 @pytest.mark.parametrize("command", ["simulate", "montecarlo"])
 def test_devices_and_fifos_are_refused_at_once(

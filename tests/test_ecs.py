@@ -437,3 +437,19 @@ def test_task_set_invariants(
     else:
         assert run.termination_time is None
     assert run_ecs(d, rng=seed).outcome == run.outcome  # determinism per seed
+
+
+def test_install_and_polls_are_bounded() -> None:
+    """Issue 16: Install at most 120 h (432,000 s), ECS's longest wait between deployment and
+    traffic shift (UG:limits.md; codedeploy.md section 12, trap 9); polls at least 1 s apart
+    (CloudWatch keeps at most one datapoint a second, cloudwatch-alarms.md section 1)."""
+    with pytest.raises(ConfigError, match=r"install_seconds must be a number in \[0, 432000\]"):
+        EcsDeployment("CodeDeployDefault.ECSAllAtOnce", install_seconds=10 * 365 * 86400)
+    with pytest.raises(ConfigError, match=r"EcsDeployment.alarm_poll_interval must be a number in"):
+        EcsDeployment("CodeDeployDefault.ECSAllAtOnce", alarm_poll_interval=1e-9)
+    with pytest.raises(ConfigError, match=r"requests_per_minute must be a number in \[0, 1e\+09\]"):
+        EcsDeployment("CodeDeployDefault.ECSAllAtOnce", requests_per_minute=10**400)
+    assert (
+        EcsDeployment("CodeDeployDefault.ECSAllAtOnce", install_seconds=432_000).install_seconds
+        == 432_000
+    )

@@ -388,7 +388,7 @@ CASES = [
         lambda: LambdaDeployment(CANARY, invocations_per_minute=-1),
         "LambdaDeployment.invocations_per_minute",
         "-1",
-        ">= 0",
+        "in [0, 1e+09]",
     ),
     (
         lambda: LambdaDeployment(CANARY, invocations_per_minute=True),
@@ -400,7 +400,7 @@ CASES = [
         lambda: LambdaDeployment(CANARY, invocations_per_minute=[100, -5]),
         "LambdaDeployment.invocations_per_minute[1]",
         "-5",
-        ">= 0",
+        "in [0, 1e+09]",
     ),
     (
         lambda: LambdaDeployment(CANARY, linear_completion="after_last"),
@@ -412,13 +412,13 @@ CASES = [
         lambda: LambdaDeployment(CANARY, alarm_poll_interval=0),
         "LambdaDeployment.alarm_poll_interval",
         "0",
-        "> 0",
+        "in [1, 392400]",
     ),
     (
         lambda: LambdaDeployment(CANARY, metric_delay=-1),
         "LambdaDeployment.metric_delay",
         "-1",
-        ">= 0",
+        "in [0, 392400]",
     ),
     (
         lambda: LambdaDeployment("CodeDeployDefault.ECSAllAtOnce"),
@@ -549,3 +549,17 @@ def test_file_errors_are_located_appspec_errors_with_escaped_names() -> None:
     err = FileError("the scenario file is a directory", source="a\x1b[2Jb.yml")
     assert (err.source, err.line, err.path) == ("a\x1b[2Jb.yml", None, "")
     assert str(err) == "a\\x1b[2Jb.yml: the scenario file is a directory"
+
+
+# ---------------------------------------------------------------------- issue 16: short excerpts
+def test_messages_quote_a_short_escaped_excerpt_of_any_value() -> None:
+    """Issue 16: no message quotes more than ~80 characters of input, escaped."""
+    from shiftsim._checks import check_number, invalid
+
+    huge = "root:x:0:0:root:/root:/bin/bash\x1b[31m\n" * 1000
+    message = str(invalid("Hook", "function_name", huge, "must be short"))
+    assert message.startswith("Hook.function_name must be short; got 'root:x:0:0")
+    assert len(message) < 200 and "\x1b" not in message and "\\x1b" in message
+    assert "(37000 chars)" in message
+    with pytest.raises(ConfigError, match=r"must be a finite number; got an integer of about 401"):
+        check_number("X", "rate", 10**400)  # beyond float range: no OverflowError

@@ -266,3 +266,21 @@ def test_select_is_vectorized_over_shared_tags() -> None:
     assert chosen.shape == (49_999,)
     assert 7 not in set(chosen.tolist())
     assert np.all(np.diff(chosen) > 0)
+
+
+# ---------------------------------------------------------------------- issue 16: sizes
+def test_fleet_sizes_are_bounded_before_anything_is_built() -> None:
+    """At most 1,000,000 instances: 1000 times CodeDeploy's 1000 per deployment (UG:limits.md,
+    OVER_MAX_INSTANCES; codedeploy.md section 8) and the size the benchmarks roll out (README,
+    Performance), so exceeding CodeDeploy's limit can be simulated."""
+    from shiftsim._limits import MAX_FLEET_SIZE
+
+    assert MAX_FLEET_SIZE == 1_000_000
+    for n in (10**30, 1_000_001, -1):
+        with pytest.raises(ConfigError, match=r"of_size.n must be an integer in \[0, 1000000\]"):
+            Fleet.of_size(n)
+    # A generator of 10**9 items is refused after reading 1,000,001 of them, none validated.
+    endless = ({"id": f"i-{k}"} for k in range(10**9))
+    with pytest.raises(ConfigError, match=r"Fleet.instances must hold at most 1_000_000 instances"):
+        Fleet(endless)
+    assert next(endless) == {"id": "i-1000001"}

@@ -19,6 +19,7 @@ escape sequences in values, keys and file names.
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import subprocess
@@ -152,3 +153,82 @@ def _param(case: Case, entry: str) -> Any:
 def test_hostile_case(name: str, entry: str, hostile_results: dict[tuple[str, str], Any]) -> None:
     result = hostile_results[(name, entry)]
     assert not problems(by_name(name), result), result
+
+
+# ------------------------------------------------------------------ API values (issue 16)
+def _api_values() -> dict[str, Any]:
+    """Keyword values whose cost once followed the number: each must be refused at once."""
+    import shiftsim
+    from shiftsim import Alarm, EcsDeployment, Fleet, Hook, LambdaDeployment, Profile
+    from shiftsim.configs import DeploymentConfig, TimeBasedLinear
+    from shiftsim.server import ScaleOut, ServerDeployment
+
+    ecs = "CodeDeployDefault.ECSAllAtOnce"
+    server = "CodeDeployDefault.AllAtOnce"
+    slow = DeploymentConfig("Slow", "Lambda", traffic_routing=TimeBasedLinear(10, 320))
+    lam = LambdaDeployment("AllAtOnce")
+    return {
+        "Fleet.of_size(10**30)": lambda: Fleet.of_size(10**30),
+        "Fleet(endless items)": lambda: Fleet(itertools.repeat({"id": "i-1"})),
+        "ScaleOut.count=10**30": lambda: ScaleOut(1, "web", count=10**30),
+        "Lambda alarm_poll_interval=1e-9": lambda: LambdaDeployment(
+            "AllAtOnce", alarm_poll_interval=1e-9
+        ),
+        "Lambda metric_delay=10**400": lambda: LambdaDeployment("AllAtOnce", metric_delay=10**400),
+        "Lambda rate=10**400": lambda: LambdaDeployment(
+            "AllAtOnce", invocations_per_minute=10**400
+        ),
+        "Lambda rate=1e20": lambda: LambdaDeployment("AllAtOnce", invocations_per_minute=1e20),
+        "Lambda rate=Profile(1e20)": lambda: LambdaDeployment(
+            "AllAtOnce", invocations_per_minute=Profile.constant(1e20)
+        ),
+        "Lambda alarms=None": lambda: LambdaDeployment("AllAtOnce", alarms=None),
+        "Lambda 1-s polls over 48 h": lambda: shiftsim.simulate(
+            LambdaDeployment(slow, alarms=[Alarm("e")], alarm_poll_interval=1), rng=1
+        ),
+        "ECS install_seconds=10 years": lambda: EcsDeployment(ecs, install_seconds=315_360_000),
+        "ECS alarm_poll_interval=1e-6": lambda: EcsDeployment(ecs, alarm_poll_interval=1e-6),
+        "Server alarm_poll_interval=1e-6": lambda: ServerDeployment(
+            server, fleet=Fleet.of_size(2), alarm_poll_interval=1e-6
+        ),
+        "Server alarms=None": lambda: ServerDeployment(server, fleet=Fleet.of_size(2), alarms=None),
+        "Alarm.period=1": lambda: Alarm("e", period=1),
+        "Alarm.evaluation_periods=10**30": lambda: Alarm("e", evaluation_periods=10**30),
+        "Hook.duration=10**400": lambda: Hook(duration=10**400),
+        "monte_carlo runs=10**30": lambda: shiftsim.monte_carlo(lam, runs=10**30, rng=1),
+        "compare runs=10**30": lambda: shiftsim.compare(
+            ["AllAtOnce"], deployment=lam, runs=10**30, rng=1
+        ),
+        "sweep runs=10**30": lambda: shiftsim.sweep(
+            lam, {"invocations_per_minute": [1]}, runs=10**30, rng=1
+        ),
+    }
+
+
+API_VALUES = sorted(_api_values())
+
+
+@pytest.mark.parametrize("name", API_VALUES)
+def test_hostile_api_value(name: str) -> None:
+    """Each refused with a ShiftsimError naming the field, within 500 MiB of Python allocations
+    (tracemalloc) and a 10-s alarm (a hang guard, not a timing assertion)."""
+    import signal
+
+    def hang(signum: int, frame: Any) -> None:
+        raise TimeoutError(f"{name} still running after 10 s")
+
+    call = _api_values()[name]
+    previous = signal.signal(signal.SIGALRM, hang)
+    signal.alarm(10)
+    tracemalloc.start()
+    try:
+        with pytest.raises(ShiftsimError) as info:
+            call()
+        peak = tracemalloc.get_traced_memory()[1] / 2**20
+    finally:
+        tracemalloc.stop()
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)
+    message = str(info.value)
+    assert peak < MAX_MB, f"{name}: {peak:.0f} MiB"
+    assert len(message) < 600 and "\x1b" not in message, message

@@ -18,6 +18,7 @@ import shiftsim
 from shiftsim import (
     Alarm,
     AutoRollback,
+    ConfigError,
     Hook,
     LambdaDeployment,
     LambdaHooks,
@@ -28,6 +29,7 @@ from shiftsim import (
     simulate,
     traffic_schedule,
 )
+from shiftsim.configs import TimeBasedLinear
 
 ERRORS = Alarm("errors", metric="Errors", threshold=0)
 BAD = Version("2", error_rate=1.0)
@@ -716,3 +718,44 @@ def test_on_notification_receives_every_payload_in_time_order():
     assert times == sorted(times)
     assert times[0] == 0.0
     assert times[-1] == run.duration
+
+
+# ---------------------------------------------------------------------- issue 16: bounded cost
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        # CloudWatch keeps at most one datapoint a second (cloudwatch-alarms.md section 1).
+        ({"alarm_poll_interval": 1e-9}, r"alarm_poll_interval must be a number in \[1, 392400\]"),
+        ({"alarm_poll_interval": 0.5}, r"alarm_poll_interval must be a number in \[1, 392400\]"),
+        # 109 h, CodeDeploy's longest deployment (UG:limits.md; codedeploy.md 10.4).
+        (
+            {"metric_delay": 1e12},
+            r"metric_delay must be a number in \[0, 392400\]; got 1000000000000.0",
+        ),
+        ({"invocations_per_minute": 10**400}, r"in \[0, 1e\+09\]; got an integer of about 401"),
+        ({"invocations_per_minute": 1e20}, r"must be a number in \[0, 1e\+09\]; got 1e\+20"),
+        ({"invocations_per_minute": [5, 2e10]}, r"invocations_per_minute\[1\] must be a number"),
+        ({"invocations_per_minute": Profile.constant(1e20)}, r"must stay <= 1e\+09 a minute"),
+        ({"alarms": None}, r"alarms must be an Alarm or a sequence of Alarms \(\(\) for none\)"),
+    ],
+)
+def test_numbers_that_set_the_cost_are_bounded(kwargs: dict, message: str) -> None:
+    """Issue 16: refused with the field, the value and the limit, before anything is built."""
+    with pytest.raises(ConfigError, match=message):
+        LambdaDeployment("AllAtOnce", **kwargs)
+
+
+def test_plans_stay_small_and_counts_exact() -> None:
+    """Issue 16: polls plus minutes at most MAX_PLAN_STEPS (default 60-s polls fit every
+    deployment the other limits allow), and rate x minutes below 2**53."""
+    from shiftsim._engines.traffic.plan import compile_deployment
+
+    slow = shiftsim.DeploymentConfig("Slow", "Lambda", traffic_routing=TimeBasedLinear(10, 320))
+    alarm = Alarm("errors", threshold=0)
+    fine = LambdaDeployment(slow, alarms=[alarm], invocations_per_minute=1e9)
+    assert fine.plan().end_time == 2880 * 60.0
+    frantic = LambdaDeployment(slow, alarms=[alarm], alarm_poll_interval=1)
+    with pytest.raises(ConfigError, match=r"alarm_poll_interval \(1 s\) over 2,880 minutes"):
+        shiftsim.simulate(frantic, rng=1)
+    with pytest.raises(ConfigError, match=r"rate x minutes must stay below 2\*\*53"):
+        compile_deployment(fine, "Lambda", fine.phases(), Profile.constant(1e13))

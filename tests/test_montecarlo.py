@@ -187,3 +187,20 @@ def test_server_monte_carlo_replays_each_run() -> None:
         rng=5,
     )
     assert {"failed_median", "duration_minutes_median", "escape_rate"} <= set(table.columns)
+
+
+@pytest.mark.parametrize("call", ["monte_carlo", "compare", "sweep"])
+def test_runs_are_bounded(call: str) -> None:
+    """Issue 16: runs at most MAX_RUNS = 10**8 (each run keeps ~70 bytes of results: 7 GB
+    there), the same limit as scenario files and ``--runs``."""
+    from shiftsim._limits import MAX_RUNS
+
+    d = shiftsim.LambdaDeployment("AllAtOnce")
+    calls = {
+        "monte_carlo": lambda runs: shiftsim.monte_carlo(d, runs=runs, rng=1),
+        "compare": lambda runs: shiftsim.compare(["AllAtOnce"], deployment=d, runs=runs, rng=1),
+        "sweep": lambda runs: shiftsim.sweep(d, {"invocations_per_minute": [1]}, runs=runs, rng=1),
+    }
+    for runs in (10**30, MAX_RUNS + 1):
+        with pytest.raises(shiftsim.ConfigError, match=r"runs must be at most 100_000_000; got"):
+            calls[call](runs)

@@ -1083,3 +1083,16 @@ def test_metric_math_shapes_are_clean_errors(old: str, new: str, message: str) -
     template = fn("Type: AllAtOnce\nAlarms: [!Ref Rate]", extra=alarm_resource("Rate", body))
     with pytest.raises(AppSpecError, match=message):
         from_sam(template)
+
+
+@pytest.mark.parametrize("value", ["", " []", " 3"])
+def test_a_mappings_section_that_is_not_a_mapping_is_refused(value: str) -> None:
+    """Issues 12 and 16: SAM refuses ``Mappings: null`` (or a list, a number):
+    SAM:samtranslator/translator/translator.py passes ``template.get("Mappings", {})`` to
+    IntrinsicsResolver, which raises "'Mappings' or 'Parameters' is either null or not a valid
+    dictionary" (SAM:samtranslator/intrinsics/resolver.py). A null ``Parameters`` section is
+    read as none there (SAM:samtranslator/sdk/parameter.py), so it stays accepted."""
+    with pytest.raises(AppSpecError, match="the Mappings section must be a mapping") as err:
+        from_sam(fn("Type: AllAtOnce") + f"Mappings:{value}\n")
+    assert err.value.line == 9 and "(SAM refuses it)" in str(err.value)
+    assert isinstance(from_sam(fn("Type: AllAtOnce") + "Parameters:\n"), LambdaDeployment)

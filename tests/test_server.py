@@ -521,7 +521,7 @@ def test_fault_on_a_script_that_does_not_exist() -> None:
 
 
 def test_bad_configs_and_parameters() -> None:
-    with pytest.raises(ConfigError, match=r"must be a Server configuration, not a Lambda one"):
+    with pytest.raises(ConfigError, match=r"must be a Server configuration, not one for Lambda"):
         ServerDeployment("CodeDeployDefault.LambdaAllAtOnce", fleet=Fleet.of_size(1))
     with pytest.raises(
         ConfigError,
@@ -612,3 +612,13 @@ def test_scripts_from_a_loaded_appspec() -> None:
     )
     with pytest.raises(ConfigError, match=r"must be an EC2/on-premises \(Server\) AppSpec"):
         hooks_from_appspec(lambda_spec)
+
+
+def test_polls_and_alarms_are_checked() -> None:
+    """Issue 16: polls at least 1 s apart (CloudWatch keeps at most one datapoint a second,
+    cloudwatch-alarms.md section 1); ``alarms=None`` is a ConfigError (``()`` means none)."""
+    fleet = Fleet.of_size(2)
+    with pytest.raises(ConfigError, match=r"alarm_poll_interval must be a number >= 1; got 1e-09"):
+        ServerDeployment("CodeDeployDefault.AllAtOnce", fleet=fleet, alarm_poll_interval=1e-9)
+    with pytest.raises(ConfigError, match=r"alarms must be an Alarm or a sequence of Alarms"):
+        ServerDeployment("CodeDeployDefault.AllAtOnce", fleet=fleet, alarms=None)

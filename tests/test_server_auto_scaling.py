@@ -8,6 +8,7 @@ from shiftsim.errors import ConfigError
 from shiftsim.fleet import Fleet
 from shiftsim.rollback import AutoRollback
 from shiftsim.server import (
+    ScaleIn,
     ScaleOut,
     Script,
     ScriptFault,
@@ -112,3 +113,19 @@ def test_scale_out_needs_a_group_of_the_deployment_group() -> None:
         simulate(ScaleOut(1.0, "web", instance_ids=["i-000"]))
     with pytest.raises(ConfigError, match=r"must hold exactly count=2 ids"):
         ScaleOut(1.0, "web", count=2, instance_ids=["a"])
+
+
+def test_scale_out_counts_are_bounded() -> None:
+    """Issue 16: a scale-out launches at most 1,000,000 instances (shiftsim._limits), and with
+    the fleet the deployment never holds more."""
+    with pytest.raises(ConfigError, match=r"ScaleOut.count must be an integer in \[1, 1000000\]"):
+        ScaleOut(1, "web", count=10**30)
+    with pytest.raises(ConfigError, match=r"ScaleIn.count must be an integer in \[1, 1000000\]"):
+        ScaleIn(1, "web", count=10**30)
+    fleet = Fleet.of_size(10, auto_scaling_group="web")
+    with pytest.raises(ConfigError, match=r"scale_outs must leave at most 1_000_000 instances"):
+        ServerDeployment(
+            "CodeDeployDefault.OneAtATime",
+            fleet=fleet,
+            scale_outs=[ScaleOut(1, "web", count=600_000), ScaleOut(2, "web", count=400_000)],
+        )

@@ -18,7 +18,6 @@ from shiftsim._seeding import seed_sequence
 from shiftsim.fleet import Fleet
 from shiftsim.server import (
     Duration,
-    InstanceStop,
     Script,
     ScriptFault,
     ServerDeployment,
@@ -140,21 +139,3 @@ def test_documented_half_at_a_time_on_the_kernel() -> None:
     )
     assert in_flight == 4
     assert run.status == "Succeeded"
-
-
-def test_kernel_names_what_it_does_not_vectorize() -> None:
-    fleet = Fleet.of_size(4)
-    stop = ServerDeployment(fleet=fleet, faults=[InstanceStop(fleet.ids[1], at_minute=1.0)])
-    with pytest.raises(shiftsim.UnsupportedScenarioError, match="InstanceStop"):
-        shiftsim.simulate(stop, rng=1, engine="kernel")
-    zonal = ServerDeployment(
-        shiftsim.DeploymentConfig(
-            "zonal",
-            "Server",
-            minimum_healthy_hosts=shiftsim.MinimumHealthyHosts("HOST_COUNT", 0),
-            zonal_config=shiftsim.ZonalConfig(),
-        ),
-        fleet=fleet,
-    )
-    with pytest.raises(shiftsim.UnsupportedScenarioError, match="zonal"):
-        shiftsim.simulate(zonal, rng=1, engine="kernel")

@@ -153,3 +153,16 @@ def test_failed_hook_message_names_the_function():
     assert not failed.succeeds
     assert failed.end_time(0.0) == 10.0
     assert failed.failure_message() == "The hook CodeDeployHook_pre reported Failed."
+
+
+def test_rates_are_finite_and_at_most_1e9_a_minute() -> None:
+    """Issue 16: every rate (number, list, Profile) at most MAX_RATE = 1e9 a minute, checked
+    before float() (no OverflowError for 10**400) and before numpy's Poisson sampler."""
+    from shiftsim.traffic import rate_profile
+
+    assert rate_profile("X", "rate", 1e9).value_at(0) == 1e9
+    for bad in (10**400, 1e20, float("inf"), float("nan"), [1, 10**400]):
+        with pytest.raises(ConfigError, match=r"X\.rate(\[1\])? must be a (finite )?number"):
+            rate_profile("X", "rate", bad)
+    with pytest.raises(ConfigError, match=r"X\.rate must stay <= 1e\+09 a minute at every point"):
+        rate_profile("X", "rate", Profile.step(5, 10.0, 2e9))

@@ -8,7 +8,7 @@ from typing import Any
 
 from shiftsim._checks import suggest
 from shiftsim._text import excerpt
-from shiftsim._yaml import Document, Path, format_path
+from shiftsim._yaml import Document, Path, format_path, is_intrinsic  # one rule (issue 10)
 from shiftsim.appspec._model import APPSPEC_VERSION, PLACEHOLDER, Finding, Severity
 
 __all__ = [
@@ -32,14 +32,6 @@ def kind(value: object) -> str:
     if isinstance(value, list):
         return "a list" if value else "an empty list"
     return excerpt(value)
-
-
-def is_intrinsic(value: object) -> bool:
-    return (
-        isinstance(value, dict)
-        and len(value) == 1
-        and any(isinstance(k, str) and (k == "Ref" or k.startswith("Fn::")) for k in value)
-    )
 
 
 class Checker:

@@ -142,6 +142,17 @@ def _check_loaded(doc: Document, given_as_text: bool) -> None:
                 )
     root = doc.value
     if isinstance(root, Mapping):
+        if "Mappings" in root and not isinstance(root["Mappings"], Mapping):
+            # SAM:samtranslator/translator/translator.py hands template.get("Mappings", {}) to
+            # IntrinsicsResolver, which refuses null or a non-mapping (intrinsics/resolver.py).
+            raise AppSpecError(
+                "the Mappings section must be a mapping of map names to mappings; got "
+                f"{'null' if root['Mappings'] is None else excerpt(root['Mappings'])} "
+                "(SAM refuses it)",
+                source=doc.source,
+                line=doc.key_line(("Mappings",)),
+                path="Mappings",
+            )
         return
     if given_as_text and isinstance(root, str) and "\n" not in root.strip():
         raise AppSpecError(

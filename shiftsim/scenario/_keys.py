@@ -4,6 +4,13 @@ from __future__ import annotations
 
 import re
 
+from shiftsim._limits import (
+    MAX_INSTALL_SECONDS,
+    MAX_RATE,
+    MAX_RUNS,
+    MIN_ALARM_POLL_INTERVAL,
+)
+
 __all__ = [
     "DEFAULT_RUNS",
     "MAX_FLEET_SIZE",
@@ -18,25 +25,14 @@ PLATFORMS = ("Lambda", "ECS", "Server")
 #: Runs of ``shiftsim montecarlo`` and ``shiftsim compare`` when neither file nor flag says.
 DEFAULT_RUNS = 10_000
 
-# Upper bounds where the cost of a simulation follows a number of the file. Each is checked
-# before anything is built, so a 9-line file cannot ask for gigabytes or hours.
+# Upper bounds where the cost of a simulation follows a number of the file: the same constants
+# as the API's (shiftsim/_limits.py), checked before anything is built.
 
-#: Most Monte Carlo runs a file may ask for (the estimate's error already shrinks to about
-#: 0.05 percentage points at 1,000,000 runs).
-MAX_RUNS = 1_000_000
 #: Largest fleet (instances) a file may describe: 100 times CodeDeploy's limit of 1000 instances
-#: per deployment (UG:limits.md, OVER_MAX_INSTANCES), so exceeding the limit can be simulated.
+#: per deployment (UG:limits.md, OVER_MAX_INSTANCES), so exceeding the limit can be simulated
+#: (the API's own limit, shiftsim._limits.MAX_FLEET_SIZE, is ten times larger).
 MAX_FLEET_SIZE = 100_000
-#: Highest traffic, in calls or requests per minute (over 16 million a second): per-minute counts
-#: stay exact in float64 and far inside int64 and numpy's Poisson sampler.
-MAX_RATE = 1e9
-#: Shortest alarm poll interval, in seconds. CloudWatch stores at most one datapoint a second
-#: (1-second StorageResolution, cloudwatch-alarms.md section 1), so faster polls see nothing new;
-#: the cost of a simulation grows with the number of polls.
-MIN_ALARM_POLL_INTERVAL = 1.0
-#: Longest ECS install (seconds): 120 hours, the longest wait between the deployment of a
-#: revision and the traffic shift on ECS (UG:limits.md; codedeploy.md section 8).
-MAX_INSTALL_SECONDS = 120 * 3600
+
 # Platform names people write for Server (CodeDeploy's compute platform for EC2/on-premises).
 _SERVER_ALIASES = ("ec2", "ec2/on-premises", "onpremises", "on-premises", "on_premises")
 

@@ -27,9 +27,9 @@ What is modelled (codedeploy.md sections 3, 4, 6, 7, 8, 10)
   never deployed to); the agent records that install at the end of Install, so a rollback's
   ApplicationStop runs the failed revision's script on instances that got past Install.
 * **Faults**: :class:`ScriptFault` (fails, hangs until its timeout, or is missing),
-  :class:`LoadBalancerFault`, :class:`InstanceStop`, and the instance conditions of
-  :class:`~shiftsim.fleet.Instance` (agent not installed or not running, no S3 access, clock skew
-  beyond ``clock_skew_tolerance_seconds``, stopped).
+  :class:`LoadBalancerFault`, :class:`InstanceStop`, :class:`FileConflict` (D16), and the
+  instance conditions of :class:`~shiftsim.fleet.Instance` (agent not installed or not
+  running, no S3 access, clock skew beyond ``clock_skew_tolerance_seconds``, stopped).
 * **Rollback** (D6): a new deployment (creator ``codeDeployRollback``) of the last good revision
   to every instance of the group, with the same configuration, simulated like any other. With no
   earlier good revision (every instance ``Unknown``) there is none, and ``.deployments`` says why.
@@ -41,7 +41,11 @@ What is modelled (codedeploy.md sections 3, 4, 6, 7, 8, 10)
   successful revision in a launch deployment (creator ``autoscaling``); a failed launch
   deployment terminates the instance (ABANDON). After a successful deployment a follow-up
   (creator ``CodeDeployAutoUpdate``) updates the instances launched during it, unless
-  ``outdated_instances_strategy="IGNORE"``.
+  ``outdated_instances_strategy="IGNORE"``. :class:`ScaleIn` terminates instances, after a
+  termination deployment (creator ``autoscalingTermination``) with
+  ``termination_hook_enabled``.
+* **Consecutive deployments**: :func:`simulate_server_sequence` runs deployments of one group
+  one after another, each from the fleet, revision health and revisions the last left.
 * **Blue/green** (section 7; :class:`BlueGreen`).
 * **Zonal** (section 3.3): one Availability Zone at a time.
 
@@ -99,7 +103,7 @@ is a :class:`ServerRun` (:mod:`~shiftsim.server.run`, with its tables in
 
 from __future__ import annotations
 
-from shiftsim.server.auto_scaling import ScaleOut
+from shiftsim.server.auto_scaling import ScaleIn, ScaleOut
 from shiftsim.server.blue_green import BlueGreen
 from shiftsim.server.deployment import (
     DEFAULT_ALARM_POLL_INTERVAL,
@@ -107,7 +111,7 @@ from shiftsim.server.deployment import (
     MAX_ALARMS,
     ServerDeployment,
 )
-from shiftsim.server.faults import InstanceStop, LoadBalancerFault, ScriptFault
+from shiftsim.server.faults import FileConflict, InstanceStop, LoadBalancerFault, ScriptFault
 from shiftsim.server.lifecycle import LIFECYCLE_EVENTS, MAX_SCRIPT_TIMEOUT, MESSAGES
 from shiftsim.server.run import ServerRun
 from shiftsim.server.scripts import (
@@ -117,6 +121,7 @@ from shiftsim.server.scripts import (
     Script,
     hooks_from_appspec,
 )
+from shiftsim.server.sequence import ServerSequenceRun, simulate_server_sequence
 from shiftsim.server.simulate import simulate_server
 from shiftsim.server.stepping import ServerDeploymentState, ServerStepper
 
@@ -131,15 +136,19 @@ __all__ = [
     "MESSAGES",
     "BlueGreen",
     "Duration",
+    "FileConflict",
     "InstanceStop",
     "LoadBalancerFault",
+    "ScaleIn",
     "ScaleOut",
     "Script",
     "ScriptFault",
     "ServerDeployment",
     "ServerDeploymentState",
     "ServerRun",
+    "ServerSequenceRun",
     "ServerStepper",
     "hooks_from_appspec",
     "simulate_server",
+    "simulate_server_sequence",
 ]

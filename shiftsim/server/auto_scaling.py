@@ -1,5 +1,7 @@
 """Auto Scaling during an EC2/on-premises deployment (codedeploy.md section 8): a scale-out
-launches instances, which receive the last successful revision in a launch deployment."""
+launches instances, which receive the last successful revision in a launch deployment; a
+scale-in terminates instances, after a termination deployment when the deployment group's
+termination hook is enabled."""
 
 from __future__ import annotations
 
@@ -7,9 +9,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from shiftsim._checks import check_int, check_number, invalid
+from shiftsim._limits import MAX_FLEET_SIZE
 from shiftsim.server.faults import check_ids
 
-__all__ = ["OUTDATED_STRATEGIES", "ScaleOut", "launch_ids"]
+__all__ = ["OUTDATED_STRATEGIES", "ScaleIn", "ScaleOut", "launch_ids"]
 
 #: What CodeDeploy does with instances launched during a deployment, once it succeeded.
 OUTDATED_STRATEGIES = ("UPDATE", "IGNORE")
@@ -42,7 +45,7 @@ class ScaleOut:
             raise invalid(
                 owner, "auto_scaling_group", self.auto_scaling_group, "must be a non-empty string"
             )
-        check_int(owner, "count", self.count, 1)
+        check_int(owner, "count", self.count, 1, MAX_FLEET_SIZE)
         ids = check_ids(owner, "instance_ids", self.instance_ids)
         if ids is not None:
             if len(ids) != self.count:
@@ -52,6 +55,55 @@ class ScaleOut:
             if len(set(ids)) != len(ids):
                 raise invalid(owner, "instance_ids", ids, "must not repeat an id")
         object.__setattr__(self, "instance_ids", ids)
+
+
+@dataclass(frozen=True, slots=True)
+class ScaleIn:
+    """An Auto Scaling group terminates ``count`` of its instances ``at_minute`` minutes after
+    the deployment started (a scale-in).
+
+    The instances are ``instance_ids`` if given, else the group's last ``count`` instances in
+    fleet order (shiftsim's choice: Auto Scaling's termination policy, which balances zones and
+    prefers old launch templates, is not modelled). From then on they are out of the deployment
+    group: a deployment still running on one fails there as on a stopped instance
+    (codedeploy.md 8). With ``ServerDeployment.termination_hook_enabled`` CodeDeploy first runs
+    a termination deployment on them (creator ``autoscalingTermination``;
+    API:CreateDeploymentGroupInput.terminationHookEnabled).
+
+    Examples
+    --------
+    >>> ScaleIn(5, "web", instance_ids=["i-003"]).count
+    1
+    """
+
+    at_minute: float
+    auto_scaling_group: str
+    count: int = 1
+    instance_ids: Sequence[str] | None = None
+
+    def __post_init__(self) -> None:
+        owner = "ScaleIn"
+        object.__setattr__(self, "at_minute", check_number(owner, "at_minute", self.at_minute, 0))
+        if not isinstance(self.auto_scaling_group, str) or not self.auto_scaling_group:
+            raise invalid(
+                owner, "auto_scaling_group", self.auto_scaling_group, "must be a non-empty string"
+            )
+        check_int(owner, "count", self.count, 1, MAX_FLEET_SIZE)
+        ids = check_ids(owner, "instance_ids", self.instance_ids)
+        if ids is not None:
+            if len(ids) != self.count:
+                raise invalid(
+                    owner, "instance_ids", ids, f"must hold exactly count={self.count} ids"
+                )
+            if len(set(ids)) != len(ids):
+                raise invalid(owner, "instance_ids", ids, "must not repeat an id")
+        object.__setattr__(self, "instance_ids", ids)
+
+    def chosen(self, members: Sequence[str]) -> tuple[str, ...]:
+        """The instances it terminates, from the group's ``members`` in fleet order."""
+        if self.instance_ids is not None:
+            return tuple(self.instance_ids)
+        return tuple(members[-self.count :]) if self.count <= len(members) else tuple(members)
 
 
 def launch_ids(s: ScaleOut, j: int) -> tuple[str, ...]:

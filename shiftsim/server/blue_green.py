@@ -49,6 +49,12 @@ class BlueGreen:
     termination_wait_time_in_minutes : int
         Wait before the originals are terminated (D12: default 60, at most 2880). The deployment
         completes when they are.
+    skip_termination_wait_after_minutes : float or None
+        A ``ContinueDeployment`` call with ``deploymentWaitType`` ``TERMINATION_WAIT`` (or the
+        older ``SkipWaitTimeForInstanceTermination``) this many minutes into the termination
+        wait: the originals are terminated then, ending the wait early (API:ContinueDeployment,
+        codedeploy.md 7). Only with ``termination_action="TERMINATE"``; with ``KEEP_ALIVE``
+        there is no wait (the originals are deregistered and left running).
 
     Notes
     -----
@@ -73,6 +79,7 @@ class BlueGreen:
     continue_after_minutes: float | None = None
     termination_action: str = "TERMINATE"
     termination_wait_time_in_minutes: int = DEFAULT_TERMINATION_WAIT_MINUTES
+    skip_termination_wait_after_minutes: float | None = None
 
     def __repr__(self) -> str:
         green = (
@@ -132,3 +139,17 @@ class BlueGreen:
             0,
             MAX_TERMINATION_WAIT_MINUTES,
         )
+        skip = self.skip_termination_wait_after_minutes
+        if skip is not None:
+            if self.termination_action != "TERMINATE":
+                raise invalid(
+                    owner,
+                    "skip_termination_wait_after_minutes",
+                    skip,
+                    "applies only with termination_action='TERMINATE' (KEEP_ALIVE has no wait)",
+                )
+            object.__setattr__(
+                self,
+                "skip_termination_wait_after_minutes",
+                check_number(owner, "skip_termination_wait_after_minutes", skip, 0.0),
+            )

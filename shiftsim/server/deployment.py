@@ -15,15 +15,24 @@ from typing import Any
 
 from shiftsim._checks import check_choice, check_int, check_number, invalid, suggest
 from shiftsim._html import table
+from shiftsim._limits import MAX_FLEET_SIZE, MIN_ALARM_POLL_INTERVAL
+from shiftsim._validation import check_alarms, resolve_config
 from shiftsim.alarms import ALARM_STATES, Alarm
 from shiftsim.configs import DeploymentConfig, MinimumHealthyHosts, get_config
 from shiftsim.errors import UnsupportedScenarioError
 from shiftsim.fleet import Fleet, Targets, check_fleet
 from shiftsim.notifications import NotificationContext
 from shiftsim.rollback import AutoRollback, ManualStop
-from shiftsim.server.auto_scaling import OUTDATED_STRATEGIES, ScaleOut, launch_ids
+from shiftsim.server.auto_scaling import OUTDATED_STRATEGIES, ScaleIn, ScaleOut, launch_ids
 from shiftsim.server.blue_green import BlueGreen
-from shiftsim.server.faults import Fault, InstanceStop, LoadBalancerFault, ScriptFault
+from shiftsim.server.faults import (
+    FILE_EXISTS_BEHAVIORS,
+    Fault,
+    FileConflict,
+    InstanceStop,
+    LoadBalancerFault,
+    ScriptFault,
+)
 from shiftsim.server.lifecycle import LIFECYCLE_EVENTS, RESERVED_EVENTS, event_list
 from shiftsim.server.scripts import (
     DEFAULT_RESERVED_SECONDS,
@@ -31,7 +40,12 @@ from shiftsim.server.scripts import (
     check_duration,
     normalize_hooks,
 )
-from shiftsim.vocabulary import CLOCK_SKEW_TOLERANCE_SECONDS, MAX_ALARMS
+from shiftsim.vocabulary import (
+    CLOCK_SKEW_TOLERANCE_SECONDS,
+    MAX_ALARMS,
+    MAX_BLUE_GREEN_RUN_MINUTES,
+    MAX_IN_PLACE_RUN_MINUTES,
+)
 
 __all__ = [
     "DEFAULT_ALARM_POLL_INTERVAL",
@@ -46,7 +60,8 @@ __all__ = [
 DEFAULT_CLOCK_SKEW_TOLERANCE = float(CLOCK_SKEW_TOLERANCE_SECONDS)
 #: Default seconds between CodeDeploy's reads of alarm state (D2), as for Lambda.
 DEFAULT_ALARM_POLL_INTERVAL = 60.0
-#: D13: unhealthy first, then fleet order, or shuffled within each health class.
+#: D13: unhealthy, then revision health Unknown, Old, Current; fleet order or shuffled within
+#: each class.
 ORDERS = ("fleet", "shuffle")
 _OWNER = "ServerDeployment"
 _PREFIX = "CodeDeployDefault."
@@ -55,27 +70,16 @@ _PREFIX = "CodeDeployDefault."
 def resolve_server_config(owner: str, config: object) -> DeploymentConfig:
     """A Server configuration from itself or its name; the ``CodeDeployDefault.`` prefix may be
     left out (``"HalfAtATime"``), as Lambda's SAM short names leave it out."""
-    resolved = config
-    if isinstance(config, str):
-        short = _PREFIX + config
-        if not config.startswith(_PREFIX) and _is_server_name(short):
-            resolved = get_config(short)
-        else:
-            resolved = get_config(config)
-    if not isinstance(resolved, DeploymentConfig):
-        raise invalid(
-            _OWNER, "config", config, "must be a DeploymentConfig or a configuration name"
-        )
-    if resolved.compute_platform != "Server":
-        raise invalid(
-            owner,
-            "config",
-            resolved.name,
-            f"must be a Server configuration, not a {resolved.compute_platform} one",
-            "Use CodeDeployDefault.OneAtATime, HalfAtATime, AllAtOnce or a custom "
-            "MinimumHealthyHosts configuration.",
-        )
-    return resolved
+    short = isinstance(config, str) and not config.startswith(_PREFIX)
+    if short and _is_server_name(f"{_PREFIX}{config}"):
+        config = f"{_PREFIX}{config}"
+    return resolve_config(
+        owner,
+        config,
+        "Server",
+        hint="Use CodeDeployDefault.OneAtATime, HalfAtATime, AllAtOnce or a custom "
+        "MinimumHealthyHosts configuration.",
+    )
 
 
 def _is_server_name(name: str) -> bool:
@@ -115,29 +119,66 @@ class ServerDeployment:
     reserved_durations : mapping, optional
         Durations of DownloadBundle, Install, BlockTraffic and AllowTraffic (see
         :data:`~shiftsim.server.scripts.DEFAULT_RESERVED_SECONDS`).
-    faults : sequence of ScriptFault, LoadBalancerFault or InstanceStop
+    faults : sequence of ScriptFault, LoadBalancerFault, InstanceStop or FileConflict
     ignore_application_stop_failures : bool
         As in CreateDeployment.
     auto_rollback : AutoRollback
         Default disabled, the API's default for a deployment group.
     alarms : sequence of Alarm
-        At most 10 (D9); ``initial_state="ALARM"`` stops the deployment at once (ALARM_ACTIVE).
+        At most ``max_alarms``; ``initial_state="ALARM"`` stops the deployment at once
+        (ALARM_ACTIVE).
+    max_alarms : int
+        Fidelity (D9): CodeDeploy takes at most 10 alarms per deployment group
+        (API:AlarmConfiguration, AlarmsLimitExceededException); the current quotas page lists
+        50, adjustable. Raise this for a group with a raised quota.
     alarm_events : sequence of (minute, alarm name, state)
         Scripted alarm state changes (a Server deployment has no simulated metrics).
     alarm_poll_interval : float
         Seconds between CodeDeploy's reads of alarm state (D2), default 60.
     manual_stop : ManualStop or None
     scale_outs : sequence of ScaleOut
+    scale_ins : sequence of ScaleIn
+        Auto Scaling terminates instances during or after the deployment.
+    termination_hook_enabled : bool
+        The group's ``terminationHookEnabled`` (API:CreateDeploymentGroupInput): on a scale-in
+        CodeDeploy runs a termination deployment (creator ``autoscalingTermination``) on the
+        terminating instances, all at once: BeforeBlockTraffic, BlockTraffic and
+        AfterBlockTraffic (with a load balancer), then ApplicationStop, with the scripts of the
+        revision installed on each ([INFERENCE]: the User Guide's page on termination
+        deployments was not retrievable; these are the events that take an instance out of
+        service, as in-place deployments run them).
     outdated_instances_strategy : {"UPDATE", "IGNORE"}
     blue_green : BlueGreen or None
         Blue/green instead of in-place; needs ``load_balancer=True`` and EC2 instances.
     order : {"fleet", "shuffle"}
-        D13: unhealthy first, then fleet order, or shuffled within each health class.
+        Fidelity (D13; UG:instances-health.md): CodeDeploy deploys to unhealthy instances
+        first, then to healthy ones whose revision health is Unknown, then Old, then Current;
+        ``"fleet"`` keeps the fleet's order within each class, ``"shuffle"`` shuffles within
+        each class with the run's rng.
     clock_skew_tolerance_seconds : float
         D7, default 300.
     max_instances : int or None
         Fail with ``OVER_MAX_INSTANCES`` above this many targets (UG:limits.md: 1000 by default
         in AWS; ``None``, the default here, means no limit).
+    max_run_time_minutes : float or None
+        Fidelity (D15; UG:limits.md): a deployment still running at this limit fails with error
+        code ``TIMEOUT``. ``None`` means CodeDeploy's: 720 (12 hours) in-place, with a
+        predefined configuration or a custom one created since June 2023; 6540 (109 hours)
+        blue/green. Give 480 (8 hours) for a custom configuration created before June 2023
+        (:data:`~shiftsim.vocabulary.MAX_LEGACY_IN_PLACE_RUN_MINUTES`). Each deployment of the
+        run (a rollback, a follow-up) has its own limit from its own start.
+    file_exists_behavior : {"DISALLOW", "OVERWRITE", "RETAIN"} or None
+        The deployment's ``fileExistsBehavior`` (API:CreateDeployment). Fidelity (D16): the
+        AppSpec's ``file_exists_behavior`` takes precedence, else this, else ``DISALLOW``: on an
+        instance holding a file the revision would install that no earlier deployment put
+        there (a :class:`~shiftsim.server.FileConflict` fault), Install fails ("a specified
+        file already exists at this location"); ``OVERWRITE`` replaces the file and ``RETAIN``
+        keeps it, so Install succeeds (UG:reference-appspec-file-structure-other.md,
+        UG:troubleshooting-deployments.md).
+    previous_file_exists_behavior : {"DISALLOW", "OVERWRITE", "RETAIN"} or None
+        The option of the group's last successful deployment, which a rollback and an Auto
+        Scaling launch of the last successful revision reuse (D16;
+        UG:deployments-rollback-and-redeploy.md); ``None`` means ``DISALLOW``.
     application, deployment_group : str
         Names used in notifications.
 
@@ -166,11 +207,17 @@ class ServerDeployment:
     alarm_poll_interval: float = DEFAULT_ALARM_POLL_INTERVAL
     manual_stop: ManualStop | None = None
     scale_outs: Sequence[ScaleOut] = ()
+    scale_ins: Sequence[ScaleIn] = ()
+    termination_hook_enabled: bool = False
     outdated_instances_strategy: str = "UPDATE"
     blue_green: BlueGreen | None = None
     order: str = "fleet"
     clock_skew_tolerance_seconds: float = DEFAULT_CLOCK_SKEW_TOLERANCE
     max_instances: int | None = None
+    max_alarms: int = MAX_ALARMS
+    max_run_time_minutes: float | None = None
+    file_exists_behavior: str | None = None
+    previous_file_exists_behavior: str | None = None
     application: str = "shiftsim-app"
     deployment_group: str = "shiftsim-group"
 
@@ -193,13 +240,23 @@ class ServerDeployment:
             if not isinstance(s, ScaleOut):
                 raise invalid(_OWNER, f"scale_outs[{k}]", s, "must be a ScaleOut")
         set_(self, "scale_outs", scale_outs)
+        scale_ins = tuple(self.scale_ins)
+        for k, item in enumerate(scale_ins):
+            if not isinstance(item, ScaleIn):
+                raise invalid(_OWNER, f"scale_ins[{k}]", item, "must be a ScaleIn")
+        set_(self, "scale_ins", scale_ins)
         self._check_blue_green(config)
         self._check_scale_outs()
+        self._check_scale_ins()
         set_(self, "faults", self._check_faults(hooks, previous))
 
     # ------------------------------------------------------------------ validation
     def _check_flags(self) -> None:
-        for name in ("load_balancer", "ignore_application_stop_failures"):
+        for name in (
+            "load_balancer",
+            "ignore_application_stop_failures",
+            "termination_hook_enabled",
+        ):
             if not isinstance(getattr(self, name), bool):
                 raise invalid(_OWNER, name, getattr(self, name), "must be True or False")
         if not isinstance(self.auto_rollback, AutoRollback):
@@ -250,7 +307,9 @@ class ServerDeployment:
         return reserved
 
     def _check_options(self) -> None:
-        check_number(_OWNER, "alarm_poll_interval", self.alarm_poll_interval, 0.0, low_open=True)
+        check_number(
+            _OWNER, "alarm_poll_interval", self.alarm_poll_interval, MIN_ALARM_POLL_INTERVAL
+        )
         if self.manual_stop is not None and not isinstance(self.manual_stop, ManualStop):
             raise invalid(_OWNER, "manual_stop", self.manual_stop, "must be a ManualStop or None")
         check_choice(
@@ -263,28 +322,21 @@ class ServerDeployment:
         check_number(_OWNER, "clock_skew_tolerance_seconds", self.clock_skew_tolerance_seconds, 0.0)
         if self.max_instances is not None:
             check_int(_OWNER, "max_instances", self.max_instances, 1)
+        if self.max_run_time_minutes is not None:
+            check_number(
+                _OWNER, "max_run_time_minutes", self.max_run_time_minutes, 0.0, low_open=True
+            )
+        for name in ("file_exists_behavior", "previous_file_exists_behavior"):
+            if getattr(self, name) is not None:
+                check_choice(_OWNER, name, getattr(self, name), FILE_EXISTS_BEHAVIORS)
         for name in ("application", "deployment_group"):
             if not isinstance(getattr(self, name), str) or not getattr(self, name):
                 raise invalid(_OWNER, name, getattr(self, name), "must be a non-empty string")
 
     # ------------------------------------------------------------------ validation
     def _check_alarms(self) -> tuple[Alarm, ...]:
-        alarms = (self.alarms,) if isinstance(self.alarms, Alarm) else tuple(self.alarms)
-        for k, alarm in enumerate(alarms):
-            if not isinstance(alarm, Alarm):
-                raise invalid(_OWNER, f"alarms[{k}]", alarm, "must be an Alarm")
-        if len(alarms) > MAX_ALARMS:
-            raise invalid(
-                _OWNER,
-                "alarms",
-                f"{len(alarms)} alarms",
-                f"must hold at most {MAX_ALARMS} alarms (API:AlarmConfiguration, D9)",
-            )
-        names = [a.name for a in alarms]
-        repeated = sorted({n for n in names if names.count(n) > 1})
-        if repeated:
-            raise invalid(_OWNER, "alarms", repeated, "must have unique names")
-        return alarms
+        check_int(_OWNER, "max_alarms", self.max_alarms, 1)
+        return check_alarms(_OWNER, self.alarms, self.max_alarms, "max_alarms")
 
     def _check_alarm_events(self, alarms: tuple[Alarm, ...]) -> tuple[tuple[float, str, str], ...]:
         names = [a.name for a in alarms]
@@ -359,10 +411,10 @@ class ServerDeployment:
                 "ServerDeployment: a zonal configuration with a blue/green deployment is not "
                 "modelled (the reference documents zonal deployments for in-place only)."
             )
-        if self.scale_outs:
+        if self.scale_outs or self.scale_ins:
             raise UnsupportedScenarioError(
-                "ServerDeployment: Auto Scaling scale-out during a blue/green deployment is not "
-                "modelled."
+                "ServerDeployment: Auto Scaling scale-out or scale-in during a blue/green "
+                "deployment is not modelled."
             )
 
     def _group_asgs(self) -> tuple[str, ...]:
@@ -372,6 +424,14 @@ class ServerDeployment:
         return fleet.auto_scaling_groups
 
     def _check_scale_outs(self) -> None:
+        total = len(self.fleet) + sum(s.count for s in self.scale_outs)
+        if total > MAX_FLEET_SIZE:
+            raise invalid(
+                _OWNER,
+                "scale_outs",
+                f"{total:_} instances with the fleet",
+                f"must leave at most {MAX_FLEET_SIZE:_} instances (issue 16)",
+            )
         groups = self._group_asgs()
         seen = set(self.fleet.ids)
         for k, s in enumerate(self.scale_outs):
@@ -394,6 +454,38 @@ class ServerDeployment:
                     )
                 seen.add(ident)
 
+    def _check_scale_ins(self) -> None:
+        groups = self._group_asgs()
+        for k, s in enumerate(self.scale_ins):
+            if s.auto_scaling_group not in groups:
+                raise invalid(
+                    _OWNER,
+                    f"scale_ins[{k}].auto_scaling_group",
+                    s.auto_scaling_group,
+                    "must be an Auto Scaling group of the deployment group "
+                    f"({', '.join(groups) or 'it has none'})",
+                    suggest(s.auto_scaling_group, groups) or None,
+                )
+            members = self._members(s.auto_scaling_group)
+            for ident in self.scale_in_ids(k):
+                if ident not in members:
+                    raise invalid(
+                        _OWNER,
+                        f"scale_ins[{k}].instance_ids",
+                        ident,
+                        f"must name an instance of the fleet in {s.auto_scaling_group}",
+                        suggest(ident, members) or None,
+                    )
+
+    def _members(self, group: str) -> list[str]:
+        column = self.fleet.column("auto_scaling_group")
+        return [i for k, i in enumerate(self.fleet.ids) if column[k] == group]
+
+    def scale_in_ids(self, k: int) -> tuple[str, ...]:
+        """The instances scale-in ``k`` terminates (see :class:`ScaleIn`)."""
+        s = self.scale_ins[k]
+        return s.chosen(self._members(s.auto_scaling_group))
+
     def _known_ids(self) -> list[str]:
         ids = list(self.fleet.ids)
         bg = self.blue_green
@@ -414,12 +506,12 @@ class ServerDeployment:
             LIFECYCLE_EVENTS if self.blue_green is not None else event_list(self.load_balancer)
         )
         for k, fault in enumerate(faults):
-            if not isinstance(fault, (ScriptFault, LoadBalancerFault, InstanceStop)):
+            if not isinstance(fault, (ScriptFault, LoadBalancerFault, InstanceStop, FileConflict)):
                 raise invalid(
                     _OWNER,
                     f"faults[{k}]",
                     fault,
-                    "must be a ScriptFault, LoadBalancerFault or InstanceStop",
+                    "must be a ScriptFault, LoadBalancerFault, InstanceStop or FileConflict",
                 )
             ids = (fault.instance,) if isinstance(fault, InstanceStop) else (fault.instances or ())
             for ident in ids:
@@ -433,7 +525,7 @@ class ServerDeployment:
                         "replacement or scale-out launch)",
                         hint or None,
                     )
-            if isinstance(fault, InstanceStop):
+            if isinstance(fault, (InstanceStop, FileConflict)):
                 continue
             if fault.event not in events:
                 raise invalid(
@@ -457,6 +549,26 @@ class ServerDeployment:
         rule = self.deployment_config.minimum_healthy_hosts
         assert rule is not None
         return rule
+
+    @property
+    def run_time_limit_minutes(self) -> float:
+        """The deployment's run-time limit (D15): ``max_run_time_minutes``, or CodeDeploy's
+        for its style (720 in-place, 6540 blue/green)."""
+        if self.max_run_time_minutes is not None:
+            return float(self.max_run_time_minutes)
+        default = (
+            MAX_BLUE_GREEN_RUN_MINUTES if self.blue_green is not None else MAX_IN_PLACE_RUN_MINUTES
+        )
+        return float(default)
+
+    @property
+    def effective_file_exists_behavior(self) -> str:
+        """D16: the AppSpec's ``file_exists_behavior``, else ``file_exists_behavior``, else
+        ``DISALLOW``."""
+        from_appspec = getattr(self.appspec, "file_exists_behavior", None)
+        if isinstance(from_appspec, str) and from_appspec in FILE_EXISTS_BEHAVIORS:
+            return from_appspec
+        return self.file_exists_behavior or "DISALLOW"
 
     def notification_context(self) -> NotificationContext:
         return NotificationContext(

@@ -1,6 +1,7 @@
 """The ways an EC2/on-premises deployment goes wrong on purpose: a hook script that fails,
 hangs or is missing (:class:`ScriptFault`), a load balancer that fails an instance
-(:class:`LoadBalancerFault`), and an instance that stops (:class:`InstanceStop`)."""
+(:class:`LoadBalancerFault`), an instance that stops (:class:`InstanceStop`), and an instance
+that holds a file the revision would install (:class:`FileConflict`, D16)."""
 
 from __future__ import annotations
 
@@ -12,8 +13,10 @@ from shiftsim.server.lifecycle import PREVIOUS_REVISION_EVENTS, check_event
 
 __all__ = [
     "FAULT_MODES",
+    "FILE_EXISTS_BEHAVIORS",
     "REVISION_NAMES",
     "Fault",
+    "FileConflict",
     "InstanceStop",
     "LoadBalancerFault",
     "ScriptFault",
@@ -22,6 +25,8 @@ __all__ = [
 
 FAULT_MODES = ("fail", "hang", "missing")
 REVISION_NAMES = ("target", "previous")
+#: AppSpec ``file_exists_behavior`` / API ``fileExistsBehavior`` values (D16).
+FILE_EXISTS_BEHAVIORS = ("DISALLOW", "OVERWRITE", "RETAIN")
 
 
 def check_ids(owner: str, field_name: str, value: object) -> tuple[str, ...] | None:
@@ -159,5 +164,38 @@ class InstanceStop:
         )
 
 
+@dataclass(frozen=True, slots=True)
+class FileConflict:
+    """Instances that hold a file at a destination of the revision's ``files`` which no earlier
+    deployment put there (decision D16).
+
+    With the deployment's file-exists behavior ``DISALLOW`` (the default) Install fails on
+    them: "The deployment failed because a specified file already exists at this location"
+    (UG:troubleshooting-deployments.md); ``OVERWRITE`` and ``RETAIN`` let Install succeed.
+
+    Parameters
+    ----------
+    instances : sequence of str or None
+        The affected instances; ``None`` means every instance.
+    probability : float
+        Chance that each of those instances holds such a file (drawn with the run's seed).
+
+    Examples
+    --------
+    >>> FileConflict(instances=["i-002"]).instances
+    ('i-002',)
+    """
+
+    instances: Sequence[str] | None = None
+    probability: float = 1.0
+
+    def __post_init__(self) -> None:
+        owner = "FileConflict"
+        object.__setattr__(self, "instances", check_ids(owner, "instances", self.instances))
+        object.__setattr__(
+            self, "probability", check_number(owner, "probability", self.probability, 0.0, 1.0)
+        )
+
+
 #: Any fault a ServerDeployment takes.
-Fault = ScriptFault | LoadBalancerFault | InstanceStop
+Fault = ScriptFault | LoadBalancerFault | InstanceStop | FileConflict

@@ -104,6 +104,14 @@ def diagnostics(
             else "failed to register with the load balancer (health checks did not pass)"
         )
         return code, None, f"The instance {what}.", ""
+    if cause == codes.C_FILE_EXISTS:
+        return (
+            code,
+            None,
+            "The deployment failed because a specified file already exists at this location "
+            "(file_exists_behavior DISALLOW, D16).",
+            "",
+        )
     if cause == codes.C_EVENT_TIMEOUT and script is None:
         return (
             code,

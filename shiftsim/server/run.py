@@ -12,7 +12,7 @@ from shiftsim._engines.server import codes
 from shiftsim._engines.server.plan import ServerPlan
 from shiftsim._engines.server.runner import DeploymentRecord
 from shiftsim._html import table
-from shiftsim.fleet import Fleet, Instance
+from shiftsim.fleet import REVISIONS, Fleet, Instance
 from shiftsim.notifications import Notification, NotificationContext
 from shiftsim.server.deployment import ServerDeployment
 from shiftsim.server.frames import INSTANCE_COLUMNS, deployment_instances, lifecycle_frame
@@ -55,6 +55,7 @@ class ServerRun:
     context: NotificationContext
     health: np.ndarray | None = None
     last_install: np.ndarray | None = None
+    revision: np.ndarray | None = None
 
     # ------------------------------------------------------------------ scalars
     @property
@@ -96,8 +97,10 @@ class ServerRun:
 
         Instance health persists across deployments (UG:instances-health.md): an instance that
         was deployed to is healthy if its last deployment succeeded there, others keep their
-        health. ``revision`` is ``Old`` where some revision is installed and ``Unknown`` where
-        none is; instances that stopped are ``stopped``. Scale-out launches join the fleet and
+        health. ``revision`` is the revision health (D13): ``Current`` where the group's last
+        successful revision is installed (after a successful deployment, its own revision),
+        ``Old`` where another one is, ``Unknown`` where none is; instances that stopped are
+        ``stopped``. Scale-out launches join the fleet and
         instances Auto Scaling terminated leave it. After a successful blue/green deployment the
         replacements take the originals' place.
 
@@ -107,7 +110,7 @@ class ServerRun:
         >>> from shiftsim.server import simulate_server
         >>> d = ServerDeployment(fleet=Fleet.of_size(2, revision="Unknown"))
         >>> simulate_server(d, rng=1).fleet_after["i-000"].revision
-        'Old'
+        'Current'
         """
         plan = self.plan
         assert self.health is not None and self.last_install is not None
@@ -125,6 +128,7 @@ class ServerRun:
         extra += [int(k) for _, _, idx in plan.launches for k in idx.tolist() if k not in gone]
         rows: list[Instance] = []
         stopped = plan.stopped | np.isfinite(plan.stop_time)
+        revision = self._revision_after()
         for g in keep + extra:
             source = (
                 fleet[g]
@@ -137,11 +141,23 @@ class ServerRun:
                 replace(
                     source,
                     healthy=bool(self.health[g]) and not bool(stopped[g]),
-                    revision="Unknown" if self.last_install[g] == codes.REV_NONE else "Old",
+                    revision=REVISIONS[int(revision[g])],
                     stopped=bool(stopped[g]),
                 )
             )
         return Fleet(rows)
+
+    def _revision_after(self) -> np.ndarray:
+        """Revision health codes after the run (0 Current, 1 Old, 2 Unknown); the replacements
+        of a successful blue/green deployment hold the group's new revision."""
+        assert self.last_install is not None
+        if self.revision is None:  # a run recorded without revision health
+            return np.where(self.last_install == codes.REV_NONE, 2, 1)
+        out = self.revision.copy()
+        if self.plan.blue_green is not None and self.status == DeploymentStatus.SUCCEEDED.value:
+            green = self.plan.green
+            out[green] = np.where(self.last_install[green] == codes.REV_NONE, 2, 0)
+        return out
 
     # ------------------------------------------------------------------ frames
     @property

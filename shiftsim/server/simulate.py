@@ -31,8 +31,8 @@ def simulate_server(
         The seed, as everywhere in shiftsim (``numpy.random.default_rng`` accepts it).
     engine : {"core", "kernel"}
         ``"kernel"`` walks each pass's minimum-healthy-hosts window on arrays instead of event
-        by event: the same run, for huge fleets. Zonal passes and instances that stop
-        mid-deployment raise UnsupportedScenarioError there.
+        by event: the same run, for huge fleets. Zonal passes are walked zone by zone; a pass
+        with instances that stop mid-deployment is walked by the event core's window.
     on_notification : callable, optional
         Called with each notification (SNS and EventBridge) in time order.
 
@@ -61,6 +61,7 @@ def simulate_server(
         deployment.notification_context(),
         runner.health,
         runner.last_install,
+        runner.revision,
     )
     if on_notification is not None:
         for note in run.notifications:

@@ -12,7 +12,7 @@ import numpy as np
 from shiftsim._checks import check_choice, check_number, invalid
 from shiftsim.alarms import ALARM_STATES
 from shiftsim.rollback import ManualStop
-from shiftsim.server.auto_scaling import ScaleOut
+from shiftsim.server.auto_scaling import ScaleIn, ScaleOut
 from shiftsim.server.deployment import ServerDeployment
 from shiftsim.server.run import ServerRun
 from shiftsim.server.simulate import simulate_server
@@ -21,6 +21,8 @@ from shiftsim.vocabulary import DeploymentStatus, InstanceStatus
 __all__ = ["ServerDeploymentState", "ServerStepper"]
 
 IN_PROGRESS = DeploymentStatus.IN_PROGRESS.value
+#: API:DeploymentWaitType (codedeploy.md 10.1).
+WAIT_TYPES = ("READY_WAIT", "TERMINATION_WAIT")
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,7 +68,17 @@ class ServerStepper:
     ('Stopped', 'MANUAL_STOP')
     """
 
-    __slots__ = ("_alarm_events", "_minute", "_run", "_scale_outs", "_seq", "_stop", "deployment")
+    __slots__ = (
+        "_alarm_events",
+        "_blue_green",
+        "_minute",
+        "_run",
+        "_scale_ins",
+        "_scale_outs",
+        "_seq",
+        "_stop",
+        "deployment",
+    )
 
     def __init__(self, deployment: ServerDeployment, seq: np.random.SeedSequence) -> None:
         self.deployment = deployment
@@ -74,7 +86,9 @@ class ServerStepper:
         self._minute = 0.0
         self._alarm_events = list(deployment.alarm_events)
         self._scale_outs = list(deployment.scale_outs)
+        self._scale_ins = list(deployment.scale_ins)
         self._stop = deployment.manual_stop
+        self._blue_green = deployment.blue_green
         self._run: ServerRun | None = None
 
     @property
@@ -87,7 +101,9 @@ class ServerStepper:
             self.deployment,
             alarm_events=tuple(self._alarm_events),
             scale_outs=tuple(self._scale_outs),
+            scale_ins=tuple(self._scale_ins),
             manual_stop=self._stop,
+            blue_green=self._blue_green,
         )
 
     def _replayed(self) -> ServerRun:
@@ -163,6 +179,49 @@ class ServerStepper:
     def scale_out(self, auto_scaling_group: str, count: int = 1) -> ServerDeploymentState:
         """Auto Scaling launches ``count`` instances into ``auto_scaling_group`` now."""
         self._scale_outs.append(ScaleOut(self._minute, auto_scaling_group, count))
+        return self._act()
+
+    def scale_in(
+        self, auto_scaling_group: str, count: int = 1, instance_ids: list[str] | None = None
+    ) -> ServerDeploymentState:
+        """Auto Scaling terminates ``count`` instances of ``auto_scaling_group`` now (see
+        :class:`~shiftsim.server.ScaleIn`)."""
+        self._scale_ins.append(ScaleIn(self._minute, auto_scaling_group, count, instance_ids))
+        return self._act()
+
+    def continue_deployment(self, wait_type: str = "READY_WAIT") -> ServerDeploymentState:
+        """``ContinueDeployment`` now (API:ContinueDeployment), for a blue/green deployment:
+        ``READY_WAIT`` reroutes traffic to the ready replacements (with
+        ``action_on_timeout="STOP_DEPLOYMENT"``); ``TERMINATION_WAIT`` (the older
+        ``SkipWaitTimeForInstanceTermination``) terminates the originals now instead of at the
+        end of the termination wait. The deployment must be in that wait now, as CodeDeploy
+        requires (DeploymentIsNotInReadyStateException)."""
+        owner = "ServerStepper.continue_deployment"
+        check_choice(owner, "wait_type", wait_type, WAIT_TYPES)
+        bg, run = self._blue_green, self._replayed()
+        events = run.events
+        marker = "Ready" if wait_type == "READY_WAIT" else "TerminationWait"
+        rows = events[(events["deployment_id"] == run.deployment_id) & (events["event"] == marker)]
+        began = float(rows["minute"].iloc[0]) if len(rows) else None
+        waiting = (
+            bg is not None
+            and began is not None
+            and began <= self._minute < run.duration / 60.0
+            and (wait_type != "READY_WAIT" or bg.action_on_timeout == "STOP_DEPLOYMENT")
+        )
+        if not waiting or bg is None or began is None:
+            raise invalid(
+                owner,
+                "wait_type",
+                wait_type,
+                f"needs a blue/green deployment in its {wait_type} at minute {self._minute:g} "
+                "(DeploymentIsNotInReadyStateException)",
+            )
+        after = self._minute - began
+        if wait_type == "READY_WAIT":
+            self._blue_green = replace(bg, continue_after_minutes=after)
+        else:
+            self._blue_green = replace(bg, skip_termination_wait_after_minutes=after)
         return self._act()
 
     def finish(self) -> ServerRun:

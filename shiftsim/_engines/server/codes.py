@@ -10,6 +10,7 @@ __all__ = [
     "CAUSES",
     "C_CLOCK_SKEW",
     "C_EVENT_TIMEOUT",
+    "C_FILE_EXISTS",
     "C_LOAD_BALANCER",
     "C_NONE",
     "C_NOT_INSTALLED",
@@ -24,8 +25,12 @@ __all__ = [
     "E_SUCCESS",
     "E_TIMED_OUT",
     "E_UNKNOWN",
+    "H_CURRENT",
+    "H_OLD",
+    "H_UNKNOWN",
     "LIFECYCLE_ERRORS",
     "MODE_FAIL",
+    "MODE_FILE",
     "MODE_HANG",
     "MODE_LB",
     "MODE_MISSING",
@@ -45,6 +50,8 @@ __all__ = [
 
 #: Revision codes: which revision's scripts run.
 REV_NONE, REV_TARGET, REV_PREVIOUS = 0, 1, 2
+#: Revision health codes, as :data:`shiftsim.fleet.REVISIONS` orders them (D13).
+H_CURRENT, H_OLD, H_UNKNOWN = 0, 1, 2
 #: ``PassPlan.event_source`` value for events that run the last successful install's scripts.
 PER_INSTANCE = -1
 
@@ -60,7 +67,7 @@ LIFECYCLE_ERRORS = (
 E_SUCCESS, E_MISSING, E_NOT_EXECUTABLE, E_TIMED_OUT, E_FAILED, E_UNKNOWN = range(6)
 
 #: Fault modes.
-MODE_NONE, MODE_FAIL, MODE_HANG, MODE_MISSING, MODE_LB = range(5)
+MODE_NONE, MODE_FAIL, MODE_HANG, MODE_MISSING, MODE_LB, MODE_FILE = range(6)
 
 #: Why an instance failed, beyond its lifecycle error code (drives the diagnostics text).
 CAUSES = (
@@ -74,6 +81,7 @@ CAUSES = (
     "event timeout",
     "stopped mid-event",
     "load balancer",
+    "file exists",
 )
 (
     C_NONE,
@@ -86,7 +94,8 @@ CAUSES = (
     C_EVENT_TIMEOUT,
     C_STOPPED_MID_EVENT,
     C_LOAD_BALANCER,
-) = range(10)
+    C_FILE_EXISTS,
+) = range(11)
 AGENT_CAUSES = (C_NOT_INSTALLED, C_NOT_RUNNING, C_CLOCK_SKEW, C_STOPPED)
 
 #: Lifecycle event and instance status codes used in the arrays.

@@ -20,6 +20,7 @@ from shiftsim._engines.server.plan import PassPlan
 from shiftsim._engines.server.record import PassEvent, PassRecord
 from shiftsim._engines.server.rules import (
     can_start,
+    deadline_status,
     has_succeeded,
     is_doomed,
     stopped_outcome,
@@ -378,7 +379,9 @@ class WindowSimulation:
 
     def _interrupt(self) -> None:
         if not self.done:
-            self._end(DeploymentStatus.STOPPED.value, self.deadline_code, self.deadline_message)
+            self._end(
+                deadline_status(self.deadline_code), self.deadline_code, self.deadline_message
+            )
 
     def _on_stop(self, i: int) -> None:
         """Instance ``i`` stops: it counts as failed from now on (UG:instances-health.md)."""

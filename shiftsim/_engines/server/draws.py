@@ -6,7 +6,8 @@ Every random number comes from ``numpy.random.Generator(PCG64)`` streams on
 ``SeedSequence(seq.entropy, spawn_key=seq.spawn_key + (role, phase, stream, column))``:
 
 * ``role``: 0 the user's deployment, 1 its rollback, 2 the ``CodeDeployAutoUpdate`` follow-up,
-  ``3 + j`` the Auto Scaling launch deployment of scale-out ``j``;
+  ``3 + j`` the Auto Scaling launch deployment of scale-out ``j``, ``1000 + j`` the termination
+  deployment of scale-in ``j`` (:mod:`.terminations`);
 * ``phase``: the pass within the deployment (in-place: 0; blue/green: 0 install, 1 reroute,
   2 block originals; blue/green rollback: 0 allow originals, 1 block replacements);
 * ``stream`` 0, durations: column ``j`` is slot ``j``, ``float64[n]`` seconds, one per instance of
@@ -15,7 +16,7 @@ Every random number comes from ``numpy.random.Generator(PCG64)`` streams on
   ``[0, 1)``, drawn only when ``0 < probability < 1``; the fault hits instance ``i`` when
   ``u[i] < probability``;
 * ``stream`` 2, order: column 0, ``float64[n]`` uniforms, drawn only with ``order="shuffle"``
-  (decision D13's option: shuffle within each health class).
+  (decision D13's option: shuffle within each class of health and revision health).
 
 Each column has its own stream, so changing one script's model never changes another's draws.
 A pass's outcome is a pure function of (plan, draws, start time): each instance's lifecycle
@@ -95,4 +96,4 @@ def draw_pass(plan: PassPlan, seq: np.random.SeedSequence) -> PassDraws:
 def pass_order(plan: PassPlan, draws: PassDraws) -> np.ndarray:
     """The pass's start order (D13) from its plan and draws."""
     zone = plan.zone if plan.zonal is not None else None
-    return instance_order(plan.healthy, zone, draws.order_u)
+    return instance_order(plan.healthy, zone, draws.order_u, plan.revision)

@@ -23,24 +23,32 @@ are dropped, so the sorted arrays stay about ``cap`` long. Then the doom rule
 and the next instance may not start), the interrupt deadline and the last finish decide how the
 pass ends, in the core's priority order at one instant.
 
-Supported: passes without zones and without instances that stop mid-deployment; other passes
-raise :class:`~shiftsim.errors.UnsupportedScenarioError` naming the feature.
+A zonal pass (:class:`~shiftsim.configs.ZonalConfig`) is walked zone by zone: only one zone
+is in flight at a time, so each zone is the same window on its own instances, with the tighter
+of the fleet and the zone rules (``cap = min(cap, zone cap)``; the fleet minimum counts the
+healthy instances outside the zone as ``base_healthy``), started when the zone opens; a zone's
+end opens the next after its monitor period (:func:`_zonal_kernel`).
+
+A pass with instances that stop during it (:class:`~shiftsim.server.InstanceStop`) changes the
+healthy count at instants the start times decide, so it is walked by the event core's window
+(:func:`~.core.run_window`), which gives the same record by construction.
 """
 
 from __future__ import annotations
 
 import heapq
 import math
+from typing import NamedTuple
 
 import numpy as np
 
 from shiftsim._engines.server.codes import S_FAILED, S_SKIPPED, S_SUCCEEDED, S_UNKNOWN
+from shiftsim._engines.server.core import run_window
 from shiftsim._engines.server.draws import PassDraws
 from shiftsim._engines.server.plan import PassPlan
-from shiftsim._engines.server.record import PassRecord
-from shiftsim._engines.server.rules import has_succeeded, is_doomed
+from shiftsim._engines.server.record import PassEvent, PassRecord
+from shiftsim._engines.server.rules import deadline_status, has_succeeded, is_doomed
 from shiftsim._engines.server.timeline import Timeline
-from shiftsim.errors import UnsupportedScenarioError
 from shiftsim.vocabulary import DeploymentStatus, ErrorCode
 
 __all__ = ["window_kernel"]
@@ -167,50 +175,82 @@ def window_kernel(
     deadline_message: str = "",
 ) -> PassRecord:
     """The pass record :func:`~.core.run_window` produces, computed on arrays."""
-    if plan.zonal is not None:
-        raise UnsupportedScenarioError(
-            "engine='kernel': zonal deployments (ZonalConfig) are not vectorized yet; "
-            "use engine='core'."
-        )
     if np.isfinite(plan.stop_time).any():
-        raise UnsupportedScenarioError(
-            "engine='kernel': instances that stop during the deployment (InstanceStop) are not "
-            "vectorized yet; use engine='core'."
+        return run_window(
+            plan, draws, timeline, order, t0, deadline, deadline_code, deadline_message
         )
     n = int(plan.n)
     m, cap, base = int(plan.minimum), int(plan.cap), int(plan.base_healthy)
     hc0 = base + int(plan.healthy.sum())
     if n == 0:
         return PassRecord.empty(plan, draws, timeline, order, t0, hc0, [])
-    w = _Walk(
-        d=timeline.rel_end[order].astype(np.float64),
-        ok=timeline.ok[order].astype(bool),
-        healthy=plan.healthy[order].astype(bool),
-        t0=t0,
+    if plan.zonal is not None:
+        return _zonal_kernel(
+            plan, draws, timeline, order, t0, deadline, deadline_code, deadline_message
+        )
+    w = _walk(
+        timeline.rel_end[order], timeline.ok[order], plan.healthy[order], t0, cap, n + base - m
     )
-    c2 = n + base - m
+    terminal, status, code, _ = _ending(w, n, base, m, deadline, deadline_code)
+    low, peak = _water_marks(w, *_ran_done(w, terminal), hc0)
+    ending = (terminal, status, code, deadline_code, deadline_message)
+    return _finish_record(
+        plan, draws, timeline, order, t0, w.starts, w.ends, w.ok, ending, (low, peak), []
+    )
+
+
+def _walk(
+    rel_end: np.ndarray, ok: np.ndarray, healthy: np.ndarray, t0: float, cap: int, c2: int
+) -> _Walk:
+    """Start times of a window of instances (in start order) opened at ``t0``."""
+    w = _Walk(d=rel_end.astype(np.float64), ok=ok.astype(bool), healthy=healthy.astype(bool), t0=t0)
     walk = _starts_scalar if cap <= SCALAR_CAP else _starts_batched
     w.starts, w.sorted_ends, w.sorted_ok_ends = walk(w.d, w.ok, w.healthy, t0, cap, c2)
     w.started = np.isfinite(w.starts)
     w.ends = np.where(w.started, w.starts + w.d, np.inf)
-    terminal, status, code = _ending(w, n, base, m, deadline, deadline_code)
+    return w
+
+
+def _ran_done(w: _Walk, terminal: float) -> tuple[np.ndarray, np.ndarray]:
+    """Which instances started before the pass ended, and which of them finished by then."""
+    ran = w.started & (w.starts < terminal)
+    return ran, ran & (w.ends <= terminal)
+
+
+def _finish_record(
+    plan: PassPlan,
+    draws: PassDraws,
+    timeline: Timeline,
+    order: np.ndarray,
+    t0: float,
+    starts: np.ndarray,
+    ends: np.ndarray,
+    ok: np.ndarray,
+    ending: tuple[float, str, str | None, str | None, str],
+    marks: tuple[int, int],
+    events: list[PassEvent],
+) -> PassRecord:
+    """The pass record from the start and end times in start order and how the pass ended:
+    ``(instant, status, error code, deadline code, deadline message)``."""
+    terminal, status, code, deadline_code, deadline_message = ending
+    n = int(plan.n)
     message = ""
     if code == ErrorCode.HEALTH_CONSTRAINTS.value:
         message = ErrorCode.HEALTH_CONSTRAINTS.message
-    elif status == DeploymentStatus.STOPPED.value:
+    elif deadline_code is not None and code == deadline_code:
         message = deadline_message
     # -- each instance's status at that moment ----------------------------------------------
-    ran = w.started & (w.starts < terminal)
+    ran = np.isfinite(starts) & (starts < terminal)
     final = np.full(n, S_SKIPPED, dtype=np.int8)
-    done = ran & (w.ends <= terminal)
-    final[done & w.ok] = S_SUCCEEDED
-    final[done & ~w.ok] = S_FAILED
-    final[ran & (w.ends > terminal)] = S_UNKNOWN
+    done = ran & (ends <= terminal)
+    final[done & ok] = S_SUCCEEDED
+    final[done & ~ok] = S_FAILED
+    final[ran & (ends > terminal)] = S_UNKNOWN
     start_out = np.full(n, np.nan)
-    start_out[order[ran]] = w.starts[ran]
+    start_out[order[ran]] = starts[ran]
     final_out = np.empty(n, dtype=np.int8)
     final_out[order] = final
-    low, peak = _water_marks(w, ran, done, hc0)
+    low, peak = marks
     return PassRecord(
         plan,
         draws,
@@ -226,7 +266,7 @@ def window_kernel(
         message,
         low,
         peak,
-        [],
+        events,
     )
 
 
@@ -256,13 +296,22 @@ class _Walk:
 
 
 def _ending(
-    w: _Walk, n: int, base: int, m: int, deadline: float, deadline_code: str | None
-) -> tuple[float, str, str | None]:
-    """How the pass ends: (instant, status, error code).
+    w: _Walk,
+    n: int,
+    base: int,
+    m: int,
+    deadline: float,
+    deadline_code: str | None,
+    zone: _Zone | None = None,
+) -> tuple[float, str, str | None, bool]:
+    """How the pass (or, with ``zone``, one zone of it) ends: (instant, status, error code,
+    whether every instance finished first).
 
     Candidates at their instants; ties go to what the core does first: finishes (doom,
-    success, stall) react before the deadline's poll.
+    success, stall) react before the deadline's poll. A zone that is not the last one ends
+    Succeeded when every instance of it finished (the pass goes on).
     """
+    z = zone if zone is not None else _Zone(0, 0, 0, 0, 0, True)
     starts, ends, started, ok = w.starts, w.ends, w.started, w.ok
     terminal = math.inf
     status: str = DeploymentStatus.SUCCEEDED.value
@@ -272,7 +321,10 @@ def _ending(
         healthy_starts = np.sort(starts[w.healthy])  # inf for those never started
         idle = healthy_starts.shape[0] - np.searchsorted(healthy_starts, fail_times, side="left")
         failed = np.arange(1, fail_times.size + 1)
-        doomed = is_doomed(n, failed, base, m, idle)
+        doomed = is_doomed(n, z.failed_before + failed, base, m, idle + z.idle_after)
+        if zone is not None:
+            best = z.size - failed
+            doomed |= ((idle > 0) & (best <= z.minimum)) | (best < z.minimum)
         if doomed.any():
             terminal = float(fail_times[int(np.argmax(doomed))])
             status, code = DeploymentStatus.FAILED.value, ErrorCode.HEALTH_CONSTRAINTS.value
@@ -284,16 +336,101 @@ def _ending(
             DeploymentStatus.FAILED.value,
             ErrorCode.HEALTH_CONSTRAINTS.value,
         )
-    if started.all() and last_finish < terminal:
+    completed = bool(started.all()) and last_finish < terminal
+    if completed:
         terminal = last_finish
-        succeeded = int((ok & (ends <= terminal)).sum())
-        if has_succeeded(succeeded, base, m):
+        succeeded = z.succeeded_before + int((ok & (ends <= terminal)).sum())
+        if not z.last or has_succeeded(succeeded, base, m):
             status, code = DeploymentStatus.SUCCEEDED.value, None
         else:
             status, code = DeploymentStatus.FAILED.value, ErrorCode.HEALTH_CONSTRAINTS.value
     if deadline < terminal:
-        terminal, status, code = max(deadline, w.t0), DeploymentStatus.STOPPED.value, deadline_code
-    return terminal, status, code
+        terminal, status, code = max(deadline, w.t0), deadline_status(deadline_code), deadline_code
+        completed = False
+    return terminal, status, code, completed
+
+
+class _Zone(NamedTuple):
+    """One zone of a zonal pass as :func:`_ending` sees it: failures and successes of the
+    zones before it, healthy instances waiting in the zones after it, its size and minimum,
+    and whether it is the last."""
+
+    failed_before: int
+    succeeded_before: int
+    idle_after: int
+    size: int
+    minimum: int
+    last: bool
+
+
+def _zonal_kernel(
+    plan: PassPlan,
+    draws: PassDraws,
+    timeline: Timeline,
+    order: np.ndarray,
+    t0: float,
+    deadline: float,
+    deadline_code: str | None,
+    deadline_message: str,
+) -> PassRecord:
+    """A zonal pass, zone by zone (see the module docstring)."""
+    zr = plan.zonal
+    assert zr is not None
+    n, m, cap, base = int(plan.n), int(plan.minimum), int(plan.cap), int(plan.base_healthy)
+    rel_end, ok = timeline.rel_end[order], timeline.ok[order].astype(bool)
+    healthy = plan.healthy[order].astype(bool)
+    bounds = np.cumsum(np.bincount(plan.zone, minlength=len(plan.zone_names))).tolist()
+    starts, ends = np.full(n, np.inf), np.full(n, np.inf)
+    events: list[PassEvent] = []
+    low = base + int(healthy.sum())
+    peak = failed = succeeded = lo = 0
+    t = t0
+    for k, hi in enumerate(bounds):
+        name = plan.zone_names[k]
+        events.append((t, "ZoneStart", DeploymentStatus.IN_PROGRESS.value, name))
+        idle_after = int(healthy[hi:].sum())
+        size, zmin = hi - lo, int(zr.minimum[k])
+        outside = base + succeeded + idle_after
+        w = _walk(
+            rel_end[lo:hi],
+            ok[lo:hi],
+            healthy[lo:hi],
+            t,
+            min(cap, int(zr.cap[k])),
+            min(size + outside - m, size - zmin),
+        )
+        zone = _Zone(failed, succeeded, idle_after, size, zmin, hi == n)
+        terminal, status, code, completed = _ending(w, n, base, m, deadline, deadline_code, zone)
+        starts[lo:hi], ends[lo:hi] = w.starts, w.ends
+        z_low, z_peak = _water_marks(w, *_ran_done(w, terminal), outside + int(w.healthy.sum()))
+        low, peak = min(low, z_low), max(peak, z_peak)
+        if completed:
+            events.append((terminal, "ZoneEnd", DeploymentStatus.SUCCEEDED.value, name))
+        if hi == n or not completed:
+            break
+        # The zone is done: the next opens after its monitor period, unless the deadline
+        # (a poll, before the opening step at one instant) comes first.
+        wait = zr.first_monitor if k == 0 else zr.monitor
+        if wait > 0:
+            events.append(
+                (
+                    terminal,
+                    "Baking",
+                    DeploymentStatus.IN_PROGRESS.value,
+                    f"monitoring {name} for {wait:g} s",
+                )
+            )
+        failed += int((~w.ok & w.started).sum())
+        succeeded += int((w.ok & w.started).sum())
+        t = terminal + wait
+        if deadline <= t:
+            terminal, status, code = deadline, deadline_status(deadline_code), deadline_code
+            break
+        lo = hi
+    ending = (terminal, status, code, deadline_code, deadline_message)
+    return _finish_record(
+        plan, draws, timeline, order, t0, starts, ends, ok, ending, (low, peak), events
+    )
 
 
 def _water_marks(w: _Walk, ran: np.ndarray, done: np.ndarray, hc0: int) -> tuple[int, int]:

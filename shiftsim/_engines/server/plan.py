@@ -41,6 +41,7 @@ from shiftsim._engines.server.codes import (
     C_NOT_RUNNING,
     C_STOPPED,
     MODE_FAIL,
+    MODE_FILE,
     MODE_HANG,
     MODE_LB,
     MODE_MISSING,
@@ -55,7 +56,7 @@ from shiftsim.fleet import Fleet
 from shiftsim.server.auto_scaling import launch_ids
 from shiftsim.server.blue_green import BlueGreen
 from shiftsim.server.deployment import ServerDeployment
-from shiftsim.server.faults import InstanceStop, LoadBalancerFault
+from shiftsim.server.faults import FileConflict, InstanceStop, LoadBalancerFault
 from shiftsim.server.lifecycle import (
     AGENT_TIMEOUT,
     EVENT_TIMEOUT,
@@ -123,6 +124,7 @@ class PassPlan:
     instances: np.ndarray
     events: tuple[str, ...]
     healthy: np.ndarray
+    revision: np.ndarray
     zone: np.ndarray
     zone_names: tuple[str, ...]
     minimum: int
@@ -158,23 +160,30 @@ def compile_pass(
     deployed: int,
     source: np.ndarray,
     healthy: np.ndarray,
+    revision: np.ndarray,
     t0: float,
     minimum: int,
     cap: int,
     base_healthy: int = 0,
     zonal: bool = False,
+    terminating: bool = False,
 ) -> PassPlan:
     """One pass of ``scenario`` starting at ``t0``.
 
     ``instances`` are indices into the scenario's instance table (fleet order); ``source``
-    (each instance's last successful install) and ``healthy`` are pass-local arrays;
+    (each instance's last successful install), ``healthy`` and ``revision`` (revision health
+    codes: 0 Current, 1 Old, 2 Unknown; D13) are pass-local arrays;
     ``deployed`` is the revision whose scripts run at every event but ApplicationStop,
     BeforeBlockTraffic and AfterBlockTraffic, which run the revision in ``source`` (``REV_NONE``
     for a first deployment: no-op). Instances stopped by ``t0`` run with a stopped agent and
-    count as unhealthy; ``zonal`` applies the scenario's zonal configuration.
+    count as unhealthy; ``zonal`` applies the scenario's zonal configuration. A
+    ``terminating`` pass (a termination deployment at a scale-in) runs on instances whose stop
+    time is the scale-in itself, so their agent works.
     """
     events = tuple(events)
-    stopped_now = scenario.stopped[instances] | (scenario.stop_time[instances] <= t0)
+    stopped_now = scenario.stopped[instances]
+    if not terminating:
+        stopped_now = stopped_now | (scenario.stop_time[instances] <= t0)
     agent = scenario.agent[instances].copy()
     agent[stopped_now] = C_STOPPED
     slots, event_slots, event_source = _slots(events, deployed, source, scenario)
@@ -188,6 +197,7 @@ def compile_pass(
         instances=instances,
         events=events,
         healthy=healthy & ~stopped_now,
+        revision=revision.astype(np.int8),
         zone=zone,
         zone_names=zone_names,
         minimum=int(minimum),
@@ -199,10 +209,17 @@ def compile_pass(
         event_source=tuple(event_source),
         slots=tuple(slots),
         event_slots=tuple(event_slots),
-        faults=_fault_rules(scenario.faults, events, slots, instances),
+        faults=_fault_rules(
+            [f for f in scenario.faults if f.mode != MODE_FILE or scenario.disallow[deployed]],
+            events,
+            slots,
+            instances,
+        ),
         agent=agent.astype(np.int8),
         s3=scenario.s3[instances].astype(bool),
-        stop_time=np.where(stopped_now, np.inf, scenario.stop_time[instances]).astype(np.float64),
+        stop_time=np.where(stopped_now | terminating, np.inf, scenario.stop_time[instances]).astype(
+            np.float64
+        ),
         ignore_stop_failures=bool(scenario.ignore_stop_failures),
     )
 
@@ -263,7 +280,7 @@ def _fault_rules(
         if fault.event not in events:
             continue
         e = events.index(fault.event)
-        if fault.mode == MODE_LB:
+        if fault.mode in (MODE_LB, MODE_FILE):
             revision, k = REV_NONE, -1
         else:
             revision, k = fault.revision, fault.script
@@ -340,6 +357,7 @@ class ServerPlan:
     zone: tuple[str, ...]
     group: tuple[str | None, ...]
     healthy: np.ndarray
+    revision: np.ndarray
     last_install: np.ndarray
     agent: np.ndarray
     s3: np.ndarray
@@ -348,6 +366,8 @@ class ServerPlan:
     targets: np.ndarray
     green: np.ndarray
     launches: tuple[tuple[float, str, np.ndarray], ...]
+    scale_ins: tuple[tuple[float, str, np.ndarray], ...]
+    termination_hook: bool
     hooks: Mapping[int, Hooks]
     reserved: Mapping[str, Any]
     faults: tuple[FaultSpec, ...]
@@ -358,6 +378,8 @@ class ServerPlan:
     interrupt_rolls_back: bool
     rollback_on_failure: bool
     has_previous: bool
+    disallow: Mapping[int, bool]
+    run_time_limit: float
     update_outdated: bool
     shuffle: bool
     max_instances: int | None
@@ -486,6 +508,11 @@ def _fault_specs(
                 FaultSpec(fault.event, REV_NONE, -1, MODE_LB, fault.probability, 1, members)
             )
             continue
+        if isinstance(fault, FileConflict):
+            faults.append(
+                FaultSpec("Install", REV_NONE, -1, MODE_FILE, fault.probability, 1, members)
+            )
+            continue
         faults.append(
             FaultSpec(
                 fault.event,
@@ -498,6 +525,20 @@ def _fault_specs(
             )
         )
     return tuple(faults)
+
+
+def _scale_ins(
+    d: ServerDeployment, stop_time: np.ndarray
+) -> tuple[tuple[float, str, np.ndarray], ...]:
+    """(second, group, fleet indices) per scale-in; a scale-in stops its instances for the
+    deployments running on them (``stop_time``)."""
+    out = []
+    for k, s in enumerate(d.scale_ins):
+        idx = np.asarray([d.fleet.index_of(i) for i in d.scale_in_ids(k)], dtype=np.int64)
+        t = s.at_minute * 60.0
+        stop_time[idx] = np.minimum(stop_time[idx], t)
+        out.append((t, s.auto_scaling_group, idx))
+    return tuple(out)
 
 
 def _interrupt(d: ServerDeployment) -> tuple[float, str | None, str, bool]:
@@ -562,6 +603,7 @@ def compile_plan(d: ServerDeployment) -> ServerPlan:
     rev = table.column("revision").astype(np.int8)
     stop_time = np.full(len(table.ids), np.inf)
     faults = _fault_specs(d, table.ids, stop_time)
+    scale_ins = _scale_ins(d, stop_time)
     interrupt, code, message, rolls_back = _interrupt(d)
     fleet_rev = fleet.column("revision")[targets]
     return ServerPlan(
@@ -574,9 +616,11 @@ def compile_plan(d: ServerDeployment) -> ServerPlan:
         zone=tuple(table.zone),
         group=tuple(table.group),
         healthy=table.column("healthy").astype(bool),
+        revision=rev,
         # Fleet revision codes: 0 Current, 1 Old, 2 Unknown -> whose scripts ApplicationStop
-        # runs.
-        last_install=np.choose(rev, [REV_TARGET, REV_PREVIOUS, REV_NONE]).astype(np.int8),
+        # runs: Current and Old instances hold an earlier revision than the one deployed (the
+        # group's last successful one, or an older one), both modelled by ``previous_hooks``.
+        last_install=np.choose(rev, [REV_PREVIOUS, REV_PREVIOUS, REV_NONE]).astype(np.int8),
         agent=_agent_codes(table, d.clock_skew_tolerance_seconds),
         s3=table.column("s3_access").astype(bool),
         stopped=table.column("stopped").astype(bool),
@@ -584,6 +628,8 @@ def compile_plan(d: ServerDeployment) -> ServerPlan:
         targets=targets,
         green=green,
         launches=launches,
+        scale_ins=scale_ins,
+        termination_hook=d.termination_hook_enabled,
         hooks={REV_TARGET: d.resolved_hooks, REV_PREVIOUS: d.resolved_previous_hooks},
         reserved=dict(d.reserved_durations),
         faults=faults,
@@ -594,6 +640,13 @@ def compile_plan(d: ServerDeployment) -> ServerPlan:
         interrupt_rolls_back=rolls_back,
         rollback_on_failure=d.auto_rollback.rolls_back("DEPLOYMENT_FAILURE"),
         has_previous=bool((fleet_rev != 2).any()),
+        # D16: whether a file conflict fails Install, per deployed revision: the target's
+        # option, and the last successful deployment's for its revision (rollbacks, launches).
+        disallow={
+            REV_TARGET: d.effective_file_exists_behavior == "DISALLOW",
+            REV_PREVIOUS: (d.previous_file_exists_behavior or "DISALLOW") == "DISALLOW",
+        },
+        run_time_limit=d.run_time_limit_minutes * 60.0,
         update_outdated=d.outdated_instances_strategy == "UPDATE",
         shuffle=d.order == "shuffle",
         max_instances=d.max_instances,

@@ -15,10 +15,12 @@ import numpy as np
 
 from shiftsim._engines.server.codes import C_NONE, C_STOPPED, C_STOPPED_MID_EVENT
 from shiftsim.server.lifecycle import AGENT_TIMEOUT, EVENT_TIMEOUT
+from shiftsim.vocabulary import DeploymentStatus, ErrorCode
 
 __all__ = [
     "alarm_detection_time",
     "can_start",
+    "deadline_status",
     "has_succeeded",
     "instance_order",
     "is_doomed",
@@ -90,20 +92,44 @@ def has_succeeded(succeeded: Any, base_healthy: Any, minimum: Any) -> Any:
 
 
 def instance_order(
-    healthy: np.ndarray, zone_rank: np.ndarray | None = None, shuffle_u: np.ndarray | None = None
+    healthy: np.ndarray,
+    zone_rank: np.ndarray | None = None,
+    shuffle_u: np.ndarray | None = None,
+    revision: np.ndarray | None = None,
 ) -> np.ndarray:
-    """Positions in start order (decision D13): by zone (zonal deployments), unhealthy
-    instances first, then fleet order, or the ``shuffle_u`` uniforms within each health class.
+    """Positions in start order (decision D13): by zone (zonal deployments), then unhealthy
+    instances, then healthy ones whose revision health is Unknown, then Old, then Current
+    (UG:instances-health.md, "Order in which instances are scheduled"); within each class fleet
+    order, or the ``shuffle_u`` uniforms. ``revision`` holds the fleet's revision-health codes
+    (0 Current, 1 Old, 2 Unknown; None: all alike).
 
     >>> instance_order(np.array([True, False, True, False])).tolist()
     [1, 3, 0, 2]
+    >>> healthy, revision = np.array([True, True, True, False]), np.array([0, 1, 2, 1])
+    >>> instance_order(healthy, revision=revision).tolist()
+    [3, 2, 1, 0]
     """
     n = healthy.shape[0]
     tie = np.arange(n) if shuffle_u is None else shuffle_u
-    keys = [tie, healthy.astype(np.int8)]
+    rank = healthy.astype(np.int8)
+    if revision is not None:
+        rank = np.where(healthy, 3 - revision.astype(np.int8), 0)
+    keys = [tie, rank]
     if zone_rank is not None:
         keys.append(zone_rank)
     return np.lexsort(keys)
+
+
+def deadline_status(code: str | None) -> str:
+    """The status of a deployment ended by its deadline: Failed at its run-time limit (error
+    code TIMEOUT, D15), Stopped by an alarm or a StopDeployment.
+
+    >>> deadline_status("TIMEOUT"), deadline_status("MANUAL_STOP")
+    ('Failed', 'Stopped')
+    """
+    if code == ErrorCode.TIMEOUT.value:
+        return DeploymentStatus.FAILED.value
+    return DeploymentStatus.STOPPED.value
 
 
 def stopped_outcome(

@@ -18,6 +18,9 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from shiftsim._engines.server.codes import (
+    H_CURRENT,
+    H_OLD,
+    H_UNKNOWN,
     REV_NONE,
     REV_PREVIOUS,
     REV_TARGET,
@@ -28,7 +31,8 @@ from shiftsim._engines.server.draws import PassDraws, draw_pass, pass_order
 from shiftsim._engines.server.kernel import window_kernel
 from shiftsim._engines.server.plan import PassPlan, ServerPlan, compile_pass
 from shiftsim._engines.server.record import PassEvent, PassRecord, WindowEngine, installed
-from shiftsim._engines.server.rules import minimum_is_invalid
+from shiftsim._engines.server.rules import deadline_status, minimum_is_invalid
+from shiftsim._engines.server.terminations import run_terminations
 from shiftsim._engines.server.timeline import Timeline, pass_timeline
 from shiftsim._seeding import deployment_id, entropy_of
 from shiftsim.errors import UnsupportedScenarioError
@@ -92,7 +96,10 @@ class Runner:
         self.seq = seq
         self.walk = ENGINES[engine]
         self.health = plan.healthy.copy()
+        self.revision = plan.revision.copy()
+        self.group_revision = REV_PREVIOUS if plan.has_previous else REV_NONE
         self.last_install = plan.last_install.copy()
+        self.gone_at: dict[int, float] = {}  # instance -> when a scale-in took it out
         self.deployments: list[DeploymentRecord] = []
         self.key = (entropy_of(seq), tuple(seq.spawn_key))
 
@@ -138,6 +145,7 @@ class Runner:
         base: int = 0,
         zonal: bool = False,
         healthy: np.ndarray | None = None,
+        terminating: bool = False,
     ) -> PassPlan:
         """Compile one pass over instances ``idx`` (their health from the group's state
         unless ``healthy`` is given)."""
@@ -151,11 +159,13 @@ class Runner:
             deployed=deployed,
             source=self.last_install[idx],
             healthy=self.health[idx] if healthy is None else healthy,
+            revision=self.revision[idx],
             t0=t0,
             minimum=minimum,
             cap=cap,
             base_healthy=base,
             zonal=zonal,
+            terminating=terminating,
         )
 
     def in_place_pass(
@@ -233,8 +243,7 @@ class Runner:
     ) -> PassRecord:
         """Execute a pass of ``d`` (stopped by the user's interrupt when ``interrupted``) and
         end ``d`` with it."""
-        args = self.interrupt_args() if interrupted else (math.inf, None, "")
-        rec = self.execute(pp, t0, deployed, *args)
+        rec = self.execute(pp, t0, deployed, *self.deadline_args(d.start, interrupted))
         d.passes.append(rec)
         d.events += rec.events
         d.finish_with(rec)
@@ -248,16 +257,42 @@ class Runner:
         # Deregistered instances (block passes) serve no traffic: their health is not at stake.
         if rec.plan.kind in ("in-place", "launch", "install"):
             self.health[idx[started]] = rec.final[started] == S_SUCCEEDED
+        if rec.plan.kind in ("in-place", "launch"):
+            self._revision_health(rec, deployed)
         if "Install" in rec.plan.events:
-            self.last_install[idx[installed(rec)]] = deployed
+            got = idx[installed(rec)]
+            self.last_install[got] = deployed
+            # Files of a revision are on the instance, though its deployment failed there.
+            self.revision[got[self.revision[got] == H_UNKNOWN]] = H_OLD
+
+    def _revision_health(self, rec: PassRecord, deployed: int) -> None:
+        """Revision health after an in-place pass (D13; UG:instances-health.md): a success makes
+        the deployed revision the group's (other holders Old); an instance deployed to
+        successfully is Current if its revision is the group's, else Old."""
+        if rec.outcome == DeploymentStatus.SUCCEEDED.value and deployed != self.group_revision:
+            self.revision[self.revision != H_UNKNOWN] = H_OLD
+            self.group_revision = deployed
+        got = rec.plan.instances[rec.final == S_SUCCEEDED]
+        self.revision[got] = H_CURRENT if deployed == self.group_revision else H_OLD
 
     def fail_at_start(self, d: DeploymentRecord, code: str, message: str) -> None:
         d.finish(d.start, DeploymentStatus.FAILED.value, code, message)
 
     def interrupt_args(self) -> tuple[float, str | None, str]:
-        """The user's deployment's interrupt: (second, error code, message)."""
+        """The user's deployment's deadline: (second, error code, message)."""
+        return self.deadline_args(0.0, True)
+
+    def deadline_args(self, start: float, interrupted: bool) -> tuple[float, str | None, str]:
+        """The deadline of a deployment that started at ``start``: the user's interrupt (an
+        alarm, a stop) when ``interrupted`` and it comes first, else the run-time limit (D15),
+        at which a deployment still running fails with TIMEOUT."""
         p = self.plan
-        return p.interrupt_time, p.interrupt_code, p.interrupt_message
+        limit = start + p.run_time_limit
+        if interrupted and p.interrupt_time <= limit:
+            return p.interrupt_time, p.interrupt_code, p.interrupt_message
+        hours = p.run_time_limit / 3600.0
+        message = f"The deployment timed out: it was still running at its {hours:g}-hour "
+        return limit, ErrorCode.TIMEOUT.value, message + "run-time limit (UG:limits.md, D15)."
 
     def check_minimum(self, d: DeploymentRecord, n: int) -> int | None:
         """The minimum for ``n`` instances, or None after failing ``d`` because it is invalid."""
@@ -297,11 +332,10 @@ class Runner:
 
     def _group_at(self, t: float) -> np.ndarray:
         """The deployment group's instances at ``t``: the targets, then the launched instances
-        still alive."""
-        return np.asarray(
-            list(dict.fromkeys(self.plan.targets.tolist() + self._alive_launched(t))),
-            dtype=np.int64,
-        )
+        still alive, less those scaled in."""
+        alive = self.plan.targets.tolist() + self._alive_launched(t)
+        members = [k for k in dict.fromkeys(alive) if self.gone_at.get(k, math.inf) > t]
+        return np.asarray(members, dtype=np.int64)
 
     def _alive_launched(self, before: float) -> list[int]:
         dead = {g for d in self.deployments for g in d.terminated}
@@ -353,6 +387,7 @@ class Runner:
                 if not self.zonal_invalid(d0, pp):
                     self.run_pass(d0, pp, 0.0, REV_TARGET, interrupted=True)
         outdated = self.run_launches(d0)
+        run_terminations(self, d0)
         if d0.status == DeploymentStatus.SUCCEEDED.value:
             self.run_follow_up(d0, outdated)
         else:
@@ -402,7 +437,7 @@ class Runner:
             cap=n,
             healthy=np.zeros(n, dtype=bool),
         )
-        rec = self.execute(pp, t, revision)
+        rec = self.execute(pp, t, revision, *self.deadline_args(t, False))
         d.passes.append(rec)
         bad = rec.final != S_SUCCEEDED
         for k in np.flatnonzero(bad).tolist():
@@ -584,7 +619,7 @@ class Runner:
         resume = t + cont * 60.0 if cont is not None and cont * 60.0 <= wait else None
         until = resume if resume is not None else t + wait
         if deadline < until:
-            d0.finish(max(deadline, t), DeploymentStatus.STOPPED.value, code, message)
+            d0.finish(max(deadline, t), deadline_status(code), code, message)
             self.run_blue_green_rollback(d0)
             return None
         if resume is None:
@@ -656,6 +691,10 @@ class Runner:
             d0.events.append(
                 (t, "TerminationWait", DeploymentStatus.IN_PROGRESS.value, f"{minutes} minutes")
             )
+            skip = bg.skip_termination_wait_after_minutes
+            if skip is not None and skip * 60.0 < wait:
+                wait, done = skip * 60.0, DeploymentStatus.SUCCEEDED.value
+                d0.events.append((t + wait, "ContinueDeployment", done, "TERMINATION_WAIT"))
             d0.events.append(
                 (
                     t + wait,
@@ -715,13 +754,13 @@ class Runner:
             d0.rollback_message = f"Rolled back by {r.id} (Succeeded)."
             return
         pa = self.all_at_once_pass(1, 0, "rollback-allow", blue, ALLOW_EVENTS, REV_PREVIOUS, t)
-        last = self.execute(pa, t, REV_PREVIOUS)
+        last = self.execute(pa, t, REV_PREVIOUS, *self.deadline_args(t, False))
         r.passes.append(last)
         if last.outcome == DeploymentStatus.SUCCEEDED.value and moved.shape[0]:
             pb = self.all_at_once_pass(
                 1, 1, "rollback-block", moved, BLOCK_EVENTS, REV_TARGET, last.end
             )
-            last = self.execute(pb, last.end, REV_TARGET)
+            last = self.execute(pb, last.end, REV_TARGET, *self.deadline_args(t, False))
             r.passes.append(last)
         r.finish_with(last)
         d0.rollback_message = f"Rolled back by {r.id} ({r.status})."
@@ -753,4 +792,5 @@ def in_place_inputs(plan: ServerPlan, seq: np.random.SeedSequence) -> PassInputs
     m = int(plan.minimum_rule.minimum(int(plan.targets.shape[0])))
     pp = runner.in_place_pass(0, plan.targets, REV_TARGET, 0.0, m)
     draws, timeline, order = runner.inputs(pp)
-    return PassInputs(pp, draws, timeline, order, plan.interrupt_time, plan.interrupt_code)
+    deadline, code, _ = runner.interrupt_args()
+    return PassInputs(pp, draws, timeline, order, deadline, code)

@@ -12,6 +12,7 @@ import numpy as np
 
 from shiftsim._engines.server.codes import (
     C_EVENT_TIMEOUT,
+    C_FILE_EXISTS,
     C_LOAD_BALANCER,
     C_NONE,
     C_S3,
@@ -22,6 +23,7 @@ from shiftsim._engines.server.codes import (
     E_TIMED_OUT,
     E_UNKNOWN,
     MODE_FAIL,
+    MODE_FILE,
     MODE_HANG,
     MODE_LB,
     MODE_MISSING,
@@ -105,7 +107,8 @@ def _reserved_event(
     plan: PassPlan, e: int, dur: np.ndarray, modes: dict[int, tuple[np.ndarray, np.ndarray]]
 ) -> _Event:
     """A reserved event: it runs no script but takes its drawn time; DownloadBundle fails
-    without S3 access, BlockTraffic and AllowTraffic with a load-balancer fault."""
+    without S3 access, BlockTraffic and AllowTraffic with a load-balancer fault, Install with a
+    file conflict under DISALLOW (D16)."""
     out = _Event(plan.n)
     timeout = plan.event_timeout
     (j,) = plan.event_slots[e][REV_NONE]
@@ -115,6 +118,7 @@ def _reserved_event(
         out.mark(~plan.s3, E_UNKNOWN, C_S3)
     if j in modes:
         out.mark((modes[j][0] == MODE_LB) & ~out.fail, E_UNKNOWN, C_LOAD_BALANCER)
+        out.mark((modes[j][0] == MODE_FILE) & ~out.fail, E_UNKNOWN, C_FILE_EXISTS)
     over = (d > timeout) & ~out.fail
     out.dur = np.where(over, timeout, out.dur)
     out.mark(over, E_UNKNOWN, C_EVENT_TIMEOUT)

@@ -38,9 +38,10 @@ from typing import Any
 
 import numpy as np
 
+from shiftsim._limits import MAX_PLAN_STEPS, MAX_TRAFFIC_COUNT
 from shiftsim.alarms import Alarm
 from shiftsim.configs import TrafficRouting, allow_traffic_minutes
-from shiftsim.errors import UnsupportedScenarioError
+from shiftsim.errors import ConfigError, UnsupportedScenarioError
 from shiftsim.monitoring import AlarmReadFailure, watched_alarms
 from shiftsim.rollback import AutoRollback, ManualStop
 from shiftsim.traffic import Hook, Profile, Version
@@ -291,6 +292,7 @@ def compile_traffic_plan(
     alarm_lags = _alarm_lags(alarms, lags)
     delays = [float(metric_delay) + lag for lag in alarm_lags]
     history = _history_seconds(alarms, delays)
+    _check_size(platform, rate, end_time, history, alarm_poll_interval if alarms else None)
     stop = _planned_stop(phases, planned, manual_stop, auto_rollback, end_time)
     stop_time = stop[0]
     test_span = _test_span(planned, test_rate)
@@ -620,6 +622,27 @@ def _window_bounds(
         end = round((when - j * period + history) / 60)
         bounds.append((max(end - per, 0), min(end, arrived, minutes)))
     return tuple(bounds)
+
+
+def _check_size(
+    platform: str, rate: Profile, end_time: float, history: float, poll: float | None
+) -> None:
+    """Issue 16: a plan stays small (polls plus minutes) and its counts exact (rate x minutes
+    below 2**53, so float64 and the kernel's int64 counts never round or wrap)."""
+    minutes = (end_time + history) / 60.0
+    steps = minutes + (end_time / poll if poll else 0.0)
+    if steps > MAX_PLAN_STEPS:
+        raise ConfigError(
+            f"{platform} deployment: alarm_poll_interval ({poll:g} s) over {end_time / 60.0:,.0f} "
+            f"minutes (and {history / 60.0:,.0f} minutes of alarm history) makes {steps:,.0f} "
+            f"polls and minutes to simulate; at most {MAX_PLAN_STEPS:,}. Poll less often or "
+            "shorten the deployment."
+        )
+    if rate.bounds()[1] * minutes >= MAX_TRAFFIC_COUNT:
+        raise ConfigError(
+            f"{platform} deployment: rate x minutes must stay below 2**53 calls, so counts are "
+            f"exact; got {rate.bounds()[1]:g} a minute for {minutes:g} minutes."
+        )
 
 
 def compile_deployment(
