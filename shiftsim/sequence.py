@@ -45,6 +45,7 @@ from shiftsim._seeding import RngLike, seed_sequence
 from shiftsim.errors import UnsupportedScenarioError
 from shiftsim.lambda_ import LambdaDeployment
 from shiftsim.results import TrafficRun
+from shiftsim.server import ServerDeployment, ServerSequenceRun, simulate_server_sequence
 from shiftsim.simulation import ENGINES, simulate
 from shiftsim.traffic import Version
 
@@ -104,21 +105,23 @@ class SequenceRun:
 
 def simulate_sequence(
     deployments: Sequence[Any], *, rng: RngLike = None, engine: str = "core"
-) -> SequenceRun:
+) -> SequenceRun | ServerSequenceRun:
     """Simulate deployments of one group one after another, each from the state the last left.
 
     Parameters
     ----------
-    deployments : sequence of LambdaDeployment
-        In order. After the first, each one's ``current`` (and ``split_alias``) come from the
-        alias the deployment before left (module docstring).
+    deployments : sequence of LambdaDeployment, or of ServerDeployment
+        In order, all of one platform. Lambda: after the first, each one's ``current`` (and
+        ``split_alias``) come from the alias the deployment before left (module docstring).
+        EC2/on-premises: :func:`shiftsim.server.simulate_server_sequence` (fleet, revision
+        health, previous revision and file option carried over).
     rng : None, int, SeedSequence or Generator
         The seed; deployment ``k`` uses child ``k``.
     engine : {"core", "kernel"}
 
     Returns
     -------
-    SequenceRun
+    SequenceRun, or ServerSequenceRun for EC2/on-premises
 
     Examples
     --------
@@ -136,12 +139,16 @@ def simulate_sequence(
         raise invalid(
             "simulate_sequence", "deployments", deployments, "must be a non-empty sequence"
         )
+    kind = LambdaDeployment if isinstance(items[0], LambdaDeployment) else ServerDeployment
     for k, deployment in enumerate(items):
-        if not isinstance(deployment, LambdaDeployment):
+        if not isinstance(deployment, kind):
             raise UnsupportedScenarioError(
                 f"simulate_sequence: deployments[{k}] is a {type(deployment).__name__}; "
-                "sequences are modelled for LambdaDeployment (the alias state carries over)."
+                "sequences are modelled for LambdaDeployment (the alias carries over) and "
+                "ServerDeployment (the fleet carries over), one platform per sequence."
             )
+    if kind is ServerDeployment:
+        return simulate_server_sequence(items, rng=rng, engine=engine)
     children = seed_sequence(rng).spawn(len(items))
     alias = AliasState(items[0].current, None, 0)
     runs: list[TrafficRun] = []
@@ -149,6 +156,7 @@ def simulate_sequence(
     starts: list[float] = []
     clock = 0.0
     for k, (deployment, child) in enumerate(zip(items, children)):
+        assert isinstance(deployment, LambdaDeployment)
         step = _from_alias(deployment, alias, k)
         run = simulate(step, rng=child, engine=engine)
         alias = _alias_after(step, run, alias)

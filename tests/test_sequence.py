@@ -13,6 +13,7 @@ import pytest
 
 import shiftsim
 from shiftsim.errors import ConfigError, UnsupportedScenarioError
+from shiftsim.server import ServerSequenceRun
 
 V2, V3, V4 = shiftsim.Version("2"), shiftsim.Version("3"), shiftsim.Version("4")
 
@@ -99,3 +100,24 @@ def test_bad_sequences_are_named() -> None:
         shiftsim.simulate_sequence(again, rng=1)
     with pytest.raises(ConfigError, match="engine"):
         shiftsim.simulate_sequence(again, engine="gpu")
+
+
+def test_server_sequences_go_to_the_server_runner() -> None:
+    """One entry point: EC2/on-premises sequences are shiftsim.server.simulate_server_sequence."""
+    steps = [
+        shiftsim.ServerDeployment(fleet=shiftsim.Fleet.of_size(2)),
+        shiftsim.ServerDeployment(),
+    ]
+    result = shiftsim.simulate_sequence(steps, rng=1)
+    assert isinstance(result, ServerSequenceRun)
+    assert len(result.runs) == 2
+
+
+def test_one_platform_per_sequence() -> None:
+    with pytest.raises(UnsupportedScenarioError, match=r"deployments\[1\]"):
+        shiftsim.simulate_sequence(
+            [
+                shiftsim.LambdaDeployment("AllAtOnce"),
+                shiftsim.EcsDeployment("CodeDeployDefault.ECSAllAtOnce"),
+            ]
+        )
