@@ -24,6 +24,7 @@ from shiftsim.ecs import EcsDeployment, EcsHooks, EcsRun
 from shiftsim.errors import AppSpecError, ConfigError, ShiftsimError, UnsupportedScenarioError
 from shiftsim.fleet import Fleet, Instance, TagFilter, Targets
 from shiftsim.lambda_ import LambdaDeployment, LambdaHooks
+from shiftsim.monitoring import AlarmConfiguration, AlarmReadFailure
 from shiftsim.montecarlo import (
     MonteCarloResult,
     ServerMonteCarloResult,
@@ -35,6 +36,7 @@ from shiftsim.notifications import Notification
 from shiftsim.results import TrafficRun
 from shiftsim.rollback import AutoRollback, ManualStop
 from shiftsim.sam import from_sam
+from shiftsim.sequence import SequenceRun, simulate_sequence
 from shiftsim.server import (
     BlueGreen,
     Duration,
@@ -56,6 +58,8 @@ __version__ = "0.1.0"
 
 __all__ = [
     "Alarm",
+    "AlarmConfiguration",
+    "AlarmReadFailure",
     "AllAtOnce",
     "AppSpec",
     "AppSpecError",
@@ -83,6 +87,7 @@ __all__ = [
     "ScaleOut",
     "Script",
     "ScriptFault",
+    "SequenceRun",
     "ServerDeployment",
     "ServerDeploymentState",
     "ServerMonteCarloResult",
@@ -107,6 +112,7 @@ __all__ = [
     "monte_carlo",
     "predefined_configs",
     "simulate",
+    "simulate_sequence",
     "start",
     "sweep",
     "to_get_deployment",

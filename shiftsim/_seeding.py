@@ -10,12 +10,21 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import string
+from collections.abc import Mapping
+from types import MappingProxyType
 
 import numpy as np
 
 from shiftsim.errors import ConfigError
 
-__all__ = ["RngLike", "deployment_id", "entropy_of", "seed_sequence"]
+__all__ = [
+    "ADDED",
+    "RngLike",
+    "deployment_id",
+    "entropy_of",
+    "scenario_key",
+    "seed_sequence",
+]
 
 RngLike = int | np.random.SeedSequence | np.random.Generator | None
 _ALPHABET = string.ascii_uppercase + string.digits
@@ -68,10 +77,19 @@ def scenario_key(scenario: object) -> str:
     return hashlib.sha256(_canonical(scenario).encode()).hexdigest()[:16]
 
 
+#: Metadata of a dataclass field added after the first release
+#: (``field(default=..., metadata=ADDED)``): it enters :func:`scenario_key` only when it differs
+#: from its default, so adding it keeps every existing scenario's deployment IDs (and golden
+#: outputs).
+ADDED: Mapping[str, bool] = MappingProxyType({"shiftsim_added": True})
+
+
 def _canonical(value: object) -> str:
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         parts = ", ".join(
-            f"{f.name}={_canonical(getattr(value, f.name))}" for f in dataclasses.fields(value)
+            f"{f.name}={_canonical(getattr(value, f.name))}"
+            for f in dataclasses.fields(value)
+            if not (f.metadata.get("shiftsim_added") and getattr(value, f.name) == f.default)
         )
         return f"{type(value).__name__}({parts})"
     if isinstance(value, (list, tuple)):

@@ -56,7 +56,7 @@ COMPARISONS = (
     "LessThanOrEqualToThreshold",
 )
 TREAT_MISSING = ("missing", "notBreaching", "breaching", "ignore")
-WATCHED_VERSIONS = ("target", "alias")
+WATCHED_VERSIONS = ("target", "alias", "test")
 _PERCENTILE = re.compile(r"^p(\d{1,2}(\.\d+)?|100)$")
 #: Longest evaluation span CloudWatch allows for periods under an hour (CW-API), in seconds.
 MAX_SPAN_SHORT_PERIODS = 86_400
@@ -98,10 +98,11 @@ class Alarm:
         M, how many of those N must breach; ``None`` means M = N.
     treat_missing_data : {"missing", "notBreaching", "breaching", "ignore"}
         Default ``missing``, as in CloudWatch.
-    version : {"target", "alias"}
+    version : {"target", "alias", "test"}
         ``"target"`` watches the new version only (the ``ExecutedVersion`` dimension, the alarm
         SAM's guide recommends); ``"alias"`` watches every invocation through the alias, old
-        version included.
+        version included; ``"test"`` (ECS only) watches the test listener's requests to the
+        replacement task set (its own target group's metrics during AfterAllowTestTraffic).
     initial_state : {"INSUFFICIENT_DATA", "OK", "ALARM"}
         State when the deployment starts. An alarm already in ALARM stops the deployment at once
         with ``ALARM_ACTIVE`` (decision D4).

@@ -64,12 +64,13 @@ from shiftsim._checks import check_choice, check_int, check_number, invalid
 from shiftsim._engines.traffic.plan import PhaseSpec, TrafficPlan, compile_deployment
 from shiftsim._html import table
 from shiftsim._limits import MAX_INSTALL_SECONDS
-from shiftsim._seeding import RngLike, seed_sequence
+from shiftsim._seeding import ADDED, RngLike, seed_sequence
 from shiftsim._traffic_run import replay_with_kernel, run_traffic_deployment
 from shiftsim._validation import check_traffic_deployment
 from shiftsim.alarms import Alarm
 from shiftsim.configs import DeploymentConfig
 from shiftsim.lambda_ import DEFAULT_ALARM_POLL_INTERVAL, DEFAULT_METRIC_DELAY
+from shiftsim.monitoring import AlarmConfiguration, AlarmReadFailure, check_monitoring
 from shiftsim.notifications import Notification, NotificationContext
 from shiftsim.results import TrafficRun
 from shiftsim.rollback import AutoRollback, ManualStop
@@ -78,6 +79,7 @@ from shiftsim.vocabulary import (
     DEFAULT_TERMINATION_WAIT_MINUTES,
     ECS_EVENTS,
     HOOKABLE_EVENTS,
+    MAX_ECS_READY_WAIT_MINUTES,
     MAX_TERMINATION_WAIT_MINUTES,
 )
 
@@ -94,6 +96,10 @@ __all__ = [
 ECS_LIFECYCLE = ECS_EVENTS
 #: The events that can run a hook function (:data:`shiftsim.vocabulary.HOOKABLE_EVENTS`).
 ECS_HOOK_EVENTS = HOOKABLE_EVENTS["ECS"]
+#: ``deploymentReadyOption.actionOnTimeout`` values (API:DeploymentReadyOption).
+READY_ACTIONS = ("CONTINUE_DEPLOYMENT", "STOP_DEPLOYMENT")
+#: ``terminateBlueInstancesOnDeploymentSuccess.action`` values (API:BlueInstanceTerminationOption).
+TERMINATION_ACTIONS = ("TERMINATE", "KEEP_ALIVE")
 #: Default seconds to create the replacement task set and see its tasks healthy (an assumption).
 DEFAULT_INSTALL_SECONDS = 60.0
 
@@ -202,6 +208,38 @@ class EcsDeployment:
         The container the load balancer routes to (the AppSpec's ``LoadBalancerInfo``).
     container_port : int
         Its port, 1 to 65535.
+    test_requests_per_minute : float, Profile or sequence of float
+        Requests the test listener sends to the replacement task set while AfterAllowTestTraffic
+        runs (needs ``test_traffic=True``; default 0). They change no production weight, and
+        alarms with ``version="test"`` watch them, so the documented flow "validate with test
+        traffic, an alarm rolls back" (UG:deployment-steps-ecs.md) can be simulated. Errors
+        follow ``target``'s error rate. AWS documents no rate: the test tool decides it, and
+        shiftsim sends test traffic only during the AfterAllowTestTraffic hook (an
+        AfterAllowTestTraffic event without a hook takes no time, so sends none).
+    ignore_poll_alarm_failure, override_alarm_configuration, alarm_read_failures
+        As for :class:`~shiftsim.LambdaDeployment` (:mod:`shiftsim.monitoring`).
+    ready_action : {"CONTINUE_DEPLOYMENT", "STOP_DEPLOYMENT"}
+        ``deploymentReadyOption.actionOnTimeout`` (API:DeploymentReadyOption). With a ready wait
+        the deployment waits, after AfterAllowTestTraffic and before BeforeAllowTraffic, for a
+        ``ContinueDeployment`` call (``READY_WAIT``); the event log shows it as ``ReadyWait``.
+        ``STOP_DEPLOYMENT``: if nobody continues within ``ready_wait_minutes`` the deployment is
+        Stopped (error code ``TIMEOUT``, no rollback: nothing was rerouted).
+        ``CONTINUE_DEPLOYMENT``: rerouting starts when the wait ends.
+    ready_wait_minutes : int
+        ``waitTimeInMinutes``, 0 to 7200 (ECS: at most 120 hours between the replacement's
+        deployment and the traffic shift, UG:limits.md), default 0 (no wait).
+    continue_after_minutes : float or None
+        A ``ContinueDeployment(READY_WAIT)`` call this many minutes after the wait starts (the
+        deployment is Ready then, so the call cannot come too early).
+    termination_action : {"TERMINATE", "KEEP_ALIVE"}
+        ``terminateBlueInstancesOnDeploymentSuccess.action`` (API:BlueInstanceTerminationOption).
+        ``KEEP_ALIVE``: the original task set is left running, without traffic, and removed
+        from the deployment: no termination wait (``instanceTerminationWaitTimeStarted`` stays
+        false, API:DeploymentInfo) and :attr:`EcsRun.termination_time` is None.
+    skip_termination_wait_after_minutes : float or None
+        A ``ContinueDeployment(TERMINATION_WAIT)`` call this many minutes into the termination
+        wait, ending it early (API:ContinueDeployment; it replaces the deprecated
+        ``SkipWaitTimeForInstanceTermination``).
 
     Examples
     --------
@@ -231,6 +269,15 @@ class EcsDeployment:
     deployment_group: str = "shiftsim-group"
     container_name: str = "app"
     container_port: int = 80
+    test_requests_per_minute: float | Profile | Sequence[float] = field(default=0.0, metadata=ADDED)
+    ignore_poll_alarm_failure: bool = field(default=False, metadata=ADDED)
+    override_alarm_configuration: AlarmConfiguration | None = field(default=None, metadata=ADDED)
+    alarm_read_failures: Sequence[AlarmReadFailure] = field(default=(), metadata=ADDED)
+    ready_action: str = field(default="CONTINUE_DEPLOYMENT", metadata=ADDED)
+    ready_wait_minutes: int = field(default=0, metadata=ADDED)
+    continue_after_minutes: float | None = field(default=None, metadata=ADDED)
+    termination_action: str = field(default="TERMINATE", metadata=ADDED)
+    skip_termination_wait_after_minutes: float | None = field(default=None, metadata=ADDED)
 
     def __post_init__(self) -> None:
         owner = "EcsDeployment"
@@ -260,6 +307,43 @@ class EcsDeployment:
             MAX_TERMINATION_WAIT_MINUTES,
         )
         check_int(owner, "container_port", self.container_port, 1, 65535)
+        check_monitoring(self, owner)
+        test_rate = rate_profile(owner, "test_requests_per_minute", self.test_requests_per_minute)
+        if test_rate.bounds()[1] > 0 and not self.test_traffic:
+            raise invalid(
+                owner,
+                "test_requests_per_minute",
+                self.test_requests_per_minute,
+                "needs test_traffic=True (a test listener routes the test requests)",
+            )
+        self._check_waits(owner)
+
+    def _check_waits(self, owner: str) -> None:
+        check_choice(owner, "ready_action", self.ready_action, READY_ACTIONS)
+        check_int(
+            owner, "ready_wait_minutes", self.ready_wait_minutes, 0, MAX_ECS_READY_WAIT_MINUTES
+        )
+        check_choice(owner, "termination_action", self.termination_action, TERMINATION_ACTIONS)
+        for name in ("continue_after_minutes", "skip_termination_wait_after_minutes"):
+            if getattr(self, name) is not None:
+                check_number(owner, name, getattr(self, name), 0.0)
+        if self.termination_action == "KEEP_ALIVE" and (
+            self.skip_termination_wait_after_minutes is not None
+        ):
+            raise invalid(
+                owner,
+                "skip_termination_wait_after_minutes",
+                self.skip_termination_wait_after_minutes,
+                "must be None with termination_action='KEEP_ALIVE' (there is no termination wait)",
+            )
+
+    @property
+    def test_rate_profile(self) -> Profile | None:
+        """The test listener's request rate as a Profile, or None when it sends nothing."""
+        rate = rate_profile(
+            "EcsDeployment", "test_requests_per_minute", self.test_requests_per_minute
+        )
+        return rate if self.test_traffic and rate.bounds()[1] > 0 else None
 
     @property
     def deployment_config(self) -> DeploymentConfig:
@@ -275,10 +359,27 @@ class EcsDeployment:
             PhaseSpec("AfterInstall", hook=h.after_install),
             PhaseSpec("AllowTestTraffic"),
             PhaseSpec("AfterAllowTestTraffic", hook=h.after_allow_test_traffic),
+            *self._ready_wait(),
             PhaseSpec("BeforeAllowTraffic", hook=h.before_allow_traffic),
             PhaseSpec("AllowTraffic", traffic=True),
             PhaseSpec("AfterAllowTraffic", hook=h.after_allow_traffic),
         )
+
+    def _ready_wait(self) -> tuple[PhaseSpec, ...]:
+        """The ``ReadyWait`` step, if a ready wait is configured (none by default)."""
+        stops = self.ready_action == "STOP_DEPLOYMENT"
+        if not stops and self.ready_wait_minutes == 0:
+            return ()
+        wait = 60.0 * self.ready_wait_minutes
+        if self.continue_after_minutes is not None and 60.0 * self.continue_after_minutes <= wait:
+            return (PhaseSpec("ReadyWait", seconds=60.0 * self.continue_after_minutes),)
+        if not stops:
+            return (PhaseSpec("ReadyWait", seconds=wait),)
+        message = (
+            f"Traffic was not rerouted within the ready wait ({self.ready_wait_minutes} "
+            "minutes) and actionOnTimeout is STOP_DEPLOYMENT."
+        )
+        return (PhaseSpec("ReadyWait", seconds=wait, stop_at_end=("TIMEOUT", message)),)
 
     def plan(self) -> TrafficPlan:
         """Compile this deployment into the plan both engines run."""
@@ -398,12 +499,24 @@ class EcsRun:
         return self.run.seed_entropy
 
     @property
+    def termination_wait_minutes(self) -> float:
+        """How long the termination wait lasts: ``termination_wait_time_in_minutes``, or less
+        when ``ContinueDeployment(TERMINATION_WAIT)`` ends it early (0 with KEEP_ALIVE)."""
+        d = self.deployment
+        if d.termination_action == "KEEP_ALIVE":
+            return 0.0
+        skip = d.skip_termination_wait_after_minutes
+        wait = float(d.termination_wait_time_in_minutes)
+        return wait if skip is None else min(wait, float(skip))
+
+    @property
     def termination_time(self) -> float | None:
         """When the original task set is removed (seconds), or None if the deployment did not
-        succeed. Until then the deployment group is busy (codedeploy.md section 8)."""
-        if self.status != "Succeeded":
+        succeed or the task set is kept (KEEP_ALIVE). Until then the deployment group is busy
+        (codedeploy.md section 8)."""
+        if self.status != "Succeeded" or self.deployment.termination_action == "KEEP_ALIVE":
             return None
-        return self.duration + 60.0 * self.deployment.termination_wait_time_in_minutes
+        return self.duration + 60.0 * self.termination_wait_minutes
 
     @property
     def rollback_possible(self) -> bool:
@@ -419,7 +532,9 @@ class EcsRun:
         end = self.termination_time
         if end is None:
             return frame
-        wait = self.deployment.termination_wait_time_in_minutes
+        wait = f"{self.termination_wait_minutes:g}"
+        if self.deployment.skip_termination_wait_after_minutes is not None:
+            wait += " (ContinueDeployment TERMINATION_WAIT)"
         rows = [
             (
                 self.duration,
@@ -502,6 +617,9 @@ class EcsRun:
         if end is not None:
             state = {"original": ["DRAINING", 0.0, False]}
             emit(end)
+        elif self.status == "Succeeded":  # KEEP_ALIVE: left running, out of the deployment
+            state = {"original": ["ACTIVE", 0.0, False]}
+            emit(self.duration)
         return pd.DataFrame(
             rows,
             columns=[

@@ -38,9 +38,11 @@ from typing import Any
 from shiftsim._checks import invalid
 from shiftsim._engines.traffic.plan import PhaseSpec, TrafficPlan, compile_deployment
 from shiftsim._html import table
+from shiftsim._seeding import ADDED
 from shiftsim._validation import check_traffic_deployment
 from shiftsim.alarms import Alarm
 from shiftsim.configs import DeploymentConfig
+from shiftsim.monitoring import AlarmConfiguration, AlarmReadFailure, check_monitoring
 from shiftsim.notifications import NotificationContext
 from shiftsim.rollback import AutoRollback, ManualStop
 from shiftsim.traffic import Hook, Profile, Version, rate_profile
@@ -104,6 +106,22 @@ class LambdaDeployment:
         When AllowTraffic ends for linear configurations (D1), default at the last shift.
     function_name, alias, application, deployment_group : str
         Names used in events and notifications.
+    ignore_poll_alarm_failure : bool
+        The group's ``AlarmConfiguration.ignorePollAlarmFailure``: whether the deployment
+        proceeds when alarm state cannot be read (default False: it stops).
+    override_alarm_configuration : AlarmConfiguration or None
+        ``CreateDeployment.overrideAlarmConfiguration``: replaces ``alarms`` and
+        ``ignore_poll_alarm_failure`` for this deployment.
+    alarm_read_failures : sequence of AlarmReadFailure
+        Faults: spans during which CodeDeploy's reads of alarm state fail
+        (:mod:`shiftsim.monitoring`).
+    split_alias : bool
+        Whether the alias already routes traffic to two versions when the deployment starts,
+        as a deployment stopped without rollback leaves it. Then "subsequent attempts to deploy
+        the Lambda function fail" (UG:troubleshooting-deployments-lambda.md): shiftsim fails
+        AllowTraffic at once with ``INVALID_LAMBDA_CONFIGURATION`` (AWS documents no code; the
+        closest in API:ErrorCode), without rollback, and the alias keeps its split until fixed
+        by hand. :func:`shiftsim.simulate_sequence` sets it from the deployment before.
     """
 
     config: DeploymentConfig | str
@@ -121,6 +139,10 @@ class LambdaDeployment:
     alias: str = "live"
     application: str = "shiftsim-app"
     deployment_group: str = "shiftsim-group"
+    ignore_poll_alarm_failure: bool = field(default=False, metadata=ADDED)
+    override_alarm_configuration: AlarmConfiguration | None = field(default=None, metadata=ADDED)
+    alarm_read_failures: Sequence[AlarmReadFailure] = field(default=(), metadata=ADDED)
+    split_alias: bool = field(default=False, metadata=ADDED)
 
     def __post_init__(self) -> None:
         check_traffic_deployment(
@@ -132,6 +154,18 @@ class LambdaDeployment:
             versions="an alias routes to two versions",
             names=("function_name", "alias", "application", "deployment_group"),
         )
+        check_monitoring(self, "LambdaDeployment")
+        if not isinstance(self.split_alias, bool):
+            raise invalid("LambdaDeployment", "split_alias", self.split_alias, "must be a bool")
+        override = self.override_alarm_configuration
+        for alarm in (*self.alarms, *(override.alarms if override else ())):
+            if alarm.version == "test":
+                raise invalid(
+                    "LambdaDeployment",
+                    "alarms",
+                    alarm.name,
+                    "must not watch version='test': a test listener is ECS only",
+                )
 
     @property
     def deployment_config(self) -> DeploymentConfig:
@@ -145,13 +179,24 @@ class LambdaDeployment:
                 if self.hooks.before_allow_traffic
                 else ()
             ),
-            PhaseSpec("AllowTraffic", traffic=True),
+            self._allow_traffic(),
             *(
                 (PhaseSpec("AfterAllowTraffic", hook=self.hooks.after_allow_traffic),)
                 if self.hooks.after_allow_traffic
                 else ()
             ),
         )
+
+    def _allow_traffic(self) -> PhaseSpec:
+        if not self.split_alias:
+            return PhaseSpec("AllowTraffic", traffic=True)
+        message = (
+            f"The alias {self.alias} of {self.function_name} references two versions (weighted "
+            "routing left by a deployment stopped without rollback); set its weighted alias to "
+            "none before deploying (UG:troubleshooting-deployments-lambda.md)."
+        )
+        error = ("INVALID_LAMBDA_CONFIGURATION", message)
+        return PhaseSpec("AllowTraffic", error=error, rollback_possible=False)
 
     def plan(self) -> TrafficPlan:
         """Compile this deployment into the plan both engines run."""

@@ -44,7 +44,7 @@ Examples
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -145,12 +145,28 @@ class Stepper:
     (True, 'MANUAL_STOP')
     """
 
-    __slots__ = ("_run", "_setup", "_sim", "deployment", "draws", "plan", "seed_entropy")
+    __slots__ = (
+        "_advanced_to",
+        "_alarms_set",
+        "_run",
+        "_seq",
+        "_setup",
+        "_sim",
+        "deployment",
+        "draws",
+        "plan",
+        "seed_entropy",
+    )
 
     def __init__(
         self, deployment: LambdaDeployment | EcsDeployment, seq: np.random.SeedSequence
     ) -> None:
         # The same plan, draws and IDs as simulate() (run 0 of 1).
+        self._seq = seq
+        # What continue_deployment replays: the last advance() target (None before any) and
+        # the alarm states set by hand, each with the target reached when it was set.
+        self._advanced_to: float | None = None
+        self._alarms_set: list[tuple[float | None, str, str]] = []
         self._setup = setup_traffic_run(deployment, seq)
         self._sim = self._setup.simulation()
         self._run: TrafficRun | EcsRun | None = None
@@ -234,7 +250,8 @@ class Stepper:
         (10, 100, 'Succeeded')
         """
         check_number("Stepper.advance", "minutes", minutes, 0.0)
-        self._sim.advance(self._sim.now + 60.0 * float(minutes))
+        self._advanced_to = self._sim.now + 60.0 * float(minutes)
+        self._sim.advance(self._advanced_to)
         return self.state
 
     def finish(self) -> TrafficRun | EcsRun:
@@ -306,8 +323,78 @@ class Stepper:
         """
         check_choice("Stepper.set_alarm", "name", name, [a.name for a in self.plan.alarms])
         check_choice("Stepper.set_alarm", "state", state, ALARM_STATES)
+        self._alarms_set.append((self._advanced_to, name, state))
         self._sim.set_alarm(name, state)
         return self.state
+
+    def continue_deployment(self, wait_type: str = "READY_WAIT") -> DeploymentState:
+        """``ContinueDeployment`` now (API:ContinueDeployment), for an ECS deployment waiting:
+        ``READY_WAIT`` ends its ready wait and reroutes production traffic;
+        ``TERMINATION_WAIT`` (the older ``SkipWaitTimeForInstanceTermination``), once it
+        succeeded, removes the original task set now instead of after the termination wait.
+
+        The deployment must be in that wait (DeploymentIsNotInReadyStateException otherwise).
+        It is re-planned with the call as :attr:`~shiftsim.EcsDeployment.continue_after_minutes`
+        (or ``skip_termination_wait_after_minutes``) and replayed to now with the same draws and
+        alarm states set by hand: per-segment draws make the past identical, so only what comes
+        after the call changes. The deployment ID stays.
+
+        Examples
+        --------
+        >>> import shiftsim
+        >>> d = shiftsim.EcsDeployment(
+        ...     "CodeDeployDefault.ECSAllAtOnce",
+        ...     ready_action="STOP_DEPLOYMENT",
+        ...     ready_wait_minutes=60,
+        ... )
+        >>> sim = start(d, rng=0)
+        >>> sim.advance(5).phase
+        'ReadyWait'
+        >>> sim.continue_deployment().target_weight
+        100
+        """
+        owner = "Stepper.continue_deployment"
+        check_choice(owner, "wait_type", wait_type, ("READY_WAIT", "TERMINATION_WAIT"))
+        d, sim = self.deployment, self._sim
+        ready = wait_type == "READY_WAIT" and sim.phase == "ReadyWait"
+        ending = wait_type == "TERMINATION_WAIT" and sim.status == DeploymentStatus.SUCCEEDED
+        if (
+            not isinstance(d, EcsDeployment)
+            or not (ready or ending)
+            or (ending and d.termination_action == "KEEP_ALIVE")
+        ):
+            raise invalid(
+                owner,
+                "wait_type",
+                wait_type,
+                f"needs an ECS deployment in its {wait_type} at minute {self.minute:g} "
+                "(DeploymentIsNotInReadyStateException)",
+            )
+        if ending:
+            self.deployment = replace(d, skip_termination_wait_after_minutes=0.0)
+            self._run = None
+            return self.state
+        began = next(p.start for p in self.plan.phases if p.name == "ReadyWait")
+        self._replan(replace(d, continue_after_minutes=(sim.now - began) / 60.0))
+        return self.state
+
+    def _replan(self, deployment: EcsDeployment) -> None:
+        """Swap in ``deployment`` (same seed and IDs) and replay it to now."""
+        old = self._setup
+        setup = replace(
+            setup_traffic_run(deployment, self._seq),
+            deployment_id=old.deployment_id,
+            rollback_id=old.rollback_id,
+        )
+        sim = setup.simulation()
+        for until, name, state in self._alarms_set:
+            if until is not None:
+                sim.advance(until)
+            sim.set_alarm(name, state)
+        if self._advanced_to is not None:
+            sim.advance(self._advanced_to)
+        self._setup, self._sim, self.deployment = setup, sim, deployment
+        self.plan, self.draws = setup.plan, setup.draws
 
     def __repr__(self) -> str:
         return f"<Stepper {self.deployment_id} {self.plan.platform}: {self.state!r}>"

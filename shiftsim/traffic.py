@@ -16,14 +16,19 @@ Examples
 from __future__ import annotations
 
 import itertools
+import math
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 from shiftsim._checks import check_choice, check_number, invalid
 from shiftsim._limits import MAX_RATE
+from shiftsim._seeding import ADDED
 from shiftsim.vocabulary import LIFECYCLE_EVENT_TIMEOUT_SECONDS
 
 __all__ = ["Hook", "Profile", "Version"]
+
+#: The longest Lambda function timeout, seconds (Lambda DG, "Lambda quotas": 900 s, 15 minutes).
+MAX_FUNCTION_TIMEOUT_SECONDS = 900.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -213,6 +218,25 @@ class Version:
         Median invocation duration in milliseconds (> 0).
     duration_sigma : float
         Log-scale spread of a lognormal duration; 0 means every call takes ``duration_ms``.
+    timeout : float or None
+        The function's timeout in seconds, up to 900 (Lambda's ``Timeout``); None (the default)
+        means no invocation ever reaches it. An invocation whose lognormal duration reaches the
+        timeout is an error, counted in ``Errors``, with ``Duration`` equal to the timeout
+        (decision D14): the share :attr:`timeout_rate` adds to ``error_rate`` (as an independent
+        cause) and Duration statistics are capped at the timeout.
+
+    Notes
+    -----
+    When a Lambda datapoint becomes visible (decision D14, codedeploy.md; Lambda DG: "the
+    timestamp on a metric reflects when the function was invoked"): it is stamped at
+    invocation start, emitted when the invocation ends, then visible after the metric delay
+    (D3). shiftsim takes the typical invocation, the median ``duration_ms`` capped at the
+    timeout, so a minute's datapoint becomes visible :attr:`emission_lag` seconds later than
+    the metric delay alone says: a version whose invocations run 3 minutes is detected about
+    3 minutes later than one whose invocations take 100 ms. The lag counts whole seconds (an
+    invocation shorter than one second adds nothing), so ordinary functions keep the D3
+    timing exactly. ECS task sets are measured by the load balancer, not stamped this way: the
+    lag applies to Lambda deployments only.
 
     Examples
     --------
@@ -225,6 +249,7 @@ class Version:
     throttle_rate: Rate = 0.0
     duration_ms: float = 100.0
     duration_sigma: float = 0.0
+    timeout: float | None = field(default=None, metadata=ADDED)
 
     def __post_init__(self) -> None:
         if not isinstance(self.name, str) or not self.name:
@@ -241,6 +266,43 @@ class Version:
         _as_profile("Version", "throttle_rate", self.throttle_rate, 0.0, 1.0)
         check_number("Version", "duration_ms", self.duration_ms, 0.0, low_open=True)
         check_number("Version", "duration_sigma", self.duration_sigma, 0.0, 10.0)
+        if self.timeout is not None:
+            check_number(
+                "Version", "timeout", self.timeout, 0.0, MAX_FUNCTION_TIMEOUT_SECONDS, low_open=True
+            )
+
+    @property
+    def timeout_rate(self) -> float:
+        """Share of invocations that reach the timeout: ``P(duration >= timeout)`` for the
+        lognormal duration (0 without a timeout).
+
+        >>> Version("2", duration_ms=180_000, timeout=60).timeout_rate
+        1.0
+        >>> round(Version("2", duration_ms=1000, duration_sigma=1.0, timeout=1).timeout_rate, 3)
+        0.5
+        """
+        if self.timeout is None:
+            return 0.0
+        limit_ms = 1000.0 * float(self.timeout)
+        if self.duration_sigma == 0:
+            return 1.0 if self.duration_ms >= limit_ms else 0.0
+        z = (math.log(limit_ms) - math.log(self.duration_ms)) / self.duration_sigma
+        return 0.5 * math.erfc(z / math.sqrt(2.0))
+
+    @property
+    def emission_lag(self) -> float:
+        """Whole seconds from an invocation's start to its metrics' emission (decision D14):
+        the median duration capped at the timeout, rounded down.
+
+        >>> Version("2").emission_lag, Version("2", duration_ms=180_000).emission_lag
+        (0.0, 180.0)
+        >>> Version("2", duration_ms=180_000, timeout=60).emission_lag
+        60.0
+        """
+        seconds = float(self.duration_ms) / 1000.0
+        if self.timeout is not None:
+            seconds = min(seconds, float(self.timeout))
+        return float(math.floor(seconds + 1e-9))
 
     @property
     def error_profile(self) -> Profile:
@@ -252,15 +314,16 @@ class Version:
 
     def __repr__(self) -> str:
         parts = [repr(self.name)]
-        for field, default in (
+        for name, default in (
             ("error_rate", 0.0),
             ("throttle_rate", 0.0),
             ("duration_ms", 100.0),
             ("duration_sigma", 0.0),
+            ("timeout", None),
         ):
-            value = getattr(self, field)
+            value = getattr(self, name)
             if value != default:
-                parts.append(f"{field}={value!r}")
+                parts.append(f"{name}={value!r}")
         return f"Version({', '.join(parts)})"
 
 

@@ -40,6 +40,7 @@ __all__ = [
     "LIMITS",
     "MAX_ALARMS",
     "MAX_BLUE_GREEN_RUN_MINUTES",
+    "MAX_ECS_READY_WAIT_MINUTES",
     "MAX_IN_PLACE_RUN_MINUTES",
     "MAX_LEGACY_IN_PLACE_RUN_MINUTES",
     "MAX_READY_WAIT_MINUTES",
@@ -417,6 +418,9 @@ MAX_LEGACY_IN_PLACE_RUN_MINUTES = 480
 #: Longest an EC2 blue/green deployment may run, in minutes: 109 hours (D15; UG:limits.md:
 #: 48 h + 48 h + 1 h for each of 13 lifecycle events; codedeploy.md 7).
 MAX_BLUE_GREEN_RUN_MINUTES = 109 * 60
+#: Largest ECS ready wait, minutes: "120 hours" between the replacement task set's deployment and
+#: the production traffic shift (UG:limits.md; codedeploy.md 7 and 12, item 9).
+MAX_ECS_READY_WAIT_MINUTES = 7200
 
 
 @dataclass(frozen=True, slots=True)
@@ -473,6 +477,9 @@ LIMITS: Mapping[str, Limit] = MappingProxyType(
         ),
         "MAX_BLUE_GREEN_RUN_MINUTES": Limit(
             MAX_BLUE_GREEN_RUN_MINUTES, "minutes", "D15; UG:limits.md; codedeploy.md 7"
+        ),
+        "MAX_ECS_READY_WAIT_MINUTES": Limit(
+            MAX_ECS_READY_WAIT_MINUTES, "minutes", "UG:limits.md; codedeploy.md 7, 12 item 9"
         ),
     }
 )

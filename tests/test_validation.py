@@ -35,6 +35,7 @@ from shiftsim.configs import (
     get_config,
 )
 from shiftsim.errors import ConfigError
+from shiftsim.monitoring import AlarmConfiguration, AlarmReadFailure
 
 HOOKS = st.none() | st.builds(
     Hook,
@@ -70,6 +71,13 @@ COMMON: dict[str, st.SearchStrategy[Any]] = {
     "linear_completion": st.sampled_from(["last_shift", "interval_after"]),
     "application": st.sampled_from(["app", "other-app"]),
     "deployment_group": st.sampled_from(["group", "other-group"]),
+    "ignore_poll_alarm_failure": st.booleans(),
+    "override_alarm_configuration": st.none()
+    | st.builds(AlarmConfiguration, enabled=st.just(False)),
+    "alarm_read_failures": st.lists(
+        st.builds(AlarmReadFailure, start_minute=st.just(1.0), end_minute=st.just(2.5)),
+        max_size=2,
+    ),
 }
 FIELDS: dict[type, dict[str, st.SearchStrategy[Any]]] = {
     LambdaDeployment: {
@@ -81,6 +89,7 @@ FIELDS: dict[type, dict[str, st.SearchStrategy[Any]]] = {
         "hooks": st.builds(LambdaHooks, before_allow_traffic=HOOKS, after_allow_traffic=HOOKS),
         "function_name": st.sampled_from(["fn", "other-fn"]),
         "alias": st.sampled_from(["live", "prod"]),
+        "split_alias": st.booleans(),
     },
     EcsDeployment: {
         **COMMON,
@@ -104,6 +113,22 @@ FIELDS: dict[type, dict[str, st.SearchStrategy[Any]]] = {
         "cluster_name": st.sampled_from(["c1", "c2"]),
         "container_name": st.sampled_from(["app", "web"]),
         "container_port": st.integers(1, 65535),
+        "test_requests_per_minute": st.sampled_from([0.0, 30, [0.0, 5.0]]),
+        "ready_action": st.sampled_from(["CONTINUE_DEPLOYMENT", "STOP_DEPLOYMENT"]),
+        "ready_wait_minutes": st.integers(0, 7200),
+        "continue_after_minutes": st.none() | st.sampled_from([0, 2.5]),
+        "termination_action": st.sampled_from(["TERMINATE", "KEEP_ALIVE"]),
+        "skip_termination_wait_after_minutes": st.none() | st.sampled_from([0, 10.5]),
+    },
+    AlarmConfiguration: {
+        "enabled": st.booleans(),
+        "ignore_poll_alarm_failure": st.booleans(),
+        "alarms": ALARM_LISTS,
+    },
+    AlarmReadFailure: {
+        "start_minute": st.sampled_from([0, 1.5]),
+        "end_minute": st.sampled_from([2, 4.5]),
+        "error_code": st.sampled_from(["THROTTLED", "INTERNAL_ERROR"]),
     },
     Version: {
         "name": st.sampled_from(["1", "7", "$LATEST"]),
@@ -111,6 +136,7 @@ FIELDS: dict[type, dict[str, st.SearchStrategy[Any]]] = {
         "throttle_rate": st.sampled_from([0.0, 0.1]),
         "duration_ms": st.sampled_from([0.0, 100, 900.5]),
         "duration_sigma": st.sampled_from([0.0, 0.5]),
+        "timeout": st.none() | st.sampled_from([1, 60.0, 900]),
     },
     Hook: {
         "function_name": st.sampled_from(["CodeDeployHook_x", "CodeDeployHook_y"]),
@@ -129,7 +155,7 @@ FIELDS: dict[type, dict[str, st.SearchStrategy[Any]]] = {
         "evaluation_periods": st.sampled_from([3, 4.0, 5]),
         "datapoints_to_alarm": st.none() | st.integers(1, 3),
         "treat_missing_data": st.sampled_from(["missing", "notBreaching", "breaching", "ignore"]),
-        "version": st.sampled_from(["target", "alias"]),
+        "version": st.sampled_from(["target", "alias", "test"]),
         "initial_state": st.sampled_from(["OK", "ALARM", "INSUFFICIENT_DATA"]),
     },
     Profile: {"points": st.sampled_from([[(0, 1.0)], ((0, 1), (5, 9.5)), [[0, 2], [1, 3]]])},
@@ -176,6 +202,8 @@ BASE: dict[type, dict[str, Any]] = {
     EcsDeployment: {"config": "CodeDeployDefault.ECSLinear10PercentEvery1Minutes"},
     Version: {"name": "2", "error_rate": 0.01},
     Hook: {},
+    AlarmConfiguration: {"alarms": [Alarm("errors")]},
+    AlarmReadFailure: {"start_minute": 1, "end_minute": 3},
     Alarm: {"name": "errors", "evaluation_periods": 3, "datapoints_to_alarm": 2},
     Profile: {"points": [(0, 10.0), (5, 20.0)]},
     LambdaHooks: {},

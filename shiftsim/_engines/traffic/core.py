@@ -14,7 +14,7 @@ from itertools import accumulate
 from typing import Any, NamedTuple
 
 from shiftsim._engines.traffic.draws import TrafficDraws
-from shiftsim._engines.traffic.plan import Phase, TrafficPlan
+from shiftsim._engines.traffic.plan import MANUAL_STOP_MESSAGE, Phase, TrafficPlan
 from shiftsim.alarms import ALARM, evaluate_range, no_data_state
 from shiftsim.core import Priority, Simulation
 from shiftsim.vocabulary import DeploymentStatus, ErrorCode
@@ -34,12 +34,11 @@ IN_PROGRESS = DeploymentStatus.IN_PROGRESS.value
 SUCCEEDED = DeploymentStatus.SUCCEEDED.value
 FAILED = DeploymentStatus.FAILED.value
 STOPPED = DeploymentStatus.STOPPED.value
-_HOOK_FAILURE = ErrorCode.HOOK_EXECUTION_FAILURE.value
 _ALARM_ACTIVE = ErrorCode.ALARM_ACTIVE.value
 _MANUAL_STOP = ErrorCode.MANUAL_STOP.value
 # Lambda and ECS word a manual stop their own way (EC2's is ErrorCode.MANUAL_STOP.message);
 # kept so results do not change.
-_MANUAL_STOP_MESSAGE = "The deployment was stopped by the user."
+_MANUAL_STOP_MESSAGE = MANUAL_STOP_MESSAGE
 
 
 class Outcome(NamedTuple):
@@ -104,6 +103,7 @@ SERIES = (
     "target_throttles",
     "current_throttles",
 )
+TEST_SERIES = ("test_invocations", "test_errors")
 
 
 def _minute_series(
@@ -131,8 +131,9 @@ def alarm_inputs(
             out.append(draws.duration[0, plan.duration_alarms.index(index)].tolist())
             continue
         kind = "throttles" if metric == "Throttles" else "errors"
-        inv = series["target_invocations"]
-        count = inv if metric == "Invocations" else series[f"target_{kind}"]
+        watched = "test" if alarm.version == "test" else "target"
+        inv = series[f"{watched}_invocations"]
+        count = inv if metric == "Invocations" else series[f"{watched}_{kind}"]
         if alarm.version == "alias":
             inv = [a + b for a, b in zip(inv, series["current_invocations"])]
             count = (
@@ -223,7 +224,9 @@ class TrafficSimulation:
         self._result: dict[str, object] = {}
         self._first_alarm: list[float] = []
         self._pending_poll = False
-        names = SERIES if plan.throttles else SERIES[:4]
+        names: tuple[str, ...] = SERIES if plan.throttles else SERIES[:4]
+        if any(a.version == "test" for a in alarms):
+            names += TEST_SERIES
         self._rows = rows = {name: getattr(draws, name)[0].tolist() for name in names}
         self._inputs = (
             alarm_inputs(plan, _minute_series(plan, draws, rows), draws) if alarms else []
@@ -237,6 +240,8 @@ class TrafficSimulation:
                 self._arm_poll(0.0)
         if plan.manual_stop_time is not None:
             sim.schedule(plan.manual_stop_time, Priority.REACT, self._manual)
+        if plan.poll_failure_time is not None:
+            sim.schedule(plan.poll_failure_time, Priority.POLL, self._read_failed)
         if plan.succeeds:
             sim.schedule(plan.end_time, Priority.LAST, self._end)
 
@@ -289,7 +294,7 @@ class TrafficSimulation:
                 self._finish(
                     when,
                     FAILED,
-                    _HOOK_FAILURE,
+                    item.error_code,
                     item.message,
                     plan.rollback_on_failure and item.rollback_possible,
                 )
@@ -346,13 +351,26 @@ class TrafficSimulation:
                 self.plan.rollback_on_alarm,
             )
 
-    def _manual(self) -> None:
+    def _read_failed(self) -> None:
+        """A read of alarm state failed and ``ignorePollAlarmFailure`` is false: the deployment
+        stops (API:AlarmConfiguration), rolling back as a stop on alarm would."""
+        plan = self.plan
         self._finish(
             self._sim.now,
             STOPPED,
-            _MANUAL_STOP,
-            _MANUAL_STOP_MESSAGE,
-            self.plan.manual_stop_rolls_back,
+            plan.poll_failure_code,
+            plan.poll_failure_message,
+            plan.rollback_on_alarm,
+        )
+
+    def _manual(self) -> None:
+        plan = self.plan
+        self._finish(
+            self._sim.now,
+            STOPPED,
+            plan.manual_stop_code,
+            plan.manual_stop_message,
+            plan.manual_stop_rolls_back,
         )
 
     def _end(self) -> None:

@@ -16,12 +16,17 @@ value per run of the chunk:
 4. ``current_throttles ~ Binomial(current_requests, plan.p_throttle_current[s])`` (if p > 0)
 5. ``target_errors ~ Binomial(target_invocations, plan.p_error_target[s])``     (if p > 0)
 6. ``current_errors ~ Binomial(current_invocations, plan.p_error_current[s])``  (if p > 0)
+7. ``test_invocations ~ Poisson(plan.lam_test[s])``                         (if lam_test > 0)
+8. ``test_errors ~ Binomial(test_invocations, plan.p_error_target[s])``  (if both > 0)
+
+Draws 7 and 8 come last, so scenarios without test traffic draw exactly what they drew before.
 
 Duration alarm ``d`` (in plan order) has the stream ``spawn_key + (c, DURATION_KEY + d)`` and
 draws, per run and minute, the target's latency statistic: the exact order statistic of that
 minute's invocations as ``Beta(k, n - k + 1)`` from two ``standard_gamma`` arrays mapped through
 the lognormal quantile (``Average`` and ``Sum`` use a normal approximation of the mean of ``n``
-lognormals).
+lognormals). With a function timeout (D14) every duration is capped at it: order statistics
+are capped directly, and the normal approximation uses the capped lognormal's moments.
 
 One stream per segment makes these **common random numbers**: two deployments whose plans share
 their first segments (the same scenario under Canary 5 and Canary 30 minutes, say) draw identical
@@ -64,6 +69,8 @@ class TrafficDraws:
     target_throttles: np.ndarray
     current_throttles: np.ndarray
     duration: np.ndarray
+    test_invocations: np.ndarray
+    test_errors: np.ndarray
 
     @property
     def runs(self) -> int:
@@ -83,6 +90,8 @@ _FIELDS = (
     "target_throttles",
     "current_throttles",
     "duration",
+    "test_invocations",
+    "test_errors",
 )
 
 
@@ -98,6 +107,8 @@ def draw_traffic(
     c_err = np.zeros(shape, dtype=np.int64)
     t_thr = np.zeros(shape, dtype=np.int64)
     c_thr = np.zeros(shape, dtype=np.int64)
+    x_inv = np.zeros(shape, dtype=np.int64)
+    x_err = np.zeros(shape, dtype=np.int64)
     for s in range(plan.segments):
         rng = _stream(seq, chunk, s)
         t_inv[s] = rng.poisson(plan.lam_target[s], runs)
@@ -112,6 +123,10 @@ def draw_traffic(
             t_err[s] = rng.binomial(t_inv[s], plan.p_error_target[s])
         if plan.p_error_current[s] > 0:
             c_err[s] = rng.binomial(c_inv[s], plan.p_error_current[s])
+        if plan.lam_test[s] > 0:
+            x_inv[s] = rng.poisson(plan.lam_test[s], runs)
+            if plan.p_error_target[s] > 0:
+                x_err[s] = rng.binomial(x_inv[s], plan.p_error_target[s])
     durations = np.empty((runs, len(plan.duration_alarms), plan.minutes))
     if plan.duration_alarms:
         per_minute = per_minute_sum(t_inv.T, plan.segment_minute, plan.minutes)
@@ -123,8 +138,11 @@ def draw_traffic(
                 stat,
                 plan.target.duration_ms,
                 plan.target.duration_sigma,
+                plan.target.timeout,
             )
-    return TrafficDraws(t_inv.T, c_inv.T, t_err.T, c_err.T, t_thr.T, c_thr.T, durations)
+    return TrafficDraws(
+        t_inv.T, c_inv.T, t_err.T, c_err.T, t_thr.T, c_thr.T, durations, x_inv.T, x_err.T
+    )
 
 
 def _stream(seq: np.random.SeedSequence, chunk: int, key: int) -> np.random.Generator:
@@ -143,18 +161,47 @@ def per_minute_sum(values: np.ndarray, segment_minute: np.ndarray, minutes: int)
     return out
 
 
+def _capped_moments(median_ms: float, sigma: float, cap_ms: float | None) -> tuple[float, float]:
+    """Mean and standard deviation of ``min(X, cap)`` for a lognormal ``X`` (D14's timeout)."""
+    s2 = sigma * sigma
+    if cap_ms is None:
+        return (
+            median_ms * math.exp(s2 / 2),
+            median_ms * math.sqrt((math.exp(s2) - 1) * math.exp(s2)),
+        )
+    if sigma == 0:
+        return min(median_ms, cap_ms), 0.0
+
+    def phi(x: float) -> float:
+        return 0.5 * math.erfc(-x / math.sqrt(2.0))
+
+    z = (math.log(cap_ms) - math.log(median_ms)) / sigma
+    above = 1.0 - phi(z)
+    first = median_ms * math.exp(s2 / 2) * phi(z - sigma) + cap_ms * above
+    second = median_ms**2 * math.exp(2 * s2) * phi(z - 2 * sigma) + cap_ms**2 * above
+    return first, math.sqrt(max(second - first * first, 0.0))
+
+
 def _latency_statistic(
-    rng: np.random.Generator, n: np.ndarray, stat: str, median_ms: float, sigma: float
+    rng: np.random.Generator,
+    n: np.ndarray,
+    stat: str,
+    median_ms: float,
+    sigma: float,
+    timeout: float | None = None,
 ) -> np.ndarray:
-    """One statistic of ``n`` lognormal durations per cell; NaN where ``n == 0``."""
+    """One statistic of ``n`` lognormal durations per cell (capped at ``timeout`` seconds);
+    NaN where ``n == 0``."""
     n = n.astype(np.float64)
     has = n > 0
     safe = np.where(has, n, 1.0)
+    cap_ms = None if timeout is None else 1000.0 * float(timeout)
     if stat in ("Average", "Sum"):
         z = rng.standard_normal(n.shape)
-        mean = median_ms * math.exp(sigma * sigma / 2)
-        sd = median_ms * math.sqrt((math.exp(sigma * sigma) - 1) * math.exp(sigma * sigma))
+        mean, sd = _capped_moments(median_ms, sigma, cap_ms)
         avg = np.maximum(mean + sd / np.sqrt(safe) * z, 0.0)
+        if cap_ms is not None:
+            avg = np.minimum(avg, cap_ms)
         value = avg * safe if stat == "Sum" else avg
     elif stat == "SampleCount":
         value = safe.copy()
@@ -166,6 +213,8 @@ def _latency_statistic(
         b = rng.standard_gamma(safe - k + 1)
         u = a / (a + b)
         value = median_ms * np.exp(sigma * norm_ppf(u))
+        if cap_ms is not None:
+            value = np.minimum(value, cap_ms)
     return np.where(has, value, np.nan)
 
 

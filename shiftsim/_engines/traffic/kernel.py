@@ -41,7 +41,16 @@ ERROR_CODES = (
     None,
     *(
         c.value
-        for c in (ErrorCode.HOOK_EXECUTION_FAILURE, ErrorCode.ALARM_ACTIVE, ErrorCode.MANUAL_STOP)
+        for c in (
+            ErrorCode.HOOK_EXECUTION_FAILURE,
+            ErrorCode.ALARM_ACTIVE,
+            ErrorCode.MANUAL_STOP,
+            ErrorCode.THROTTLED,
+            ErrorCode.IAM_ROLE_PERMISSIONS,
+            ErrorCode.INTERNAL_ERROR,
+            ErrorCode.INVALID_LAMBDA_CONFIGURATION,
+            ErrorCode.TIMEOUT,
+        )
     ),
 )
 
@@ -191,7 +200,7 @@ def _alarm_counts(
     alarm = plan.alarms[index]
     if alarm.metric == "Duration":
         return draws.duration[:, plan.duration_alarms.index(index), :]
-    versions = ("target",) if alarm.version == "target" else ("target", "current")
+    versions = ("target", "current") if alarm.version == "alias" else (alarm.version,)
 
     def total(kind: str) -> list[np.ndarray]:
         parts = [minute_rows(f"{v}_{kind}") for v in versions]
@@ -312,19 +321,29 @@ def _terminal(plan: TrafficPlan, detection: np.ndarray) -> _Terminal:
     end_time = plan.end_time
     end_priority = Priority.LAST if plan.succeeds else Priority.STEP
     stop_time = plan.manual_stop_time if plan.manual_stop_time is not None else np.inf
-    best_time = np.minimum(detection, min(stop_time, end_time))
-    # At one instant the manual stop (REACT) beats a poll (POLL), which beats the end (STEP/LAST).
+    read_fail = plan.poll_failure_time if plan.poll_failure_time is not None else np.inf
+    best_time = np.minimum(detection, min(stop_time, end_time, read_fail))
+    # At one instant the manual stop (REACT) beats a poll (POLL: one that sees an alarm or one
+    # that fails, never both), which beats the end (STEP/LAST).
     by_manual = (stop_time <= best_time) & (stop_time <= end_time)
     by_alarm = ~by_manual & (detection == best_time)
-    by_end = ~by_manual & ~by_alarm
-    priority = np.select([by_manual, by_alarm], [Priority.REACT, Priority.POLL], end_priority)
+    by_read = ~by_manual & ~by_alarm & (read_fail == best_time)
+    by_end = ~by_manual & ~by_alarm & ~by_read
+    priority = np.select(
+        [by_manual, by_alarm | by_read], [Priority.REACT, Priority.POLL], end_priority
+    )
     status = np.where(by_end, 0 if plan.succeeds else 1, 2).astype(np.int8)
-    error = np.where(by_alarm, 2, np.where(by_manual, 3, 0 if plan.succeeds else 1)).astype(np.int8)
+    read_code = ERROR_CODES.index(plan.poll_failure_code) if plan.poll_failure_code else 0
+    end_code = 0 if plan.succeeds else ERROR_CODES.index(plan.phases[-1].error_code)
+    stop_code = ERROR_CODES.index(plan.manual_stop_code)
+    error = np.select([by_alarm, by_manual, by_read], [2, stop_code, read_code], end_code).astype(
+        np.int8
+    )
     failing_rolls_back = (
         not plan.succeeds and plan.rollback_on_failure and plan.phases[-1].rollback_possible
     )
     rolled_back = np.where(
-        by_alarm,
+        by_alarm | by_read,
         plan.rollback_on_alarm,
         np.where(by_manual, plan.manual_stop_rolls_back, failing_rolls_back),
     )

@@ -17,7 +17,14 @@ Timing rules, with the modelling decisions they follow:
 * CodeDeploy reads alarm state every ``alarm_poll_interval`` seconds from second 0 (D2) through the
   end of the last hook (D4). At one instant CloudWatch evaluates before CodeDeploy polls, and
   CodeDeploy polls before taking its next step.
-* A one-minute datapoint becomes visible ``metric_delay`` seconds after its minute ends (D3).
+* A one-minute datapoint becomes visible ``metric_delay`` seconds after its minute ends (D3),
+  plus, for Lambda, the watched versions' emission lag (D14: a datapoint is stamped at invocation
+  start and emitted when the invocation ends; :attr:`shiftsim.Version.emission_lag`).
+* Reads of alarm state that fail (:class:`shiftsim.monitoring.AlarmReadFailure`) are left out of
+  the poll grid when ``ignorePollAlarmFailure`` is true; otherwise the first one stops the
+  deployment (``poll_failure_time``) and the grid ends before it.
+* ECS test traffic (``test_rate``) reaches the replacement during AfterAllowTestTraffic; alarms
+  with ``version="test"`` watch it.
 """
 
 from __future__ import annotations
@@ -35,10 +42,18 @@ from shiftsim._limits import MAX_PLAN_STEPS, MAX_TRAFFIC_COUNT
 from shiftsim.alarms import Alarm
 from shiftsim.configs import TrafficRouting, allow_traffic_minutes
 from shiftsim.errors import ConfigError, UnsupportedScenarioError
+from shiftsim.monitoring import AlarmReadFailure, watched_alarms
 from shiftsim.rollback import AutoRollback, ManualStop
 from shiftsim.traffic import Hook, Profile, Version
 
-__all__ = ["Phase", "PhaseSpec", "TrafficPlan", "compile_deployment", "compile_traffic_plan"]
+__all__ = [
+    "MANUAL_STOP_MESSAGE",
+    "Phase",
+    "PhaseSpec",
+    "TrafficPlan",
+    "compile_deployment",
+    "compile_traffic_plan",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,6 +62,10 @@ class PhaseSpec:
 
     Exactly one of: a ``hook`` (a function that reports), ``traffic=True`` (AllowTraffic, timed
     by the configuration), or a fixed ``seconds`` (a step CodeDeploy performs itself).
+    ``error`` = ``(error code, message)`` makes the step fail at once (a Lambda alias left
+    split by an earlier stop, for instance); ``stop_at_end`` = ``(error code, message)`` stops
+    the deployment without rollback when the step ends (an ECS ready wait that times out with
+    ``STOP_DEPLOYMENT``).
     """
 
     name: str
@@ -54,6 +73,8 @@ class PhaseSpec:
     traffic: bool = False
     seconds: float = 0.0
     rollback_possible: bool = True
+    error: tuple[str, str] | None = None
+    stop_at_end: tuple[str, str] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,6 +88,7 @@ class Phase:
     message: str
     rollback_possible: bool
     is_hook: bool
+    error_code: str = "HOOK_EXECUTION_FAILURE"
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -94,6 +116,17 @@ class TrafficPlan:
         Planned share of traffic on the target in each segment, in [0, 1].
     lam_target, lam_current : ndarray, shape (S,)
         Expected requests to each version in each segment (Poisson means).
+    lam_test : ndarray, shape (S,)
+        Expected test-listener requests to the target (ECS, during AfterAllowTestTraffic).
+    lags : tuple of float
+        Per alarm, the emission lag (D14) added to ``metric_delay`` for its datapoints.
+    poll_failure_time : float or None
+        When a failed read of alarm state stops the deployment (None: never).
+    poll_failure_code, poll_failure_message : str
+        The stop's error code and message.
+    manual_stop_time, manual_stop_rolls_back, manual_stop_code, manual_stop_message
+        The planned stop: a ``StopDeployment`` call, or a ready wait that times out
+        (``PhaseSpec.stop_at_end``), whichever comes first (the call on a tie).
     p_error_target, p_error_current, p_throttle_target, p_throttle_current : ndarray, shape (S,)
         Per-request error and throttle probabilities, averaged over the segment.
     segment_minute : ndarray of int, shape (S,)
@@ -136,6 +169,7 @@ class TrafficPlan:
     weight: np.ndarray
     lam_target: np.ndarray
     lam_current: np.ndarray
+    lam_test: np.ndarray
     p_error_target: np.ndarray
     p_error_current: np.ndarray
     p_throttle_target: np.ndarray
@@ -161,8 +195,14 @@ class TrafficPlan:
     blind: tuple[tuple[bool, ...], ...]
     manual_stop_time: float | None
     manual_stop_rolls_back: bool
+    manual_stop_code: str
+    manual_stop_message: str
     rollback_on_failure: bool
     rollback_on_alarm: bool
+    lags: tuple[float, ...]
+    poll_failure_time: float | None
+    poll_failure_code: str
+    poll_failure_message: str
 
     @property
     def segments(self) -> int:
@@ -180,14 +220,43 @@ class TrafficPlan:
         )
 
 
-def _history_seconds(alarms: Sequence[Alarm], metric_delay: float) -> float:
+def _history_seconds(alarms: Sequence[Alarm], delays: Sequence[float]) -> float:
     """How far before the start to simulate: only alias-wide alarms see pre-deployment traffic
     (the target version has none), and they look back one evaluation range."""
-    alias = [a for a in alarms if a.version == "alias"]
+    alias = [(a, d) for a, d in zip(alarms, delays) if a.version == "alias"]
     if not alias:
         return 0.0
-    span = max(a.range_size * a.period for a in alias)
-    return 60.0 * math.ceil((span + metric_delay) / 60.0)
+    return max(60.0 * math.ceil((a.range_size * a.period + d) / 60.0) for a, d in alias)
+
+
+def _alarm_lags(alarms: Sequence[Alarm], lags: tuple[float, float]) -> tuple[float, ...]:
+    """Per alarm, the emission lag of the invocations it counts (D14): the target's for
+    ``target`` and ``test`` alarms, the longer of the two versions' for ``alias`` ones (a
+    minute's datapoint is complete once both versions' invocations are emitted)."""
+    return tuple(max(lags) if a.version == "alias" else lags[1] for a in alarms)
+
+
+def _poll_grid(
+    alarms: Sequence[Alarm],
+    interval: float,
+    end_time: float,
+    failures: Sequence[AlarmReadFailure],
+    ignore: bool,
+) -> tuple[np.ndarray, float | None, AlarmReadFailure | None]:
+    """CodeDeploy's reads of alarm state (D2): ``(times, stop time, failure)``. Failed reads are
+    dropped when ignored; otherwise the first failed read stops the deployment."""
+    if not alarms:
+        return np.zeros(0), None, None
+    grid = np.arange(0.0, end_time + 1e-9, float(interval))
+    if not failures:
+        return grid, None, None
+    failed = [next((f for f in failures if f.fails_at(t)), None) for t in grid.tolist()]
+    if ignore:
+        return grid[[f is None for f in failed]], None, None
+    first = next((k for k, f in enumerate(failed) if f is not None), None)
+    if first is None:
+        return grid, None, None
+    return grid[:first], float(grid[first]), failed[first]
 
 
 def compile_traffic_plan(
@@ -204,34 +273,38 @@ def compile_traffic_plan(
     metric_delay: float,
     manual_stop: ManualStop | None,
     auto_rollback: AutoRollback,
+    lags: tuple[float, float] = (0.0, 0.0),
+    read_failures: Sequence[AlarmReadFailure] = (),
+    ignore_poll_failure: bool = False,
+    test_rate: Profile | None = None,
 ) -> TrafficPlan:
-    """Fix every time in a traffic-shifting deployment and lay out its segments."""
+    """Fix every time in a traffic-shifting deployment and lay out its segments.
+
+    ``lags`` are the (current, target) emission lags in seconds (D14), ``test_rate`` the test
+    listener's requests per minute during AfterAllowTestTraffic (ECS).
+    """
     _check_modelled(alarms)
     planned, shifts, end_time, succeeds, unreached = _timeline(phases, routing, linear_completion)
-    poll_times = (
-        np.arange(0.0, end_time + 1e-9, float(alarm_poll_interval)) if alarms else (np.zeros(0))
+    poll_times, failure_time, failure = _poll_grid(
+        alarms, alarm_poll_interval, end_time, read_failures, ignore_poll_failure
     )
     eval_times = np.arange(60.0, end_time + 1e-9, 60.0) if alarms else np.zeros(0)
-    history = _history_seconds(alarms, metric_delay)
+    alarm_lags = _alarm_lags(alarms, lags)
+    delays = [float(metric_delay) + lag for lag in alarm_lags]
+    history = _history_seconds(alarms, delays)
     _check_size(platform, rate, end_time, history, alarm_poll_interval if alarms else None)
-    stop_time, stop_rolls_back = _manual_stop(manual_stop, auto_rollback, end_time)
-
-    last_minute = math.ceil(end_time / 60.0) * 60.0
-    minute_edges = np.arange(-history, max(last_minute, 60.0) + 1e-9, 60.0)
-    cuts = {0.0, end_time, *minute_edges.tolist(), *(t for t, _ in shifts), *poll_times.tolist()}
-    cuts.update(p.start for p in planned)
-    if stop_time is not None:
-        cuts.add(stop_time)
-    edges = np.array(sorted(c for c in cuts if -history <= c <= max(end_time, 0.0)))
-    if edges.size < 2:  # an instant deployment with no history: one empty segment
-        edges = np.array([0.0, 0.0])
+    stop = _planned_stop(phases, planned, manual_stop, auto_rollback, end_time)
+    stop_time = stop[0]
+    test_span = _test_span(planned, test_rate)
+    extra = [stop_time, failure_time, *test_span]
+    edges, minute_edges = _edges(history, end_time, planned, shifts, poll_times, extra)
     segment_minute = np.floor((edges[:-1] + history) / 60.0 + 1e-9).astype(np.int64)
     minute_start = minute_edges[:-1]
     arrays = _segment_arrays(edges, shifts, rate, current, target)
+    arrays["lam_test"] = _test_arrays(edges, test_rate, test_span)
     for value in (*arrays.values(), edges, segment_minute, minute_start, eval_times, poll_times):
         value.setflags(write=False)
-    seg_minutes = segment_minute.tolist()
-
+    tables = _alarm_tables(alarms, eval_times, history, delays, minute_start, shifts, test_span)
     return TrafficPlan(
         platform=platform,
         phases=tuple(planned),
@@ -250,26 +323,105 @@ def compile_traffic_plan(
         current=current,
         metric_delay=float(metric_delay),
         steps=_steps(planned, shifts),
-        throttles=bool(
-            arrays["p_throttle_target"].any()
-            or arrays["p_throttle_current"].any()
-            or any(a.metric == "Throttles" for a in alarms)
-        ),
+        throttles=_throttles(arrays, alarms),
         edge_list=tuple(edges.tolist()),
         eval_list=tuple(eval_times.tolist()),
         poll_list=tuple(poll_times.tolist()),
-        minute_segments=tuple(
-            (bisect_left(seg_minutes, m), bisect_right(seg_minutes, m))
-            for m in range(minute_start.size)
-        ),
+        minute_segments=_minute_segments(segment_minute, minute_start.size),
         alarm_poll_interval=float(alarm_poll_interval),
         manual_stop_time=stop_time,
-        manual_stop_rolls_back=stop_rolls_back,
+        manual_stop_rolls_back=stop[1],
+        manual_stop_code=stop[2],
+        manual_stop_message=stop[3],
         rollback_on_failure=auto_rollback.rolls_back("DEPLOYMENT_FAILURE"),
         rollback_on_alarm=auto_rollback.rolls_back("DEPLOYMENT_STOP_ON_ALARM"),
+        lags=alarm_lags,
+        poll_failure_time=failure_time,
+        poll_failure_code=failure.error_code if failure else "",
+        poll_failure_message=failure.message() if failure else "",
         **arrays,
-        **_alarm_tables(alarms, eval_times, history, float(metric_delay), minute_start, shifts),
+        **tables,
     )
+
+
+def _throttles(arrays: dict[str, Any], alarms: Sequence[Alarm]) -> bool:
+    """Whether the throttle series matter: a request can be throttled or an alarm watches them."""
+    return bool(
+        arrays["p_throttle_target"].any()
+        or arrays["p_throttle_current"].any()
+        or any(a.metric == "Throttles" for a in alarms)
+    )
+
+
+def _minute_segments(segment_minute: np.ndarray, minutes: int) -> tuple[tuple[int, int], ...]:
+    """For each minute, the ``[first, last)`` range of its segments."""
+    seg_minutes = segment_minute.tolist()
+    return tuple(
+        (bisect_left(seg_minutes, m), bisect_right(seg_minutes, m)) for m in range(minutes)
+    )
+
+
+def _edges(
+    history: float,
+    end_time: float,
+    planned: Sequence[Phase],
+    shifts: Sequence[tuple[float, int]],
+    poll_times: np.ndarray,
+    extra: Sequence[float | None],
+) -> tuple[np.ndarray, np.ndarray]:
+    """Segment edges (every minute, shift, poll, phase start and ``extra`` instant) and the
+    minute edges, from ``-history``."""
+    last_minute = math.ceil(end_time / 60.0) * 60.0
+    minute_edges = np.arange(-history, max(last_minute, 60.0) + 1e-9, 60.0)
+    cuts = {0.0, end_time, *minute_edges.tolist(), *(t for t, _ in shifts), *poll_times.tolist()}
+    cuts.update(p.start for p in planned)
+    cuts.update(t for t in extra if t is not None)
+    edges = np.array(sorted(c for c in cuts if -history <= c <= max(end_time, 0.0)))
+    if edges.size < 2:  # an instant deployment with no history: one empty segment
+        edges = np.array([0.0, 0.0])
+    return edges, minute_edges
+
+
+def _test_span(planned: Sequence[Phase], test_rate: Profile | None) -> tuple[float, ...]:
+    """``(start, end)`` of the test listener's traffic: the AfterAllowTestTraffic event (empty
+    when there is no test traffic or the deployment never gets there)."""
+    if test_rate is None:
+        return ()
+    phase = next((p for p in planned if p.name == "AfterAllowTestTraffic"), None)
+    if phase is None or phase.end <= phase.start:
+        return ()
+    return (phase.start, phase.end)
+
+
+def _test_arrays(edges: np.ndarray, test_rate: Profile | None, span: Sequence[float]) -> Any:
+    """Expected test-listener requests per segment (zero outside ``span``)."""
+    lam = np.zeros(edges.size - 1)
+    if test_rate is None or not span:
+        return lam
+    for s, (a, b) in enumerate(zip(edges[:-1].tolist(), edges[1:].tolist())):
+        if span[0] <= a and b <= span[1]:
+            lam[s] = test_rate.integral(a / 60.0, b / 60.0)
+    return lam
+
+
+#: What a ``StopDeployment`` call reports on Lambda and ECS (kept as 0.1 worded it).
+MANUAL_STOP_MESSAGE = "The deployment was stopped by the user."
+
+
+def _planned_stop(
+    specs: Sequence[PhaseSpec],
+    planned: Sequence[Phase],
+    manual_stop: ManualStop | None,
+    auto_rollback: AutoRollback,
+    end_time: float,
+) -> tuple[float | None, bool, str, str]:
+    """The first planned stop: ``(time, rolls back, error code, message)``; a manual stop wins
+    a tie with a step's ``stop_at_end``."""
+    time, rolls_back = _manual_stop(manual_stop, auto_rollback, end_time)
+    for spec, phase in zip(specs, planned):
+        if spec.stop_at_end is not None and (time is None or phase.end < time):
+            return phase.end, False, *spec.stop_at_end
+    return time, rolls_back, "MANUAL_STOP", MANUAL_STOP_MESSAGE
 
 
 def _manual_stop(
@@ -293,18 +445,25 @@ def _alarm_tables(
     alarms: Sequence[Alarm],
     eval_times: np.ndarray,
     history: float,
-    metric_delay: float,
+    delays: Sequence[float],
     minute_start: np.ndarray,
     shifts: Sequence[tuple[float, int]],
+    test_span: Sequence[float],
 ) -> dict[str, Any]:
-    """The plan's per-alarm fields: rules, datapoint windows per evaluation, blind evaluations."""
+    """The plan's per-alarm fields: rules, datapoint windows per evaluation, blind evaluations.
+
+    ``delays`` are per alarm: the metric delay plus its emission lag (D3, D14)."""
     windows = tuple(
         tuple(
-            _window_bounds(alarm, when, history, metric_delay, minute_start.size)
+            _window_bounds(alarm, when, history, delay, minute_start.size)
             for when in eval_times.tolist()
         )
-        for alarm in alarms
+        for alarm, delay in zip(alarms, delays)
     )
+    first_traffic = {
+        "target": list(shifts),
+        "test": [(test_span[0], 100)] if test_span else [],
+    }
     return {
         "alarms": tuple(alarms),
         "duration_alarms": tuple(i for i, a in enumerate(alarms) if a.metric == "Duration"),
@@ -322,7 +481,10 @@ def _alarm_tables(
         "blind": tuple(
             tuple(
                 all(hi <= lo for lo, hi in bounds)
-                or (a.version == "target" and _before_traffic(bounds, minute_start, shifts))
+                or (
+                    a.version != "alias"
+                    and _before_traffic(bounds, minute_start, first_traffic[a.version])
+                )
                 for bounds in per_eval
             )
             for a, per_eval in zip(alarms, windows)
@@ -346,6 +508,11 @@ def _check_modelled(alarms: Sequence[Alarm]) -> None:
                 "version only (an exact order-statistic draw per minute); "
                 f"got period={alarm.period}, version={alarm.version!r}."
             )
+        if alarm.metric == "Throttles" and alarm.version == "test":
+            raise UnsupportedScenarioError(
+                f"Alarm {alarm.name!r}: test-listener traffic is not throttled in shiftsim; "
+                "watch Errors, ErrorRate or Invocations on version='test'."
+            )
 
 
 def _timeline(
@@ -357,7 +524,10 @@ def _timeline(
     shifts: list[tuple[float, int]] = []
     clock = 0.0
     for k, spec in enumerate(phases):
-        if spec.hook is not None:
+        code = "HOOK_EXECUTION_FAILURE"
+        if spec.error is not None:
+            end, ok, (code, message) = clock, False, spec.error
+        elif spec.hook is not None:
             end = spec.hook.end_time(clock)
             ok = spec.hook.succeeds
             message = "" if ok else spec.hook.failure_message()
@@ -368,7 +538,16 @@ def _timeline(
         else:
             end, ok, message = clock + float(spec.seconds), True, ""
         planned.append(
-            Phase(spec.name, clock, end, ok, message, spec.rollback_possible, spec.hook is not None)
+            Phase(
+                spec.name,
+                clock,
+                end,
+                ok,
+                message,
+                spec.rollback_possible,
+                spec.hook is not None,
+                code,
+            )
         )
         clock = end
         if not ok:
@@ -394,12 +573,18 @@ def _segment_arrays(
     def mean_of(profile: Profile) -> np.ndarray:
         return np.array([profile.mean(a, b) for a, b in mids])
 
+    def errors_of(version: Version) -> np.ndarray:
+        # D14: an invocation that reaches the timeout is an error too (an independent cause).
+        p = mean_of(version.error_profile)
+        timeouts = version.timeout_rate
+        return p + (1.0 - p) * timeouts if timeouts > 0 else p
+
     return {
         "weight": weight,
         "lam_target": demand * weight,
         "lam_current": demand * (1.0 - weight),
-        "p_error_target": mean_of(target.error_profile),
-        "p_error_current": mean_of(current.error_profile),
+        "p_error_target": errors_of(target),
+        "p_error_current": errors_of(current),
         "p_throttle_target": mean_of(target.throttle_profile),
         "p_throttle_current": mean_of(current.throttle_profile),
     }
@@ -466,6 +651,11 @@ def compile_deployment(
     """Compile a Lambda or ECS deployment (anything with their common fields)."""
     routing = deployment.deployment_config.traffic_routing
     assert routing is not None  # a Lambda or ECS configuration always routes traffic
+    alarms, ignore = watched_alarms(deployment)
+    # D14 stamps Lambda datapoints at invocation start; load-balancer metrics (ECS) are not.
+    lagged = platform == "Lambda"
+    lags = (deployment.current.emission_lag, deployment.target.emission_lag) if lagged else (0, 0)
+    test_rate = getattr(deployment, "test_rate_profile", None)
     return compile_traffic_plan(
         platform=platform,
         phases=phases,
@@ -474,11 +664,15 @@ def compile_deployment(
         rate=rate,
         current=deployment.current,
         target=deployment.target,
-        alarms=tuple(deployment.alarms),
+        alarms=alarms,
         alarm_poll_interval=deployment.alarm_poll_interval,
         metric_delay=deployment.metric_delay,
         manual_stop=deployment.manual_stop,
         auto_rollback=deployment.auto_rollback,
+        lags=(float(lags[0]), float(lags[1])),
+        read_failures=deployment.alarm_read_failures,
+        ignore_poll_failure=ignore,
+        test_rate=test_rate,
     )
 
 
