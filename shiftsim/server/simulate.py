@@ -7,7 +7,7 @@ from collections.abc import Callable
 from shiftsim._checks import check_choice
 from shiftsim._engines.server.plan import compile_plan
 from shiftsim._engines.server.runner import ENGINES, Runner
-from shiftsim._seeding import RngLike, entropy_of, seed_sequence
+from shiftsim._seeding import RngLike, entropy_of, scenario_key, seed_sequence
 from shiftsim._server_model.deployment import ServerDeployment
 from shiftsim.notifications import Notification
 from shiftsim.server.run import ServerRun
@@ -52,7 +52,7 @@ def simulate_server(
     check_choice("simulate_server", "engine", engine, tuple(ENGINES))
     seq = seed_sequence(rng)
     plan = compile_plan(deployment)
-    runner = Runner(plan, seq, engine).run()
+    runner = Runner(plan, seq, engine, scenario_key(deployment)).run()
     run = ServerRun(
         deployment,
         plan,

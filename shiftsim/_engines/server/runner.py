@@ -91,7 +91,13 @@ class Runner:
     """Runs the passes of a scenario in time order and keeps the group's state between them:
     each instance's health and the revision of its last successful install."""
 
-    def __init__(self, plan: ServerPlan, seq: np.random.SeedSequence, engine: str = "core") -> None:
+    def __init__(
+        self,
+        plan: ServerPlan,
+        seq: np.random.SeedSequence,
+        engine: str = "core",
+        scenario: str = "",
+    ) -> None:
         self.plan = plan
         self.seq = seq
         self.walk = ENGINES[engine]
@@ -101,7 +107,10 @@ class Runner:
         self.last_install = plan.last_install.copy()
         self.gone_at: dict[int, float] = {}  # instance -> when a scale-in took it out
         self.deployments: list[DeploymentRecord] = []
-        self.key = (entropy_of(seq), tuple(seq.spawn_key))
+        # Deployment IDs: unique per seed and, given its digest, per scenario.
+        self.key: tuple[object, ...] = (entropy_of(seq), tuple(seq.spawn_key))
+        if scenario:
+            self.key = (*self.key, scenario)
 
     def run(self) -> Runner:
         """Run the user's deployment and everything it sets off."""
