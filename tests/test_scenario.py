@@ -226,6 +226,75 @@ def test_ecs_hooks_options_and_names() -> None:
     assert (d.service_name, d.cluster_name) == ("api", "prod")
 
 
+def test_alarm_read_failure_option() -> None:
+    """API:AlarmConfiguration.ignorePollAlarmFailure (codedeploy-api.md), Lambda and ECS."""
+    lam = scenario("platform: Lambda\nconfig: AllAtOnce\nignore_poll_alarm_failure: true\n")
+    assert lam.deployment.ignore_poll_alarm_failure is True
+    ecs = "platform: ECS\nconfig: CodeDeployDefault.ECSAllAtOnce\nignore_poll_alarm_failure: "
+    assert scenario(ecs + "false\n").deployment.ignore_poll_alarm_failure is False
+    assert "s.yml:3: ignore_poll_alarm_failure" in error_of(ecs + "'yes'\n")
+
+
+def test_ecs_ready_wait_test_traffic_and_termination_options() -> None:
+    """API:DeploymentReadyOption, API:BlueInstanceTerminationOption, API:ContinueDeployment
+    (codedeploy-api.md); the ready wait is at most 7200 minutes (UG:limits.md)."""
+    loaded = scenario(
+        """
+        platform: ECS
+        config: CodeDeployDefault.ECSAllAtOnce
+        test_traffic: true
+        test_requests_per_minute: [60, 120]
+        hooks: {AfterAllowTestTraffic: {function_name: CodeDeployHook_t, duration: 60}}
+        ready_action: STOP_DEPLOYMENT
+        ready_wait_minutes: 30
+        continue_after_minutes: 2
+        termination_action: TERMINATE
+        termination_wait_time_in_minutes: 10
+        skip_termination_wait_after_minutes: 1
+        """
+    )
+    d = loaded.deployment
+    assert (d.ready_action, d.ready_wait_minutes, d.continue_after_minutes) == (
+        "STOP_DEPLOYMENT",
+        30,
+        2,
+    )
+    assert d.skip_termination_wait_after_minutes == 1
+    assert tuple(d.test_requests_per_minute) == (60, 120)
+    assert loaded.simulate(rng=1).status == "Succeeded"
+    keep = scenario(
+        "platform: ECS\nconfig: CodeDeployDefault.ECSAllAtOnce\ntermination_action: KEEP_ALIVE\n"
+    )
+    assert keep.deployment.termination_action == "KEEP_ALIVE"
+    base = "platform: ECS\nconfig: CodeDeployDefault.ECSAllAtOnce\n"
+    assert "s.yml:3: ready_wait_minutes" in error_of(base + "ready_wait_minutes: 7201\n")
+    assert "s.yml:3: termination_action" in error_of(base + "termination_action: KILL\n")
+    assert "s.yml:3: test_requests_per_minute" in error_of(
+        base + "test_requests_per_minute: 1e30\n"
+    )
+    assert "ready_action" in error_of("platform: Lambda\nconfig: AllAtOnce\nready_action: x\n")
+
+
+def test_server_run_time_file_exists_and_termination_hook() -> None:
+    """D15 (max_run_time_minutes), D16 (fileExistsBehavior, API:CreateDeploymentInput) and
+    API:CreateDeploymentGroupInput.terminationHookEnabled (codedeploy-api.md)."""
+    loaded = scenario(
+        """
+        platform: Server
+        fleet: {size: 2}
+        max_run_time_minutes: 60
+        file_exists_behavior: OVERWRITE
+        termination_hook_enabled: true
+        """
+    )
+    d = loaded.deployment
+    assert (d.max_run_time_minutes, d.file_exists_behavior) == (60, "OVERWRITE")
+    assert d.termination_hook_enabled is True
+    base = "platform: Server\nfleet: {size: 2}\n"
+    assert "s.yml:3: file_exists_behavior" in error_of(base + "file_exists_behavior: KEEP\n")
+    assert "s.yml:3: max_run_time_minutes" in error_of(base + "max_run_time_minutes: -1\n")
+
+
 def test_mapping_input() -> None:
     loaded = parse_scenario({"platform": "Lambda", "config": "AllAtOnce", "traffic": 5})
     assert loaded.deployment.invocations_per_minute == 5

@@ -55,6 +55,8 @@ Lambda and ECS scenarios also take:
 ``alarm_poll_interval``, ``metric_delay``, ``linear_completion``
     Seconds between CodeDeploy's alarm polls (D2), seconds before a datapoint is visible (D3),
     and when linear shifting ends (D1).
+``ignore_poll_alarm_failure``
+    Whether the deployment goes on when alarm state cannot be read (``AlarmConfiguration``).
 ``names``
     ``function_name``, ``alias`` (Lambda), ``service_name``, ``cluster_name`` (ECS),
     ``application``, ``deployment_group``.
@@ -63,7 +65,9 @@ Lambda only: ``sam_template`` and ``function``, a SAM template and the logical i
 function in it (:func:`shiftsim.sam.from_sam`): the template gives the configuration, alarms and
 hook functions; ``alarms`` then override the template's alarms by name, and ``config`` may define
 a custom configuration its ``Type`` names. ECS only: ``install_seconds``, ``test_traffic``,
-``termination_wait_time_in_minutes``.
+``termination_wait_time_in_minutes``, ``test_requests_per_minute`` (a rate, as ``traffic``),
+``ready_action``, ``ready_wait_minutes``, ``continue_after_minutes``, ``termination_action``,
+``skip_termination_wait_after_minutes``, as in :class:`~shiftsim.EcsDeployment`.
 
 Server scenarios (:class:`~shiftsim.server.ServerDeployment`) take instead:
 
@@ -75,7 +79,8 @@ Server scenarios (:class:`~shiftsim.server.ServerDeployment`) take instead:
     :class:`~shiftsim.fleet.Targets`' fields; a tag filter is ``[key, value]`` or
     ``{Key, Value, Type}``.
 ``load_balancer``, ``ignore_application_stop_failures``, ``order``, ``max_instances``,
-``outdated_instances_strategy``, ``clock_skew_tolerance_seconds``, ``alarm_poll_interval``
+``outdated_instances_strategy``, ``clock_skew_tolerance_seconds``, ``alarm_poll_interval``,
+``max_run_time_minutes``, ``file_exists_behavior``, ``termination_hook_enabled``
     As in :class:`~shiftsim.server.ServerDeployment`.
 ``hooks``, ``previous_hooks``
     Event -> list of scripts ``{location, duration, timeout, runas}``; a duration is seconds or

@@ -95,9 +95,22 @@ class Reader(ServerReader):
             "install_seconds",
             "test_traffic",
             "termination_wait_time_in_minutes",
+            "ignore_poll_alarm_failure",
+            "ready_action",
+            "ready_wait_minutes",
+            "continue_after_minutes",
+            "termination_action",
+            "skip_termination_wait_after_minutes",
         ):
             if key in data:
                 kwargs[key] = data[key]
+        if "test_requests_per_minute" in data:
+            path = ("test_requests_per_minute",)
+            self.bounded_rates(data["test_requests_per_minute"], path)
+            kwargs["test_requests_per_minute"] = self.rate(
+                data["test_requests_per_minute"], path, per_minute_list=True
+            )
+            paths["test_requests_per_minute"] = path
         self.bounded_durations(data)
         if "names" in data:
             names = self.mapping(data["names"], ("names",), _NAMES[platform])
