@@ -295,6 +295,28 @@ def test_server_run_time_file_exists_and_termination_hook() -> None:
     assert "s.yml:3: max_run_time_minutes" in error_of(base + "max_run_time_minutes: -1\n")
 
 
+def test_server_scale_ins_and_file_conflicts() -> None:
+    """D16 (a FileConflict fault) and an Auto Scaling scale-in (codedeploy.md 8)."""
+    loaded = scenario(
+        """
+        platform: Server
+        fleet: {size: 3, auto_scaling_group: web}
+        targets: {auto_scaling_groups: [web]}
+        scale_ins: [{at_minute: 1, auto_scaling_group: web, instance_ids: [i-002]}]
+        faults: [{type: file_conflict, instances: [i-001]}]
+        """
+    )
+    d = loaded.deployment
+    assert d.scale_ins == (shiftsim.ScaleIn(1, "web", instance_ids=["i-002"]),)
+    assert d.faults == (shiftsim.FileConflict(instances=["i-001"]),)
+    assert "s.yml:3: scale_ins[0]" in error_of(
+        "platform: Server\nfleet: {size: 2}\nscale_ins: [{at_minute: 1}]\n"
+    )
+    assert "file_conflict" in error_of(
+        "platform: Server\nfleet: {size: 2}\nfaults: [{type: conflict}]\n"
+    )
+
+
 def test_mapping_input() -> None:
     loaded = parse_scenario({"platform": "Lambda", "config": "AllAtOnce", "traffic": 5})
     assert loaded.deployment.invocations_per_minute == 5

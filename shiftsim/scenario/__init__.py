@@ -91,13 +91,13 @@ Server scenarios (:class:`~shiftsim.server.ServerDeployment`) take instead:
     Durations of DownloadBundle, Install, BlockTraffic and AllowTraffic.
 ``faults``
     A list of ``{type: script, event, mode, instances, probability, ...}``,
-    ``{type: load_balancer, event, instances}`` or ``{type: instance_stop, instance,
-    at_minute}``.
+    ``{type: load_balancer, event, instances}``, ``{type: instance_stop, instance,
+    at_minute}`` or ``{type: file_conflict, instances, probability}``.
 ``alarm_events``
     ``[[minute, alarm name, state], ...]``: scripted alarm state changes.
-``scale_outs``, ``blue_green``
-    :class:`~shiftsim.server.ScaleOut` and :class:`~shiftsim.server.BlueGreen` fields
-    (``green_fleet`` as ``fleet``).
+``scale_outs``, ``scale_ins``, ``blue_green``
+    :class:`~shiftsim.server.ScaleOut`, :class:`~shiftsim.server.ScaleIn` and
+    :class:`~shiftsim.server.BlueGreen` fields (``green_fleet`` as ``fleet``).
 ``names``
     ``application``, ``deployment_group``.
 

@@ -97,6 +97,7 @@ _SERVER_KEYS = (
     "faults",
     "alarm_events",
     "scale_outs",
+    "scale_ins",
     "blue_green",
     "names",
 )
