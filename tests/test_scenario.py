@@ -235,6 +235,33 @@ def test_alarm_read_failure_option() -> None:
     assert "s.yml:3: ignore_poll_alarm_failure" in error_of(ecs + "'yes'\n")
 
 
+def test_alarm_override_and_read_failures() -> None:
+    """API:CreateDeploymentInput.overrideAlarmConfiguration (codedeploy-api.md 3.1), at most
+    10 alarms (D9); alarm reads that fail (codedeploy-api.md, ignorePollAlarmFailure)."""
+    loaded = scenario(
+        """
+        platform: Lambda
+        config: AllAtOnce
+        override_alarm_configuration:
+          ignore_poll_alarm_failure: true
+          alarms: [{name: errors, metric: Errors, threshold: 0}]
+        alarm_read_failures: [{start_minute: 0, end_minute: 5}]
+        """
+    )
+    d = loaded.deployment
+    assert d.override_alarm_configuration.ignore_poll_alarm_failure is True
+    assert d.override_alarm_configuration.alarms[0].name == "errors"
+    assert d.alarm_read_failures == (shiftsim.AlarmReadFailure(0, 5),)
+    base = "platform: Lambda\nconfig: AllAtOnce\n"
+    eleven = ", ".join(f"{{name: a{i}}}" for i in range(11))
+    message = error_of(base + f"override_alarm_configuration: {{alarms: [{eleven}]}}\n")
+    assert "override_alarm_configuration.alarms" in message and "at most 10" in message
+    message = error_of(base + "override_alarm_configuration: {enabled: true}\n")
+    assert "s.yml:3: override_alarm_configuration" in message
+    message = error_of(base + "alarm_read_failures: [{start_minute: 0}]\n")
+    assert "alarm_read_failures[0]" in message
+
+
 def test_ecs_ready_wait_test_traffic_and_termination_options() -> None:
     """API:DeploymentReadyOption, API:BlueInstanceTerminationOption, API:ContinueDeployment
     (codedeploy-api.md); the ready wait is at most 7200 minutes (UG:limits.md)."""

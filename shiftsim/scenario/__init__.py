@@ -57,6 +57,10 @@ Lambda and ECS scenarios also take:
     and when linear shifting ends (D1).
 ``ignore_poll_alarm_failure``
     Whether the deployment goes on when alarm state cannot be read (``AlarmConfiguration``).
+``override_alarm_configuration``, ``alarm_read_failures``
+    ``{enabled, ignore_poll_alarm_failure, alarms: [...]}`` (:class:`~shiftsim.AlarmConfiguration`,
+    alarms as in ``alarms``) and a list of ``{start_minute, end_minute, error_code}``
+    (:class:`~shiftsim.AlarmReadFailure`).
 ``names``
     ``function_name``, ``alias`` (Lambda), ``service_name``, ``cluster_name`` (ECS),
     ``application``, ``deployment_group``.

@@ -55,6 +55,8 @@ _TRAFFIC_KEYS = (
     "metric_delay",
     "linear_completion",
     "ignore_poll_alarm_failure",
+    "override_alarm_configuration",
+    "alarm_read_failures",
     "names",
 )
 _PLATFORM_KEYS = {
