@@ -235,6 +235,13 @@ def test_alarm_read_failure_option() -> None:
     assert "s.yml:3: ignore_poll_alarm_failure" in error_of(ecs + "'yes'\n")
 
 
+def test_version_timeout() -> None:
+    """D14: a Lambda function's timeout (at most 900 s, the Lambda maximum)."""
+    base = "platform: Lambda\nconfig: AllAtOnce\nversions:\n  target: {name: 2, timeout: "
+    assert scenario(base + "3}\n").deployment.target.timeout == 3
+    assert "s.yml:4: versions.target.timeout" in error_of(base + "99999}\n")
+
+
 def test_alarm_override_and_read_failures() -> None:
     """API:CreateDeploymentInput.overrideAlarmConfiguration (codedeploy-api.md 3.1), at most
     10 alarms (D9); alarm reads that fail (codedeploy-api.md, ignorePollAlarmFailure)."""

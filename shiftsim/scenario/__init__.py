@@ -45,7 +45,8 @@ Lambda and ECS scenarios also take:
 ``versions``
     ``{current: VERSION, target: VERSION}``, each with :class:`~shiftsim.Version`'s fields:
     ``name``, ``error_rate``, ``throttle_rate`` (numbers or profiles), ``duration_ms``,
-    ``duration_sigma``. A bad release is a target whose error rate is high or rises.
+    ``duration_sigma``, ``timeout`` (seconds, D14). A bad release is a target whose error rate
+    is high or rises.
 ``hooks``
     Lifecycle event -> ``{function_name, duration (s), outcome}`` with ``outcome`` one of
     ``Succeeded``, ``Failed``, ``NoResponse``. Events by CodeDeploy's name
