@@ -351,20 +351,42 @@ def test_ecs_defaults_and_unsupported_options() -> None:
     d = from_deployment_group(group)
     assert d.termination_wait_time_in_minutes == 60  # D12
     assert not d.test_traffic
+    assert (d.termination_action, d.ready_action, d.ready_wait_minutes) == (
+        "TERMINATE",
+        "CONTINUE_DEPLOYMENT",
+        0,
+    )
+
+
+def test_ecs_keep_alive_and_ready_option_are_read() -> None:
+    """codedeploy-api.md: BlueInstanceTerminationOption.action (TERMINATE | KEEP_ALIVE) and
+    DeploymentReadyOption (actionOnTimeout, waitTimeInMinutes) of
+    BlueGreenDeploymentConfiguration map onto EcsDeployment."""
     keep = ecs_group(
         blueGreenDeploymentConfiguration={
             "terminateBlueInstancesOnDeploymentSuccess": {"action": "KEEP_ALIVE"}
         }
     )
-    with pytest.raises(UnsupportedScenarioError, match="KEEP_ALIVE"):
-        from_deployment_group(keep)
+    d = from_deployment_group(keep)
+    assert d.termination_action == "KEEP_ALIVE"
+    assert run_ecs(d, rng=1).termination_time is None
     wait = ecs_group(
         blueGreenDeploymentConfiguration={
             "deploymentReadyOption": {"actionOnTimeout": "STOP_DEPLOYMENT", "waitTimeInMinutes": 5}
         }
     )
-    with pytest.raises(UnsupportedScenarioError, match="ContinueDeployment"):
-        from_deployment_group(wait)
+    d = from_deployment_group(wait)
+    assert (d.ready_action, d.ready_wait_minutes) == ("STOP_DEPLOYMENT", 5)
+    bad = ecs_group(
+        blueGreenDeploymentConfiguration={
+            "deploymentReadyOption": {"actionOnTimeout": "WAIT_FOREVER"}
+        }
+    )
+    with pytest.raises(ConfigError, match="ready_action"):
+        from_deployment_group(bad)
+
+
+def test_ecs_checks_of_the_group() -> None:
     with pytest.raises(ConfigError, match="ecsServices"):
         from_deployment_group(ecs_group(ecsServices=[]))
     too_long = ecs_group(
@@ -566,6 +588,53 @@ def test_get_deployment_rejects_other_objects() -> None:
     run = shiftsim.simulate(LambdaDeployment("AllAtOnce"), rng=1)
     with pytest.raises(ConfigError, match="deployment"):
         to_get_deployment(run, deployment="x")  # type: ignore[arg-type]
+
+
+def test_group_fields_of_the_second_fidelity_pass() -> None:
+    """codedeploy-api.md: AlarmConfiguration.ignorePollAlarmFailure (Lambda, ECS) and
+    CreateDeploymentGroupInput.terminationHookEnabled (EC2 Auto Scaling groups) are read."""
+    ignoring = {"enabled": True, "ignorePollAlarmFailure": True, "alarms": [{"name": "errors"}]}
+    d = from_deployment_group(lambda_group(alarmConfiguration=ignoring), alarms=[ERRORS])
+    assert d.ignore_poll_alarm_failure is True
+    assert from_deployment_group(lambda_group(), alarms=[ERRORS]).ignore_poll_alarm_failure is False
+    e = from_deployment_group(ecs_group(alarmConfiguration=ignoring), alarms=[ERRORS])
+    assert e.ignore_poll_alarm_failure is True
+    hooked = server_group(autoScalingGroups=["web-asg"], terminationHookEnabled=True)
+    assert from_deployment_group(hooked).termination_hook_enabled is True
+    assert from_deployment_group(server_group()).termination_hook_enabled is False
+
+
+def test_get_deployment_reports_the_new_options() -> None:
+    """codedeploy-api.md 3.2: DeploymentInfo carries overrideAlarmConfiguration,
+    fileExistsBehavior and blueGreenDeploymentConfiguration as the deployment set them."""
+    override = shiftsim.AlarmConfiguration(ignore_poll_alarm_failure=True, alarms=[ERRORS])
+    d = LambdaDeployment("AllAtOnce", override_alarm_configuration=override)
+    info = to_get_deployment(shiftsim.simulate(d, rng=1), deployment=d)["deploymentInfo"]
+    assert info["overrideAlarmConfiguration"] == {
+        "enabled": True,
+        "ignorePollAlarmFailure": True,
+        "alarms": [{"name": "errors"}],
+    }
+    plain = LambdaDeployment("AllAtOnce")
+    info = to_get_deployment(shiftsim.simulate(plain, rng=1), deployment=plain)["deploymentInfo"]
+    assert "overrideAlarmConfiguration" not in info
+    server = from_deployment_group(server_group(), file_exists_behavior="OVERWRITE")
+    info = to_get_deployment(shiftsim.simulate(server, rng=1))["deploymentInfo"]
+    assert info["fileExistsBehavior"] == "OVERWRITE"
+    keep = EcsDeployment(
+        "CodeDeployDefault.ECSAllAtOnce",
+        termination_action="KEEP_ALIVE",
+        ready_wait_minutes=5,
+        continue_after_minutes=1,
+    )
+    info = to_get_deployment(run_ecs(keep, rng=1))["deploymentInfo"]
+    blue_green = info["blueGreenDeploymentConfiguration"]
+    assert blue_green["terminateBlueInstancesOnDeploymentSuccess"]["action"] == "KEEP_ALIVE"
+    assert blue_green["deploymentReadyOption"] == {
+        "actionOnTimeout": "CONTINUE_DEPLOYMENT",
+        "waitTimeInMinutes": 5,
+    }
+    assert info["status"] == "Succeeded" and info["instanceTerminationWaitTimeStarted"] is False
 
 
 # ---------------------------------------------------------------------------- triggers

@@ -226,6 +226,131 @@ def test_ecs_hooks_options_and_names() -> None:
     assert (d.service_name, d.cluster_name) == ("api", "prod")
 
 
+def test_alarm_read_failure_option() -> None:
+    """API:AlarmConfiguration.ignorePollAlarmFailure (codedeploy-api.md), Lambda and ECS."""
+    lam = scenario("platform: Lambda\nconfig: AllAtOnce\nignore_poll_alarm_failure: true\n")
+    assert lam.deployment.ignore_poll_alarm_failure is True
+    ecs = "platform: ECS\nconfig: CodeDeployDefault.ECSAllAtOnce\nignore_poll_alarm_failure: "
+    assert scenario(ecs + "false\n").deployment.ignore_poll_alarm_failure is False
+    assert "s.yml:3: ignore_poll_alarm_failure" in error_of(ecs + "'yes'\n")
+
+
+def test_version_timeout() -> None:
+    """D14: a Lambda function's timeout (at most 900 s, the Lambda maximum)."""
+    base = "platform: Lambda\nconfig: AllAtOnce\nversions:\n  target: {name: 2, timeout: "
+    assert scenario(base + "3}\n").deployment.target.timeout == 3
+    assert "s.yml:4: versions.target.timeout" in error_of(base + "99999}\n")
+
+
+def test_alarm_override_and_read_failures() -> None:
+    """API:CreateDeploymentInput.overrideAlarmConfiguration (codedeploy-api.md 3.1), at most
+    10 alarms (D9); alarm reads that fail (codedeploy-api.md, ignorePollAlarmFailure)."""
+    loaded = scenario(
+        """
+        platform: Lambda
+        config: AllAtOnce
+        override_alarm_configuration:
+          ignore_poll_alarm_failure: true
+          alarms: [{name: errors, metric: Errors, threshold: 0}]
+        alarm_read_failures: [{start_minute: 0, end_minute: 5}]
+        """
+    )
+    d = loaded.deployment
+    assert d.override_alarm_configuration.ignore_poll_alarm_failure is True
+    assert d.override_alarm_configuration.alarms[0].name == "errors"
+    assert d.alarm_read_failures == (shiftsim.AlarmReadFailure(0, 5),)
+    base = "platform: Lambda\nconfig: AllAtOnce\n"
+    eleven = ", ".join(f"{{name: a{i}}}" for i in range(11))
+    message = error_of(base + f"override_alarm_configuration: {{alarms: [{eleven}]}}\n")
+    assert "override_alarm_configuration.alarms" in message and "at most 10" in message
+    message = error_of(base + "override_alarm_configuration: {enabled: true}\n")
+    assert "s.yml:3: override_alarm_configuration" in message
+    message = error_of(base + "alarm_read_failures: [{start_minute: 0}]\n")
+    assert "alarm_read_failures[0]" in message
+
+
+def test_ecs_ready_wait_test_traffic_and_termination_options() -> None:
+    """API:DeploymentReadyOption, API:BlueInstanceTerminationOption, API:ContinueDeployment
+    (codedeploy-api.md); the ready wait is at most 7200 minutes (UG:limits.md)."""
+    loaded = scenario(
+        """
+        platform: ECS
+        config: CodeDeployDefault.ECSAllAtOnce
+        test_traffic: true
+        test_requests_per_minute: [60, 120]
+        hooks: {AfterAllowTestTraffic: {function_name: CodeDeployHook_t, duration: 60}}
+        ready_action: STOP_DEPLOYMENT
+        ready_wait_minutes: 30
+        continue_after_minutes: 2
+        termination_action: TERMINATE
+        termination_wait_time_in_minutes: 10
+        skip_termination_wait_after_minutes: 1
+        """
+    )
+    d = loaded.deployment
+    assert (d.ready_action, d.ready_wait_minutes, d.continue_after_minutes) == (
+        "STOP_DEPLOYMENT",
+        30,
+        2,
+    )
+    assert d.skip_termination_wait_after_minutes == 1
+    assert tuple(d.test_requests_per_minute) == (60, 120)
+    assert loaded.simulate(rng=1).status == "Succeeded"
+    keep = scenario(
+        "platform: ECS\nconfig: CodeDeployDefault.ECSAllAtOnce\ntermination_action: KEEP_ALIVE\n"
+    )
+    assert keep.deployment.termination_action == "KEEP_ALIVE"
+    base = "platform: ECS\nconfig: CodeDeployDefault.ECSAllAtOnce\n"
+    assert "s.yml:3: ready_wait_minutes" in error_of(base + "ready_wait_minutes: 7201\n")
+    assert "s.yml:3: termination_action" in error_of(base + "termination_action: KILL\n")
+    assert "s.yml:3: test_requests_per_minute" in error_of(
+        base + "test_requests_per_minute: 1e30\n"
+    )
+    assert "ready_action" in error_of("platform: Lambda\nconfig: AllAtOnce\nready_action: x\n")
+
+
+def test_server_run_time_file_exists_and_termination_hook() -> None:
+    """D15 (max_run_time_minutes), D16 (fileExistsBehavior, API:CreateDeploymentInput) and
+    API:CreateDeploymentGroupInput.terminationHookEnabled (codedeploy-api.md)."""
+    loaded = scenario(
+        """
+        platform: Server
+        fleet: {size: 2}
+        max_run_time_minutes: 60
+        file_exists_behavior: OVERWRITE
+        termination_hook_enabled: true
+        """
+    )
+    d = loaded.deployment
+    assert (d.max_run_time_minutes, d.file_exists_behavior) == (60, "OVERWRITE")
+    assert d.termination_hook_enabled is True
+    base = "platform: Server\nfleet: {size: 2}\n"
+    assert "s.yml:3: file_exists_behavior" in error_of(base + "file_exists_behavior: KEEP\n")
+    assert "s.yml:3: max_run_time_minutes" in error_of(base + "max_run_time_minutes: -1\n")
+
+
+def test_server_scale_ins_and_file_conflicts() -> None:
+    """D16 (a FileConflict fault) and an Auto Scaling scale-in (codedeploy.md 8)."""
+    loaded = scenario(
+        """
+        platform: Server
+        fleet: {size: 3, auto_scaling_group: web}
+        targets: {auto_scaling_groups: [web]}
+        scale_ins: [{at_minute: 1, auto_scaling_group: web, instance_ids: [i-002]}]
+        faults: [{type: file_conflict, instances: [i-001]}]
+        """
+    )
+    d = loaded.deployment
+    assert d.scale_ins == (shiftsim.ScaleIn(1, "web", instance_ids=["i-002"]),)
+    assert d.faults == (shiftsim.FileConflict(instances=["i-001"]),)
+    assert "s.yml:3: scale_ins[0]" in error_of(
+        "platform: Server\nfleet: {size: 2}\nscale_ins: [{at_minute: 1}]\n"
+    )
+    assert "file_conflict" in error_of(
+        "platform: Server\nfleet: {size: 2}\nfaults: [{type: conflict}]\n"
+    )
+
+
 def test_mapping_input() -> None:
     loaded = parse_scenario({"platform": "Lambda", "config": "AllAtOnce", "traffic": 5})
     assert loaded.deployment.invocations_per_minute == 5

@@ -134,6 +134,10 @@ def group_options(
             raise invalid(OWNER, key, traffic[key], f"is not a {cls.__name__} field", hint or None)
     options = dict(traffic)
     options["alarms"] = group_alarms(group, alarm_map)
+    ignore = (group.get("alarmConfiguration") or {}).get("ignorePollAlarmFailure")
+    if ignore is not None and "ignore_poll_alarm_failure" in allowed:
+        # API:AlarmConfiguration.ignorePollAlarmFailure (codedeploy-api.md).
+        options.setdefault("ignore_poll_alarm_failure", ignore)
     if "autoRollbackConfiguration" in group:
         if "auto_rollback" in options:
             raise ConfigError(

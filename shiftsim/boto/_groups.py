@@ -29,7 +29,7 @@ from shiftsim.ecs import (
     EcsDeployment,
     EcsHooks,
 )
-from shiftsim.errors import ConfigError, UnsupportedScenarioError
+from shiftsim.errors import ConfigError
 from shiftsim.lambda_ import LambdaDeployment, LambdaHooks
 from shiftsim.traffic import Hook, Version
 
@@ -53,22 +53,17 @@ def ecs_options(group: Mapping[str, Any], traffic: dict[str, Any]) -> dict[str, 
     out["cluster_name"] = service.get("clusterName")
     blue_green = group.get("blueGreenDeploymentConfiguration") or {}
     terminate = blue_green.get("terminateBlueInstancesOnDeploymentSuccess") or {}
-    action = terminate.get("action", "TERMINATE")
-    if action != "TERMINATE":
-        raise UnsupportedScenarioError(
-            f"{OWNER}: blueGreenDeploymentConfiguration.terminateBlueInstancesOnDeploymentSuccess"
-            f".action {action!r} is not modelled for ECS; the original task set is removed "
-            "after terminationWaitTimeInMinutes (TERMINATE)."
-        )
+    # API:BlueInstanceTerminationOption and API:DeploymentReadyOption (codedeploy-api.md);
+    # EcsDeployment checks the values.
+    if terminate.get("action") is not None:
+        out["termination_action"] = terminate["action"]
     wait = terminate.get("terminationWaitTimeInMinutes", DEFAULT_TERMINATION_WAIT_MINUTES)
     out["termination_wait_time_in_minutes"] = wait
     ready = blue_green.get("deploymentReadyOption") or {}
-    if ready.get("actionOnTimeout", "CONTINUE_DEPLOYMENT") != "CONTINUE_DEPLOYMENT":
-        raise UnsupportedScenarioError(
-            f"{OWNER}: blueGreenDeploymentConfiguration.deploymentReadyOption.actionOnTimeout "
-            f"{ready.get('actionOnTimeout')!r} waits for a ContinueDeployment call, which "
-            "shiftsim does not model; use CONTINUE_DEPLOYMENT."
-        )
+    if ready.get("actionOnTimeout") is not None:
+        out["ready_action"] = ready["actionOnTimeout"]
+    if ready.get("waitTimeInMinutes") is not None:
+        out["ready_wait_minutes"] = ready["waitTimeInMinutes"]
     pairs = (group.get("loadBalancerInfo") or {}).get("targetGroupPairInfoList")
     if pairs:
         test_route = (pairs[0].get("testTrafficRoute") or {}).get("listenerArns")

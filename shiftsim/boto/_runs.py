@@ -62,7 +62,9 @@ def to_get_deployment(
         datetimes, as boto3 returns them), ``creator``, ``deploymentOverview``,
         ``rollbackInfo`` (``rollbackDeploymentId``, ``rollbackTriggeringDeploymentId``,
         ``rollbackMessage``), ``computePlatform``, ``deploymentStyle``, and for ECS
-        ``instanceTerminationWaitTimeStarted`` and ``blueGreenDeploymentConfiguration``.
+        ``instanceTerminationWaitTimeStarted`` and ``blueGreenDeploymentConfiguration``;
+        ``overrideAlarmConfiguration`` when the deployment has one; for Server
+        ``fileExistsBehavior`` when the deployment sets it.
 
     Examples
     --------
@@ -108,6 +110,14 @@ def to_get_deployment(
         info["deploymentConfigName"] = found.deployment_config.name
         info["revision"] = to_revision(found)
         info["autoRollbackConfiguration"] = found.auto_rollback.to_boto()
+        override = found.override_alarm_configuration
+        if override is not None:
+            # API:DeploymentInfo.overrideAlarmConfiguration (codedeploy-api.md 3.2).
+            info["overrideAlarmConfiguration"] = {
+                "enabled": override.enabled,
+                "ignorePollAlarmFailure": override.ignore_poll_alarm_failure,
+                "alarms": [{"name": alarm.name} for alarm in override.alarms],
+            }
     if is_rollback:
         # A rollback is a new deployment of the last good revision, reported as succeeded at the
         # instant traffic returned (codedeploy.md section 6).
@@ -164,11 +174,16 @@ def add_outcome(
         }
     if isinstance(run, EcsRun):
         d = run.deployment
-        info["instanceTerminationWaitTimeStarted"] = out.status == "Succeeded"
+        keep = d.termination_action == "KEEP_ALIVE"
+        # KEEP_ALIVE starts no termination wait (API:DeploymentInfo).
+        info["instanceTerminationWaitTimeStarted"] = out.status == "Succeeded" and not keep
+        ready: dict[str, Any] = {"actionOnTimeout": d.ready_action}
+        if d.ready_wait_minutes:
+            ready["waitTimeInMinutes"] = d.ready_wait_minutes
         info["blueGreenDeploymentConfiguration"] = {
             "terminateBlueInstancesOnDeploymentSuccess": {
-                "action": "TERMINATE",
+                "action": d.termination_action,
                 "terminationWaitTimeInMinutes": d.termination_wait_time_in_minutes,
             },
-            "deploymentReadyOption": {"actionOnTimeout": "CONTINUE_DEPLOYMENT"},
+            "deploymentReadyOption": ready,
         }

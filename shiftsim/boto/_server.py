@@ -51,6 +51,9 @@ def server_deployment(
         options["config"] = group_config(group, config_map, options, "Server")
     if any(group.get(k) for k in SERVER_KEYS) and "targets" not in options:
         options["targets"] = Targets.from_boto(group)
+    if group.get("terminationHookEnabled") is not None:
+        # API:CreateDeploymentGroupInput.terminationHookEnabled (codedeploy-api.md).
+        options.setdefault("termination_hook_enabled", group["terminationHookEnabled"])
     if group.get("outdatedInstancesStrategy") is not None:
         options["outdated_instances_strategy"] = group["outdatedInstancesStrategy"]
     lb = group.get("loadBalancerInfo") or {}
@@ -143,6 +146,9 @@ def server_get_deployment(run: Any, deployment_id: str | None) -> dict[str, Any]
         "ignoreApplicationStopFailures": bool(deployment.ignore_application_stop_failures),
         "autoRollbackConfiguration": deployment.auto_rollback.to_boto(),
     }
+    if deployment.file_exists_behavior is not None:
+        # API:DeploymentInfo.fileExistsBehavior (codedeploy-api.md 3.2).
+        info["fileExistsBehavior"] = deployment.file_exists_behavior
     if isinstance(row["error_code"], str):
         info["errorInformation"] = {"code": row["error_code"], "message": row["error_message"]}
     rollback: dict[str, Any] = {}

@@ -45,7 +45,8 @@ Lambda and ECS scenarios also take:
 ``versions``
     ``{current: VERSION, target: VERSION}``, each with :class:`~shiftsim.Version`'s fields:
     ``name``, ``error_rate``, ``throttle_rate`` (numbers or profiles), ``duration_ms``,
-    ``duration_sigma``. A bad release is a target whose error rate is high or rises.
+    ``duration_sigma``, ``timeout`` (seconds, D14). A bad release is a target whose error rate
+    is high or rises.
 ``hooks``
     Lifecycle event -> ``{function_name, duration (s), outcome}`` with ``outcome`` one of
     ``Succeeded``, ``Failed``, ``NoResponse``. Events by CodeDeploy's name
@@ -55,6 +56,12 @@ Lambda and ECS scenarios also take:
 ``alarm_poll_interval``, ``metric_delay``, ``linear_completion``
     Seconds between CodeDeploy's alarm polls (D2), seconds before a datapoint is visible (D3),
     and when linear shifting ends (D1).
+``ignore_poll_alarm_failure``
+    Whether the deployment goes on when alarm state cannot be read (``AlarmConfiguration``).
+``override_alarm_configuration``, ``alarm_read_failures``
+    ``{enabled, ignore_poll_alarm_failure, alarms: [...]}`` (:class:`~shiftsim.AlarmConfiguration`,
+    alarms as in ``alarms``) and a list of ``{start_minute, end_minute, error_code}``
+    (:class:`~shiftsim.AlarmReadFailure`).
 ``names``
     ``function_name``, ``alias`` (Lambda), ``service_name``, ``cluster_name`` (ECS),
     ``application``, ``deployment_group``.
@@ -63,7 +70,9 @@ Lambda only: ``sam_template`` and ``function``, a SAM template and the logical i
 function in it (:func:`shiftsim.sam.from_sam`): the template gives the configuration, alarms and
 hook functions; ``alarms`` then override the template's alarms by name, and ``config`` may define
 a custom configuration its ``Type`` names. ECS only: ``install_seconds``, ``test_traffic``,
-``termination_wait_time_in_minutes``.
+``termination_wait_time_in_minutes``, ``test_requests_per_minute`` (a rate, as ``traffic``),
+``ready_action``, ``ready_wait_minutes``, ``continue_after_minutes``, ``termination_action``,
+``skip_termination_wait_after_minutes``, as in :class:`~shiftsim.EcsDeployment`.
 
 Server scenarios (:class:`~shiftsim.server.ServerDeployment`) take instead:
 
@@ -75,7 +84,8 @@ Server scenarios (:class:`~shiftsim.server.ServerDeployment`) take instead:
     :class:`~shiftsim.fleet.Targets`' fields; a tag filter is ``[key, value]`` or
     ``{Key, Value, Type}``.
 ``load_balancer``, ``ignore_application_stop_failures``, ``order``, ``max_instances``,
-``outdated_instances_strategy``, ``clock_skew_tolerance_seconds``, ``alarm_poll_interval``
+``outdated_instances_strategy``, ``clock_skew_tolerance_seconds``, ``alarm_poll_interval``,
+``max_run_time_minutes``, ``file_exists_behavior``, ``termination_hook_enabled``
     As in :class:`~shiftsim.server.ServerDeployment`.
 ``hooks``, ``previous_hooks``
     Event -> list of scripts ``{location, duration, timeout, runas}``; a duration is seconds or
@@ -86,13 +96,13 @@ Server scenarios (:class:`~shiftsim.server.ServerDeployment`) take instead:
     Durations of DownloadBundle, Install, BlockTraffic and AllowTraffic.
 ``faults``
     A list of ``{type: script, event, mode, instances, probability, ...}``,
-    ``{type: load_balancer, event, instances}`` or ``{type: instance_stop, instance,
-    at_minute}``.
+    ``{type: load_balancer, event, instances}``, ``{type: instance_stop, instance,
+    at_minute}`` or ``{type: file_conflict, instances, probability}``.
 ``alarm_events``
     ``[[minute, alarm name, state], ...]``: scripted alarm state changes.
-``scale_outs``, ``blue_green``
-    :class:`~shiftsim.server.ScaleOut` and :class:`~shiftsim.server.BlueGreen` fields
-    (``green_fleet`` as ``fleet``).
+``scale_outs``, ``scale_ins``, ``blue_green``
+    :class:`~shiftsim.server.ScaleOut`, :class:`~shiftsim.server.ScaleIn` and
+    :class:`~shiftsim.server.BlueGreen` fields (``green_fleet`` as ``fleet``).
 ``names``
     ``application``, ``deployment_group``.
 

@@ -54,6 +54,9 @@ _TRAFFIC_KEYS = (
     "alarm_poll_interval",
     "metric_delay",
     "linear_completion",
+    "ignore_poll_alarm_failure",
+    "override_alarm_configuration",
+    "alarm_read_failures",
     "names",
 )
 _PLATFORM_KEYS = {
@@ -64,6 +67,12 @@ _PLATFORM_KEYS = {
         "install_seconds",
         "test_traffic",
         "termination_wait_time_in_minutes",
+        "test_requests_per_minute",
+        "ready_action",
+        "ready_wait_minutes",
+        "continue_after_minutes",
+        "termination_action",
+        "skip_termination_wait_after_minutes",
     ),
 }
 _SERVER_SCALARS = (
@@ -74,6 +83,9 @@ _SERVER_SCALARS = (
     "order",
     "clock_skew_tolerance_seconds",
     "max_instances",
+    "max_run_time_minutes",
+    "file_exists_behavior",
+    "termination_hook_enabled",
 )
 _SERVER_KEYS = (
     *_COMMON_KEYS,
@@ -87,6 +99,7 @@ _SERVER_KEYS = (
     "faults",
     "alarm_events",
     "scale_outs",
+    "scale_ins",
     "blue_green",
     "names",
 )

@@ -11,10 +11,12 @@ from typing import Any
 
 from shiftsim._checks import suggest
 from shiftsim._text import excerpt
+from shiftsim.alarms import Alarm
 from shiftsim.appspec import load_appspec
 from shiftsim.ecs import EcsDeployment, EcsHooks
 from shiftsim.errors import AppSpecError, ConfigError, UnsupportedScenarioError
 from shiftsim.lambda_ import LambdaDeployment, LambdaHooks
+from shiftsim.monitoring import AlarmConfiguration, AlarmReadFailure
 from shiftsim.scenario._keys import (
     _HOOK_EVENTS,
     _NAMES,
@@ -28,6 +30,7 @@ from shiftsim.scenario._keys import (
 )
 from shiftsim.scenario._server import ServerReader
 from shiftsim.traffic import Hook, Profile, Version
+from shiftsim.vocabulary import MAX_ALARMS
 
 __all__ = ["Reader"]
 
@@ -95,9 +98,23 @@ class Reader(ServerReader):
             "install_seconds",
             "test_traffic",
             "termination_wait_time_in_minutes",
+            "ignore_poll_alarm_failure",
+            "ready_action",
+            "ready_wait_minutes",
+            "continue_after_minutes",
+            "termination_action",
+            "skip_termination_wait_after_minutes",
         ):
             if key in data:
                 kwargs[key] = data[key]
+        self.monitoring(data, kwargs)
+        if "test_requests_per_minute" in data:
+            path = ("test_requests_per_minute",)
+            self.bounded_rates(data["test_requests_per_minute"], path)
+            kwargs["test_requests_per_minute"] = self.rate(
+                data["test_requests_per_minute"], path, per_minute_list=True
+            )
+            paths["test_requests_per_minute"] = path
         self.bounded_durations(data)
         if "names" in data:
             names = self.mapping(data["names"], ("names",), _NAMES[platform])
@@ -123,6 +140,44 @@ class Reader(ServerReader):
             kwargs["hooks"] = EcsHooks.from_events(hook_objects)
         self.need_config(kwargs)
         return self.build((), EcsDeployment, paths=paths, **kwargs)
+
+    def monitoring(self, data: Mapping[str, Any], kwargs: dict[str, Any]) -> None:
+        """``override_alarm_configuration`` and ``alarm_read_failures`` (shiftsim.monitoring)."""
+        if "override_alarm_configuration" in data:
+            path: tuple[Any, ...] = ("override_alarm_configuration",)
+            raw = self.mapping(
+                data["override_alarm_configuration"],
+                path,
+                ("enabled", "ignore_poll_alarm_failure", "alarms"),
+            )
+            if "alarms" in raw:
+                items = self.list_of(raw["alarms"], (*path, "alarms"))
+                if len(items) > MAX_ALARMS:
+                    raise self.error(
+                        (*path, "alarms"),
+                        f"must list at most {MAX_ALARMS} alarms (D9); got {len(items)}",
+                    )
+                allowed = tuple(f.name for f in fields(Alarm))
+                raw["alarms"] = tuple(
+                    self.build(
+                        (*path, "alarms", i),
+                        Alarm,
+                        **self.mapping(item, (*path, "alarms", i), allowed, ("name",)),
+                    )
+                    for i, item in enumerate(items)
+                )
+            kwargs["override_alarm_configuration"] = self.build(path, AlarmConfiguration, **raw)
+        if "alarm_read_failures" in data:
+            key = "alarm_read_failures"
+            items = self.list_of(data[key], (key,))
+            allowed = tuple(f.name for f in fields(AlarmReadFailure))
+            required = ("start_minute", "end_minute")
+            kwargs[key] = tuple(
+                self.build(
+                    (key, i), AlarmReadFailure, **self.mapping(item, (key, i), allowed, required)
+                )
+                for i, item in enumerate(items)
+            )
 
     def need_config(self, kwargs: Mapping[str, Any]) -> None:
         if "config" not in kwargs:

@@ -51,6 +51,8 @@ class ServerReader(Base):
             kwargs["alarm_events"] = self.alarm_events(data["alarm_events"])
         if "scale_outs" in data:
             kwargs["scale_outs"] = self.scale_outs(server, data["scale_outs"])
+        if "scale_ins" in data:
+            kwargs["scale_ins"] = self.scale_outs(server, data["scale_ins"], "scale_ins")
         if "blue_green" in data:
             kwargs["blue_green"] = self.blue_green(server, data["blue_green"])
         for key in _SERVER_SCALARS:
@@ -80,18 +82,17 @@ class ServerReader(Base):
                     name: self.duration(server, value, (key, name)) for name, value in raw.items()
                 }
 
-    def scale_outs(self, server: Any, value: Any) -> tuple[Any, ...]:
-        items = self.list_of(value, ("scale_outs",))
-        allowed = tuple(f.name for f in fields(server.ScaleOut))
+    def scale_outs(self, server: Any, value: Any, key: str = "scale_outs") -> tuple[Any, ...]:
+        """``scale_outs`` (ScaleOut) or ``scale_ins`` (ScaleIn) entries."""
+        cls = server.ScaleOut if key == "scale_outs" else server.ScaleIn
+        items = self.list_of(value, (key,))
+        allowed = tuple(f.name for f in fields(cls))
+        required = ("at_minute",) if key == "scale_outs" else ("at_minute", "auto_scaling_group")
         for i, item in enumerate(items):
             if isinstance(item, Mapping) and "count" in item:
-                self.integer(item["count"], ("scale_outs", i, "count"), 0, MAX_FLEET_SIZE)
+                self.integer(item["count"], (key, i, "count"), 0, MAX_FLEET_SIZE)
         return tuple(
-            self.build(
-                ("scale_outs", i),
-                server.ScaleOut,
-                **self.mapping(item, ("scale_outs", i), allowed, ("at_minute",)),
-            )
+            self.build((key, i), cls, **self.mapping(item, (key, i), allowed, required))
             for i, item in enumerate(items)
         )
 
@@ -200,6 +201,7 @@ class ServerReader(Base):
             "script": server.ScriptFault,
             "load_balancer": server.LoadBalancerFault,
             "instance_stop": server.InstanceStop,
+            "file_conflict": server.FileConflict,
         }
         out = []
         for i, item in enumerate(self.list_of(value, ("faults",))):
@@ -210,7 +212,8 @@ class ServerReader(Base):
                 hint = suggest(str(kind), kinds)
                 raise self.error(
                     (*path, "type"),
-                    "must be one of 'script', 'load_balancer', 'instance_stop'; "
+                    "must be one of 'script', 'load_balancer', 'instance_stop', "
+                    "'file_conflict'; "
                     f"got {excerpt(kind)}" + (f"; {hint}" if hint else ""),
                 )
             cls = kinds[kind]
