@@ -139,6 +139,18 @@ def test_traffic_of_a_healthy_release_has_no_error_axis() -> None:
     assert ax.get_xlabel() == "minutes since the deployment started"
 
 
+def test_traffic_without_alarm_panel_keeps_x_tick_labels() -> None:
+    """The bottom-most axes carries the x tick labels, also when there is no alarm panel."""
+    run = shiftsim.simulate(
+        shiftsim.LambdaDeployment("Linear10PercentEvery1Minute", invocations_per_minute=300), rng=1
+    )
+    ax = plot.traffic(run)
+    ax.figure.canvas.draw()
+    assert len(ax.figure.axes) == 1
+    assert any(label.get_visible() and label.get_text() for label in ax.get_xticklabels())
+    assert ax.get_xlabel() == "minutes since the deployment started"
+
+
 @pytest.mark.slow  # over a second on a 2-core machine
 def test_traffic_marks_a_manual_stop() -> None:
     deployment = shiftsim.LambdaDeployment(
