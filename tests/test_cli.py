@@ -269,8 +269,9 @@ def test_simulate_errors_go_to_stderr_without_traceback(
 # ---------------------------------------------------------------------------------- many runs
 @pytest.mark.slow
 def test_montecarlo_text_json_and_progress(
-    capsys: pytest.CaptureFixture[str], tmp_path: Path
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: True)  # a bar only on a terminal
     code, out, err = run(capsys, "montecarlo", LAMBDA, "--runs", "2000")
     assert code == 0
     assert "2,000 runs, seed 7" in out
@@ -434,6 +435,34 @@ def test_sweep_alarm_fields(capsys: pytest.CaptureFixture[str], tmp_path: Path) 
 def test_sweep_axis_errors(capsys: pytest.CaptureFixture[str], axis: str, message: str) -> None:
     code, _, err = run(capsys, "sweep", LAMBDA, "--axis", axis, "--runs", "5")
     assert code == 1 and message in err and "Traceback" not in err
+
+
+def test_no_progress_bar_when_stderr_is_not_a_terminal(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    code, _, err = run(capsys, "montecarlo", LAMBDA, "--runs", "200")
+    assert code == 0 and "monte_carlo" not in err and "\r" not in err
+
+
+@pytest.mark.parametrize("command", ["simulate", "montecarlo", "compare", "sweep", "demo"])
+def test_plot_with_an_unknown_format_is_a_usage_error(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, command: str
+) -> None:
+    args = [] if command in ("compare", "demo") else [LAMBDA]
+    code, out, err = run(capsys, command, *args, "--plot", str(tmp_path / "x.txt"))
+    assert code == 2 and out == ""
+    assert "argument --plot: must end in a figure format" in err and ".png" in err
+    assert "internal error" not in err and not (tmp_path / "x.txt").exists()
+
+
+def test_runs_and_plot_help_fit_each_command(capsys: pytest.CaptureFixture[str]) -> None:
+    helps = {c: run(capsys, c, "--help")[1] for c in ("montecarlo", "compare", "sweep")}
+    assert "runs of the deployment" in helps["montecarlo"]
+    assert "risk figure" in helps["montecarlo"]
+    for command in ("compare", "sweep"):
+        assert "trade-off figure" in helps[command] and "risk figure" not in helps[command]
+    assert "runs per configuration and release" in helps["compare"]
+    assert "runs per grid point and release" in helps["sweep"]
 
 
 def test_help_texts_show_percent_signs_once(capsys: pytest.CaptureFixture[str]) -> None:
