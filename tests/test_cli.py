@@ -482,6 +482,14 @@ def test_demo_options(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> Non
 
 
 # ---------------------------------------------------------------------------------- validate
+def test_validate_of_a_missing_file_prints_one_line(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    code, out, err = run(capsys, "validate", str(tmp_path / "missing.yml"))
+    assert code == 2 and out == ""
+    assert err.count("\n") == 1 and "no such file" in err
+
+
 def test_validate_delegates_to_the_appspec_linter(
     capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
