@@ -539,6 +539,9 @@ _TEXT_COLUMNS = {
 def _show(name: str, frame: pd.DataFrame, limit: int = 60) -> str:
     """A frame as text: the columns that matter, empty ones dropped, minutes to 2 decimals."""
     wanted = _TEXT_COLUMNS.get(name, tuple(frame.columns))
+    if name == "deployments" and "start" in frame.columns and "start_minute" not in frame:
+        # Lambda/ECS deployments carry seconds: shown in minutes, as every other table.
+        frame = frame.assign(start_minute=frame["start"] / 60.0, end_minute=frame["end"] / 60.0)
     if "start_minute" in frame.columns:
         wanted = tuple(c for c in wanted if c not in ("start", "end"))
     shown = frame[[c for c in wanted if c in frame.columns]]

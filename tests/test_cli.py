@@ -482,6 +482,16 @@ def test_demo_options(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> Non
 
 
 # ---------------------------------------------------------------------------------- validate
+@pytest.mark.parametrize("scenario", [LAMBDA, ECS, SERVER])
+def test_simulate_deployments_table_is_in_minutes(
+    capsys: pytest.CaptureFixture[str], scenario: str
+) -> None:
+    code, out, _ = run(capsys, "simulate", scenario)
+    header = out.split("deployments:\n", 1)[1].splitlines()[0].split()
+    assert code == 0 and "start_minute" in header and "end_minute" in header
+    assert "start" not in header and "end" not in header
+
+
 def test_validate_of_a_missing_file_prints_one_line(
     capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
