@@ -445,6 +445,22 @@ def test_risk_of_one_monte_carlo_result_on_a_given_axes() -> None:
     assert [a.get_xlabel().split(" ")[0] for a in ax.figure.axes] == ["probability", "deployment"]
 
 
+def test_risk_labels_of_one_configuration_are_rounded() -> None:
+    mc = shiftsim.monte_carlo(bad_lambda(), runs=300, rng=2)
+    ax = plot.risk(mc, measures=["duration_minutes"])
+    (label,) = [t.get_text() for t in ax.texts if t.get_text().startswith("median")]
+    median, p95 = (part.split()[-1] for part in label.split(", "))
+    for number in (median, p95):  # at most one decimal for numbers over 1 (no "36.1346")
+        assert len(number.replace(",", "").partition(".")[2]) <= 1, label
+
+
+def test_short_numbers_for_labels() -> None:
+    from shiftsim.plot import _short
+
+    values = (36.1346, 1204.7, 0.04213, 0.0, 3.0, float("inf"))
+    assert [_short(v) for v in values] == ["36.1", "1,205", "0.042", "0", "3", "never"]
+
+
 def test_risk_counts_get_whole_numbers() -> None:
     mc = shiftsim.monte_carlo(
         bad_lambda(target=shiftsim.Version("2", error_rate=0.0)), runs=50, rng=1
