@@ -220,7 +220,9 @@ def _parser() -> argparse.ArgumentParser:
         default="core",
         help="the event core (default) or the vectorized kernel; same seed, same run",
     )
-    p.add_argument("--plot", metavar="PNG", help="save the run's figure to this file")
+    p.add_argument(
+        "--plot", metavar="PNG", type=_figure_path, help="save the run's figure to this file"
+    )
     p.add_argument("--json", action="store_true", help="print JSON results instead of text")
     p.set_defaults(run=_simulate)
 
@@ -233,7 +235,7 @@ def _parser() -> argparse.ArgumentParser:
         "duration. Server scenarios run one deployment at a time, vectorized over instances.",
     )
     p.add_argument("scenario", help="a scenario file (Lambda, ECS or Server)")
-    _many_options(p)
+    _many_options(p, "runs of the deployment", "risk figure")
     _exposure_option(p)
     p.set_defaults(run=_montecarlo)
 
@@ -257,7 +259,7 @@ def _parser() -> argparse.ArgumentParser:
         metavar="NAME",
         help="configurations to compare (default: every predefined one of the platform)",
     )
-    _many_options(p)
+    _many_options(p, "runs per configuration and release", "trade-off figure")
     _decision_options(p)
     p.set_defaults(run=_compare)
 
@@ -276,7 +278,7 @@ def _parser() -> argparse.ArgumentParser:
         metavar="PATH=V1,V2",
         help="one grid axis and its values, e.g. 'alarms[0].threshold=0,1,2' (repeatable)",
     )
-    _many_options(p)
+    _many_options(p, "runs per grid point and release", "trade-off figure")
     _decision_options(p)
     p.set_defaults(run=_sweep)
 
@@ -303,12 +305,27 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--plot",
         metavar="PNG",
+        type=_figure_path,
         default=DEMO_FIGURE,
         help=f"where to write the trade-off figure (default: ./{DEMO_FIGURE})",
     )
     p.set_defaults(run=_demo)
     _serve_parser(sub)
     return parser
+
+
+def _figure_path(text: str) -> str:
+    """A path whose suffix names a format matplotlib can write (checked before any run)."""
+    from matplotlib.backend_bases import FigureCanvasBase
+
+    formats = FigureCanvasBase.get_supported_filetypes()
+    suffix = text.rpartition(".")[2].lower() if "." in text.rpartition("/")[2] else ""
+    if suffix not in formats:
+        raise argparse.ArgumentTypeError(
+            f"must end in a figure format ({', '.join('.' + f for f in sorted(formats))}); "
+            f"got {excerpt(text)}"
+        )
+    return text
 
 
 def _positive(text: str) -> int:
@@ -361,14 +378,16 @@ def _decision_options(p: argparse.ArgumentParser) -> None:
     )
 
 
-def _many_options(p: argparse.ArgumentParser) -> None:
+def _many_options(p: argparse.ArgumentParser, runs: str, figure: str) -> None:
     p.add_argument(
         "--runs",
         type=_positive,
-        help="runs per configuration (default: the scenario's 'runs', else 10000)",
+        help=f"{runs} (default: the scenario's 'runs', else 10000)",
     )
     _seed_option(p)
-    p.add_argument("--plot", metavar="PNG", help="save the risk figure to this file")
+    p.add_argument(
+        "--plot", metavar="PNG", type=_figure_path, help=f"save the {figure} to this file"
+    )
     p.add_argument("--json", action="store_true", help="print JSON results instead of a table")
     p.add_argument("--no-progress", action="store_true", help="no progress bar on stderr")
 
@@ -520,6 +539,9 @@ _TEXT_COLUMNS = {
 def _show(name: str, frame: pd.DataFrame, limit: int = 60) -> str:
     """A frame as text: the columns that matter, empty ones dropped, minutes to 2 decimals."""
     wanted = _TEXT_COLUMNS.get(name, tuple(frame.columns))
+    if name == "deployments" and "start" in frame.columns and "start_minute" not in frame:
+        # Lambda/ECS deployments carry seconds: shown in minutes, as every other table.
+        frame = frame.assign(start_minute=frame["start"] / 60.0, end_minute=frame["end"] / 60.0)
     if "start_minute" in frame.columns:
         wanted = tuple(c for c in wanted if c not in ("start", "end"))
     shown = frame[[c for c in wanted if c in frame.columns]]
@@ -550,7 +572,7 @@ def _montecarlo(args: argparse.Namespace) -> int:
         scenario.deployment,
         runs=runs,
         rng=seed,
-        progress=not args.no_progress,
+        progress=_progress(args),
         exposure_minutes=args.exposure_minutes,
     )
     summary = result.summary()
@@ -672,7 +694,7 @@ def _compare(args: argparse.Namespace) -> int:
         runs=runs,
         rng=seed,
         exposure_minutes=args.exposure_minutes,
-        progress=not args.no_progress,
+        progress=_progress(args),
     )
     heading = (
         f"{escape(name)}: {len(configs)} configurations x a bad and a good release, {runs:,} runs "
@@ -713,7 +735,7 @@ def _sweep(args: argparse.Namespace) -> int:
         runs=runs,
         rng=seed,
         exposure_minutes=args.exposure_minutes,
-        progress=not args.no_progress,
+        progress=_progress(args),
     )
     points = int(np.prod([len(v) for v in grid.values()]))
     heading = (
@@ -1024,6 +1046,11 @@ def _validate(argv: list[str]) -> int:
 
 
 # ---------------------------------------------------------------------------------- helpers
+def _progress(args: argparse.Namespace) -> bool:
+    """A progress bar only on a terminal (never in CI logs) and unless --no-progress."""
+    return not args.no_progress and sys.stderr.isatty()
+
+
 def _seed(given: int | None, default: int | None) -> int:
     """The seed to use: the flag's, the scenario's, or a fresh one (printed, so it replays)."""
     if given is not None:

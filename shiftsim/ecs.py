@@ -437,9 +437,9 @@ class EcsRun:
     >>> run = run_ecs(EcsDeployment("CodeDeployDefault.ECSAllAtOnce"), rng=3)
     >>> run.task_sets[["minute", "task_set", "status", "traffic_weight"]].tail(3)
        minute     task_set    status  traffic_weight
-    3     1.0     original    ACTIVE             0.0
-    4     1.0  replacement   PRIMARY           100.0
-    5    61.0     original  DRAINING             0.0
+    2     1.0     original    ACTIVE             0.0
+    3     1.0  replacement   PRIMARY           100.0
+    4    61.0     original  DRAINING             0.0
     """
 
     run: TrafficRun
@@ -589,6 +589,9 @@ class EcsRun:
         rows: list[tuple[Any, ...]] = []
 
         def emit(time: float) -> None:
+            # A later change at the same instant replaces the rows it supersedes (no duplicates).
+            while rows and rows[-1][0] == time:
+                rows.pop()
             for key, (status, weight, test) in state.items():
                 rows.append((time, time / 60.0, key, names[key], status, weight, test))
 

@@ -560,7 +560,7 @@ def risk(
                 panel.xaxis.set_major_locator(MaxNLocator(integer=True))
             for k in np.flatnonzero(~np.isfinite(median)):
                 panel.text(0.0, y[k], " never", va="center", fontsize="small", color="dimgray")
-            values = [f"median {m:g}, p95 {p:g}" for m, p in zip(median, p95)]
+            values = [f"median {_short(m)}, p95 {_short(p)}" for m, p in zip(median, p95)]
         if n == 1 and np.isfinite(table[_point_column(name, kind)].to_numpy(float)[0]):
             # One configuration: its numbers, written above the point.
             panel.annotate(
@@ -766,3 +766,14 @@ def tradeoff(
         handlelength=1.2,
     )
     return ax
+
+
+def _short(value: float) -> str:
+    """A number for a label, to sensible precision: ``36.1``, ``1,204``, ``0.042``."""
+    if not np.isfinite(value):
+        return "never"
+    if abs(value) >= 100:
+        return f"{value:,.0f}"
+    if abs(value) >= 1 or value == 0:
+        return f"{value:.1f}".removesuffix(".0")
+    return f"{value:.2g}"

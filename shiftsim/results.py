@@ -257,8 +257,8 @@ class TrafficRun:
         back = ", rolled back" if out.rolled_back else ""
         return (
             f"<TrafficRun {self.deployment_id} {self.plan.platform}: {out.status}{code}{back} "
-            f"after {out.end_time / 60:.1f} min; target served {out.target_invocations} "
-            f"invocations, {out.target_errors} errors>"
+            f"after {out.end_time / 60:.1f} min; target served "
+            f"{_count(out.target_invocations, 'invocation')}, {_count(out.target_errors, 'error')}>"
         )
 
     def plot(self, ax: Any = None, **options: Any) -> Any:
@@ -273,6 +273,11 @@ class TrafficRun:
     def _repr_html_(self) -> str:
         rows = [(str(k), v) for k, v in self.summary().items()]
         return table(f"{self.plan.platform} deployment {self.deployment_id}", rows)
+
+
+def _count(n: int, noun: str) -> str:
+    """``"1 error"``, ``"3 errors"``."""
+    return f"{n} {noun}{'' if n == 1 else 's'}"
 
 
 EVENT_COLUMNS = ["time", "minute", "deployment_id", "event", "status", "detail"]

@@ -269,8 +269,9 @@ def test_simulate_errors_go_to_stderr_without_traceback(
 # ---------------------------------------------------------------------------------- many runs
 @pytest.mark.slow
 def test_montecarlo_text_json_and_progress(
-    capsys: pytest.CaptureFixture[str], tmp_path: Path
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: True)  # a bar only on a terminal
     code, out, err = run(capsys, "montecarlo", LAMBDA, "--runs", "2000")
     assert code == 0
     assert "2,000 runs, seed 7" in out
@@ -436,6 +437,34 @@ def test_sweep_axis_errors(capsys: pytest.CaptureFixture[str], axis: str, messag
     assert code == 1 and message in err and "Traceback" not in err
 
 
+def test_no_progress_bar_when_stderr_is_not_a_terminal(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    code, _, err = run(capsys, "montecarlo", LAMBDA, "--runs", "200")
+    assert code == 0 and "monte_carlo" not in err and "\r" not in err
+
+
+@pytest.mark.parametrize("command", ["simulate", "montecarlo", "compare", "sweep", "demo"])
+def test_plot_with_an_unknown_format_is_a_usage_error(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, command: str
+) -> None:
+    args = [] if command in ("compare", "demo") else [LAMBDA]
+    code, out, err = run(capsys, command, *args, "--plot", str(tmp_path / "x.txt"))
+    assert code == 2 and out == ""
+    assert "argument --plot: must end in a figure format" in err and ".png" in err
+    assert "internal error" not in err and not (tmp_path / "x.txt").exists()
+
+
+def test_runs_and_plot_help_fit_each_command(capsys: pytest.CaptureFixture[str]) -> None:
+    helps = {c: run(capsys, c, "--help")[1] for c in ("montecarlo", "compare", "sweep")}
+    assert "runs of the deployment" in helps["montecarlo"]
+    assert "risk figure" in helps["montecarlo"]
+    for command in ("compare", "sweep"):
+        assert "trade-off figure" in helps[command] and "risk figure" not in helps[command]
+    assert "runs per configuration and release" in helps["compare"]
+    assert "runs per grid point and release" in helps["sweep"]
+
+
 def test_help_texts_show_percent_signs_once(capsys: pytest.CaptureFixture[str]) -> None:
     for command in ("montecarlo", "compare", "demo"):
         code, out, _ = run(capsys, command, "--help")
@@ -453,6 +482,24 @@ def test_demo_options(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> Non
 
 
 # ---------------------------------------------------------------------------------- validate
+@pytest.mark.parametrize("scenario", [LAMBDA, ECS, SERVER])
+def test_simulate_deployments_table_is_in_minutes(
+    capsys: pytest.CaptureFixture[str], scenario: str
+) -> None:
+    code, out, _ = run(capsys, "simulate", scenario)
+    header = out.split("deployments:\n", 1)[1].splitlines()[0].split()
+    assert code == 0 and "start_minute" in header and "end_minute" in header
+    assert "start" not in header and "end" not in header
+
+
+def test_validate_of_a_missing_file_prints_one_line(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    code, out, err = run(capsys, "validate", str(tmp_path / "missing.yml"))
+    assert code == 2 and out == ""
+    assert err.count("\n") == 1 and "no such file" in err
+
+
 def test_validate_delegates_to_the_appspec_linter(
     capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:

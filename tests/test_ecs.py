@@ -453,3 +453,17 @@ def test_install_and_polls_are_bounded() -> None:
         EcsDeployment("CodeDeployDefault.ECSAllAtOnce", install_seconds=432_000).install_seconds
         == 432_000
     )
+
+
+def test_task_sets_has_one_row_per_task_set_at_each_instant() -> None:
+    """The start and Install at second 0 give one row per task set, not a repeated original."""
+    from pathlib import Path
+
+    from shiftsim.scenario import load_scenario
+
+    root = Path(__file__).resolve().parents[1]
+    loaded = load_scenario(root / "examples" / "scenarios" / "ecs-linear.yml")
+    frame = shiftsim.simulate(loaded.deployment, rng=loaded.seed).task_sets
+    assert not frame.duplicated(["time", "task_set"]).any()
+    first = frame[frame["time"] == 0.0]
+    assert first["task_set"].tolist() == ["original", "replacement"]

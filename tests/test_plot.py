@@ -139,6 +139,18 @@ def test_traffic_of_a_healthy_release_has_no_error_axis() -> None:
     assert ax.get_xlabel() == "minutes since the deployment started"
 
 
+def test_traffic_without_alarm_panel_keeps_x_tick_labels() -> None:
+    """The bottom-most axes carries the x tick labels, also when there is no alarm panel."""
+    run = shiftsim.simulate(
+        shiftsim.LambdaDeployment("Linear10PercentEvery1Minute", invocations_per_minute=300), rng=1
+    )
+    ax = plot.traffic(run)
+    ax.figure.canvas.draw()
+    assert len(ax.figure.axes) == 1
+    assert any(label.get_visible() and label.get_text() for label in ax.get_xticklabels())
+    assert ax.get_xlabel() == "minutes since the deployment started"
+
+
 @pytest.mark.slow  # over a second on a 2-core machine
 def test_traffic_marks_a_manual_stop() -> None:
     deployment = shiftsim.LambdaDeployment(
@@ -431,6 +443,22 @@ def test_risk_of_one_monte_carlo_result_on_a_given_axes() -> None:
     assert any(t.get_text().endswith("to 100.0%)") for t in ax.texts)
     ax = plot.risk(mc, measures=["escape_rate", "duration_minutes"])
     assert [a.get_xlabel().split(" ")[0] for a in ax.figure.axes] == ["probability", "deployment"]
+
+
+def test_risk_labels_of_one_configuration_are_rounded() -> None:
+    mc = shiftsim.monte_carlo(bad_lambda(), runs=300, rng=2)
+    ax = plot.risk(mc, measures=["duration_minutes"])
+    (label,) = [t.get_text() for t in ax.texts if t.get_text().startswith("median")]
+    median, p95 = (part.split()[-1] for part in label.split(", "))
+    for number in (median, p95):  # at most one decimal for numbers over 1 (no "36.1346")
+        assert len(number.replace(",", "").partition(".")[2]) <= 1, label
+
+
+def test_short_numbers_for_labels() -> None:
+    from shiftsim.plot import _short
+
+    values = (36.1346, 1204.7, 0.04213, 0.0, 3.0, float("inf"))
+    assert [_short(v) for v in values] == ["36.1", "1,205", "0.042", "0", "3", "never"]
 
 
 def test_risk_counts_get_whole_numbers() -> None:

@@ -61,3 +61,15 @@ def test_short_repr_and_html(name: str) -> None:
     html = obj._repr_html_()
     assert isinstance(html, str) and "<table" in html
     assert essential in html
+
+
+def test_traffic_run_repr_pluralises_its_counts() -> None:
+    deployment = shiftsim.LambdaDeployment(
+        "CodeDeployDefault.LambdaCanary10Percent5Minutes",
+        invocations_per_minute=600,
+        target=shiftsim.Version("2", error_rate=0.005),
+        alarms=[shiftsim.Alarm("errors", threshold=0, evaluation_periods=1)],
+    )
+    run = shiftsim.simulate(deployment, rng=3)
+    assert run.summary()["target_errors"] == 1
+    assert repr(run).endswith("invocations, 1 error>")

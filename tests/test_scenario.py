@@ -502,6 +502,16 @@ def test_sam_template_rules(tmp_path: Path) -> None:
 
 
 # ---------------------------------------------------------------------------------- Server
+def test_server_short_config_names_as_in_server_deployment() -> None:
+    """``config: HalfAtATime`` names what ``ServerDeployment("HalfAtATime")`` names."""
+    for short in ("HalfAtATime", "OneAtATime", "AllAtOnce"):
+        loaded = parse_scenario({"platform": "Server", "config": short, "fleet": {"size": 4}})
+        deployment = loaded.deployment
+        assert isinstance(deployment, ServerDeployment)
+        assert deployment.config.name == f"CodeDeployDefault.{short}"
+        assert deployment.config == ServerDeployment(short).config
+
+
 def test_server_sections() -> None:
     loaded = scenario(
         """

@@ -58,7 +58,8 @@ def traffic_axes(fig: Any, alarms: int, spec: Any = None) -> tuple[Axes, list[Ax
     )
     main = fig.add_subplot(grid[0])
     panels = [fig.add_subplot(grid[k], sharex=main) for k in range(1, 1 + alarms)]
-    for axes in [main, *panels[:-1]]:
+    # Only the bottom-most axes carries the x tick labels (main itself when there is no panel).
+    for axes in [main, *panels][:-1]:
         axes.tick_params(labelbottom=False)
     return main, panels
 

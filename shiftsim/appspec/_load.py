@@ -207,7 +207,7 @@ def main_validate(argv: Sequence[str] | None = None) -> int:
         shown = [f for f in findings if f.severity == "error" or not args.quiet]
         if shown:
             print(format_findings(shown))
-    if not args.quiet:
+    if not args.quiet and checked:  # nothing checked: the usage errors said it all
         print(
             f"{checked} file{'s' if checked != 1 else ''} checked: "
             f"{errors} error{'s' if errors != 1 else ''}, "

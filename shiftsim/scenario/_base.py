@@ -230,6 +230,8 @@ class Base:
 
     def config(self, value: Any, path: tuple[Any, ...], platform: str) -> DeploymentConfig:
         if isinstance(value, str):
+            if platform == "Server" and _is_short_server_name(value):
+                value = f"CodeDeployDefault.{value}"  # as ServerDeployment("HalfAtATime")
             config = self.build(path, get_config, value)
             if config.compute_platform != platform:
                 raise self.error(
@@ -300,3 +302,13 @@ class Base:
                 (*path, "events"), f"must be a list of event names; got {excerpt(events)}"
             )
         return self.build(path, AutoRollback, raw.get("enabled", True), tuple(events))
+
+
+def _is_short_server_name(name: str) -> bool:
+    """Whether ``name`` is a predefined Server configuration without its prefix."""
+    if name.startswith("CodeDeployDefault."):
+        return False
+    try:
+        return get_config(f"CodeDeployDefault.{name}").compute_platform == "Server"
+    except ValueError:
+        return False
