@@ -39,22 +39,7 @@ class ScaleOut:
     instance_ids: Sequence[str] | None = None
 
     def __post_init__(self) -> None:
-        owner = "ScaleOut"
-        object.__setattr__(self, "at_minute", check_number(owner, "at_minute", self.at_minute, 0))
-        if not isinstance(self.auto_scaling_group, str) or not self.auto_scaling_group:
-            raise invalid(
-                owner, "auto_scaling_group", self.auto_scaling_group, "must be a non-empty string"
-            )
-        check_int(owner, "count", self.count, 1, MAX_FLEET_SIZE)
-        ids = check_ids(owner, "instance_ids", self.instance_ids)
-        if ids is not None:
-            if len(ids) != self.count:
-                raise invalid(
-                    owner, "instance_ids", ids, f"must hold exactly count={self.count} ids"
-                )
-            if len(set(ids)) != len(ids):
-                raise invalid(owner, "instance_ids", ids, "must not repeat an id")
-        object.__setattr__(self, "instance_ids", ids)
+        _check_scaling(self, "ScaleOut")
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,22 +67,7 @@ class ScaleIn:
     instance_ids: Sequence[str] | None = None
 
     def __post_init__(self) -> None:
-        owner = "ScaleIn"
-        object.__setattr__(self, "at_minute", check_number(owner, "at_minute", self.at_minute, 0))
-        if not isinstance(self.auto_scaling_group, str) or not self.auto_scaling_group:
-            raise invalid(
-                owner, "auto_scaling_group", self.auto_scaling_group, "must be a non-empty string"
-            )
-        check_int(owner, "count", self.count, 1, MAX_FLEET_SIZE)
-        ids = check_ids(owner, "instance_ids", self.instance_ids)
-        if ids is not None:
-            if len(ids) != self.count:
-                raise invalid(
-                    owner, "instance_ids", ids, f"must hold exactly count={self.count} ids"
-                )
-            if len(set(ids)) != len(ids):
-                raise invalid(owner, "instance_ids", ids, "must not repeat an id")
-        object.__setattr__(self, "instance_ids", ids)
+        _check_scaling(self, "ScaleIn")
 
     def chosen(self, members: Sequence[str]) -> tuple[str, ...]:
         """The instances it terminates, from the group's ``members`` in fleet order."""
@@ -111,3 +81,20 @@ def launch_ids(s: ScaleOut, j: int) -> tuple[str, ...]:
     if s.instance_ids is not None:
         return tuple(s.instance_ids)
     return tuple(f"{s.auto_scaling_group}-launch-{j}-{k}" for k in range(s.count))
+
+
+def _check_scaling(event: ScaleOut | ScaleIn, owner: str) -> None:
+    """The checks a scale-out and a scale-in share: when, which group, how many, which ids."""
+    at_minute = check_number(owner, "at_minute", event.at_minute, 0)
+    object.__setattr__(event, "at_minute", at_minute)
+    group = event.auto_scaling_group
+    if not isinstance(group, str) or not group:
+        raise invalid(owner, "auto_scaling_group", group, "must be a non-empty string")
+    check_int(owner, "count", event.count, 1, MAX_FLEET_SIZE)
+    ids = check_ids(owner, "instance_ids", event.instance_ids)
+    if ids is not None:
+        if len(ids) != event.count:
+            raise invalid(owner, "instance_ids", ids, f"must hold exactly count={event.count} ids")
+        if len(set(ids)) != len(ids):
+            raise invalid(owner, "instance_ids", ids, "must not repeat an id")
+    object.__setattr__(event, "instance_ids", ids)
