@@ -681,7 +681,7 @@ def tradeoff(
     ax : Axes, optional
     constraints : mapping of str to float, optional
         Upper bounds the frontier must meet (as :func:`shiftsim.frontier`); bounds on the two
-        axes are drawn as dashed lines.
+        axes are drawn as dashed lines, and points that break a bound are drawn hollow.
     x, y : str
         The measures on the axes (default false rollback rate across, miss rate up).
 
@@ -721,20 +721,23 @@ def tradeoff(
         "false_rollback_rate": "false rollbacks: good releases turned away (95% CI)",
     }
 
-    ax.errorbar(
-        wide[x],
-        wide[y],
-        xerr=_ci_bars(wide, x),
-        yerr=_ci_bars(wide, y),
-        fmt="o",
-        color="silver",
-        ecolor="gainsboro",
-        ms=4,
-        capsize=0,
-        zorder=1,
-        label="configuration and alarm",
-    )
+    excluded = _excluded(wide, constraints)
+    _draw_points(ax, wide[~excluded], x, y, hollow=False)
     handles = _draw_frontier(ax, best, x, y)
+    if excluded.any():
+        _draw_points(ax, wide[excluded], x, y, hollow=True)
+        handles.insert(
+            1,
+            Line2D(
+                [],
+                [],
+                marker="o",
+                ls="",
+                color="silver",
+                markerfacecolor="none",
+                label="excluded by a constraint",
+            ),
+        )
     for name, draw in ((x, ax.axvline), (y, ax.axhline)):
         bound = (constraints or {}).get(name)
         if bound is not None:
@@ -759,6 +762,33 @@ def tradeoff(
         handlelength=1.2,
     )
     return ax
+
+
+def _excluded(wide: pd.DataFrame, constraints: Mapping[str, float] | None) -> np.ndarray:
+    """Rows that break a constraint (as :func:`shiftsim.frontier` reads them: NaN breaks)."""
+    out = np.zeros(len(wide), dtype=bool)
+    for name, bound in (constraints or {}).items():
+        values = np.nan_to_num(wide[name].to_numpy(float), nan=np.inf)
+        out |= values > float(bound) + 1e-12
+    return out
+
+
+def _draw_points(ax: Axes, frame: pd.DataFrame, x: str, y: str, *, hollow: bool) -> None:
+    """Every configuration and alarm with its confidence intervals; ``hollow`` if excluded."""
+    ax.errorbar(
+        frame[x],
+        frame[y],
+        xerr=_ci_bars(frame, x),
+        yerr=_ci_bars(frame, y),
+        fmt="o",
+        color="silver",
+        ecolor="gainsboro",
+        ms=4,
+        capsize=0,
+        zorder=1,
+        markerfacecolor="none" if hollow else "silver",
+        label="excluded by a constraint" if hollow else "configuration and alarm",
+    )
 
 
 def _ci_bars(frame: pd.DataFrame, name: str) -> Any:
