@@ -502,65 +502,17 @@ def risk(
     ['LambdaCanary10Percent5Minutes', 'LambdaLinear10PercentEvery1Minute']
     """
     table = _risk_table(result)
-    if measures is None:
-        server = "target_errors_median" not in table.columns
-        default = DEFAULT_SERVER_RISK_MEASURES if server else DEFAULT_RISK_MEASURES
-        measures = default if ax is None else ("rollback_rate",)
-    if isinstance(measures, str):
-        measures = (measures,)
-    for name in measures:
-        if name not in RISK_MEASURES:
-            listed = ", ".join(RISK_MEASURES)
-            raise ConfigError(f"plot.risk: measures has {name!r}; choose among {listed}.")
-    if not measures:
-        raise ConfigError("plot.risk: measures must name at least one measure.")
+    measures = _risk_measures(table, ax, measures)
     labels = _risk_labels(table)
     n = len(table)
-    if ax is None:
-        _, axes = plt.subplots(
-            1,
-            len(measures),
-            figsize=(max(_WIDTH, 3.6 * len(measures)) + 2.0, max(2.6, 1.4 + 0.42 * n)),
-            sharey=True,
-            layout="constrained",
-            squeeze=False,
-        )
-        panels = list(axes[0])
-    elif len(measures) == 1:
-        panels = [ax]
-    else:
-        raise ConfigError(
-            "plot.risk: with an ax, draw one measure (measures=('rollback_rate',)); "
-            "pass ax=None for one panel per measure."
-        )
+    panels = _risk_panels(ax, measures, n)
     y = np.arange(n)
     for panel, name in zip(panels, measures):
         label, kind = RISK_MEASURES[name]
         if kind == "rate":
-            est = table[name].to_numpy(float)
-            low = table[f"{name}_low"].to_numpy(float)
-            high = table[f"{name}_high"].to_numpy(float)
-            # Wilson bounds can sit a rounding error inside the estimate at 0 or 1.
-            err = np.clip(np.vstack([est - low, high - est]), 0.0, None)
-            panel.errorbar(est, y, xerr=err, fmt="o", color="tab:blue", capsize=3, label=label)
-            panel.set_xlim(-0.03, 1.03)
-            values = [f"{v:.1%} ({lo:.1%} to {hi:.1%})" for v, lo, hi in zip(est, low, high)]
+            values = _draw_rate(panel, table, name, label, y)
         else:
-            median = table[f"{name}_median"].to_numpy(float)
-            p95 = table[f"{name}_p95"].to_numpy(float)
-            panel.hlines(y, median, p95, color="tab:orange", lw=2)
-            panel.plot(median, y, "o", color="tab:orange", label=label)
-            known = np.isfinite(p95)
-            right = float(np.nanmax(p95)) if known.any() else 1.0
-            # Counts get whole-number ticks and room for a few; minutes a scale of at least 1.
-            counts = name in _COUNT_MEASURES
-            right = max(right, 4.0 if counts else 1.0)
-            panel.set_xlim(-0.03 * right, right * 1.1)
-            if counts:
-                panel.xaxis.set_major_locator(MaxNLocator(integer=True))
-            for k in np.flatnonzero(~np.isfinite(median)):
-                panel.text(0.0, y[k], " never", va="center", fontsize="small", color="dimgray")
-            values = [f"median {_short(m)}, p95 {_short(p)}" for m, p in zip(median, p95)]
+            values = _draw_spread(panel, table, name, label, y)
         if n == 1 and np.isfinite(table[_point_column(name, kind)].to_numpy(float)[0]):
             # One configuration: its numbers, written above the point.
             panel.annotate(
@@ -583,6 +535,78 @@ def risk(
         title = "Risk per configuration" + (f" ({int(runs):,} runs each)" if runs else "")
     first.figure.suptitle(title) if len(panels) > 1 else first.set_title(title)
     return first
+
+
+def _risk_measures(
+    table: pd.DataFrame, ax: Axes | None, measures: Sequence[str] | None
+) -> Sequence[str]:
+    """The measures :func:`risk` draws, checked (the defaults where ``measures`` is None)."""
+    if measures is None:
+        server = "target_errors_median" not in table.columns
+        default = DEFAULT_SERVER_RISK_MEASURES if server else DEFAULT_RISK_MEASURES
+        measures = default if ax is None else ("rollback_rate",)
+    if isinstance(measures, str):
+        measures = (measures,)
+    for name in measures:
+        if name not in RISK_MEASURES:
+            listed = ", ".join(RISK_MEASURES)
+            raise ConfigError(f"plot.risk: measures has {name!r}; choose among {listed}.")
+    if not measures:
+        raise ConfigError("plot.risk: measures must name at least one measure.")
+    return measures
+
+
+def _risk_panels(ax: Axes | None, measures: Sequence[str], n: int) -> list[Axes]:
+    """One panel per measure in a new figure, or the one given."""
+    if ax is None:
+        _, axes = plt.subplots(
+            1,
+            len(measures),
+            figsize=(max(_WIDTH, 3.6 * len(measures)) + 2.0, max(2.6, 1.4 + 0.42 * n)),
+            sharey=True,
+            layout="constrained",
+            squeeze=False,
+        )
+        return list(axes[0])
+    if len(measures) == 1:
+        return [ax]
+    raise ConfigError(
+        "plot.risk: with an ax, draw one measure (measures=('rollback_rate',)); "
+        "pass ax=None for one panel per measure."
+    )
+
+
+def _draw_rate(panel: Axes, table: pd.DataFrame, name: str, label: str, y: np.ndarray) -> list[str]:
+    """A rate with its confidence interval; returns each row's numbers as text."""
+    est = table[name].to_numpy(float)
+    low = table[f"{name}_low"].to_numpy(float)
+    high = table[f"{name}_high"].to_numpy(float)
+    # Wilson bounds can sit a rounding error inside the estimate at 0 or 1.
+    err = np.clip(np.vstack([est - low, high - est]), 0.0, None)
+    panel.errorbar(est, y, xerr=err, fmt="o", color="tab:blue", capsize=3, label=label)
+    panel.set_xlim(-0.03, 1.03)
+    return [f"{v:.1%} ({lo:.1%} to {hi:.1%})" for v, lo, hi in zip(est, low, high)]
+
+
+def _draw_spread(
+    panel: Axes, table: pd.DataFrame, name: str, label: str, y: np.ndarray
+) -> list[str]:
+    """A median with a bar to the 95th percentile; returns each row's numbers as text."""
+    median = table[f"{name}_median"].to_numpy(float)
+    p95 = table[f"{name}_p95"].to_numpy(float)
+    panel.hlines(y, median, p95, color="tab:orange", lw=2)
+    panel.plot(median, y, "o", color="tab:orange", label=label)
+    known = np.isfinite(p95)
+    right = float(np.nanmax(p95)) if known.any() else 1.0
+    # Counts get whole-number ticks and room for a few; minutes a scale of at least 1.
+    counts = name in _COUNT_MEASURES
+    right = max(right, 4.0 if counts else 1.0)
+    panel.set_xlim(-0.03 * right, right * 1.1)
+    if counts:
+        panel.xaxis.set_major_locator(MaxNLocator(integer=True))
+    for k in np.flatnonzero(~np.isfinite(median)):
+        panel.text(0.0, y[k], " never", va="center", fontsize="small", color="dimgray")
+    return [f"median {_short(m)}, p95 {_short(p)}" for m, p in zip(median, p95)]
 
 
 def _point_column(name: str, kind: str) -> str:
@@ -657,7 +681,7 @@ def tradeoff(
     ax : Axes, optional
     constraints : mapping of str to float, optional
         Upper bounds the frontier must meet (as :func:`shiftsim.frontier`); bounds on the two
-        axes are drawn as dashed lines.
+        axes are drawn as dashed lines, and points that break a bound are drawn hollow.
     x, y : str
         The measures on the axes (default false rollback rate across, miss rate up).
 
@@ -697,26 +721,87 @@ def tradeoff(
         "false_rollback_rate": "false rollbacks: good releases turned away (95% CI)",
     }
 
-    def bars(frame: pd.DataFrame, name: str) -> Any:
-        value = frame[name].to_numpy(float)
-        if f"{name}_low" not in frame.columns:
-            return None
-        low, high = frame[f"{name}_low"].to_numpy(float), frame[f"{name}_high"].to_numpy(float)
-        return np.clip(np.vstack([value - low, high - value]), 0.0, None)
+    excluded = _excluded(wide, constraints)
+    _draw_points(ax, wide[~excluded], x, y, hollow=False)
+    handles = _draw_frontier(ax, best, x, y)
+    if excluded.any():
+        _draw_points(ax, wide[excluded], x, y, hollow=True)
+        handles.insert(
+            1,
+            Line2D(
+                [],
+                [],
+                marker="o",
+                ls="",
+                color="silver",
+                markerfacecolor="none",
+                label="excluded by a constraint",
+            ),
+        )
+    for name, draw in ((x, ax.axvline), (y, ax.axhline)):
+        bound = (constraints or {}).get(name)
+        if bound is not None:
+            draw(bound, color="tab:gray", ls="--", lw=1)
+    ax.set_xlabel(texts.get(x, DECISION_MEASURES.get(x, ("", "", x))[2]))
+    ax.set_ylabel(texts.get(y, DECISION_MEASURES.get(y, ("", "", y))[2]))
+    if x.endswith("_rate"):
+        ax.set_xlim(-0.03, 1.03)
+    if y.endswith("_rate"):
+        ax.set_ylim(-0.03, 1.03)
+    runs = int(wide["runs"].max()) if "runs" in wide.columns else None
+    shown = ", ".join(f"{k} <= {v:g}" for k, v in (constraints or {}).items())
+    title = "Misses against false rollbacks" + (f" ({runs:,} runs each)" if runs else "")
+    ax.set_title(title + (f"\nfrontier under {shown}" if shown else ""), fontsize="medium")
+    ax.grid(alpha=0.3)
+    ax.legend(
+        handles=handles,
+        fontsize="small",
+        loc="upper left",
+        bbox_to_anchor=(1.01, 1.0),
+        frameon=False,
+        handlelength=1.2,
+    )
+    return ax
 
+
+def _excluded(wide: pd.DataFrame, constraints: Mapping[str, float] | None) -> np.ndarray:
+    """Rows that break a constraint (as :func:`shiftsim.frontier` reads them: NaN breaks)."""
+    out = np.zeros(len(wide), dtype=bool)
+    for name, bound in (constraints or {}).items():
+        values = np.nan_to_num(wide[name].to_numpy(float), nan=np.inf)
+        out |= values > float(bound) + 1e-12
+    return out
+
+
+def _draw_points(ax: Axes, frame: pd.DataFrame, x: str, y: str, *, hollow: bool) -> None:
+    """Every configuration and alarm with its confidence intervals; ``hollow`` if excluded."""
     ax.errorbar(
-        wide[x],
-        wide[y],
-        xerr=bars(wide, x),
-        yerr=bars(wide, y),
+        frame[x],
+        frame[y],
+        xerr=_ci_bars(frame, x),
+        yerr=_ci_bars(frame, y),
         fmt="o",
         color="silver",
         ecolor="gainsboro",
         ms=4,
         capsize=0,
         zorder=1,
-        label="configuration and alarm",
+        markerfacecolor="none" if hollow else "silver",
+        label="excluded by a constraint" if hollow else "configuration and alarm",
     )
+
+
+def _ci_bars(frame: pd.DataFrame, name: str) -> Any:
+    """Error bars (below, above) from a measure's ``_low``/``_high`` columns, if it has them."""
+    value = frame[name].to_numpy(float)
+    if f"{name}_low" not in frame.columns:
+        return None
+    low, high = frame[f"{name}_low"].to_numpy(float), frame[f"{name}_high"].to_numpy(float)
+    return np.clip(np.vstack([value - low, high - value]), 0.0, None)
+
+
+def _draw_frontier(ax: Axes, best: pd.DataFrame, x: str, y: str) -> list[Any]:
+    """The Pareto frontier joined and numbered; returns the legend's handles."""
     order = best.sort_values([x, y], kind="stable")
     ax.plot(order[x], order[y], "-", color="tab:red", lw=1.2, zorder=2)
     # Points at the same place get one number; the legend lists what each number is.
@@ -742,30 +827,7 @@ def tradeoff(
         )
         more = f" (+{len(labels) - 1} alike)" if len(labels) > 1 else ""
         handles.append(Line2D([], [], ls="", label=f"{k}  {labels[0]}{more}"))
-    for name, draw in ((x, ax.axvline), (y, ax.axhline)):
-        bound = (constraints or {}).get(name)
-        if bound is not None:
-            draw(bound, color="tab:gray", ls="--", lw=1)
-    ax.set_xlabel(texts.get(x, DECISION_MEASURES.get(x, ("", "", x))[2]))
-    ax.set_ylabel(texts.get(y, DECISION_MEASURES.get(y, ("", "", y))[2]))
-    if x.endswith("_rate"):
-        ax.set_xlim(-0.03, 1.03)
-    if y.endswith("_rate"):
-        ax.set_ylim(-0.03, 1.03)
-    runs = int(wide["runs"].max()) if "runs" in wide.columns else None
-    shown = ", ".join(f"{k} <= {v:g}" for k, v in (constraints or {}).items())
-    title = "Misses against false rollbacks" + (f" ({runs:,} runs each)" if runs else "")
-    ax.set_title(title + (f"\nfrontier under {shown}" if shown else ""), fontsize="medium")
-    ax.grid(alpha=0.3)
-    ax.legend(
-        handles=handles,
-        fontsize="small",
-        loc="upper left",
-        bbox_to_anchor=(1.01, 1.0),
-        frameon=False,
-        handlelength=1.2,
-    )
-    return ax
+    return handles
 
 
 def _short(value: float) -> str:

@@ -48,7 +48,28 @@ def test_constraints_are_drawn_and_named() -> None:
     ax = plot.tradeoff(wide(), constraints={"false_rollback_rate": 0.35})
     assert "false_rollback_rate <= 0.35" in ax.get_title()
     legend = [t.get_text() for t in ax.get_legend().get_texts()]
-    assert legend[2:] == ["1  b", "2  a (+1 alike)"]
+    assert legend[3:] == ["1  b", "2  a (+1 alike)"]
+    plt.close(ax.figure)
+
+
+def test_points_a_constraint_excludes_are_hollow_and_named() -> None:
+    ax = plot.tradeoff(wide(), constraints={"false_rollback_rate": 0.35})
+    legend = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert legend[:3] == ["configuration and alarm", "excluded by a constraint", "Pareto frontier:"]
+    points = {str(bars.get_label()): bars.lines[0] for bars in ax.containers}
+    hollow = points["excluded by a constraint"]
+    assert list(hollow.get_xdata()) == [0.5]  # d breaks false_rollback_rate <= 0.35
+    assert hollow.get_markerfacecolor() == "none"
+    kept = points["configuration and alarm"]
+    assert list(kept.get_xdata()) == [0.3, 0.1, 0.2, 0.3]
+    assert kept.get_markerfacecolor() != "none"
+    plt.close(ax.figure)
+
+
+def test_without_constraints_no_point_is_hollow() -> None:
+    ax = plot.tradeoff(wide())
+    assert all(line.get_markerfacecolor() != "none" for line in ax.get_lines())
+    assert "excluded by a constraint" not in [t.get_text() for t in ax.get_legend().get_texts()]
     plt.close(ax.figure)
 
 

@@ -89,91 +89,13 @@ def draw_fleet(
     others = {d for d in deployments["deployment_id"] if d != main_id}
     legend: list[Any] = []
     if n <= max_rows:
-        timed = lifecycle.dropna(subset=["start"])
-        timed = timed[timed["status"] != "Skipped"]
-        shown: dict[str, None] = {}
-        # Events that took no time are hairlines (0.3% of the time axis), like the legend says.
-        hairline = 0.003 * max(float(timed["end"].fillna(timed["start"]).max()) / 60.0, 1e-9)
-        for (dep, event, status), group in timed.groupby(
-            ["deployment_id", "event", "status"], sort=False
-        ):
-            color = _OUTCOME_COLORS.get(str(status)) or _event_color(str(event))
-            start = group["start"].to_numpy(float) / 60.0
-            stop = group["end"].fillna(group["start"]).to_numpy(float) / 60.0
-            is_other = dep in others
-            ax.barh(
-                group["instance_id"].map(rows).to_numpy(float),
-                np.maximum(stop - start, hairline),
-                left=start,
-                height=0.72,
-                color=color,
-                alpha=0.55 if is_other else 1.0,
-                hatch="////" if is_other else None,
-                edgecolor="white" if is_other else None,
-                linewidth=0,
-            )
-            # Events that took no time cannot be seen: they stay out of the legend.
-            if str(status) not in _OUTCOME_COLORS and (stop > start).any():
-                shown[str(event)] = None
+        legend += _draw_event_bars(ax, lifecycle, rows, others)
         _label_rows(ax, order)
         ax.set_ylabel("instance (in the order deployed)")
-        known = [e for _, names in _PHASES for e in names]
-        events = [e for e in known if e in shown] + [e for e in shown if e not in known]
-        legend += [Patch(color=_event_color(e), label=e) for e in events]
-        legend += [
-            Patch(color=c, label=f"{s} event")
-            for s, c in _OUTCOME_COLORS.items()
-            if (timed["status"] == s).any()
-        ]
-        if "instance_type" in instances and instances["instance_type"].notna().any():
-            kind = dict(zip(instances["instance_id"], instances["instance_type"]))
-            for label in ax.get_yticklabels():
-                color = _BLUE_GREEN.get(str(kind.get(label.get_text())))
-                if color:
-                    label.set_color(color)
-            legend += [
-                Patch(color=_BLUE_GREEN["Blue"], label="original (blue) instances"),
-                Patch(color=_BLUE_GREEN["Green"], label="replacement (green) instances"),
-            ]
+        legend += _event_legend(lifecycle)
+        legend += _colour_blue_green(ax, instances)
     else:
-        size = -(-n // max_rows)
-        binned = instances.assign(_row=instances["instance_id"].map(rows) // size)
-        cmap = plt.get_cmap("RdYlGn_r")
-        for dep, group in binned.dropna(subset=["start"]).groupby("deployment_id", sort=False):
-            stats = group.groupby("_row").agg(
-                first=("start", "min"),
-                last=("end", "max"),
-                failed=("status", lambda s: float((s == "Failed").mean())),
-            )
-            is_other = dep in others
-            ax.barh(
-                stats.index.to_numpy(float),
-                np.maximum((stats["last"] - stats["first"]).to_numpy(float) / 60.0, 0.02),
-                left=stats["first"].to_numpy(float) / 60.0,
-                height=0.8,
-                color=cmap(stats["failed"].to_numpy(float)),
-                alpha=0.55 if is_other else 1.0,
-                hatch="////" if is_other else None,
-                edgecolor="white" if is_other else None,
-                linewidth=0,
-            )
-        ax.set_ylabel(f"instances, {size} per row (in the order deployed)")
-        from matplotlib.cm import ScalarMappable
-        from matplotlib.colors import Normalize
-
-        bar = ax.figure.colorbar(
-            ScalarMappable(Normalize(0.0, 1.0), cmap),
-            ax=ax,
-            location="left",
-            pad=0.01,
-            fraction=0.03,
-            aspect=30,
-        )
-        bar.set_label("share of the row's instances that failed", fontsize="small")
-        bar.ax.yaxis.set_ticks_position("left")
-        bar.ax.yaxis.set_label_position("left")
-        ax.yaxis.set_label_position("right")
-        ax.set_yticks([])
+        _draw_binned_rows(ax, instances, rows, -(-n // max_rows), others)
     if others:
         legend.append(
             Patch(
@@ -183,6 +105,133 @@ def draw_fleet(
                 label="rollback / follow-up deployment",
             )
         )
+    legend += _deployment_marks(ax, lifecycle, deployments, main_id)
+    ax.set_ylim(n - 0.5 if n <= max_rows else -(-n // -(-n // max_rows)) - 0.5, -0.5)
+    ax.set_title(_fleet_title(run))
+    ax.legend(
+        handles=legend,
+        loc="upper left",
+        bbox_to_anchor=(1.01, 1.0),
+        fontsize="small",
+        frameon=False,
+    )
+    ax.tick_params(labelbottom=False)
+    _draw_window_panel(low, run, lifecycle, instances, deployments)
+
+
+def _timed_events(lifecycle: pd.DataFrame) -> pd.DataFrame:
+    """The lifecycle events that ran (a start, not skipped)."""
+    timed = lifecycle.dropna(subset=["start"])
+    return timed[timed["status"] != "Skipped"]
+
+
+def _draw_event_bars(
+    ax: Axes, lifecycle: pd.DataFrame, rows: dict[str, int], others: set[Any]
+) -> list[Any]:
+    """One bar per lifecycle event on its instance's row; the legend's event entries."""
+    timed = _timed_events(lifecycle)
+    shown: dict[str, None] = {}
+    # Events that took no time are hairlines (0.3% of the time axis), like the legend says.
+    hairline = 0.003 * max(float(timed["end"].fillna(timed["start"]).max()) / 60.0, 1e-9)
+    for (dep, event, status), group in timed.groupby(
+        ["deployment_id", "event", "status"], sort=False
+    ):
+        color = _OUTCOME_COLORS.get(str(status)) or _event_color(str(event))
+        start = group["start"].to_numpy(float) / 60.0
+        stop = group["end"].fillna(group["start"]).to_numpy(float) / 60.0
+        is_other = dep in others
+        ax.barh(
+            group["instance_id"].map(rows).to_numpy(float),
+            np.maximum(stop - start, hairline),
+            left=start,
+            height=0.72,
+            color=color,
+            alpha=0.55 if is_other else 1.0,
+            hatch="////" if is_other else None,
+            edgecolor="white" if is_other else None,
+            linewidth=0,
+        )
+        # Events that took no time cannot be seen: they stay out of the legend.
+        if str(status) not in _OUTCOME_COLORS and (stop > start).any():
+            shown[str(event)] = None
+    known = [e for _, names in _PHASES for e in names]
+    events = [e for e in known if e in shown] + [e for e in shown if e not in known]
+    return [Patch(color=_event_color(e), label=e) for e in events]
+
+
+def _event_legend(lifecycle: pd.DataFrame) -> list[Any]:
+    """Legend entries for the outcomes (failed, unknown) that some event had."""
+    timed = _timed_events(lifecycle)
+    return [
+        Patch(color=c, label=f"{s} event")
+        for s, c in _OUTCOME_COLORS.items()
+        if (timed["status"] == s).any()
+    ]
+
+
+def _colour_blue_green(ax: Axes, instances: pd.DataFrame) -> list[Any]:
+    """Row labels of a blue/green deployment in the instances' colours; their legend entries."""
+    if "instance_type" not in instances or not instances["instance_type"].notna().any():
+        return []
+    kind = dict(zip(instances["instance_id"], instances["instance_type"]))
+    for label in ax.get_yticklabels():
+        color = _BLUE_GREEN.get(str(kind.get(label.get_text())))
+        if color:
+            label.set_color(color)
+    return [
+        Patch(color=_BLUE_GREEN["Blue"], label="original (blue) instances"),
+        Patch(color=_BLUE_GREEN["Green"], label="replacement (green) instances"),
+    ]
+
+
+def _draw_binned_rows(
+    ax: Axes, instances: pd.DataFrame, rows: dict[str, int], size: int, others: set[Any]
+) -> None:
+    """A big fleet, ``size`` instances a row, coloured by the share that failed."""
+    binned = instances.assign(_row=instances["instance_id"].map(rows) // size)
+    cmap = plt.get_cmap("RdYlGn_r")
+    for dep, group in binned.dropna(subset=["start"]).groupby("deployment_id", sort=False):
+        stats = group.groupby("_row").agg(
+            first=("start", "min"),
+            last=("end", "max"),
+            failed=("status", lambda s: float((s == "Failed").mean())),
+        )
+        is_other = dep in others
+        ax.barh(
+            stats.index.to_numpy(float),
+            np.maximum((stats["last"] - stats["first"]).to_numpy(float) / 60.0, 0.02),
+            left=stats["first"].to_numpy(float) / 60.0,
+            height=0.8,
+            color=cmap(stats["failed"].to_numpy(float)),
+            alpha=0.55 if is_other else 1.0,
+            hatch="////" if is_other else None,
+            edgecolor="white" if is_other else None,
+            linewidth=0,
+        )
+    ax.set_ylabel(f"instances, {size} per row (in the order deployed)")
+    from matplotlib.cm import ScalarMappable
+    from matplotlib.colors import Normalize
+
+    bar = ax.figure.colorbar(
+        ScalarMappable(Normalize(0.0, 1.0), cmap),
+        ax=ax,
+        location="left",
+        pad=0.01,
+        fraction=0.03,
+        aspect=30,
+    )
+    bar.set_label("share of the row's instances that failed", fontsize="small")
+    bar.ax.yaxis.set_ticks_position("left")
+    bar.ax.yaxis.set_label_position("left")
+    ax.yaxis.set_label_position("right")
+    ax.set_yticks([])
+
+
+def _deployment_marks(
+    ax: Axes, lifecycle: pd.DataFrame, deployments: pd.DataFrame, main_id: Any
+) -> list[Any]:
+    """The termination wait, the deployment's end and other deployments' starts."""
+    legend: list[Any] = []
     ends = lifecycle["end"].to_numpy(float) / 60.0
     last_event = float(np.nanmax(ends)) if np.isfinite(ends).any() else 0.0
     for record in deployments.to_dict("records"):
@@ -213,17 +262,18 @@ def draw_fleet(
                 label=f"{other['creator']} starts",
             )
             legend.append(line)
-    ax.set_ylim(n - 0.5 if n <= max_rows else -(-n // -(-n // max_rows)) - 0.5, -0.5)
-    ax.set_title(_fleet_title(run))
-    ax.legend(
-        handles=legend,
-        loc="upper left",
-        bbox_to_anchor=(1.01, 1.0),
-        fontsize="small",
-        frameon=False,
-    )
-    ax.tick_params(labelbottom=False)
+    return legend
 
+
+def _draw_window_panel(
+    low: Axes,
+    run: Any,
+    lifecycle: pd.DataFrame,
+    instances: pd.DataFrame,
+    deployments: pd.DataFrame,
+) -> None:
+    """The panel below: instances in flight, healthy ones and the minimum healthy."""
+    main_id = run.deployment_id
     main = instances[instances["deployment_id"] == main_id]
     in_flight, healthy = _window(run, main, lifecycle)
     minimum = deployments.loc[deployments["deployment_id"] == main_id, "minimum_healthy"]

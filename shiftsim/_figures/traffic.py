@@ -123,10 +123,31 @@ def draw_traffic(
     platform = platform_of(run)
     subject = "replacement task set" if platform == "ECS" else "new version"
     events = run.events
-    main = run.deployment_id
-    handles: list[Any] = []
+    handles = _draw_hooks(ax, events, run.deployment_id, out)
+    right = right_edge(end) if right is None else right
+    handles[:0] = _draw_share(ax, run, subject, end, right)
+    if not below:
+        ax.set_xlabel("minutes since the deployment started")
+    handles += _draw_event_marks(ax, events, run.deployment_id)
+    twin = (
+        _draw_error_rates(ax, run, deployment, subject, end, right, handles) if error_rate else None
+    )
+    status = f"{out.status}" + (f" ({out.error_code})" if out.error_code else "")
+    if out.rolled_back:
+        status += ", rolled back"
+    ax.set_title(f"{platform} deployment: {status}")
+    ax.legend(
+        handles=handles,
+        loc="upper left",
+        bbox_to_anchor=(1.01 if twin is None else 1.1, 1.0),
+        fontsize="small",
+        frameon=False,
+    )
 
-    # Lifecycle events other than AllowTraffic, shaded, with their outcome at their end.
+
+def _draw_hooks(ax: Axes, events: pd.DataFrame, main: str, out: Any) -> list[Any]:
+    """Lifecycle events other than AllowTraffic, shaded, with their outcome at their end."""
+    handles: list[Any] = []
     outcomes: dict[str, list[tuple[float, float]]] = {"Succeeded": [], "Failed": []}
     shade = 0
     for name, start, stop, status in _phases(events, main):
@@ -167,8 +188,11 @@ def draw_traffic(
                 clip_on=False,
             )
             handles.append(mark)
+    return handles
 
-    # The share of traffic on the target, as steps to the end of the deployment.
+
+def _draw_share(ax: Axes, run: Any, subject: str, end: float, right: float) -> list[Any]:
+    """The share of traffic on the target, as steps to the end of the deployment and beyond."""
     points = weight_changes(run)
     times = [t for t, _ in points] + [end]
     weights = [w for _, w in points]
@@ -176,20 +200,20 @@ def draw_traffic(
     (share,) = ax.step(
         times, weights, where="post", color="tab:blue", lw=2.2, label=f"{subject} share", zorder=3
     )
-    right = right_edge(end) if right is None else right
     # What the deployment left behind, drawn on to the edge (it is not simulated further).
     (after,) = ax.plot(
         [end, right], [weights[-1]] * 2, color="tab:blue", lw=1.5, ls=":", label="after the end"
     )
-    handles[:0] = [share, after]
     ax.set_ylim(-2, 118)
     ax.set_yticks([0, 25, 50, 75, 100])
     ax.set_xlim(min(0.0, times[0]), right)
     ax.set_ylabel(f"traffic on the {subject} (%)")
-    if not below:
-        ax.set_xlabel("minutes since the deployment started")
+    return [share, after]
 
-    # A StopDeployment call and the rollback, labelled where they happen.
+
+def _draw_event_marks(ax: Axes, events: pd.DataFrame, main: str) -> list[Any]:
+    """A StopDeployment call, the rollback and each alarm's change to ALARM, labelled."""
+    handles: list[Any] = []
     top = blended_transform_factory(ax.transData, ax.transAxes)
     labels: list[tuple[float, str, Any]] = []
     ended = events[(events["event"] == "Deployment") & (events["deployment_id"] == main)]
@@ -219,22 +243,7 @@ def draw_traffic(
             )
         )
     _stacked_labels(ax, labels, top)
-
-    twin = (
-        _draw_error_rates(ax, run, deployment, subject, end, right, handles) if error_rate else None
-    )
-
-    status = f"{out.status}" + (f" ({out.error_code})" if out.error_code else "")
-    if out.rolled_back:
-        status += ", rolled back"
-    ax.set_title(f"{platform} deployment: {status}")
-    ax.legend(
-        handles=handles,
-        loc="upper left",
-        bbox_to_anchor=(1.01 if twin is None else 1.1, 1.0),
-        fontsize="small",
-        frameon=False,
-    )
+    return handles
 
 
 def _stacked_labels(ax: Axes, labels: list[tuple[float, str, Any]], transform: Any) -> None:
@@ -409,50 +418,7 @@ def draw_alarm(
     top = 1.0
     handles: list[Any] = []
     if data is not None:
-        starts, values, per = data
-        known = np.isfinite(values)
-        breach = np.array([known[k] and alarm.breaches(values[k]) for k in range(len(values))])
-        widths = np.minimum(per, np.maximum(end - starts, 0.0)) * 0.85
-        for mask, color, label in (
-            (breach, "tab:red", "datapoint breaches"),
-            (known & ~breach, "tab:gray", "datapoint"),
-        ):
-            if mask.any():
-                handles.append(
-                    ax.bar(
-                        starts[mask],
-                        values[mask],
-                        width=widths[mask],
-                        align="edge",
-                        color=color,
-                        alpha=0.8,
-                        label=label,
-                    )
-                )
-        # A dot on every datapoint, so that a zero shows (and a gap means no datapoint).
-        ax.plot(
-            starts[known] + widths[known] / 2,
-            values[known],
-            "o",
-            color="black",
-            ms=2.5,
-            ls="none",
-            label="_datapoints",
-        )
-        missing = ~known & (starts < end)
-        if missing.any():
-            handles.append(
-                ax.plot(
-                    starts[missing] + per / 2,
-                    np.zeros(missing.sum()),
-                    "x",
-                    color="dimgray",
-                    ms=5,
-                    ls="none",
-                    label="no datapoint",
-                )[0]
-            )
-        top = float(np.nanmax(values)) if known.any() else 0.0
+        top = _draw_datapoints(ax, alarm, data, end, handles)
     else:
         ax.text(
             0.01,
@@ -474,9 +440,81 @@ def draw_alarm(
     )
     high = max(top, float(alarm.threshold), 1e-9) * 1.45 + (1.0 if top <= 0 else 0.0)
     ax.set_ylim(0, high)
-    # The M-of-N window that sent the alarm to ALARM.
     history = alarm_history(alarm, events)
     delay = float(getattr(deployment, "metric_delay", 60.0))
+    handles += _draw_fired_windows(ax, alarm, history, delay)
+    _draw_state_band(ax, history, end, right)
+    if last:
+        ax.set_xlabel("minutes since the deployment started")
+    ax.legend(
+        handles=handles,
+        loc="upper left",
+        bbox_to_anchor=(1.01, 1.0),
+        fontsize="x-small",
+        frameon=False,
+    )
+
+
+def _draw_datapoints(
+    ax: Axes,
+    alarm: Any,
+    data: tuple[np.ndarray, np.ndarray, float],
+    end: float,
+    handles: list[Any],
+) -> float:
+    """The alarm's datapoints as bars (breaching ones red); their legend entries go to
+    ``handles``. Returns the highest datapoint (0 if none)."""
+    starts, values, per = data
+    known = np.isfinite(values)
+    breach = np.array([known[k] and alarm.breaches(values[k]) for k in range(len(values))])
+    widths = np.minimum(per, np.maximum(end - starts, 0.0)) * 0.85
+    for mask, color, label in (
+        (breach, "tab:red", "datapoint breaches"),
+        (known & ~breach, "tab:gray", "datapoint"),
+    ):
+        if mask.any():
+            handles.append(
+                ax.bar(
+                    starts[mask],
+                    values[mask],
+                    width=widths[mask],
+                    align="edge",
+                    color=color,
+                    alpha=0.8,
+                    label=label,
+                )
+            )
+    # A dot on every datapoint, so that a zero shows (and a gap means no datapoint).
+    ax.plot(
+        starts[known] + widths[known] / 2,
+        values[known],
+        "o",
+        color="black",
+        ms=2.5,
+        ls="none",
+        label="_datapoints",
+    )
+    missing = ~known & (starts < end)
+    if missing.any():
+        handles.append(
+            ax.plot(
+                starts[missing] + per / 2,
+                np.zeros(missing.sum()),
+                "x",
+                color="dimgray",
+                ms=5,
+                ls="none",
+                label="no datapoint",
+            )[0]
+        )
+    return float(np.nanmax(values)) if known.any() else 0.0
+
+
+def _draw_fired_windows(
+    ax: Axes, alarm: Any, history: list[tuple[float, str]], delay: float
+) -> list[Any]:
+    """The M-of-N window that sent the alarm to ALARM, each time it did."""
+    handles: list[Any] = []
     for minute, state in history[1:]:
         if state != "ALARM":
             continue
@@ -493,7 +531,13 @@ def draw_alarm(
                     label=f"window that fired ({alarm.m} of {alarm.evaluation_periods})",
                 )
             )
-    # The alarm's states by name, along the top.
+    return handles
+
+
+def _draw_state_band(
+    ax: Axes, history: list[tuple[float, str]], end: float, right: float | None
+) -> None:
+    """The alarm's states by name, along the top."""
     band = blended_transform_factory(ax.transData, ax.transAxes)
     xmin, xmax = ax.get_xlim()
     right = max(xmax, right_edge(end)) if right is None else right
@@ -529,15 +573,6 @@ def draw_alarm(
                 color=color,
                 clip_on=True,
             )
-    if last:
-        ax.set_xlabel("minutes since the deployment started")
-    ax.legend(
-        handles=handles,
-        loc="upper left",
-        bbox_to_anchor=(1.01, 1.0),
-        fontsize="x-small",
-        frameon=False,
-    )
 
 
 _OPERATORS = {
