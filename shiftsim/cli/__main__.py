@@ -1,0 +1,7 @@
+"""``python -m shiftsim.cli``."""
+
+from shiftsim.cli import main
+
+__all__: list[str] = []
+
+raise SystemExit(main())
