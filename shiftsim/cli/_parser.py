@@ -25,7 +25,19 @@ def _parser() -> argparse.ArgumentParser:
         "documented in help(shiftsim.scenario) and examples/scenarios/.",
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    _configs_parser(sub)
+    _schedule_parser(sub)
+    _simulate_parser(sub)
+    _montecarlo_parser(sub)
+    _compare_parser(sub)
+    _sweep_parser(sub)
+    _validate_parser(sub)
+    _demo_parser(sub)
+    _serve_parser(sub)
+    return parser
 
+
+def _configs_parser(sub: Any) -> None:
     p = sub.add_parser(
         "configs",
         help="list every predefined deployment configuration",
@@ -35,6 +47,8 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="print JSON instead of a table")
     p.set_defaults(run="_configs")
 
+
+def _schedule_parser(sub: Any) -> None:
     p = sub.add_parser(
         "schedule",
         help="print a configuration's traffic shifts",
@@ -55,6 +69,8 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="print JSON instead of a table")
     p.set_defaults(run="_schedule")
 
+
+def _simulate_parser(sub: Any) -> None:
     p = sub.add_parser(
         "simulate",
         help="simulate one deployment from a scenario file",
@@ -75,6 +91,8 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="print JSON results instead of text")
     p.set_defaults(run="_simulate")
 
+
+def _montecarlo_parser(sub: Any) -> None:
     p = sub.add_parser(
         "montecarlo",
         help="run a scenario many times and estimate its risk",
@@ -88,6 +106,8 @@ def _parser() -> argparse.ArgumentParser:
     _exposure_option(p)
     p.set_defaults(run="_montecarlo")
 
+
+def _compare_parser(sub: Any) -> None:
     p = sub.add_parser(
         "compare",
         help="compare configurations on a bad and a good release (common random numbers)",
@@ -112,6 +132,8 @@ def _parser() -> argparse.ArgumentParser:
     _decision_options(p)
     p.set_defaults(run="_compare")
 
+
+def _sweep_parser(sub: Any) -> None:
     p = sub.add_parser(
         "sweep",
         help="sweep alarm, version or deployment fields on a bad and a good release",
@@ -131,6 +153,8 @@ def _parser() -> argparse.ArgumentParser:
     _decision_options(p)
     p.set_defaults(run="_sweep")
 
+
+def _validate_parser(sub: Any) -> None:
     sub.add_parser(
         "validate",
         help="check AppSpec files like a linter",
@@ -138,6 +162,8 @@ def _parser() -> argparse.ArgumentParser:
         add_help=False,
     )
 
+
+def _demo_parser(sub: Any) -> None:
     p = sub.add_parser(
         "demo",
         help="which configuration and alarm: the 9 Lambda configurations, 4 alarm designs",
@@ -159,8 +185,6 @@ def _parser() -> argparse.ArgumentParser:
         help=f"where to write the trade-off figure (default: ./{DEMO_FIGURE})",
     )
     p.set_defaults(run="_demo")
-    _serve_parser(sub)
-    return parser
 
 
 def _figure_path(text: str) -> str:
