@@ -11,7 +11,9 @@ from typing import Any, TextIO
 
 import pandas as pd
 
+from shiftsim._files import read_text
 from shiftsim._text import escape
+from shiftsim._yaml import load_document
 from shiftsim.errors import ShiftsimError
 
 __all__ = []
@@ -19,8 +21,6 @@ __all__ = []
 
 def _file_kind(name: str) -> str | None:
     """``"scenario"`` or ``"appspec"`` when the file at ``name`` clearly is one, else None."""
-    from shiftsim._files import read_text
-    from shiftsim._yaml import load_document
 
     try:  # AppSpec and scenario files are small: a hint never reads more than 64 KiB
         doc = load_document(read_text(name, what="file", limit=1 << 16), name)

@@ -8,8 +8,10 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import yaml
 
 from shiftsim._text import escape
+from shiftsim.alarms import Alarm
 from shiftsim.cli._common import (
     _info_stream,
     _print_json,
@@ -24,7 +26,12 @@ from shiftsim.cli._simulate import _releases
 from shiftsim.configs import (
     predefined_configs,
 )
+from shiftsim.decision import frontier, tradeoff_table
 from shiftsim.errors import ShiftsimError
+from shiftsim.lambda_ import LambdaDeployment, LambdaHooks
+from shiftsim.montecarlo import compare, sweep
+from shiftsim.scenario import load_scenario
+from shiftsim.traffic import Hook, Version
 
 __all__ = [
     "DEMO_FIGURE",
@@ -57,7 +64,6 @@ def _decide(
     seed: int,
 ) -> int:
     """Print (or write as JSON) a decision frame, its frontier, and the trade-off figure."""
-    from shiftsim.decision import frontier, tradeoff_table
 
     constraints = {"false_rollback_rate": args.max_false_rollbacks}
     if args.max_duration is not None:
@@ -95,8 +101,6 @@ def _decide(
 def _scenario_or_demo(args: argparse.Namespace) -> tuple[Any, str, str, int, int]:
     """deployment, platform, name, runs, seed of the command's scenario (or the demo's)."""
     if args.scenario:
-        from shiftsim.scenario import load_scenario
-
         scenario = load_scenario(args.scenario)
         platform = scenario.platform
         runs = args.runs or (min(scenario.runs, 500) if platform == "Server" else scenario.runs)
@@ -112,7 +116,6 @@ def _scenario_or_demo(args: argparse.Namespace) -> tuple[Any, str, str, int, int
 
 
 def _compare(args: argparse.Namespace) -> int:
-    from shiftsim.montecarlo import compare
 
     deployment, platform, name, runs, seed = _scenario_or_demo(args)
     configs = args.configs or [c.name for c in predefined_configs(platform)]
@@ -136,7 +139,6 @@ def _compare(args: argparse.Namespace) -> int:
 
 def _axis(text: str) -> tuple[str, list[Any]]:
     """``PATH=V1,V2`` -> (path, values), each value read as YAML (numbers stay numbers)."""
-    import yaml
 
     path, sep, values = text.partition("=")
     if not sep or not path.strip() or not values.strip():
@@ -153,7 +155,6 @@ def _axis(text: str) -> tuple[str, list[Any]]:
 
 
 def _sweep(args: argparse.Namespace) -> int:
-    from shiftsim.montecarlo import sweep
 
     deployment, platform, name, runs, seed = _scenario_or_demo(args)
     grid = dict(_axis(text) for text in args.axis)
@@ -179,7 +180,6 @@ def _sweep(args: argparse.Namespace) -> int:
 def demo_alarms() -> dict[str, list[Any]]:
     """The demo's alarm designs, by label: all watch the new version's Errors (SAM's
     ExecutedVersion alarm) or its error rate."""
-    from shiftsim.alarms import Alarm
 
     return {
         "any error, 1 of 1 min": [Alarm("errors", threshold=0)],
@@ -192,8 +192,6 @@ def demo_alarms() -> dict[str, list[Any]]:
 
 
 def _demo(args: argparse.Namespace) -> int:
-    from shiftsim.decision import frontier, tradeoff_table
-    from shiftsim.montecarlo import compare
 
     deployment = demo_deployment()
     configs = [c.name for c in predefined_configs("Lambda")]
@@ -243,7 +241,6 @@ def _demo(args: argparse.Namespace) -> int:
 def demo_releases() -> dict[str, Any]:
     """The demo's releases: a bad one failing 2% of calls, a good one failing 0.1% like the
     current version."""
-    from shiftsim.traffic import Version
 
     return {"bad": Version("2", error_rate=0.02), "good": Version("2", error_rate=0.001)}
 
@@ -252,9 +249,6 @@ def demo_deployment() -> Any:
     """The demo's scenario: 200 calls a minute, a current version failing 0.1% of them, the
     bad release as target, SAM's alarm and a 2-minute PostTraffic hook (configuration,
     alarms and target are replaced per row)."""
-    from shiftsim.alarms import Alarm
-    from shiftsim.lambda_ import LambdaDeployment, LambdaHooks
-    from shiftsim.traffic import Hook, Version
 
     return LambdaDeployment(
         "CodeDeployDefault.LambdaAllAtOnce",

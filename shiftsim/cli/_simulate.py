@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+from dataclasses import replace
 from typing import Any, TextIO
 
 import pandas as pd
@@ -19,12 +20,14 @@ from shiftsim.cli._common import (
     _seed,
 )
 from shiftsim.cli._format import format_summary
+from shiftsim.montecarlo import monte_carlo
+from shiftsim.scenario import load_scenario
+from shiftsim.server import ScriptFault
 
 __all__ = []
 
 
 def _simulate(args: argparse.Namespace) -> int:
-    from shiftsim.scenario import load_scenario
 
     scenario = load_scenario(args.scenario)
     seed = _seed(args.seed, scenario.seed)
@@ -127,8 +130,6 @@ def _save_run_figure(run: Any, platform: str, path: str, out: TextIO) -> None:
 
 
 def _montecarlo(args: argparse.Namespace) -> int:
-    from shiftsim.montecarlo import monte_carlo
-    from shiftsim.scenario import load_scenario
 
     scenario = load_scenario(args.scenario)
     runs = args.runs or scenario.runs
@@ -171,11 +172,8 @@ def _releases(deployment: Any, platform: str) -> dict[str, Any]:
     failing as often as the current version; Server, the scenario as written and without its
     script faults."""
     if platform == "Server":
-        from shiftsim.server import ScriptFault
-
         kept = tuple(f for f in deployment.faults if not isinstance(f, ScriptFault))
         return {"bad": {}, "good": {"faults": kept}}
-    from dataclasses import replace
 
     target, current = deployment.target, deployment.current
     good = replace(target, error_rate=current.error_rate, throttle_rate=current.throttle_rate)
