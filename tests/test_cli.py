@@ -309,7 +309,10 @@ def test_montecarlo_of_a_server_scenario(
 
 
 @pytest.mark.slow
-def test_compare_a_scenario(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+def test_compare_a_scenario(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: True)  # a bar only on a terminal
     png = tmp_path / "compare.png"
     code, out, err = run(
         capsys,
