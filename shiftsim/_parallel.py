@@ -15,7 +15,7 @@ from typing import Any
 
 from shiftsim._checks import invalid
 
-__all__ = ["check_executor", "check_workers", "default_workers", "map_blocks"]
+__all__ = ["check_executor", "check_workers", "default_workers", "map_blocks", "progress_bar"]
 
 
 def default_workers() -> int:
@@ -93,3 +93,14 @@ def map_blocks(
     )
     with pool:
         return list(show(pool.map(fn, tasks)))
+
+
+def progress_bar(
+    items: Iterable[Any], enabled: bool, desc: str, total: int | None = None
+) -> Iterable[Any]:
+    """``items`` with a tqdm progress bar when ``enabled`` (tqdm is imported only then)."""
+    if not enabled:
+        return items
+    from tqdm.auto import tqdm  # only when a bar is drawn
+
+    return tqdm(items, desc=desc, total=total)

@@ -15,10 +15,11 @@ from typing import Any
 import numpy as np
 
 from shiftsim._registry import register
+from shiftsim._server_monte_carlo import server_monte_carlo
 from shiftsim._traffic_run import replay_with_kernel, run_traffic_deployment
 from shiftsim.ecs import EcsDeployment, EcsRun
 from shiftsim.lambda_ import LambdaDeployment
-from shiftsim.montecarlo import server_monte_carlo, traffic_monte_carlo
+from shiftsim.montecarlo import traffic_monte_carlo
 from shiftsim.notifications import Notification
 from shiftsim.results import TrafficRun
 from shiftsim.server import ServerDeployment, ServerStepper, simulate_server

@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 import shiftsim
-from shiftsim import montecarlo
+from shiftsim import _server_monte_carlo, montecarlo
 from shiftsim._parallel import check_executor, check_workers, default_workers
 from shiftsim.errors import ConfigError
 from shiftsim.fleet import Fleet
@@ -34,8 +34,8 @@ ROLLOUT = ServerDeployment(
 def small_blocks(monkeypatch: pytest.MonkeyPatch) -> None:
     """Blocks small enough that a few hundred runs make three of them."""
     monkeypatch.setattr(montecarlo, "CHUNK", 1000)
-    monkeypatch.setattr(montecarlo, "SERVER_BLOCK", 64)
-    monkeypatch.setattr(montecarlo, "SERVER_RUN_BLOCK", 64)
+    monkeypatch.setattr(_server_monte_carlo, "SERVER_BLOCK", 64)
+    monkeypatch.setattr(_server_monte_carlo, "SERVER_RUN_BLOCK", 64)
 
 
 def traffic_runs(**options: object) -> pd.DataFrame:
@@ -133,7 +133,7 @@ def test_outcomes_do_not_depend_on_the_block_size_for_server_runs(
     """A Server run's draws are its own (seeded by its index), so even the block size does not
     change a run."""
     big = shiftsim.monte_carlo(ROLLOUT, runs=100, rng=5, workers=1).runs
-    monkeypatch.setattr(montecarlo, "SERVER_BLOCK", 7)
+    monkeypatch.setattr(_server_monte_carlo, "SERVER_BLOCK", 7)
     small = shiftsim.monte_carlo(ROLLOUT, runs=100, rng=5, workers=1).runs
     pd.testing.assert_frame_equal(big, small)
     assert np.array_equal(big["run"], np.arange(100))

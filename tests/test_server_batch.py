@@ -15,9 +15,9 @@ from shiftsim._engines.server.batch import Batch, unsupported, walk
 from shiftsim._engines.server.plan import compile_plan
 from shiftsim._engines.server.streams import entropy_words, uniforms
 from shiftsim._seeding import seed_sequence
+from shiftsim._server_monte_carlo import SERVER_COLUMNS, _server_rows, run_seed
 from shiftsim.errors import UnsupportedScenarioError
 from shiftsim.fleet import Fleet
-from shiftsim.montecarlo import SERVER_COLUMNS, _run_seed, _server_rows
 from shiftsim.server import (
     BlueGreen,
     Duration,
@@ -288,7 +288,7 @@ def test_batch_equals_simulate_on_random_scenarios(deployment: ServerDeployment,
         return
     frame = batch_frame(deployment, 6, seed)
     for i in range(6):
-        summary = simulate_server(deployment, rng=_run_seed(seq, i)).summary()
+        summary = simulate_server(deployment, rng=run_seed(seq, i)).summary()
         for column in SERVER_COLUMNS:
             got, want = frame[column].iloc[i], summary[column]
             assert got == want or (pd.isna(got) and want is None), (i, column, got, want)

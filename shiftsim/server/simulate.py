@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+import numpy as np
+
 from shiftsim._checks import check_choice
 from shiftsim._engines.server.plan import compile_plan
 from shiftsim._engines.server.runner import ENGINES, Runner
@@ -12,7 +14,7 @@ from shiftsim._server_model.deployment import ServerDeployment
 from shiftsim.notifications import Notification
 from shiftsim.server.run import ServerRun
 
-__all__ = ["simulate_server"]
+__all__ = ["replay_with_actions", "simulate_server"]
 
 
 def simulate_server(
@@ -50,10 +52,24 @@ def simulate_server(
             f"{type(deployment).__name__}."
         )
     check_choice("simulate_server", "engine", engine, tuple(ENGINES))
-    seq = seed_sequence(rng)
+    run = replay_with_actions(deployment, deployment, seed_sequence(rng), engine)
+    if on_notification is not None:
+        for note in run.notifications:
+            on_notification(note)
+    return run
+
+
+def replay_with_actions(
+    original: ServerDeployment,
+    deployment: ServerDeployment,
+    seq: np.random.SeedSequence,
+    engine: str = "core",
+) -> ServerRun:
+    """The run of ``deployment`` (``original`` plus an operator's actions: stops, alarm states,
+    scale events) under ``original``'s deployment IDs, as a stepped deployment keeps its ID."""
     plan = compile_plan(deployment)
-    runner = Runner(plan, seq, engine, scenario_key(deployment)).run()
-    run = ServerRun(
+    runner = Runner(plan, seq, engine, scenario_key(original)).run()
+    return ServerRun(
         deployment,
         plan,
         tuple(runner.deployments),
@@ -63,7 +79,3 @@ def simulate_server(
         runner.last_install,
         runner.revision,
     )
-    if on_notification is not None:
-        for note in run.notifications:
-            on_notification(note)
-    return run

@@ -15,7 +15,7 @@ from shiftsim._server_model.deployment import ServerDeployment
 from shiftsim.alarms import ALARM_STATES
 from shiftsim.rollback import ManualStop
 from shiftsim.server.run import ServerRun
-from shiftsim.server.simulate import simulate_server
+from shiftsim.server.simulate import replay_with_actions
 from shiftsim.vocabulary import DeploymentStatus, InstanceStatus
 
 __all__ = ["ServerDeploymentState", "ServerStepper"]
@@ -108,7 +108,7 @@ class ServerStepper:
 
     def _replayed(self) -> ServerRun:
         if self._run is None:
-            self._run = simulate_server(self.scenario(), rng=self._seq)
+            self._run = replay_with_actions(self.deployment, self.scenario(), self._seq)
         return self._run
 
     @property

@@ -16,8 +16,10 @@ from hypothesis.stateful import (
     rule,
 )
 
+from shiftsim._seeding import seed_sequence
 from shiftsim.rollback import ManualStop
-from shiftsim.server import ScaleOut, ServerDeployment, simulate_server
+from shiftsim.server import ScaleOut, ServerDeployment
+from shiftsim.server.simulate import replay_with_actions
 from shiftsim.stepping import DeploymentState, Stepper
 from shiftsim.stepping import start as _start
 from shiftsim.strategies import (
@@ -285,7 +287,7 @@ class ServerDeploymentMachine(RuleBasedStateMachine):
         )
 
     def _replay(self) -> None:
-        self.run = simulate_server(self.scenario(), rng=self.seed)
+        self.run = replay_with_actions(self.deployment, self.scenario(), seed_sequence(self.seed))
 
     @property
     def status(self) -> str:
