@@ -48,6 +48,7 @@ from shiftsim._figures.fleet import SERVER_EVENTS
 from shiftsim._figures.traffic import STATE_COLORS
 from shiftsim.configs import DeploymentConfig, allow_traffic_minutes, get_config
 from shiftsim.errors import ConfigError
+from shiftsim.server import ServerRun
 
 __all__ = [
     "SERVER_EVENTS",
@@ -250,7 +251,7 @@ def runs(
     items = list(runs.items()) if isinstance(runs, Mapping) else [(None, r) for r in runs]
     if not items:
         raise ConfigError("plot.runs: runs must hold at least one run.")
-    server = [hasattr(r, "lifecycle") for _, r in items]
+    server = [isinstance(r, ServerRun) for _, r in items]
     if any(server) and not all(server):
         raise ConfigError(
             "plot.runs: runs must all be Lambda/ECS runs or all EC2/on-premises runs; "

@@ -38,7 +38,6 @@ _ALARM_ACTIVE = ErrorCode.ALARM_ACTIVE.value
 _MANUAL_STOP = ErrorCode.MANUAL_STOP.value
 # Lambda and ECS word a manual stop their own way (EC2's is ErrorCode.MANUAL_STOP.message);
 # kept so results do not change.
-_MANUAL_STOP_MESSAGE = MANUAL_STOP_MESSAGE
 
 
 class Outcome(NamedTuple):
@@ -432,7 +431,7 @@ class TrafficSimulation:
                 self.now,
                 STOPPED,
                 _MANUAL_STOP,
-                _MANUAL_STOP_MESSAGE,
+                MANUAL_STOP_MESSAGE,
                 rollback,
             )
 
