@@ -436,32 +436,65 @@ def walk(
     ``terminal``, ``outcome`` (``OUT_*``), ``succeeded``, ``failed``, ``unknown``, ``peak`` and
     ``low`` (runs,). Array API standard only.
     """
-    runs, n = d.shape
-    inf = math.inf
-    f64 = xp.float64
     starts = _starts(d, ok, unhealthy, t0, cap, c2, xp)
     started = xp.isfinite(starts)
-    ends = xp.where(started, starts + d, inf)
-    healthy_pos = xp.arange(n) >= unhealthy
-    # -- how each run ends (kernel._ending's rules and priorities) --------------------------
-    terminal = xp.full((runs,), inf, dtype=f64)
+    ends = xp.where(started, starts + d, math.inf)
+    terminal, outcome = _ending(
+        starts,
+        started,
+        ends,
+        ok,
+        unhealthy=unhealthy,
+        t0=t0,
+        base=base,
+        minimum=minimum,
+        deadline=deadline,
+        xp=xp,
+    )
+    # -- each instance at that moment --------------------------------------------------------
+    tcol = terminal[:, None]
+    ran = started & (starts < tcol)
+    done = ran & (ends <= tcol)
+    i32 = xp.int32
+    peak, low = _marks(
+        d, ok, starts, ends, ran, done, unhealthy=unhealthy, cap=cap, c2=c2, base=base, xp=xp
+    )
+    return {
+        "starts": starts,
+        "ran": ran,
+        "done": done,
+        "terminal": terminal,
+        "outcome": outcome,
+        "succeeded": xp.sum(xp.astype(done & ok, i32), axis=1),
+        "failed": xp.sum(xp.astype(done & ~ok, i32), axis=1),
+        "unknown": xp.sum(xp.astype(ran & (ends > tcol), i32), axis=1),
+        "peak": peak,
+        "low": low,
+    }
+
+
+def _ending(
+    starts: Any,
+    started: Any,
+    ends: Any,
+    ok: Any,
+    *,
+    unhealthy: int,
+    t0: float,
+    base: int,
+    minimum: int,
+    deadline: float,
+    xp: Any,
+) -> tuple[Any, Any]:
+    """How each run ends (:mod:`.kernel`'s ending rules and priorities): ``terminal`` and
+    ``outcome`` (``OUT_*``), (runs,). First a failure that dooms the run, then the last finish
+    (a stall when some instance never started), then the deadline if it comes earlier."""
+    runs = ends.shape[0]
+    inf = math.inf
+    terminal, found = _doomed_at(
+        starts, started, ends, ok, unhealthy=unhealthy, base=base, minimum=minimum, xp=xp
+    )
     outcome = xp.full((runs,), OUT_SUCCEEDED, dtype=xp.int8)
-    failing = started & ~ok
-    n_fail = int(xp.max(xp.sum(xp.astype(failing, xp.int32), axis=1)))
-    first_doom = max(0, min(n + base - minimum, n) - 1)
-    if n_fail > first_doom:
-        fail_times = xp.sort(xp.where(failing, ends, inf), axis=1)
-    hs = xp.where(started[:, unhealthy:], starts[:, unhealthy:], inf)
-    found = xp.zeros((runs,), dtype=xp.bool)
-    # Before the (n + base - minimum)-th failure no run can be doomed (is_doomed's rules).
-    for k in range(first_doom, n_fail):
-        ft = fail_times[:, k]
-        idle = xp.sum(xp.astype(hs >= ft[:, None], xp.int32), axis=1)
-        best = n - (k + 1) + base
-        doomed = ((idle > 0) & (best <= minimum)) | (best < minimum) | (n - (k + 1) < 1)
-        hit = doomed & xp.isfinite(ft) & ~found
-        terminal = xp.where(hit, ft, terminal)
-        found = found | hit
     outcome = xp.where(found, xp.asarray(OUT_FAILED, dtype=xp.int8), outcome)
     any_started = xp.any(started, axis=1)
     last = xp.max(xp.where(started, ends, -inf), axis=1)
@@ -484,15 +517,63 @@ def walk(
     cut = deadline < terminal
     terminal = xp.where(cut, max(deadline, t0), terminal)
     outcome = xp.where(cut, xp.asarray(OUT_STOPPED, dtype=xp.int8), outcome)
-    # -- each instance at that moment --------------------------------------------------------
-    tcol = terminal[:, None]
-    ran = started & (starts < tcol)
-    done = ran & (ends <= tcol)
+    return terminal, outcome
+
+
+def _doomed_at(
+    starts: Any,
+    started: Any,
+    ends: Any,
+    ok: Any,
+    *,
+    unhealthy: int,
+    base: int,
+    minimum: int,
+    xp: Any,
+) -> tuple[Any, Any]:
+    """The failure at which each run is doomed (``is_doomed``'s rules; inf if none), (runs,),
+    and whether one is."""
+    runs, n = ends.shape
+    inf = math.inf
+    terminal = xp.full((runs,), inf, dtype=xp.float64)
+    failing = started & ~ok
+    n_fail = int(xp.max(xp.sum(xp.astype(failing, xp.int32), axis=1)))
+    first_doom = max(0, min(n + base - minimum, n) - 1)
+    if n_fail > first_doom:
+        fail_times = xp.sort(xp.where(failing, ends, inf), axis=1)
+    hs = xp.where(started[:, unhealthy:], starts[:, unhealthy:], inf)
+    found = xp.zeros((runs,), dtype=xp.bool)
+    # Before the (n + base - minimum)-th failure no run can be doomed (is_doomed's rules).
+    for k in range(first_doom, n_fail):
+        ft = fail_times[:, k]
+        idle = xp.sum(xp.astype(hs >= ft[:, None], xp.int32), axis=1)
+        best = n - (k + 1) + base
+        doomed = ((idle > 0) & (best <= minimum)) | (best < minimum) | (n - (k + 1) < 1)
+        hit = doomed & xp.isfinite(ft) & ~found
+        terminal = xp.where(hit, ft, terminal)
+        found = found | hit
+    return terminal, found
+
+
+def _marks(
+    d: Any,
+    ok: Any,
+    starts: Any,
+    ends: Any,
+    ran: Any,
+    done: Any,
+    *,
+    unhealthy: int,
+    cap: int,
+    c2: int,
+    base: int,
+    xp: Any,
+) -> tuple[Any, Any]:
+    """The water marks (finishes before starts at one instant): the most instances in flight
+    and the lowest healthy count, (runs,)."""
+    n = d.shape[1]
     i32 = xp.int32
-    succeeded = xp.sum(xp.astype(done & ok, i32), axis=1)
-    failed = xp.sum(xp.astype(done & ~ok, i32), axis=1)
-    unknown = xp.sum(xp.astype(ran & (ends > tcol), i32), axis=1)
-    # -- water marks: finishes before starts at one instant -----------------------------------
+    healthy_pos = xp.arange(n) >= unhealthy
     hc0 = base + (n - unhealthy)
     if unhealthy == 0 and c2 == cap:
         # Every instance healthy and no instance ends at its start: the first min(cap, ran)
@@ -509,18 +590,7 @@ def walk(
     else:
         peak, low_run = _water_marks(ends, done, ok, starts, ran, healthy_pos, xp)
     low = xp.minimum(hc0 + low_run, xp.asarray(hc0, dtype=low_run.dtype))
-    return {
-        "starts": starts,
-        "ran": ran,
-        "done": done,
-        "terminal": terminal,
-        "outcome": outcome,
-        "succeeded": succeeded,
-        "failed": failed,
-        "unknown": unknown,
-        "peak": xp.maximum(peak, xp.asarray(0, dtype=peak.dtype)),
-        "low": low,
-    }
+    return xp.maximum(peak, xp.asarray(0, dtype=peak.dtype)), low
 
 
 def _water_marks(
@@ -573,39 +643,52 @@ def _water_marks_numpy(
 
 def _starts(d: Any, ok: Any, unhealthy: int, t0: float, cap: int, c2: int, xp: Any) -> Any:
     """Start times (runs, n) in start order (inf: never started); see the module docstring."""
+    if unhealthy == 0 and c2 == cap:
+        return _starts_all_healthy(d, ok, t0, cap, c2, xp)
+    return _starts_general(d, ok, unhealthy, t0, cap, c2, xp)
+
+
+def _starts_all_healthy(d: Any, ok: Any, t0: float, cap: int, c2: int, xp: Any) -> Any:
+    """:func:`_starts` when every instance is healthy and ``c2 == cap``: the successes' pool
+    decides (its k-th value is at least the k-th finish); a failure pops without pushing."""
     runs, n = d.shape
     inf = math.inf
     f64 = xp.float64
     cols = []
-    if unhealthy == 0 and c2 == cap:
-        # Every instance healthy: the successes' pool decides (its k-th value is at least the
-        # k-th finish); a failure pops without pushing.
-        width = max(min(cap, n), 1)
-        fast = _is_numpy(xp)
-        rows = np.arange(runs)
-        slot = xp.arange(width)[None, :]
-        pool = xp.full((runs, width), inf, dtype=f64)
-        dead = xp.zeros((runs,), dtype=xp.bool)
-        for j in range(n):
-            popping = j + 1 - c2 >= 1
-            if popping:
-                k = xp.argmin(pool, axis=1)
-                low = pool[rows, k] if fast else xp.min(pool, axis=1)
-                when = xp.maximum(low, xp.asarray(t0, dtype=f64))
-            else:
-                when = xp.full((runs,), t0, dtype=f64)
-            dead = dead | ~xp.isfinite(when)
-            when = xp.where(dead, inf, when)
-            push = xp.where(ok[:, j] & ~dead, when + d[:, j], inf)
-            if fast:
-                pool[rows, k if popping else j] = push
-            elif popping:
-                pool = xp.where(slot == k[:, None], push[:, None], pool)
-            else:
-                pool = xp.where(slot == j, push[:, None], pool)
-            cols.append(when)
-        return xp.stack(cols, axis=1)
-    # General case: a pool of every finish (width cap) and one of successes (width n).
+    width = max(min(cap, n), 1)
+    fast = _is_numpy(xp)
+    rows = np.arange(runs)
+    slot = xp.arange(width)[None, :]
+    pool = xp.full((runs, width), inf, dtype=f64)
+    dead = xp.zeros((runs,), dtype=xp.bool)
+    for j in range(n):
+        popping = j + 1 - c2 >= 1
+        if popping:
+            k = xp.argmin(pool, axis=1)
+            low = pool[rows, k] if fast else xp.min(pool, axis=1)
+            when = xp.maximum(low, xp.asarray(t0, dtype=f64))
+        else:
+            when = xp.full((runs,), t0, dtype=f64)
+        dead = dead | ~xp.isfinite(when)
+        when = xp.where(dead, inf, when)
+        push = xp.where(ok[:, j] & ~dead, when + d[:, j], inf)
+        if fast:
+            pool[rows, k if popping else j] = push
+        elif popping:
+            pool = xp.where(slot == k[:, None], push[:, None], pool)
+        else:
+            pool = xp.where(slot == j, push[:, None], pool)
+        cols.append(when)
+    return xp.stack(cols, axis=1)
+
+
+def _starts_general(d: Any, ok: Any, unhealthy: int, t0: float, cap: int, c2: int, xp: Any) -> Any:
+    """:func:`_starts` in general: a pool of every finish (width ``cap``) and one of
+    successes (width n)."""
+    runs, n = d.shape
+    inf = math.inf
+    f64 = xp.float64
+    cols = []
     all_w = max(min(cap, n), 1)
     a_slot = xp.arange(all_w)[None, :]
     o_slot = xp.arange(n)[None, :]
