@@ -12,7 +12,7 @@ import pandas as pd
 from shiftsim._engines.server import codes
 from shiftsim._engines.server.plan import PassPlan, ServerPlan
 from shiftsim._engines.server.record import PassRecord
-from shiftsim._engines.server.runner import DeploymentRecord
+from shiftsim._engines.server.state import DeploymentRecord
 from shiftsim._engines.server.timeline import pass_timeline
 from shiftsim._server_model.deployment import DEFAULT_CLOCK_SKEW_TOLERANCE
 from shiftsim._server_model.lifecycle import AGENT_MESSAGE

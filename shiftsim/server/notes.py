@@ -8,7 +8,7 @@ import numpy as np
 from shiftsim._engines.server import codes
 from shiftsim._engines.server.plan import ServerPlan
 from shiftsim._engines.server.record import PassRecord
-from shiftsim._engines.server.runner import DeploymentRecord
+from shiftsim._engines.server.state import DeploymentRecord
 from shiftsim.notifications import Notification, NotificationContext
 from shiftsim.server.frames import deployment_instances, pass_lifecycle, pass_rows
 from shiftsim.vocabulary import DeploymentStatus

@@ -10,7 +10,7 @@ import pandas as pd
 
 from shiftsim._engines.server import codes
 from shiftsim._engines.server.plan import ServerPlan
-from shiftsim._engines.server.runner import DeploymentRecord
+from shiftsim._engines.server.state import DeploymentRecord
 from shiftsim._html import table
 from shiftsim._server_model.deployment import ServerDeployment
 from shiftsim.fleet import REVISIONS, Fleet, Instance

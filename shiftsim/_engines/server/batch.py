@@ -281,7 +281,7 @@ class Batch:
         codes = np.asarray(
             [None, ErrorCode.HEALTH_CONSTRAINTS.value, self.deadline_code], dtype=object
         )
-        # Runner._rollback_triggered: a failure rolls back per the failure setting, a stop by
+        # RunState.rollback_triggered: a failure rolls back per the failure setting, a stop by
         # an alarm or StopDeployment per the interrupt's.
         if at_deadline == DeploymentStatus.FAILED.value:
             deadline_rolls = plan.rollback_on_failure

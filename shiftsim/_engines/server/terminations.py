@@ -22,7 +22,7 @@ from shiftsim._server_model.lifecycle import BLOCK_EVENTS
 from shiftsim.vocabulary import DeploymentStatus, ErrorCode
 
 if TYPE_CHECKING:
-    from shiftsim._engines.server.runner import DeploymentRecord, Runner
+    from shiftsim._engines.server.state import DeploymentRecord, RunState
 
 __all__ = ["TERMINATION_EVENTS", "TERMINATION_ROLE", "run_terminations"]
 
@@ -32,7 +32,7 @@ TERMINATION_ROLE = 1000
 TERMINATION_EVENTS = ("ApplicationStop",)
 
 
-def run_terminations(runner: Runner, d0: DeploymentRecord) -> None:
+def run_terminations(runner: RunState, d0: DeploymentRecord) -> None:
     """Every scale-in of the run, in order: record it on the user's deployment, run its
     termination deployment when the hook is enabled, and take its instances out of the group."""
     plan = runner.plan
@@ -47,7 +47,7 @@ def run_terminations(runner: Runner, d0: DeploymentRecord) -> None:
             d0.terminated += [int(k) for k in idx.tolist()]
 
 
-def _termination_deployment(runner: Runner, j: int, t: float, idx: np.ndarray) -> None:
+def _termination_deployment(runner: RunState, j: int, t: float, idx: np.ndarray) -> None:
     plan = runner.plan
     n = int(idx.shape[0])
     d = runner.new("autoscalingTermination", t, idx, "termination", j)
