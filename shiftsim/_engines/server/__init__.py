@@ -6,7 +6,9 @@
 * :mod:`.core`: the event engine, :class:`~.core.WindowSimulation` on
   :class:`shiftsim.core.Simulation`;
 * :mod:`.kernel`: the array engine, :func:`~.kernel.window_kernel`;
-* :mod:`.runner`: the passes of a run in time order (launches, follow-up, rollback, blue/green).
+* :mod:`.runner`: the passes of a run in time order: :mod:`.state` (the group's state, the
+  steps of a pass), :mod:`.in_place` (launches, follow-up, rollback), :mod:`.blue_green`,
+  :mod:`.terminations`; :mod:`.batch` walks many runs of the user's in-place pass at once.
 
 Shared by them: :mod:`.codes` (the integer codes in the arrays), :mod:`.rules` (the decision
 rules, on scalars and arrays alike), :mod:`.timeline` (each instance's lifecycle from the plan
