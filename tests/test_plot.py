@@ -504,6 +504,13 @@ def test_runs_share_one_time_scale() -> None:
         plot.runs([])
 
 
+def test_runs_rejects_what_is_not_a_run() -> None:
+    with pytest.raises(ConfigError, match="must be a TrafficRun or an EcsRun; got str"):
+        plot.runs(["not a run"])
+    with pytest.raises(ConfigError, match="columns must be a positive integer; got 0"):
+        plot.runs(["not a run"], columns=0)
+
+
 def test_risk_labels_sweep_points() -> None:
     table = shiftsim.sweep(bad_lambda(), {"error_rate": [0.0, 0.1]}, runs=100, rng=1)
     ax = plot.risk(table)

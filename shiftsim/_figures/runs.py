@@ -32,6 +32,9 @@ def runs_figure(
     cols = 1 if columns is None else columns
     if not isinstance(cols, int) or cols < 1:
         raise ConfigError(f"plot.runs: columns must be a positive integer; got {columns!r}.")
+    if not server:
+        for _, run in items:
+            _traffic.traffic_run(run)  # a Lambda or ECS run, or a clear error
     n = len(items)
     rows = -(-n // cols)
     fig = plt.figure(figsize=_size(items, server, cols, rows, alarms), layout="constrained")
@@ -56,7 +59,7 @@ def runs_figure(
 
 
 def _all_server(items: list[tuple[Any, Any]]) -> bool:
-    """Whether the runs are EC2/on-premises runs (they must all be, or all Lambda/ECS runs)."""
+    """Whether the runs are EC2/on-premises runs (they must all be, or none)."""
     if not items:
         raise ConfigError("plot.runs: runs must hold at least one run.")
     server = [isinstance(r, ServerRun) for _, r in items]
@@ -65,9 +68,6 @@ def _all_server(items: list[tuple[Any, Any]]) -> bool:
             "plot.runs: runs must all be Lambda/ECS runs or all EC2/on-premises runs; "
             "they are drawn on one time scale."
         )
-    if not server[0]:
-        for _, run in items:
-            _traffic.traffic_run(run)  # a Lambda or ECS run, or a clear error
     return server[0]
 
 
