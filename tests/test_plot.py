@@ -455,10 +455,10 @@ def test_risk_labels_of_one_configuration_are_rounded() -> None:
 
 
 def test_short_numbers_for_labels() -> None:
-    from shiftsim.plot import _short
+    from shiftsim._figures.risk import short_number
 
     values = (36.1346, 1204.7, 0.04213, 0.0, 3.0, float("inf"))
-    assert [_short(v) for v in values] == ["36.1", "1,205", "0.042", "0", "3", "never"]
+    assert [short_number(v) for v in values] == ["36.1", "1,205", "0.042", "0", "3", "never"]
 
 
 def test_risk_counts_get_whole_numbers() -> None:
@@ -502,6 +502,13 @@ def test_runs_share_one_time_scale() -> None:
         plot.runs([fleets[0], runs[names[0]]])
     with pytest.raises(ConfigError, match="at least one"):
         plot.runs([])
+
+
+def test_runs_rejects_what_is_not_a_run() -> None:
+    with pytest.raises(ConfigError, match="must be a TrafficRun or an EcsRun; got str"):
+        plot.runs(["not a run"])
+    with pytest.raises(ConfigError, match="columns must be a positive integer; got 0"):
+        plot.runs(["not a run"], columns=0)
 
 
 def test_risk_labels_sweep_points() -> None:

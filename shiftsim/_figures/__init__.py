@@ -1,3 +1,4 @@
-"""The drawing machinery behind :mod:`shiftsim.plot` (private): one module per kind of run."""
+"""The drawing machinery behind :mod:`shiftsim.plot` (private): one module per figure (traffic,
+fleet, runs, schedules, risk, tradeoff), plus the layout they share."""
 
 __all__: list[str] = []

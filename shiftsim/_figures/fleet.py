@@ -12,9 +12,11 @@ from matplotlib.axes import Axes
 from matplotlib.patches import Patch
 from matplotlib.transforms import blended_transform_factory
 
+from shiftsim._figures.layout import WIDTH, short_name
 from shiftsim.errors import ConfigError
+from shiftsim.server import ServerRun
 
-__all__ = ["SERVER_EVENTS", "draw_fleet", "fleet_axes", "frame_of"]
+__all__ = ["SERVER_EVENTS", "draw_fleet", "fleet_axes", "fleet_figure"]
 
 #: The EC2/on-premises lifecycle events in order (codedeploy.md section 4.1), for colors.
 SERVER_EVENTS = (
@@ -59,6 +61,25 @@ def _label_rows(ax: Axes, order: list[str], limit: int = 40) -> None:
     step = max(1, -(-n // limit))
     rows = list(range(0, n, step))
     ax.set_yticks(rows, [order[k] for k in rows], fontsize=max(5.5, min(9.0, 320.0 / max(n, 1))))
+
+
+def fleet_figure(run: Any, ax: Axes | None, max_rows: int) -> Axes:
+    """:func:`shiftsim.plot.fleet`: the Gantt chart over the window panel."""
+    if not isinstance(run, ServerRun):
+        raise ConfigError(
+            f"plot.fleet: run must be a ServerRun; got {type(run).__name__}. "
+            "For Lambda and ECS runs use plot.traffic."
+        )
+    lifecycle, instances, deployments = run.lifecycle, run.instances, run.deployments
+    if ax is None:
+        fig = plt.figure(figsize=(WIDTH + 2.8, 6.4), layout="constrained")
+        ax, low = fleet_axes(fig)
+    else:
+        from mpl_toolkits.axes_grid1 import make_axes_locatable
+
+        low = make_axes_locatable(ax).append_axes("bottom", size="35%", pad=0.35, sharex=ax)
+    draw_fleet(ax, low, run, lifecycle, instances, deployments, max_rows)
+    return ax
 
 
 def fleet_axes(fig: Any, spec: Any = None) -> tuple[Axes, Axes]:
@@ -299,18 +320,8 @@ def _draw_window_panel(
     low.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize="small", frameon=False)
 
 
-def frame_of(run: Any, name: str) -> pd.DataFrame:
-    frame = getattr(run, name, None)
-    if not isinstance(frame, pd.DataFrame) or not hasattr(run, "deployment_id"):
-        raise ConfigError(
-            f"plot.fleet: run must be a ServerRun (with a {name!r} DataFrame); got "
-            f"{type(run).__name__}. For Lambda and ECS runs use plot.traffic."
-        )
-    return frame
-
-
 def _fleet_title(run: Any) -> str:
-    config = str(getattr(run.plan, "config_name", "")).removeprefix("CodeDeployDefault.")
+    config = short_name(run.plan.config_name)
     code = f" ({run.error_code})" if run.error_code else ""
     back = ", rolled back" if run.rolled_back else ""
     return f"{config}: {run.status}{code}{back}" if config else f"{run.status}{code}{back}"

@@ -12,19 +12,27 @@ from matplotlib.axes import Axes
 from matplotlib.lines import Line2D
 from matplotlib.transforms import blended_transform_factory
 
+from shiftsim._figures.layout import WIDTH
+from shiftsim.ecs import EcsRun
 from shiftsim.errors import ConfigError
+from shiftsim.results import TrafficRun
+from shiftsim.traffic import Profile
 
 __all__ = [
     "STATE_COLORS",
     "alarm_datapoints",
     "alarm_history",
+    "deployment_of",
     "draw_alarm",
+    "draw_alarms",
     "draw_traffic",
     "platform_of",
     "rate_at",
     "right_edge",
     "traffic_axes",
+    "traffic_figure",
     "traffic_run",
+    "watched_alarms",
     "weight_changes",
 ]
 
@@ -38,14 +46,44 @@ def right_edge(end: float) -> float:
     return max(end, 1.0) * 1.05
 
 
-def traffic_run(run: Any) -> Any:
-    base = getattr(run, "run", run)  # an EcsRun wraps a TrafficRun
-    if not (hasattr(base, "timeline") and hasattr(base, "events") and hasattr(base, "outcome")):
-        raise ConfigError(
-            f"plot.traffic: run must be a TrafficRun or an EcsRun; got {type(run).__name__}. "
-            "For EC2/on-premises runs use plot.fleet."
-        )
-    return base
+def traffic_run(run: Any) -> TrafficRun:
+    """The traffic-shifting run of a Lambda or ECS run (an EcsRun wraps a TrafficRun)."""
+    if isinstance(run, EcsRun):
+        return run.run
+    if isinstance(run, TrafficRun):
+        return run
+    raise ConfigError(
+        f"plot.traffic: run must be a TrafficRun or an EcsRun; got {type(run).__name__}. "
+        "For EC2/on-premises runs use plot.fleet."
+    )
+
+
+def deployment_of(run: TrafficRun | EcsRun) -> Any:
+    """The deployment a run simulated (None for a TrafficRun made without one)."""
+    return run.deployment
+
+
+def watched_alarms(deployment: Any) -> list[Any]:
+    """The alarms a deployment watched (none without a deployment)."""
+    return [] if deployment is None else list(deployment.alarms)
+
+
+def traffic_figure(run: Any, ax: Axes | None, *, error_rate: bool, alarms: bool) -> Axes:
+    """:func:`shiftsim.plot.traffic`: the traffic panel over one panel per alarm."""
+    base = traffic_run(run)
+    deployment = deployment_of(run)
+    watched = watched_alarms(deployment) if alarms else []
+    if ax is None:
+        fig = plt.figure(figsize=(WIDTH + 1.4, 3.8 + 1.25 * len(watched)), layout="constrained")
+        ax, panels = traffic_axes(fig, len(watched))
+    else:
+        from mpl_toolkits.axes_grid1 import make_axes_locatable
+
+        divider = make_axes_locatable(ax)
+        panels = [divider.append_axes("bottom", size="38%", pad=0.3, sharex=ax) for _ in watched]
+    draw_traffic(ax, base, deployment, error_rate=error_rate, below=bool(panels))
+    draw_alarms(panels, base, deployment, watched)
+    return ax
 
 
 def traffic_axes(fig: Any, alarms: int, spec: Any = None) -> tuple[Axes, list[Axes]]:
@@ -64,23 +102,14 @@ def traffic_axes(fig: Any, alarms: int, spec: Any = None) -> tuple[Axes, list[Ax
     return main, panels
 
 
-def platform_of(run: Any) -> str:
-    plan = getattr(run, "plan", None)
-    return str(getattr(plan, "platform", "Lambda"))
+def platform_of(run: TrafficRun | EcsRun) -> str:
+    """``"Lambda"`` or ``"ECS"``."""
+    return str(run.plan.platform)
 
 
-def weight_changes(run: Any) -> list[tuple[float, float]]:
+def weight_changes(run: TrafficRun | EcsRun) -> list[tuple[float, float]]:
     """(minute, percent on the target) at each change, from the start."""
-    trace = getattr(run, "trace", None)
-    if trace is not None and hasattr(trace, "weights"):
-        return [(t / 60.0, float(w)) for t, w in trace.weights]
-    points = [(0.0, 0.0)]
-    for row in run.events.itertuples():
-        if row.event == "TrafficShift":
-            points.append((float(row.minute), float(str(row.detail).split("%")[0])))
-        elif row.event == "Rollback":
-            points.append((float(row.minute), 0.0))
-    return points
+    return [(t / 60.0, float(w)) for t, w in traffic_run(run).trace.weights]
 
 
 def _phases(events: pd.DataFrame, main: str) -> list[tuple[str, float, float, str]]:
@@ -100,7 +129,7 @@ def _phases(events: pd.DataFrame, main: str) -> list[tuple[str, float, float, st
 
 def rate_at(rate: Any, minutes: np.ndarray) -> np.ndarray:
     """A version's error rate (a number or a Profile) at ``minutes``."""
-    if hasattr(rate, "value_at"):
+    if isinstance(rate, Profile):
         return np.array([rate.value_at(float(m)) for m in minutes], dtype=float)
     try:
         return np.full(len(minutes), float(rate))
@@ -398,6 +427,20 @@ def _fired_window(alarm: Any, minute: float, delay: float) -> tuple[float, float
     arrived = np.floor(minute - delay / 60.0 + 1e-9)
     newest = min(round(minute), arrived)
     return max(newest - alarm.evaluation_periods * max(period, 1.0), 0.0), newest
+
+
+def draw_alarms(
+    panels: list[Axes],
+    run: TrafficRun,
+    deployment: Any,
+    alarms: list[Any],
+    right: float | None = None,
+) -> None:
+    """Each alarm's panel, the x axis labelled under the last (``right`` as for
+    :func:`draw_traffic`)."""
+    events = run.events
+    for k, (panel, alarm) in enumerate(zip(panels, alarms)):
+        draw_alarm(panel, run, deployment, alarm, events, last=k == len(panels) - 1, right=right)
 
 
 def draw_alarm(
