@@ -10,7 +10,7 @@ import pytest
 
 import shiftsim
 from shiftsim import _registry
-from shiftsim._registry import platform_for, register, registered
+from shiftsim._registry import MonteCarloOptions, platform_for, register, registered
 
 
 def test_the_three_platforms_are_registered():
@@ -76,6 +76,8 @@ def test_a_new_platform_plugs_in_with_one_register_call(monkeypatch: pytest.Monk
 
     class ToyPlatform:
         name = "Toy"
+        release_field = None
+        rate_field = None
 
         def simulate(self, deployment: Any, *, rng: Any, engine: str, on_notification: Any):
             assert isinstance(rng, np.random.SeedSequence)
@@ -84,17 +86,9 @@ def test_a_new_platform_plugs_in_with_one_register_call(monkeypatch: pytest.Monk
         def start(self, deployment: Any, *, rng: Any):
             return ("stepper", deployment.size)
 
-        def monte_carlo(
-            self,
-            deployment: Any,
-            *,
-            runs: int,
-            rng: Any,
-            progress: bool,
-            exposure_minutes: float,
-            **options: Any,
-        ):
-            return ("mc", runs)
+        def monte_carlo(self, deployment: Any, *, runs: int, rng: Any, options: Any):
+            assert isinstance(options, MonteCarloOptions)
+            return ("mc", runs, options.workers)
 
         def replay(self, deployment: Any, *, rng: Any, runs: int, index: int):
             return ("replay", index)
@@ -102,7 +96,7 @@ def test_a_new_platform_plugs_in_with_one_register_call(monkeypatch: pytest.Monk
     register(Toy, ToyPlatform())
     assert shiftsim.simulate(Toy(2), rng=0, engine="kernel") == ("run", 2, "kernel")
     assert shiftsim.start(Toy(2), rng=0) == ("stepper", 2)
-    assert shiftsim.monte_carlo(Toy(2), runs=5, rng=0) == ("mc", 5)
+    assert shiftsim.monte_carlo(Toy(2), runs=5, rng=0, workers=3) == ("mc", 5, 3)
     with pytest.raises(TypeError, match=r"or Toy; got int"):
         platform_for(3)
 
