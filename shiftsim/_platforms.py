@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from shiftsim._registry import register
+from shiftsim._registry import MonteCarloOptions, register
 from shiftsim._server_monte_carlo import server_monte_carlo
 from shiftsim._traffic_run import replay_with_kernel, run_traffic_deployment
 from shiftsim.ecs import EcsDeployment, EcsRun
@@ -44,11 +44,14 @@ def _deliver(run: Any, on_notification: Listener) -> None:
 class TrafficPlatform:
     """Lambda or ECS: one plan, one block of draws, the event core or the run-vectorized kernel.
 
+    ``rate_field`` names the deployment's request rate (Lambda: ``invocations_per_minute``);
     ``record`` turns the shared traffic run into the platform's run (ECS adds its task sets).
     """
 
     name: str
+    rate_field: str
     record: Callable[[Any, TrafficRun], Any] = _same
+    release_field: str = "target"
 
     def simulate(
         self,
@@ -75,15 +78,9 @@ class TrafficPlatform:
         *,
         runs: int,
         rng: np.random.SeedSequence,
-        progress: bool,
-        exposure_minutes: float,
-        workers: int = 1,
-        executor: Any = None,
-        device: str | None = None,
+        options: MonteCarloOptions,
     ) -> Any:
-        return traffic_monte_carlo(
-            deployment, runs, rng, progress, exposure_minutes, workers, executor, device
-        )
+        return traffic_monte_carlo(deployment, runs, rng, options)
 
     def replay(self, deployment: Any, *, rng: np.random.SeedSequence, runs: int, index: int) -> Any:
         run = run_traffic_deployment(deployment, rng, runs=runs, index=index)
@@ -92,9 +89,14 @@ class TrafficPlatform:
 
 @dataclass(frozen=True, slots=True)
 class ServerPlatform:
-    """EC2/on-premises: the Server engines, vectorized over instances."""
+    """EC2/on-premises: the Server engines, vectorized over instances.
+
+    A release is a revision (varied by field paths, not a Version) and there is no request rate.
+    """
 
     name: str = "Server"
+    release_field: None = None
+    rate_field: None = None
 
     def simulate(
         self,
@@ -117,14 +119,10 @@ class ServerPlatform:
         *,
         runs: int,
         rng: np.random.SeedSequence,
-        progress: bool,
-        exposure_minutes: float,
-        workers: int = 1,
-        executor: Any = None,
-        device: str | None = None,
+        options: MonteCarloOptions,
     ) -> Any:
         # A revision on instances has no per-request exposure: the horizon does not apply.
-        return server_monte_carlo(deployment, runs, rng, progress, workers, executor, device)
+        return server_monte_carlo(deployment, runs, rng, options)
 
     def replay(self, deployment: Any, *, rng: np.random.SeedSequence, runs: int, index: int) -> Any:
         return simulate_server(
@@ -135,6 +133,6 @@ class ServerPlatform:
 #: The Server platform (one instance: it has no parameters).
 SERVER = ServerPlatform()
 
-register(LambdaDeployment, TrafficPlatform("Lambda"))
-register(EcsDeployment, TrafficPlatform("ECS", EcsRun.from_traffic_run))
+register(LambdaDeployment, TrafficPlatform("Lambda", "invocations_per_minute"))
+register(EcsDeployment, TrafficPlatform("ECS", "requests_per_minute", EcsRun.from_traffic_run))
 register(ServerDeployment, SERVER)

@@ -7,22 +7,101 @@ Each platform (Lambda, ECS, Server) implements the protocol once and registers i
 :func:`register`; ``shiftsim._platforms`` does so for the three built-in ones when ``shiftsim``
 is imported.
 
-Adding a platform is: a frozen deployment dataclass, an object with the four methods below, and
-one ``register(MyDeployment, MyPlatform())`` call.
+Adding a platform is: a frozen deployment dataclass, an object with the attributes and methods
+of :class:`Platform`, and one ``register(MyDeployment, MyPlatform())`` call.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Any, Protocol
 
 import numpy as np
 
-__all__ = ["ENGINES", "Platform", "platform_for", "register", "registered"]
+from shiftsim._checks import invalid
+from shiftsim._exposure import DEFAULT_EXPOSURE_MINUTES, check_exposure_minutes
+from shiftsim._parallel import check_executor, check_workers, map_blocks, progress_bar
+
+__all__ = [
+    "ENGINES",
+    "MonteCarloOptions",
+    "Platform",
+    "platform_for",
+    "register",
+    "registered",
+]
 
 #: The two engines every platform runs on: ``"core"`` (the discrete-event core) and ``"kernel"``
 #: (the vectorized numpy kernel).
 ENGINES = ("core", "kernel")
+
+
+@dataclass(frozen=True, slots=True)
+class MonteCarloOptions:
+    """How :func:`shiftsim.monte_carlo` computes its runs, checked once and passed through.
+
+    Attributes
+    ----------
+    exposure_minutes : float
+        The horizon of the after-end exposure, where it applies (traffic platforms).
+    workers : int
+        Cores for the fixed blocks of runs.
+    executor : concurrent.futures.Executor or dask.distributed.Client, optional
+        Where to run the blocks instead (``workers`` is then ignored).
+    device : {None, "cuda"}
+        ``"cuda"``: the array kernels on the GPU, where the platform has them.
+    progress : bool
+        A progress bar over blocks.
+
+    Examples
+    --------
+    >>> MonteCarloOptions.checked("monte_carlo", workers=2, device="cpu")
+    MonteCarloOptions(exposure_minutes=60.0, workers=2, executor=None, device=None, progress=False)
+    """
+
+    exposure_minutes: float = DEFAULT_EXPOSURE_MINUTES
+    workers: int = 1
+    executor: Any = None
+    device: str | None = None
+    progress: bool = False
+
+    @classmethod
+    def checked(
+        cls,
+        owner: str,
+        *,
+        exposure_minutes: object = DEFAULT_EXPOSURE_MINUTES,
+        workers: object = None,
+        executor: object = None,
+        device: object = None,
+        progress: bool = False,
+    ) -> MonteCarloOptions:
+        """The options from what a person passed to ``owner``, or a ConfigError naming the
+        field, the value and the rule (``workers=None``: every core; ``device="cpu"``: None)."""
+        horizon = check_exposure_minutes(owner, exposure_minutes)
+        cores = check_workers(owner, workers)
+        where = check_executor(owner, executor)
+        if device not in (None, "cpu", "cuda"):
+            raise invalid(owner, "device", device, "must be None, 'cpu' or 'cuda'")
+        return cls(horizon, cores, where, "cuda" if device == "cuda" else None, progress)
+
+    def map_blocks(
+        self, fn: Callable[[Any], Any], tasks: Sequence[Any], *, processes: bool = False
+    ) -> list[Any]:
+        """``[fn(task) for task in tasks]`` over the blocks of runs: on :attr:`executor`, else on
+        :attr:`workers` threads (or ``processes``; one on the GPU), in order, with a progress
+        bar when :attr:`progress` is set."""
+        return map_blocks(
+            fn,
+            tasks,
+            workers=1 if self.device == "cuda" else self.workers,
+            executor=self.executor,
+            processes=processes,
+            progress=(lambda it: progress_bar(it, True, "monte_carlo", total=len(tasks)))
+            if self.progress
+            else None,
+        )
 
 
 class Platform(Protocol):
@@ -36,6 +115,19 @@ class Platform(Protocol):
     @property
     def name(self) -> str:
         """The compute platform's name, as CodeDeploy spells it (``"Lambda"``...)."""
+        ...
+
+    @property
+    def release_field(self) -> str | None:
+        """The deployment's field holding the :class:`~shiftsim.Version` it ships (``"target"``),
+        which a ``releases=`` Version of :func:`shiftsim.compare` replaces; None where a
+        release is not a Version (Server: a revision, varied by field paths)."""
+        ...
+
+    @property
+    def rate_field(self) -> str | None:
+        """The deployment's field holding its request rate (the ``requests_per_minute`` axis of
+        :func:`shiftsim.sweep`); None where the platform serves no requests."""
         ...
 
     def simulate(
@@ -59,15 +151,10 @@ class Platform(Protocol):
         *,
         runs: int,
         rng: np.random.SeedSequence,
-        progress: bool,
-        exposure_minutes: float,
-        workers: int = 1,
-        executor: Any = None,
-        device: str | None = None,
+        options: MonteCarloOptions,
     ) -> Any:
-        """``runs`` independent runs on the array kernel, as a Monte Carlo result
-        (``exposure_minutes``: the horizon of the after-end exposure, where it applies), in
-        fixed blocks on ``workers`` cores or on ``executor``, on ``device`` where it applies."""
+        """``runs`` independent runs on the array kernel, as a Monte Carlo result, computed as
+        ``options`` say (:meth:`MonteCarloOptions.map_blocks` runs the blocks)."""
         ...
 
     def replay(self, deployment: Any, *, rng: np.random.SeedSequence, runs: int, index: int) -> Any:

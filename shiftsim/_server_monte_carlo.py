@@ -14,7 +14,7 @@ import pandas as pd
 from shiftsim._checks import invalid
 from shiftsim._engines.server.batch import Batch, unsupported
 from shiftsim._engines.server.plan import compile_plan
-from shiftsim._parallel import map_blocks, progress_bar
+from shiftsim._registry import MonteCarloOptions
 from shiftsim._seeding import entropy_of
 from shiftsim._xp import compat
 from shiftsim.decision import wilson
@@ -86,19 +86,14 @@ def _server_batch(args: tuple[Any, np.random.SeedSequence, int, int, Any]) -> pd
 
 
 def server_monte_carlo(
-    deployment: Any,
-    runs: int,
-    seq: np.random.SeedSequence,
-    progress: bool,
-    workers: int = 1,
-    executor: Any = None,
-    device: str | None = None,
+    deployment: Any, runs: int, seq: np.random.SeedSequence, options: MonteCarloOptions
 ) -> ServerMonteCarloResult:
     """:func:`monte_carlo` of a Server deployment (its platform's implementation): the batch
     engine where it applies (:func:`shiftsim._engines.server.batch.unsupported`), else run by
     run; both give each run exactly what ``simulate`` gives from its seed."""
 
     reason = unsupported(compile_plan(deployment), seq)
+    device = options.device
     fn: Callable[[Any], pd.DataFrame]
     if reason is None:
         block = SERVER_BLOCK * 16 if device == "cuda" else SERVER_BLOCK
@@ -117,16 +112,7 @@ def server_monte_carlo(
             for lo in range(0, runs, SERVER_RUN_BLOCK)
         ]
         fn = _server_rows
-    parts = map_blocks(
-        fn,
-        tasks,
-        workers=1 if device == "cuda" else workers,
-        executor=executor,
-        processes=True,
-        progress=(lambda it: progress_bar(it, True, "monte_carlo", total=len(tasks)))
-        if progress
-        else None,
-    )
+    parts = options.map_blocks(fn, tasks, processes=True)
     frame = pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
     frame.insert(0, "run", np.arange(runs))
     return ServerMonteCarloResult(deployment, frame, entropy_of(seq), tuple(seq.spawn_key))

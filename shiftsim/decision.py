@@ -51,6 +51,7 @@ import numpy as np
 import pandas as pd
 
 from shiftsim._checks import invalid
+from shiftsim._registry import platform_for
 from shiftsim.alarms import Alarm
 from shiftsim.configs import DeploymentConfig
 from shiftsim.errors import ConfigError
@@ -131,28 +132,46 @@ def _set(obj: Any, tokens: list[str | int], value: Any, path: str) -> Any:
         items = list(obj)
         items[head] = _set(items[head], rest, value, path) if rest else value
         return type(obj)(items) if isinstance(obj, (tuple, list)) else tuple(items)
-    if not is_dataclass(obj) or head not in {f.name for f in fields(obj)}:
+    _check_field(obj, head, path)
+    new = _set(getattr(obj, head), rest, value, path) if rest else value
+    return replace(obj, **{head: new})
+
+
+def _check_field(obj: Any, name: str, path: str) -> None:
+    """A ConfigError naming the axis and the fields there are, unless ``obj`` is a dataclass
+    with a field ``name``."""
+    if not is_dataclass(obj) or name not in {f.name for f in fields(obj)}:
         known = ", ".join(f.name for f in fields(obj)) if is_dataclass(obj) else ""
         raise ConfigError(
-            f"sweep: grid axis {path[:80]!r}: {type(obj).__name__} has no field {head!r}"
+            f"sweep: grid axis {path[:80]!r}: {type(obj).__name__} has no field {name!r}"
             + (f" (fields: {known[:300]})." if known else ".")
         )
-    new = _set(getattr(obj, head), rest, value, path) if rest else value
-    return replace(obj, **{head: new})  # type: ignore[type-var]
 
 
 def apply_axis(deployment: Any, name: str, value: Any) -> Any:
-    """One grid axis applied to a deployment: the shorthands ``error_rate`` (the target's),
-    ``threshold`` (every alarm's), or a field path."""
-    if name == "error_rate" and hasattr(deployment, "target"):
-        return set_path(deployment, "target.error_rate", value)
-    if name == "threshold" and hasattr(deployment, "alarms"):
+    """One grid axis applied to a deployment: the shorthands ``error_rate`` (the error rate of
+    the release it ships: its platform's ``release_field``), ``threshold`` (every alarm's),
+    ``requests_per_minute`` (its platform's ``rate_field``), or a field path.
+
+    Examples
+    --------
+    >>> import shiftsim
+    >>> d = shiftsim.LambdaDeployment("AllAtOnce")
+    >>> apply_axis(d, "requests_per_minute", 300).invocations_per_minute
+    300
+    """
+    platform = platform_for(deployment, caller="sweep")
+    if name == "error_rate" and platform.release_field is not None:
+        return set_path(deployment, f"{platform.release_field}.error_rate", value)
+    if name == "threshold":
+        _check_field(deployment, "alarms", name)
         alarms = tuple(replace(a, threshold=value) for a in deployment.alarms)
         return replace(deployment, alarms=alarms)
     if name == "alarms" and value is not None:
+        _check_field(deployment, "alarms", name)
         return replace(deployment, alarms=tuple(value))
-    if name == "requests_per_minute" and hasattr(deployment, "invocations_per_minute"):
-        name = "invocations_per_minute"  # one rate name across platforms
+    if name == "requests_per_minute" and platform.rate_field is not None:
+        name = platform.rate_field  # one rate name across platforms
     return set_path(deployment, name, value)
 
 

@@ -18,7 +18,7 @@ True
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from concurrent.futures import Executor
 from dataclasses import dataclass, replace
 from typing import Any
@@ -28,10 +28,10 @@ import pandas as pd
 
 from shiftsim._checks import invalid
 from shiftsim._engines.traffic.xkernel import device_outcomes
-from shiftsim._exposure import DEFAULT_EXPOSURE_MINUTES, after_end_errors, check_exposure_minutes
+from shiftsim._exposure import DEFAULT_EXPOSURE_MINUTES, after_end_errors
 from shiftsim._limits import MAX_RUNS
-from shiftsim._parallel import check_executor, check_workers, map_blocks, progress_bar
-from shiftsim._registry import platform_for
+from shiftsim._parallel import map_blocks, progress_bar
+from shiftsim._registry import MonteCarloOptions, platform_for
 from shiftsim._seeding import RngLike, entropy_of, seed_sequence
 from shiftsim._server_monte_carlo import ServerMonteCarloResult
 from shiftsim.alarms import Alarm
@@ -257,22 +257,21 @@ def monte_carlo(
     10
     """
     runs = _check_runs(runs)
-    horizon = check_exposure_minutes("monte_carlo", exposure_minutes)
-    workers = check_workers("monte_carlo", workers)
-    executor = check_executor("monte_carlo", executor)
-    if device not in (None, "cpu", "cuda"):
-        raise invalid("monte_carlo", "device", device, "must be None, 'cpu' or 'cuda'")
-    platform = platform_for(deployment, caller="monte_carlo")
-    return platform.monte_carlo(
-        deployment,
-        runs=runs,
-        rng=seed_sequence(rng),
-        progress=progress,
-        exposure_minutes=horizon,
+    options = MonteCarloOptions.checked(
+        "monte_carlo",
+        exposure_minutes=exposure_minutes,
         workers=workers,
         executor=executor,
-        device=None if device == "cpu" else device,
+        device=device,
+        progress=progress,
     )
+    return _run_monte_carlo(deployment, runs, rng, options)
+
+
+def _run_monte_carlo(deployment: Any, runs: int, rng: RngLike, options: MonteCarloOptions) -> Any:
+    """:func:`monte_carlo` on checked arguments: the deployment's platform runs it."""
+    platform = platform_for(deployment, caller="monte_carlo")
+    return platform.monte_carlo(deployment, runs=runs, rng=seed_sequence(rng), options=options)
 
 
 def _traffic_block(args: tuple[Any, int, np.random.SeedSequence, int]) -> KernelOutcomes:
@@ -281,42 +280,25 @@ def _traffic_block(args: tuple[Any, int, np.random.SeedSequence, int]) -> Kernel
 
 
 def traffic_monte_carlo(
-    deployment: Any,
-    runs: int,
-    seq: np.random.SeedSequence,
-    progress: bool,
-    exposure_minutes: float = DEFAULT_EXPOSURE_MINUTES,
-    workers: int = 1,
-    executor: Any = None,
-    device: str | None = None,
+    deployment: Any, runs: int, seq: np.random.SeedSequence, options: MonteCarloOptions
 ) -> MonteCarloResult:
     """:func:`monte_carlo` of a Lambda or ECS deployment (its platform's implementation)."""
     plan = deployment.plan()
-    if device == "cuda":
+    if options.device == "cuda":
         outcomes = device_outcomes(plan, runs, seq)
-        return MonteCarloResult(
-            deployment, plan, outcomes, entropy_of(seq), tuple(seq.spawn_key), exposure_minutes
-        )
-    tasks = [
-        (plan, min(CHUNK, runs - chunk * CHUNK), seq, chunk)
-        for chunk in range((runs + CHUNK - 1) // CHUNK)
-    ]
-    parts = map_blocks(
-        _traffic_block,
-        tasks,
-        workers=workers,
-        executor=executor,
-        progress=(lambda it: progress_bar(it, True, "monte_carlo", total=len(tasks)))
-        if progress
-        else None,
-    )
+    else:
+        tasks = [
+            (plan, min(CHUNK, runs - chunk * CHUNK), seq, chunk)
+            for chunk in range((runs + CHUNK - 1) // CHUNK)
+        ]
+        outcomes = KernelOutcomes.concat(options.map_blocks(_traffic_block, tasks))
     return MonteCarloResult(
         deployment,
         plan,
-        KernelOutcomes.concat(parts),
+        outcomes,
         entropy_of(seq),
         tuple(seq.spawn_key),
-        exposure_minutes,
+        options.exposure_minutes,
     )
 
 
@@ -351,9 +333,11 @@ def _designs(owner: str, alarms: Any) -> list[tuple[str, tuple[Any, ...]]]:
 
 
 def _as_release(owner: str, deployment: Any, release: Release) -> Any:
-    """``deployment`` with ``release`` applied."""
+    """``deployment`` with ``release`` applied: a Version in its platform's ``release_field``, a
+    mapping field path by field path."""
     if isinstance(release, Version):
-        if not hasattr(deployment, "target"):
+        field = platform_for(deployment, caller=owner).release_field
+        if field is None:
             raise invalid(
                 owner,
                 "releases",
@@ -362,7 +346,7 @@ def _as_release(owner: str, deployment: Any, release: Release) -> Any:
                 "()} for a revision whose scripts succeed); a Version is the target of a "
                 "Lambda or ECS deployment",
             )
-        return replace(deployment, target=release)
+        return replace(deployment, **{field: release})
     if isinstance(release, Mapping):
         for path, value in release.items():
             deployment = apply_axis(deployment, str(path), value)
@@ -372,7 +356,10 @@ def _as_release(owner: str, deployment: Any, release: Release) -> Any:
     )
 
 
-def _check_releases(owner: str, releases: Any) -> list[tuple[str, str, Release]]:
+def _check_releases(
+    owner: str, releases: Any, deployment: Any
+) -> tuple[tuple[str, str, Release], ...]:
+    """(name, kind, release) triples, each release checked on ``deployment`` (fails early)."""
     if not isinstance(releases, Mapping) or not releases:
         raise invalid(
             owner,
@@ -381,28 +368,70 @@ def _check_releases(owner: str, releases: Any) -> list[tuple[str, str, Release]]
             "must be a non-empty mapping of name -> Version, e.g. {'bad': Version(error_rate="
             "0.02), 'good': Version()}",
         )
-    return [(str(name), release_kind(owner, name), value) for name, value in releases.items()]
+    checked = tuple(
+        (str(name), release_kind(owner, name), value) for name, value in releases.items()
+    )
+    for _, _, release in checked:
+        _as_release(owner, deployment, release)
+    return checked
 
 
-def _decision_point(
-    args: tuple[Any, ...],
-) -> list[dict[str, Any]]:
-    """Every release at one grid point: the long rows of its measures."""
-    scenario, shown, label, releases, runs, seq, horizon, workers = args
+def _checked(
+    owner: str,
+    runs: object,
+    exposure_minutes: object,
+    workers: object,
+    executor: object,
+    progress: bool,
+) -> tuple[int, MonteCarloOptions]:
+    """What :func:`compare` and :func:`sweep` share: ``runs`` and the options, checked."""
+    return _check_runs(runs), MonteCarloOptions.checked(
+        owner,
+        exposure_minutes=exposure_minutes,
+        workers=workers,
+        executor=executor,
+        progress=progress,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class _Point:
+    """One point of a comparison or a grid: its scenario, the columns that tell it (``shown``),
+    and a short label."""
+
+    scenario: Any
+    shown: dict[str, Any]
+    label: str
+
+
+@dataclass(frozen=True, slots=True)
+class _Job:
+    """One point's Monte Carlo runs (each release's with ``releases``): picklable, for an
+    executor."""
+
+    owner: str
+    point: _Point
+    releases: tuple[tuple[str, str, Release], ...] | None
+    runs: int
+    seq: np.random.SeedSequence
+    options: MonteCarloOptions
+
+
+def _run_job(job: _Job) -> list[dict[str, Any]]:
+    """A point's rows: its summary row, or with releases the long rows of their measures."""
+    point = job.point
+    if job.releases is None:
+        mc = _run_monte_carlo(point.scenario, job.runs, job.seq, job.options)
+        return [{**point.shown, **summary_row(mc)}]
     rows = []
-    for name, kind, release in releases:
-        mc = monte_carlo(
-            _as_release("compare", scenario, release),
-            runs=runs,
-            rng=seq,
-            exposure_minutes=horizon,
-            workers=workers,
-        )
+    for name, kind, release in job.releases:
+        scenario = _as_release(job.owner, point.scenario, release)
+        mc = _run_monte_carlo(scenario, job.runs, job.seq, job.options)
         for measure, estimate, low, high, n in release_measures(mc, kind):
             rows.append(
                 {
-                    **shown,
-                    "label": label,
+                    **point.shown,
+                    "label": point.label,
                     "release": name,
                     "measure": measure,
                     "estimate": estimate,
@@ -415,48 +444,70 @@ def _decision_point(
 
 
 def _run_points(
-    points: list[tuple[Any, dict[str, Any], str]],
-    releases: Any,
     owner: str,
+    points: list[_Point],
+    releases: Any,
     runs: int,
-    seq: np.random.SeedSequence,
-    horizon: float,
-    executor: Any,
-    progress: bool,
-    workers: int = 1,
+    rng: RngLike,
+    options: MonteCarloOptions,
 ) -> pd.DataFrame:
-    """Grid points (scenario, shown axis values, label) -> a wide table or a long decision
-    frame (with ``releases``). With an executor the points run there (each on one core);
-    otherwise one after another, each on ``workers`` cores."""
-    inner = 1 if executor is not None else workers
-
-    def mapper(fn: Callable[[Any], Any], tasks: list[Any]) -> Iterable[Any]:
-        if executor is None:
-            return map(fn, tasks)
-        return map_blocks(fn, tasks, workers=1, executor=executor)
-
-    if releases is None:
-        wide = [(scenario, shown, runs, seq, horizon, inner) for scenario, shown, _ in points]
-        rows = list(progress_bar(mapper(_wide_point, wide), progress, owner, total=len(wide)))
-        return pd.DataFrame(rows)
-    checked = _check_releases(owner, releases)
-    for _, _, release in checked:
-        _as_release(owner, points[0][0], release)  # fails early on a bad release
-    tasks = [
-        (scenario, shown, label, checked, runs, seq, horizon, inner)
-        for scenario, shown, label in points
-    ]
-    parts = list(progress_bar(mapper(_decision_point, tasks), progress, owner, total=len(tasks)))
+    """Points -> a wide table, or a long decision frame (with ``releases``). With an executor
+    the points run there (each on one core); otherwise one after another, each on
+    ``options.workers`` cores."""
+    seq = seed_sequence(rng)
+    checked = None if releases is None else _check_releases(owner, releases, points[0].scenario)
+    inner = MonteCarloOptions(
+        options.exposure_minutes, 1 if options.executor is not None else options.workers
+    )
+    jobs = [_Job(owner, point, checked, runs, seq, inner) for point in points]
+    if options.executor is None:
+        results: Iterable[list[dict[str, Any]]] = map(_run_job, jobs)
+    else:
+        results = map_blocks(_run_job, jobs, workers=1, executor=options.executor)
+    parts = list(progress_bar(results, options.progress, owner, total=len(jobs)))
     frame = pd.DataFrame([row for part in parts for row in part])
-    frame.attrs["runs"] = runs
-    frame.attrs["exposure_minutes"] = horizon
+    if checked is not None:
+        frame.attrs["runs"] = runs
+        frame.attrs["exposure_minutes"] = options.exposure_minutes
     return frame
 
 
-def _wide_point(args: tuple[Any, dict[str, Any], int, Any, float, int]) -> dict[str, Any]:
-    scenario, shown, runs, seq, horizon, workers = args
-    mc = monte_carlo(scenario, runs=runs, rng=seq, exposure_minutes=horizon, workers=workers)
-    return {**shown, **summary_row(mc)}
+def _compare_scenarios(items: Any, deployment: Any) -> list[Any]:
+    """The scenarios :func:`compare` runs: deployments as given, configurations applied to
+    ``deployment``."""
+    if isinstance(items, (str, DeploymentConfig)) or not len(items):
+        raise invalid(
+            "compare",
+            "deployments_or_configs",
+            items,
+            "must be a non-empty sequence of deployments or configurations",
+        )
+    scenarios = []
+    for item in items:
+        if not isinstance(item, (str, DeploymentConfig)):
+            platform_for(item, caller="compare")
+            scenarios.append(item)
+        elif deployment is None:
+            raise invalid(
+                "compare",
+                "deployment",
+                None,
+                "must be given when comparing configurations",
+                "Pass deployment=<a LambdaDeployment> to apply them to.",
+            )
+        else:
+            scenarios.append(replace(deployment, config=item))
+    return scenarios
+
+
+def _compare_point(scenario: Any, design_label: str, design: Any) -> _Point:
+    """One scenario under one alarm design (None: its own alarms)."""
+    shown: dict[str, Any] = {"config": _label(scenario)}
+    label = value_label(_label(scenario))
+    if design is None:
+        return _Point(scenario, shown, label)
+    shown["alarms"] = design_label
+    return _Point(replace(scenario, alarms=design), shown, f"{label} · {design_label}")
 
 
 def compare(
@@ -529,52 +580,11 @@ def compare(
     >>> float(table.set_index("config").loc["CodeDeployDefault.LambdaAllAtOnce", "escape_rate"])
     1.0
     """
-    runs = _check_runs(runs)
-    horizon = check_exposure_minutes("compare", exposure_minutes)
-    workers = check_workers("compare", workers)
-    executor = check_executor("compare", executor)
-    if isinstance(deployments_or_configs, (str, DeploymentConfig)) or not len(
-        deployments_or_configs
-    ):
-        raise invalid(
-            "compare",
-            "deployments_or_configs",
-            deployments_or_configs,
-            "must be a non-empty sequence of deployments or configurations",
-        )
-    scenarios = []
-    for item in deployments_or_configs:
-        if isinstance(item, (str, DeploymentConfig)):
-            if deployment is None:
-                raise invalid(
-                    "compare",
-                    "deployment",
-                    None,
-                    "must be given when comparing configurations",
-                    "Pass deployment=<a LambdaDeployment> to apply them to.",
-                )
-            scenarios.append(replace(deployment, config=item))
-        else:
-            platform_for(item, caller="compare")
-            scenarios.append(item)
-    designs: list[tuple[str, Any]] = [("", None)]
-    if alarms is not None:
-        designs = _designs("compare", alarms)
-    points = []
-    for scenario in scenarios:
-        for design_label, design in designs:
-            shown: dict[str, Any] = {"config": _label(scenario)}
-            label = value_label(_label(scenario))
-            if design is not None:
-                scenario_here = replace(scenario, alarms=design)
-                shown["alarms"] = design_label
-                label = f"{label} · {design_label}"
-            else:
-                scenario_here = scenario
-            points.append((scenario_here, shown, label))
-    return _run_points(
-        points, releases, "compare", runs, seed_sequence(rng), horizon, executor, progress, workers
-    )
+    runs, options = _checked("compare", runs, exposure_minutes, workers, executor, progress)
+    scenarios = _compare_scenarios(deployments_or_configs, deployment)
+    designs = [("", None)] if alarms is None else _designs("compare", alarms)
+    points = [_compare_point(s, label, design) for s in scenarios for label, design in designs]
+    return _run_points("compare", points, releases, runs, rng, options)
 
 
 def _num(value: Any) -> float:
@@ -609,6 +619,49 @@ def _grid_values(name: str, values: Any) -> list[tuple[Any, Any]]:
         plain = isinstance(v, (int, float, np.integer, np.floating, bool)) or v is None
         out.append((v, v if plain else value_label(v)))
     return out
+
+
+def _sweep_axes(
+    deployment: Any, grid: Any, releases: Any
+) -> list[tuple[str, str, list[tuple[Any, Any]]]]:
+    """The axes of :func:`sweep`'s grid as (name, column, values), each checked on
+    ``deployment``."""
+    if not isinstance(grid, Mapping) or not grid:
+        raise invalid("sweep", "grid", grid, "must be a non-empty mapping of name -> values")
+    names = [str(n) for n in grid]
+    axes = [_grid_values(name, grid[name]) for name in names]
+    for name, values in zip(names, axes):
+        if releases is not None and (name == "error_rate" or name.startswith("target")):
+            raise invalid(
+                "sweep",
+                "grid",
+                name,
+                "cannot vary the target when releases= sets it; sweep one release at a time",
+            )
+        apply_axis(deployment, name, values[0][0])  # validates the axis early
+    columns = [name if name in ("config", "alarms") else axis_name(name) for name in names]
+    if len(set(columns)) < len(columns):
+        columns = names
+    return list(zip(names, columns, axes))
+
+
+def _sweep_point(
+    deployment: Any, axes: list[tuple[str, str, Any]], combo: tuple[tuple[Any, Any], ...]
+) -> _Point:
+    """``deployment`` at one combination of the grid's (value, shown) pairs."""
+    scenario = deployment
+    shown: dict[str, Any] = {}
+    parts = []
+    for (name, column, _), (value, label) in zip(axes, combo):
+        scenario = apply_axis(scenario, name, value)
+        if name == "config":
+            shown[column] = _label(scenario)
+            parts.append(value_label(_label(scenario)))
+            continue
+        shown[column] = label
+        text = value_label(value) if label is value else str(label)
+        parts.append(text if name == "alarms" else f"{column}={text}")
+    return _Point(scenario, shown, ", ".join(parts))
 
 
 def sweep(
@@ -674,43 +727,9 @@ def sweep(
     ['detection_minute', 'duration_minutes', 'exposure_errors', 'false_rollback_rate',
      'miss_rate']
     """
-    runs = _check_runs(runs)
-    horizon = check_exposure_minutes("sweep", exposure_minutes)
-    workers = check_workers("sweep", workers)
-    executor = check_executor("sweep", executor)
+    runs, options = _checked("sweep", runs, exposure_minutes, workers, executor, progress)
     platform_for(deployment, caller="sweep")
-    if not isinstance(grid, Mapping) or not grid:
-        raise invalid("sweep", "grid", grid, "must be a non-empty mapping of name -> values")
-    names = [str(n) for n in grid]
-    axes = [_grid_values(name, grid[name]) for name in names]
-    for name, values in zip(names, axes):
-        if releases is not None and (name == "error_rate" or name.startswith("target")):
-            raise invalid(
-                "sweep",
-                "grid",
-                name,
-                "cannot vary the target when releases= sets it; sweep one release at a time",
-            )
-        apply_axis(deployment, name, values[0][0])  # validates the axis early
-    columns = [name if name in ("config", "alarms") else axis_name(name) for name in names]
-    if len(set(columns)) < len(columns):
-        columns = names
-    points = []
-    for combo in itertools.product(*axes):
-        scenario = deployment
-        shown: dict[str, Any] = {}
-        parts = []
-        for name, column, (value, label) in zip(names, columns, combo):
-            scenario = apply_axis(scenario, name, value)
-            text = value_label(value) if label is value else str(label)
-            if name == "config":
-                shown[column] = _label(scenario)
-                text = value_label(_label(scenario))
-                parts.append(text)
-            else:
-                shown[column] = label
-                parts.append(text if name == "alarms" else f"{column}={text}")
-        points.append((scenario, shown, ", ".join(parts)))
-    return _run_points(
-        points, releases, "sweep", runs, seed_sequence(rng), horizon, executor, progress, workers
-    )
+    axes = _sweep_axes(deployment, grid, releases)
+    combos = itertools.product(*(values for _, _, values in axes))
+    points = [_sweep_point(deployment, axes, combo) for combo in combos]
+    return _run_points("sweep", points, releases, runs, rng, options)

@@ -130,6 +130,18 @@ def test_sweep_with_a_process_pool_matches_serial() -> None:
     pd.testing.assert_frame_equal(serial, parallel)
 
 
+def test_compare_with_releases_on_a_process_pool_matches_serial() -> None:
+    """Each point's job (scenario, releases, seed, options) travels to the pool whole."""
+    releases = {"bad": shiftsim.Version(error_rate=0.2), "good": shiftsim.Version()}
+    configs = ["Canary10Percent5Minutes", "CodeDeployDefault.LambdaAllAtOnce"]
+    kwargs = {"deployment": bad_release(), "releases": releases, "runs": 200, "rng": 9}
+    serial = shiftsim.compare(configs, **kwargs)  # type: ignore[arg-type]
+    with ProcessPoolExecutor(max_workers=2) as pool:
+        parallel = shiftsim.compare(configs, executor=pool, **kwargs)  # type: ignore[arg-type]
+    pd.testing.assert_frame_equal(serial, parallel)
+    assert parallel.attrs == {"runs": 200, "exposure_minutes": 60.0}
+
+
 @pytest.mark.slow
 def test_sweep_on_a_local_dask_cluster() -> None:
     distributed = pytest.importorskip("distributed")
