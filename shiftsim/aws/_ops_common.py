@@ -18,7 +18,6 @@ from shiftsim.aws._record import Record
 __all__ = [
     "ACCOUNT",
     "ALSO_REQUIRED",
-    "GROUP_KEYS",
     "HANDLERS",
     "MAX_ALARMS",
     "MAX_BATCH_APPLICATIONS",
@@ -59,26 +58,6 @@ MAX_BATCH_TARGETS = 25
 MAX_DESCRIPTION = 256
 MAX_TAG_SETS = 3
 PAGE = 100
-GROUP_KEYS = (
-    "applicationName",
-    "deploymentGroupName",
-    "deploymentConfigName",
-    "computePlatform",
-    "serviceRoleArn",
-    "triggerConfigurations",
-    "alarmConfiguration",
-    "autoRollbackConfiguration",
-    "deploymentStyle",
-    "blueGreenDeploymentConfiguration",
-    "loadBalancerInfo",
-    "ecsServices",
-    "ec2TagFilters",
-    "ec2TagSet",
-    "onPremisesInstanceTagFilters",
-    "onPremisesTagSet",
-    "autoScalingGroups",
-    "outdatedInstancesStrategy",
-)
 #: Member -> the CodeDeploy exception for its absence, where the operation models one.
 REQUIRED = {
     "applicationName": "ApplicationNameRequiredException",

@@ -25,6 +25,7 @@ from shiftsim.aws._ops_groups import check_group, group_kwargs
 from shiftsim.aws._ops_revisions import revision_appspec
 from shiftsim.aws._protocol import AwsError, excerpt
 from shiftsim.aws._record import Record
+from shiftsim.boto._shapes import BLUE_GREEN_STYLE
 from shiftsim.errors import AppSpecError, ConfigError, UnsupportedScenarioError
 
 __all__: list[str] = []
@@ -189,7 +190,7 @@ def _deployment_info(box: Box, record: Record) -> dict[str, Any]:
         "updateOutdatedInstancesOnly": bool(record.request.get("updateOutdatedInstancesOnly")),
         "deploymentStyle": group.get("deploymentStyle")
         or (
-            {"deploymentType": "BLUE_GREEN", "deploymentOption": "WITH_TRAFFIC_CONTROL"}
+            dict(BLUE_GREEN_STYLE)
             if record.platform != "Server"
             else {"deploymentType": "IN_PLACE", "deploymentOption": "WITHOUT_TRAFFIC_CONTROL"}
         ),
