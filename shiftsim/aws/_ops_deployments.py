@@ -13,7 +13,7 @@ from shiftsim.aws._ops_common import (
     MAX_BATCH_DEPLOYMENTS,
     MAX_DESCRIPTION,
     Box,
-    config_info,
+    check_config_platform,
     get_app,
     get_group,
     get_record,
@@ -63,12 +63,7 @@ def _deployment_kwargs(
     kwargs = group_kwargs(group)
     config = p.get("deploymentConfigName")
     if config is not None:
-        info = config_info(box, config)
-        if info.get("computePlatform", "Server") != platform:
-            raise AwsError(
-                "InvalidDeploymentConfigNameException",
-                f"The deployment configuration {excerpt(config)} is not for {platform}.",
-            )
+        check_config_platform(box, config, platform)
         kwargs["deploymentConfigName"] = config
     if p.get("overrideAlarmConfiguration") is not None:
         kwargs["alarmConfiguration"] = p["overrideAlarmConfiguration"]

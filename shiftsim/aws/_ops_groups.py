@@ -9,8 +9,8 @@ from shiftsim.aws._ops_common import (
     MAX_ALARMS,
     MAX_TAG_SETS,
     Box,
+    check_config_platform,
     check_name,
-    config_info,
     get_app,
     get_group,
     paginate,
@@ -30,15 +30,8 @@ __all__ = ["PASSED_KEYS", "check_group", "group_kwargs"]
 def check_group(box: Box, p: dict[str, Any], platform: str) -> None:
     """A deployment group's settings (CreateDeploymentGroup, UpdateDeploymentGroup, or a
     deployment's overrides), checked as CodeDeploy does, then by shiftsim's own model."""
-    config = p.get("deploymentConfigName")
-    if config is not None:
-        info = config_info(box, config)
-        if info.get("computePlatform", "Server") != platform:
-            raise AwsError(
-                "InvalidDeploymentConfigNameException",
-                f"The deployment configuration {excerpt(config)} is for "
-                f"{info.get('computePlatform')}, but the application uses {platform}.",
-            )
+    if p.get("deploymentConfigName") is not None:
+        check_config_platform(box, p["deploymentConfigName"], platform)
     names = _check_alarms(p)
     _check_tag_sets(p)
     _check_style(p, platform)
