@@ -47,6 +47,16 @@ def server_deployment(
         options.setdefault("termination_hook_enabled", group["terminationHookEnabled"])
     if group.get("outdatedInstancesStrategy") is not None:
         options["outdated_instances_strategy"] = group["outdatedInstancesStrategy"]
+    server_style(group, options)
+    if rev is not None and "appspec" not in options and "hooks" not in options:
+        options["appspec"] = rev.appspec
+    return ServerDeployment(**options)
+
+
+def server_style(group: Mapping[str, Any], options: dict[str, Any]) -> None:
+    """``deploymentStyle`` and ``loadBalancerInfo`` of an EC2/on-premises group: whether a
+    load balancer takes traffic, and the blue/green settings, into ``options`` (unless the
+    caller gave them)."""
     lb = group.get("loadBalancerInfo") or {}
     style = group.get("deploymentStyle") or {}
     with_lb = bool(
@@ -68,9 +78,6 @@ def server_deployment(
         options["blue_green"] = read_blue_green(
             group.get("blueGreenDeploymentConfiguration") or {}, BlueGreen
         )
-    if rev is not None and "appspec" not in options and "hooks" not in options:
-        options["appspec"] = rev.appspec
-    return ServerDeployment(**options)
 
 
 def read_blue_green(raw: Mapping[str, Any], blue_green: Any) -> Any:

@@ -194,16 +194,7 @@ def check_group_shape(group: Mapping[str, Any], platform: str) -> None:
     """The keys of a Lambda or ECS group: known, none of EC2/on-premises's, a blue/green
     style, and none of ECS's for Lambda."""
     check_group_keys(group)
-    for key in SERVER_KEYS:
-        value = group.get(key)
-        if value and (not isinstance(value, Mapping) or any(value.values())):
-            raise invalid(
-                OWNER, key, value, f"applies only to EC2/on-premises groups, not to {platform}"
-            )
-    if group.get("terminationHookEnabled"):
-        raise invalid(
-            OWNER, "terminationHookEnabled", True, f"applies only to Auto Scaling, not {platform}"
-        )
+    refuse_server_settings(group, platform)
     if group.get("outdatedInstancesStrategy") is not None:
         check_choice(
             OWNER,
@@ -220,20 +211,37 @@ def check_group_shape(group: Mapping[str, Any], platform: str) -> None:
             f"applies only to EC2/on-premises in-place deployments, not to {platform} "
             "(API:EC2DeploymentOptions)",
         )
-    # An empty deploymentStyle, or a member left out, reads as absent.
-    style = group.get("deploymentStyle") or {}
-    for key, want in BLUE_GREEN_STYLE.items():
-        if style.get(key) is not None:
-            got = style[key]
-            if got != want:
-                raise invalid(
-                    OWNER,
-                    f"deploymentStyle.{key}",
-                    got,
-                    f"must be {want!r} for {platform} deployment groups",
-                )
+    check_blue_green_style(group, platform)
     if platform == "Lambda":
         for key in ("ecsServices", "loadBalancerInfo", "blueGreenDeploymentConfiguration"):
             value = group.get(key)
             if value:
                 raise invalid(OWNER, key, value, "does not apply to Lambda deployment groups")
+
+
+def refuse_server_settings(group: Mapping[str, Any], platform: str) -> None:
+    """A Lambda or ECS group selects no instances and has no Auto Scaling termination hook."""
+    for key in SERVER_KEYS:
+        value = group.get(key)
+        if value and (not isinstance(value, Mapping) or any(value.values())):
+            raise invalid(
+                OWNER, key, value, f"applies only to EC2/on-premises groups, not to {platform}"
+            )
+    if group.get("terminationHookEnabled"):
+        raise invalid(
+            OWNER, "terminationHookEnabled", True, f"applies only to Auto Scaling, not {platform}"
+        )
+
+
+def check_blue_green_style(group: Mapping[str, Any], platform: str) -> None:
+    """A Lambda or ECS group's ``deploymentStyle`` is blue/green with traffic control; an empty
+    one, or a member left out, reads as absent."""
+    style = group.get("deploymentStyle") or {}
+    for key, want in BLUE_GREEN_STYLE.items():
+        if style.get(key) is not None and style[key] != want:
+            raise invalid(
+                OWNER,
+                f"deploymentStyle.{key}",
+                style[key],
+                f"must be {want!r} for {platform} deployment groups",
+            )
