@@ -397,13 +397,16 @@ class CodeDeployBox:
     def hook_function(self, name: str) -> tuple[HookFunction, float] | None:
         return self._functions.get(name)
 
-    def versions_for(self, deployment: Any) -> Any:
-        resource = str(
-            getattr(deployment, "function_name", None) or getattr(deployment, "service_name", "")
-        )
-        changes = {}
-        for role in ("current", "target"):
-            base = getattr(deployment, role)
+    def versions_for(
+        self, deployment: shiftsim.LambdaDeployment | shiftsim.EcsDeployment
+    ) -> shiftsim.LambdaDeployment | shiftsim.EcsDeployment:
+        """``deployment`` with the versions :meth:`set_version` gave its function or service."""
+        if isinstance(deployment, shiftsim.LambdaDeployment):
+            resource = deployment.function_name or ""
+        else:
+            resource = str(deployment.service_name)
+        changes: dict[str, Any] = {}
+        for role, base in (("current", deployment.current), ("target", deployment.target)):
             found = self._versions.get((resource, base.name))
             if found is not None:
                 changes[role] = replace(found, name=base.name)

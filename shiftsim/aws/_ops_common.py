@@ -18,7 +18,6 @@ from shiftsim.aws._record import Record
 __all__ = [
     "ACCOUNT",
     "ALSO_REQUIRED",
-    "GROUP_KEYS",
     "HANDLERS",
     "MAX_ALARMS",
     "MAX_BATCH_APPLICATIONS",
@@ -32,6 +31,7 @@ __all__ = [
     "REQUIRED",
     "Box",
     "Handler",
+    "check_config_platform",
     "check_name",
     "check_required",
     "config_info",
@@ -59,26 +59,6 @@ MAX_BATCH_TARGETS = 25
 MAX_DESCRIPTION = 256
 MAX_TAG_SETS = 3
 PAGE = 100
-GROUP_KEYS = (
-    "applicationName",
-    "deploymentGroupName",
-    "deploymentConfigName",
-    "computePlatform",
-    "serviceRoleArn",
-    "triggerConfigurations",
-    "alarmConfiguration",
-    "autoRollbackConfiguration",
-    "deploymentStyle",
-    "blueGreenDeploymentConfiguration",
-    "loadBalancerInfo",
-    "ecsServices",
-    "ec2TagFilters",
-    "ec2TagSet",
-    "onPremisesInstanceTagFilters",
-    "onPremisesTagSet",
-    "autoScalingGroups",
-    "outdatedInstancesStrategy",
-)
 #: Member -> the CodeDeploy exception for its absence, where the operation models one.
 REQUIRED = {
     "applicationName": "ApplicationNameRequiredException",
@@ -123,7 +103,9 @@ class Box(Protocol):
     def minute(self) -> float: ...
     @property
     def fleet(self) -> Any: ...
-    def versions_for(self, deployment: Any) -> Any: ...
+    def versions_for(
+        self, deployment: shiftsim.LambdaDeployment | shiftsim.EcsDeployment
+    ) -> shiftsim.LambdaDeployment | shiftsim.EcsDeployment: ...
     def options_for(self, application: str, group: str) -> dict[str, Any]: ...
     def start_live(self, deployment: Any, hooks: dict[str, str]) -> LiveTraffic | LiveServer: ...
     def _settle(self, record: Record) -> None: ...
@@ -216,6 +198,17 @@ def config_info(box: Box, name: str) -> dict[str, Any]:
     info["deploymentConfigId"] = f"{name}-id"
     info["createTime"] = box.start_time
     return info
+
+
+def check_config_platform(box: Box, name: str, platform: str) -> None:
+    """The configuration ``name`` exists and is for ``platform`` (the application's)."""
+    info = config_info(box, name)
+    if info.get("computePlatform", "Server") != platform:
+        raise AwsError(
+            "InvalidDeploymentConfigNameException",
+            f"The deployment configuration {excerpt(name)} is for "
+            f"{info.get('computePlatform')}, but the application uses {platform}.",
+        )
 
 
 def paginate(items: list[Any], token: Any, size: int = PAGE) -> tuple[list[Any], str | None]:

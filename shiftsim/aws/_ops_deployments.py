@@ -13,7 +13,7 @@ from shiftsim.aws._ops_common import (
     MAX_BATCH_DEPLOYMENTS,
     MAX_DESCRIPTION,
     Box,
-    config_info,
+    check_config_platform,
     get_app,
     get_group,
     get_record,
@@ -25,6 +25,7 @@ from shiftsim.aws._ops_groups import check_group, group_kwargs
 from shiftsim.aws._ops_revisions import revision_appspec
 from shiftsim.aws._protocol import AwsError, excerpt
 from shiftsim.aws._record import Record
+from shiftsim.boto._shapes import BLUE_GREEN_STYLE
 from shiftsim.errors import AppSpecError, ConfigError, UnsupportedScenarioError
 
 __all__: list[str] = []
@@ -62,12 +63,7 @@ def _deployment_kwargs(
     kwargs = group_kwargs(group)
     config = p.get("deploymentConfigName")
     if config is not None:
-        info = config_info(box, config)
-        if info.get("computePlatform", "Server") != platform:
-            raise AwsError(
-                "InvalidDeploymentConfigNameException",
-                f"The deployment configuration {excerpt(config)} is not for {platform}.",
-            )
+        check_config_platform(box, config, platform)
         kwargs["deploymentConfigName"] = config
     if p.get("overrideAlarmConfiguration") is not None:
         kwargs["alarmConfiguration"] = p["overrideAlarmConfiguration"]
@@ -189,7 +185,7 @@ def _deployment_info(box: Box, record: Record) -> dict[str, Any]:
         "updateOutdatedInstancesOnly": bool(record.request.get("updateOutdatedInstancesOnly")),
         "deploymentStyle": group.get("deploymentStyle")
         or (
-            {"deploymentType": "BLUE_GREEN", "deploymentOption": "WITH_TRAFFIC_CONTROL"}
+            dict(BLUE_GREEN_STYLE)
             if record.platform != "Server"
             else {"deploymentType": "IN_PLACE", "deploymentOption": "WITHOUT_TRAFFIC_CONTROL"}
         ),

@@ -6,12 +6,11 @@ from typing import Any
 
 import shiftsim
 from shiftsim.aws._ops_common import (
-    GROUP_KEYS,
     MAX_ALARMS,
     MAX_TAG_SETS,
     Box,
+    check_config_platform,
     check_name,
-    config_info,
     get_app,
     get_group,
     paginate,
@@ -20,9 +19,10 @@ from shiftsim.aws._ops_common import (
 )
 from shiftsim.aws._ops_configs import custom_configs
 from shiftsim.aws._protocol import AwsError, excerpt
+from shiftsim.boto._shapes import BLUE_GREEN_STYLE, GROUP_KEYS, GROUP_RECORD_KEYS
 from shiftsim.errors import ConfigError, UnsupportedScenarioError
 
-__all__ = ["check_group", "group_kwargs"]
+__all__ = ["PASSED_KEYS", "check_group", "group_kwargs"]
 
 # ---------------------------------------------------------------------------- groups
 
@@ -30,15 +30,8 @@ __all__ = ["check_group", "group_kwargs"]
 def check_group(box: Box, p: dict[str, Any], platform: str) -> None:
     """A deployment group's settings (CreateDeploymentGroup, UpdateDeploymentGroup, or a
     deployment's overrides), checked as CodeDeploy does, then by shiftsim's own model."""
-    config = p.get("deploymentConfigName")
-    if config is not None:
-        info = config_info(box, config)
-        if info.get("computePlatform", "Server") != platform:
-            raise AwsError(
-                "InvalidDeploymentConfigNameException",
-                f"The deployment configuration {excerpt(config)} is for "
-                f"{info.get('computePlatform')}, but the application uses {platform}.",
-            )
+    if p.get("deploymentConfigName") is not None:
+        check_config_platform(box, p["deploymentConfigName"], platform)
     names = _check_alarms(p)
     _check_tag_sets(p)
     _check_style(p, platform)
@@ -104,15 +97,7 @@ def _check_tag_sets(p: dict[str, Any]) -> None:
 def _check_style(p: dict[str, Any], platform: str) -> None:
     """Lambda and ECS groups are blue/green with traffic control; ECS groups name services."""
     style = p.get("deploymentStyle") or {}
-    if (
-        platform in ("Lambda", "ECS")
-        and style
-        and style
-        != {
-            "deploymentType": "BLUE_GREEN",
-            "deploymentOption": "WITH_TRAFFIC_CONTROL",
-        }
-    ):
+    if platform in ("Lambda", "ECS") and style and style != BLUE_GREEN_STYLE:
         raise AwsError(
             "InvalidDeploymentStyleException",
             f"{platform} deployment groups use BLUE_GREEN with WITH_TRAFFIC_CONTROL.",
@@ -125,8 +110,19 @@ def _check_style(p: dict[str, Any], platform: str) -> None:
         )
 
 
+#: The group keys the box passes on to :func:`shiftsim.from_deployment_group`: all it reads
+#: but the group's record (ID, tags, history) and two settings the box stores without
+#: simulating them.
+PASSED_KEYS = tuple(
+    key
+    for key in GROUP_KEYS
+    if key not in (*GROUP_RECORD_KEYS, "terminationHookEnabled", "ec2DeploymentOptions")
+)
+
+
 def group_kwargs(p: dict[str, Any]) -> dict[str, Any]:
-    return {k: p[k] for k in GROUP_KEYS if p.get(k) is not None}
+    """The group settings in ``p`` that :func:`shiftsim.from_deployment_group` reads."""
+    return {k: p[k] for k in PASSED_KEYS if p.get(k) is not None}
 
 
 def _asg(names: list[str], group: str) -> list[dict[str, str]]:

@@ -7,10 +7,10 @@ from collections.abc import Mapping
 from dataclasses import fields, replace
 from typing import Any
 
-from shiftsim._checks import suggest
+from shiftsim._checks import check_choice, invalid, suggest
 from shiftsim.alarms import Alarm
 from shiftsim.boto._revisions import RevisionNames
-from shiftsim.boto._shapes import OWNER, SERVER_KEYS, check_choice, invalid
+from shiftsim.boto._shapes import OWNER, SERVER_KEYS
 from shiftsim.configs import DeploymentConfig, predefined_configs
 from shiftsim.errors import ConfigError
 from shiftsim.rollback import AutoRollback
@@ -24,6 +24,8 @@ def group_platform(
     configs: Mapping[str, DeploymentConfig],
     revision: RevisionNames | None,
 ) -> str:
+    """The group's compute platform: ``explicit``, else what the group, a configuration's
+    name or the revision tells; the revision's AppSpec must be for the same platform."""
     platform = explicit or group.get("computePlatform")
     if platform is None and group.get("ecsServices"):
         platform = "ECS"
@@ -43,6 +45,11 @@ def group_platform(
             "'computePlatform' as get_deployment_group returns it."
         )
     check_choice(OWNER, "computePlatform", platform, ("Lambda", "ECS", "Server"))
+    if revision is not None and revision.platform != platform:
+        raise ConfigError(
+            f"{OWNER}: the revision's AppSpec is for {revision.platform}, the deployment group "
+            f"for {platform}."
+        )
     return str(platform)
 
 

@@ -6,9 +6,10 @@ from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from typing import Any
 
+from shiftsim._checks import check_choice, invalid
 from shiftsim.alarms import Alarm
 from shiftsim.boto._fields import group_config, group_options, group_platform
-from shiftsim.boto._revisions import read_revision, task_set_name
+from shiftsim.boto._revisions import RevisionNames, read_revision, task_set_name
 from shiftsim.boto._server import server_deployment
 from shiftsim.boto._shapes import (
     BLUE_GREEN_STYLE,
@@ -16,10 +17,8 @@ from shiftsim.boto._shapes import (
     LAMBDA_HOOK_EVENTS,
     OWNER,
     by_name,
-    check_choice,
     check_group_shape,
     check_group_values,
-    invalid,
 )
 from shiftsim.boto._triggers import TriggerConfig, read_triggers
 from shiftsim.configs import DeploymentConfig
@@ -36,8 +35,8 @@ from shiftsim.traffic import Hook, Version
 __all__ = ["from_deployment_group", "to_deployment_group"]
 
 
-def ecs_options(group: Mapping[str, Any], traffic: dict[str, Any]) -> dict[str, Any]:
-    out: dict[str, Any] = {}
+def ecs_service(group: Mapping[str, Any]) -> dict[str, Any]:
+    """``ecsServices``: the one service (and its cluster) an ECS group deploys."""
     services = group.get("ecsServices")
     if not isinstance(services, Sequence) or len(services) != 1:
         raise invalid(
@@ -49,8 +48,13 @@ def ecs_options(group: Mapping[str, Any], traffic: dict[str, Any]) -> dict[str, 
     service = services[0]
     if not isinstance(service, Mapping):
         raise invalid(OWNER, "ecsServices[0]", service, "must be a mapping")
-    out["service_name"] = service.get("serviceName")
-    out["cluster_name"] = service.get("clusterName")
+    return {"service_name": service.get("serviceName"), "cluster_name": service.get("clusterName")}
+
+
+def ecs_blue_green(group: Mapping[str, Any]) -> dict[str, Any]:
+    """``blueGreenDeploymentConfiguration`` of an ECS group: the termination of the original
+    task set (D12) and the ready option."""
+    out: dict[str, Any] = {}
     blue_green = group.get("blueGreenDeploymentConfiguration") or {}
     terminate = blue_green.get("terminateBlueInstancesOnDeploymentSuccess") or {}
     # API:BlueInstanceTerminationOption and API:DeploymentReadyOption (codedeploy-api.md);
@@ -64,19 +68,24 @@ def ecs_options(group: Mapping[str, Any], traffic: dict[str, Any]) -> dict[str, 
         out["ready_action"] = ready["actionOnTimeout"]
     if ready.get("waitTimeInMinutes") is not None:
         out["ready_wait_minutes"] = ready["waitTimeInMinutes"]
-    pairs = (group.get("loadBalancerInfo") or {}).get("targetGroupPairInfoList")
-    if pairs:
-        test_route = (pairs[0].get("testTrafficRoute") or {}).get("listenerArns")
-        test = bool(test_route)
-        if "test_traffic" in traffic and traffic["test_traffic"] != test:
-            raise ConfigError(
-                f"{OWNER}: test_traffic={traffic['test_traffic']!r} contradicts "
-                "loadBalancerInfo, whose testTrafficRoute "
-                + ("lists a listener" if test else "lists none")
-                + "."
-            )
-        out["test_traffic"] = test
     return out
+
+
+def ecs_test_traffic(group: Mapping[str, Any], traffic: Mapping[str, Any]) -> dict[str, Any]:
+    """``loadBalancerInfo`` of an ECS group: whether a test listener carries test traffic."""
+    pairs = (group.get("loadBalancerInfo") or {}).get("targetGroupPairInfoList")
+    if not pairs:
+        return {}
+    test_route = (pairs[0].get("testTrafficRoute") or {}).get("listenerArns")
+    test = bool(test_route)
+    if "test_traffic" in traffic and traffic["test_traffic"] != test:
+        raise ConfigError(
+            f"{OWNER}: test_traffic={traffic['test_traffic']!r} contradicts "
+            "loadBalancerInfo, whose testTrafficRoute "
+            + ("lists a listener" if test else "lists none")
+            + "."
+        )
+    return {"test_traffic": test}
 
 
 def merge_hooks(
@@ -132,38 +141,32 @@ def from_deployment_group(
     ----------
     kwargs : mapping
         ``create_deployment_group`` keyword arguments, or ``get_deployment_group``'s
-        ``deploymentGroupInfo``. Read: ``applicationName``, ``deploymentGroupName``,
-        ``deploymentConfigName``, ``autoRollbackConfiguration`` (absent means disabled, the API
-        default), ``alarmConfiguration``, ``blueGreenDeploymentConfiguration`` (ECS termination
-        wait, D12), ``ecsServices``, ``loadBalancerInfo`` (an ECS test listener),
-        ``deploymentStyle`` and ``triggerConfigurations`` (validated; apply them to a run with
-        :func:`trigger_notifications`); for EC2/on-premises groups also ``ec2TagFilters``,
-        ``ec2TagSet``, ``onPremises...``, ``autoScalingGroups`` (the targets, applied to
-        ``fleet=``), ``loadBalancerInfo`` (a load balancer adds the six traffic events),
-        ``outdatedInstancesStrategy`` and the blue/green options. EC2-only keys must be empty
-        for Lambda and ECS. ``ec2DeploymentOptions`` (the Auto Scaling processes to suspend) is
-        checked against the API's shape and has no other effect: shiftsim does not model Auto
-        Scaling's processes. An empty ``deploymentStyle`` (or a member left out) reads as
-        absent. Booleans must be booleans and lists lists, as in botocore's model: the text
-        ``"false"`` is refused, not read as true; ``None`` is refused (leave the key out).
+        ``deploymentGroupInfo``. Read: names, ``deploymentConfigName``, ``alarmConfiguration``,
+        ``autoRollbackConfiguration`` (absent: disabled, the API default), ``deploymentStyle``
+        (empty members read as absent), ``triggerConfigurations`` (checked; apply them with
+        :func:`trigger_notifications`), ``blueGreenDeploymentConfiguration``,
+        ``loadBalancerInfo`` (an ECS test listener; an EC2 load balancer adds the six traffic
+        events), ``ecsServices``; for EC2/on-premises ``outdatedInstancesStrategy`` and the
+        targets (``ec2TagFilters``, ``ec2TagSet``, ``onPremises...``, ``autoScalingGroups``,
+        applied to ``fleet=``; empty for Lambda and ECS).
+        ``ec2DeploymentOptions`` is only checked (shiftsim does not model Auto Scaling's
+        processes). Types are botocore's: ``"false"`` and ``None`` are refused.
     revision : mapping, str or AppSpec, optional
-        A ``RevisionLocation`` with ``AppSpecContent`` (or ``String``), or the AppSpec itself
-        (text, mapping, or a :class:`shiftsim.appspec.AppSpec`), checked with
-        :func:`shiftsim.appspec.load_appspec`. It names the function, alias and versions
-        (Lambda), the replacement task definition (ECS) and the hook functions, or the hook
-        scripts (Server, timed by ``script_durations=``).
+        A ``RevisionLocation`` with ``AppSpecContent`` (or ``String``), or the AppSpec itself,
+        checked with :func:`shiftsim.appspec.load_appspec`. It names the function, alias and
+        versions (Lambda), the replacement task definition (ECS) and the hook functions, or
+        the hook scripts (Server, timed by ``script_durations=``).
     alarms : mapping of str to Alarm, or sequence of Alarm
-        The CloudWatch alarms ``alarmConfiguration`` names: the API knows only their names.
+        The CloudWatch alarms ``alarmConfiguration`` names (the API knows only their names).
     configs : mapping of str to DeploymentConfig, or sequence
         Custom deployment configurations by name.
     compute_platform : {"Lambda", "ECS", "Server"}, optional
         The application's platform, when ``kwargs`` does not tell it (``computePlatform``,
         ``ecsServices`` or a predefined configuration's name do).
     **traffic
-        Other fields of :class:`~shiftsim.lambda_.LambdaDeployment` or
-        :class:`~shiftsim.ecs.EcsDeployment` (``invocations_per_minute`` or
-        ``requests_per_minute``, ``current``, ``target``, ``hooks`` as the deployment's hooks
-        class or ``{event: Hook}``, ``manual_stop``...). With a revision, its names win and
+        Other fields of the deployment class (``invocations_per_minute``,
+        ``requests_per_minute``, ``current``, ``target``, ``hooks`` as the hooks class or
+        ``{event: Hook}``, ``manual_stop``, ``fleet``...). With a revision, its names win and
         ``hooks`` only says how each hook behaves.
 
     Returns
@@ -172,22 +175,17 @@ def from_deployment_group(
 
     Raises
     ------
-    ConfigError
-        A key that breaks the API's rules, a configuration or alarm that cannot be found.
-    AppSpecError
-        The revision's AppSpec is malformed (with line and key path).
-    UnsupportedScenarioError
-        An option shiftsim does not model.
+    ConfigError, AppSpecError or UnsupportedScenarioError
+        A key that breaks the API's rules, a configuration or alarm that cannot be found; a
+        malformed AppSpec (with line and key path); an option shiftsim does not model.
 
     Examples
     --------
     >>> d = from_deployment_group({
-    ...     "applicationName": "shop", "deploymentGroupName": "web",
     ...     "deploymentConfigName": "CodeDeployDefault.ECSAllAtOnce",
     ...     "ecsServices": [{"serviceName": "web", "clusterName": "prod"}],
     ...     "blueGreenDeploymentConfiguration": {"terminateBlueInstancesOnDeploymentSuccess": {
-    ...         "action": "TERMINATE", "terminationWaitTimeInMinutes": 5}},
-    ... })
+    ...         "action": "TERMINATE", "terminationWaitTimeInMinutes": 5}}})
     >>> type(d).__name__, d.termination_wait_time_in_minutes, d.auto_rollback.enabled
     ('EcsDeployment', 5, False)
     """
@@ -198,35 +196,42 @@ def from_deployment_group(
     config_map = by_name(OWNER, "configs", configs, DeploymentConfig)
     rev = None if revision is None else read_revision(revision)
     platform = group_platform(kwargs, compute_platform, config_map, rev)
-    if rev is not None and rev.platform != platform:
-        raise ConfigError(
-            f"{OWNER}: the revision's AppSpec is for {rev.platform}, the deployment group for "
-            f"{platform}."
-        )
     if platform == "Server":
         return server_deployment(kwargs, rev, alarm_map, config_map, traffic)
     check_group_shape(kwargs, platform)
     read_triggers(kwargs.get("triggerConfigurations"))
-    cls: type[LambdaDeployment | EcsDeployment] = (
-        LambdaDeployment if platform == "Lambda" else EcsDeployment
-    )
+    cls = LambdaDeployment if platform == "Lambda" else EcsDeployment
     options = group_options(kwargs, cls, traffic, alarm_map)
     options["config"] = group_config(kwargs, config_map, options, platform)
     if platform == "Lambda":
-        hooks = merge_hooks(
-            LAMBDA_HOOK_EVENTS, None if rev is None else rev.hooks, options.get("hooks")
-        )
-        options["hooks"] = LambdaHooks(
-            hooks.get("BeforeAllowTraffic"), hooks.get("AfterAllowTraffic")
-        )
-        if rev is not None:
-            for key, value in (("function_name", rev.function_name), ("alias", rev.alias)):
-                if value is not None:
-                    options[key] = value
-            options["current"] = named_version(options.get("current"), rev.current_version, "1")
-            options["target"] = named_version(options.get("target"), rev.target_version, "2")
-        return LambdaDeployment(**options)
-    options.update(ecs_options(kwargs, options))
+        return lambda_deployment(options, rev)
+    return ecs_deployment(kwargs, options, rev)
+
+
+def lambda_deployment(options: dict[str, Any], rev: RevisionNames | None) -> LambdaDeployment:
+    """A Lambda group's deployment: the hooks, function, alias and versions the revision
+    names, over the caller's ``options``."""
+    hooks = merge_hooks(
+        LAMBDA_HOOK_EVENTS, None if rev is None else rev.hooks, options.get("hooks")
+    )
+    options["hooks"] = LambdaHooks(hooks.get("BeforeAllowTraffic"), hooks.get("AfterAllowTraffic"))
+    if rev is not None:
+        for key, value in (("function_name", rev.function_name), ("alias", rev.alias)):
+            if value is not None:
+                options[key] = value
+        options["current"] = named_version(options.get("current"), rev.current_version, "1")
+        options["target"] = named_version(options.get("target"), rev.target_version, "2")
+    return LambdaDeployment(**options)
+
+
+def ecs_deployment(
+    group: Mapping[str, Any], options: dict[str, Any], rev: RevisionNames | None
+) -> EcsDeployment:
+    """An ECS group's deployment: its service, blue/green and test-listener settings, then
+    the hooks, task set and container the revision names."""
+    options.update(ecs_service(group))
+    options.update(ecs_blue_green(group))
+    options.update(ecs_test_traffic(group, options))
     hooks = merge_hooks(ECS_HOOK_EVENTS, None if rev is None else rev.hooks, options.get("hooks"))
     options["hooks"] = EcsHooks.from_events(hooks)
     if rev is not None and rev.task_definition is not None:
@@ -283,21 +288,29 @@ def to_deployment_group(
     if triggers:
         out["triggerConfigurations"] = [t.to_boto() for t in read_triggers(list(triggers))]
     if isinstance(deployment, EcsDeployment):
-        service = deployment.service_name
-        listener = f"arn:aws:elasticloadbalancing:us-east-1:123456789012:listener/app/{service}"
-        pair: dict[str, Any] = {
-            "targetGroups": [{"name": f"{service}-blue"}, {"name": f"{service}-green"}],
-            "prodTrafficRoute": {"listenerArns": [f"{listener}/prod"]},
-        }
-        if deployment.test_traffic:
-            pair["testTrafficRoute"] = {"listenerArns": [f"{listener}/test"]}
-        out["ecsServices"] = [{"serviceName": service, "clusterName": deployment.cluster_name}]
-        out["loadBalancerInfo"] = {"targetGroupPairInfoList": [pair]}
-        out["blueGreenDeploymentConfiguration"] = {
+        out.update(ecs_group_fields(deployment))
+    return out
+
+
+def ecs_group_fields(deployment: EcsDeployment) -> dict[str, Any]:
+    """An ECS deployment's service, listeners (a test listener when it takes test traffic) and
+    blue/green settings, in ``create_deployment_group``'s shape."""
+    service = deployment.service_name
+    listener = f"arn:aws:elasticloadbalancing:us-east-1:123456789012:listener/app/{service}"
+    pair: dict[str, Any] = {
+        "targetGroups": [{"name": f"{service}-blue"}, {"name": f"{service}-green"}],
+        "prodTrafficRoute": {"listenerArns": [f"{listener}/prod"]},
+    }
+    if deployment.test_traffic:
+        pair["testTrafficRoute"] = {"listenerArns": [f"{listener}/test"]}
+    return {
+        "ecsServices": [{"serviceName": service, "clusterName": deployment.cluster_name}],
+        "loadBalancerInfo": {"targetGroupPairInfoList": [pair]},
+        "blueGreenDeploymentConfiguration": {
             "terminateBlueInstancesOnDeploymentSuccess": {
                 "action": "TERMINATE",
                 "terminationWaitTimeInMinutes": deployment.termination_wait_time_in_minutes,
             },
             "deploymentReadyOption": {"actionOnTimeout": "CONTINUE_DEPLOYMENT"},
-        }
-    return out
+        },
+    }

@@ -8,8 +8,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from shiftsim._checks import invalid
 from shiftsim.appspec import AppSpec, LambdaTarget, load_appspec
-from shiftsim.boto._shapes import OWNER, invalid
+from shiftsim.boto._shapes import OWNER
 from shiftsim.ecs import (
     EcsDeployment,
 )

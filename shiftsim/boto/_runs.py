@@ -5,9 +5,10 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
+from shiftsim._checks import invalid
 from shiftsim.boto._revisions import to_revision
 from shiftsim.boto._server import server_get_deployment
-from shiftsim.boto._shapes import BLUE_GREEN_STYLE, invalid
+from shiftsim.boto._shapes import BLUE_GREEN_STYLE
 from shiftsim.ecs import (
     EcsDeployment,
     EcsRun,
@@ -19,7 +20,9 @@ from shiftsim.server import ServerRun
 __all__ = ["to_get_deployment"]
 
 
-def deployment_of(run: Any, deployment: Any) -> LambdaDeployment | EcsDeployment | None:
+def deployment_of(
+    run: TrafficRun | EcsRun, deployment: Any
+) -> LambdaDeployment | EcsDeployment | None:
     if deployment is not None:
         if not isinstance(deployment, (LambdaDeployment, EcsDeployment)):
             raise invalid(
@@ -29,7 +32,7 @@ def deployment_of(run: Any, deployment: Any) -> LambdaDeployment | EcsDeployment
                 "must be the LambdaDeployment or EcsDeployment that was simulated",
             )
         return deployment
-    found = getattr(run, "deployment", None)
+    found = run.deployment
     return found if isinstance(found, (LambdaDeployment, EcsDeployment)) else None
 
 
@@ -81,12 +84,26 @@ def to_get_deployment(
     if not isinstance(run, (TrafficRun, EcsRun)):
         raise invalid("to_get_deployment", "run", run, "must be a TrafficRun, EcsRun or ServerRun")
     found = deployment_of(run, deployment)
-    ecs = run.run if isinstance(run, EcsRun) else None
-    traffic = ecs if ecs is not None else run
-    assert isinstance(traffic, TrafficRun)
-    ctx, out = traffic.context, traffic.outcome
-    start: datetime = ctx.start
-    end = start + timedelta(seconds=out.end_time)
+    traffic = run.run if isinstance(run, EcsRun) else run
+    start: datetime = traffic.context.start
+    end = start + timedelta(seconds=traffic.outcome.end_time)
+    is_rollback = reports_rollback(traffic, deployment_id)
+    info = identity(traffic, is_rollback)
+    if found is not None:
+        info.update(deployment_settings(found, with_revision=not is_rollback))
+    if is_rollback:
+        info.update(rollback_outcome(traffic, end))
+    else:
+        info.update(own_outcome(run, traffic, start, end))
+    return {"deploymentInfo": info}
+
+
+OVERVIEW = {"Pending": 0, "InProgress": 0, "Succeeded": 0, "Failed": 0, "Skipped": 0, "Ready": 0}
+
+
+def reports_rollback(traffic: TrafficRun, deployment_id: str | None) -> bool:
+    """Whether ``deployment_id`` asks for the run's rollback deployment (it must name the run's
+    own deployment, its rollback, or be None)."""
     rollback_id = traffic.rollback_deployment_id
     if deployment_id is not None and deployment_id not in (traffic.deployment_id, rollback_id):
         raise invalid(
@@ -96,69 +113,76 @@ def to_get_deployment(
             f"must be the run's deployment ({traffic.deployment_id!r}) or its rollback "
             f"({rollback_id!r})",
         )
-    is_rollback = deployment_id is not None and deployment_id == rollback_id
-    info: dict[str, Any] = {
+    return deployment_id is not None and deployment_id == rollback_id
+
+
+def identity(traffic: TrafficRun, is_rollback: bool) -> dict[str, Any]:
+    """The fields that say which deployment this is, and those that never vary for Lambda/ECS."""
+    ctx = traffic.context
+    return {
         "applicationName": ctx.application,
         "deploymentGroupName": ctx.deployment_group,
-        "deploymentId": deployment_id if is_rollback else traffic.deployment_id,
+        "deploymentId": traffic.rollback_deployment_id if is_rollback else traffic.deployment_id,
         "computePlatform": traffic.plan.platform,
         "deploymentStyle": dict(BLUE_GREEN_STYLE),
         "ignoreApplicationStopFailures": False,
         "updateOutdatedInstancesOnly": False,
     }
-    if found is not None:
-        info["deploymentConfigName"] = found.deployment_config.name
+
+
+def deployment_settings(
+    found: LambdaDeployment | EcsDeployment, *, with_revision: bool
+) -> dict[str, Any]:
+    """What only the simulated deployment tells: configuration, revision (not reported for a
+    rollback), auto-rollback and an alarm override."""
+    info: dict[str, Any] = {"deploymentConfigName": found.deployment_config.name}
+    if with_revision:
         info["revision"] = to_revision(found)
-        info["autoRollbackConfiguration"] = found.auto_rollback.to_boto()
-        override = found.override_alarm_configuration
-        if override is not None:
-            # API:DeploymentInfo.overrideAlarmConfiguration (codedeploy-api.md 3.2).
-            info["overrideAlarmConfiguration"] = {
-                "enabled": override.enabled,
-                "ignorePollAlarmFailure": override.ignore_poll_alarm_failure,
-                "alarms": [{"name": alarm.name} for alarm in override.alarms],
-            }
-    if is_rollback:
-        # A rollback is a new deployment of the last good revision, reported as succeeded at the
-        # instant traffic returned (codedeploy.md section 6).
-        info.update(
-            status="Succeeded",
-            creator="codeDeployRollback",
-            createTime=end,
-            startTime=end,
-            completeTime=end,
-            deploymentOverview=dict(OVERVIEW, Succeeded=1),
-            rollbackInfo={
-                "rollbackTriggeringDeploymentId": traffic.deployment_id,
-                "rollbackMessage": f"Rollback of deployment {traffic.deployment_id} succeeded.",
-            },
-        )
-        if found is not None:
-            del info["revision"]
-        return {"deploymentInfo": info}
-    add_outcome(info, run, traffic, start, end)
-    return {"deploymentInfo": info}
+    info["autoRollbackConfiguration"] = found.auto_rollback.to_boto()
+    override = found.override_alarm_configuration
+    if override is not None:
+        # API:DeploymentInfo.overrideAlarmConfiguration (codedeploy-api.md 3.2).
+        info["overrideAlarmConfiguration"] = {
+            "enabled": override.enabled,
+            "ignorePollAlarmFailure": override.ignore_poll_alarm_failure,
+            "alarms": [{"name": alarm.name} for alarm in override.alarms],
+        }
+    return info
 
 
-OVERVIEW = {"Pending": 0, "InProgress": 0, "Succeeded": 0, "Failed": 0, "Skipped": 0, "Ready": 0}
+def rollback_outcome(traffic: TrafficRun, end: datetime) -> dict[str, Any]:
+    """A rollback is a new deployment of the last good revision, reported as succeeded at the
+    instant traffic returned (codedeploy.md section 6)."""
+    return {
+        "status": "Succeeded",
+        "creator": "codeDeployRollback",
+        "createTime": end,
+        "startTime": end,
+        "completeTime": end,
+        "deploymentOverview": dict(OVERVIEW, Succeeded=1),
+        "rollbackInfo": {
+            "rollbackTriggeringDeploymentId": traffic.deployment_id,
+            "rollbackMessage": f"Rollback of deployment {traffic.deployment_id} succeeded.",
+        },
+    }
 
 
-def add_outcome(
-    info: dict[str, Any], run: Any, traffic: TrafficRun, start: datetime, end: datetime
-) -> None:
-    """The status, times, error and rollback of the run's own deployment, in ``info``."""
+def own_outcome(
+    run: TrafficRun | EcsRun, traffic: TrafficRun, start: datetime, end: datetime
+) -> dict[str, Any]:
+    """The status, times, error and rollback of the run's own deployment."""
     out = traffic.outcome
     rollback_id = traffic.rollback_deployment_id
-    info.update(
-        status=out.status,
-        creator="user",
-        createTime=start,
-        startTime=start,
-        completeTime=end,
-        deploymentOverview=dict(
+    info: dict[str, Any] = {
+        "status": out.status,
+        "creator": "user",
+        "createTime": start,
+        "startTime": start,
+        "completeTime": end,
+        "deploymentOverview": dict(
             OVERVIEW, **{"Succeeded" if out.status == "Succeeded" else "Failed": 1}
         ),
-    )
+    }
     if out.error_code is not None:
         info["errorInformation"] = {"code": out.error_code, "message": traffic.error_message}
     if rollback_id is not None:
@@ -173,17 +197,25 @@ def add_outcome(
             "replacement task set was installed (BeforeInstall)."
         }
     if isinstance(run, EcsRun):
-        d = run.deployment
-        keep = d.termination_action == "KEEP_ALIVE"
+        info.update(ecs_fields(run))
+    return info
+
+
+def ecs_fields(run: EcsRun) -> dict[str, Any]:
+    """An ECS run's termination wait and blue/green configuration."""
+    d = run.deployment
+    keep = d.termination_action == "KEEP_ALIVE"
+    ready: dict[str, Any] = {"actionOnTimeout": d.ready_action}
+    if d.ready_wait_minutes:
+        ready["waitTimeInMinutes"] = d.ready_wait_minutes
+    return {
         # KEEP_ALIVE starts no termination wait (API:DeploymentInfo).
-        info["instanceTerminationWaitTimeStarted"] = out.status == "Succeeded" and not keep
-        ready: dict[str, Any] = {"actionOnTimeout": d.ready_action}
-        if d.ready_wait_minutes:
-            ready["waitTimeInMinutes"] = d.ready_wait_minutes
-        info["blueGreenDeploymentConfiguration"] = {
+        "instanceTerminationWaitTimeStarted": run.outcome.status == "Succeeded" and not keep,
+        "blueGreenDeploymentConfiguration": {
             "terminateBlueInstancesOnDeploymentSuccess": {
                 "action": d.termination_action,
                 "terminationWaitTimeInMinutes": d.termination_wait_time_in_minutes,
             },
             "deploymentReadyOption": ready,
-        }
+        },
+    }

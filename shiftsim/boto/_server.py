@@ -6,11 +6,11 @@ from collections.abc import Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
-from shiftsim._checks import suggest
+from shiftsim._checks import invalid
 from shiftsim.alarms import Alarm
 from shiftsim.boto._fields import group_config, group_options
 from shiftsim.boto._revisions import RevisionNames
-from shiftsim.boto._shapes import GROUP_KEYS, OWNER, SERVER_KEYS, invalid
+from shiftsim.boto._shapes import OWNER, SERVER_KEYS, check_group_keys
 from shiftsim.boto._triggers import read_triggers
 from shiftsim.configs import DeploymentConfig
 from shiftsim.fleet import Targets
@@ -28,16 +28,7 @@ def server_deployment(
 ) -> Any:
     """An EC2/on-premises deployment group (API:CreateDeploymentGroupInput) as a
     :class:`~shiftsim.server.ServerDeployment`."""
-    for key in group:
-        if key not in GROUP_KEYS:
-            hint = suggest(str(key), GROUP_KEYS)
-            raise invalid(
-                OWNER,
-                str(key),
-                group[key],
-                "is not a create_deployment_group or deploymentGroupInfo key",
-                hint or None,
-            )
+    check_group_keys(group)
     if group.get("ecsServices"):
         raise invalid(
             OWNER, "ecsServices", group["ecsServices"], "applies only to ECS groups, not to Server"
@@ -56,6 +47,16 @@ def server_deployment(
         options.setdefault("termination_hook_enabled", group["terminationHookEnabled"])
     if group.get("outdatedInstancesStrategy") is not None:
         options["outdated_instances_strategy"] = group["outdatedInstancesStrategy"]
+    server_style(group, options)
+    if rev is not None and "appspec" not in options and "hooks" not in options:
+        options["appspec"] = rev.appspec
+    return ServerDeployment(**options)
+
+
+def server_style(group: Mapping[str, Any], options: dict[str, Any]) -> None:
+    """``deploymentStyle`` and ``loadBalancerInfo`` of an EC2/on-premises group: whether a
+    load balancer takes traffic, and the blue/green settings, into ``options`` (unless the
+    caller gave them)."""
     lb = group.get("loadBalancerInfo") or {}
     style = group.get("deploymentStyle") or {}
     with_lb = bool(
@@ -77,9 +78,6 @@ def server_deployment(
         options["blue_green"] = read_blue_green(
             group.get("blueGreenDeploymentConfiguration") or {}, BlueGreen
         )
-    if rev is not None and "appspec" not in options and "hooks" not in options:
-        options["appspec"] = rev.appspec
-    return ServerDeployment(**options)
 
 
 def read_blue_green(raw: Mapping[str, Any], blue_green: Any) -> Any:

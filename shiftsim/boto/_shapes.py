@@ -6,24 +6,22 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from shiftsim._checks import suggest
-from shiftsim._text import excerpt
-from shiftsim.errors import ConfigError
+from shiftsim._checks import check_choice, invalid, suggest
 
 __all__ = [
     "BLUE_GREEN_STYLE",
     "DEFAULT_SERVICE_ROLE",
     "GROUP_KEYS",
+    "GROUP_RECORD_KEYS",
     "LAMBDA_HOOK_EVENTS",
     "MAX_TRIGGERS",
     "OWNER",
     "SERVER_KEYS",
     "TRIGGER_EVENTS",
     "by_name",
-    "check_choice",
+    "check_group_keys",
     "check_group_shape",
     "check_group_values",
-    "invalid",
 ]
 
 
@@ -46,12 +44,20 @@ LAMBDA_HOOK_EVENTS = ("BeforeAllowTraffic", "AfterAllowTraffic")
 BLUE_GREEN_STYLE = {"deploymentType": "BLUE_GREEN", "deploymentOption": "WITH_TRAFFIC_CONTROL"}
 DEFAULT_SERVICE_ROLE = "arn:aws:iam::123456789012:role/CodeDeployServiceRole"
 
+#: Keys of ``deploymentGroupInfo`` (API:DeploymentGroupInfo) that record a group (its ID, tags,
+#: last revision and deployments) rather than say how it deploys: accepted, and not read.
+GROUP_RECORD_KEYS = (
+    "deploymentGroupId",
+    "tags",
+    "targetRevision",
+    "lastSuccessfulDeployment",
+    "lastAttemptedDeployment",
+)
 #: Keys of ``create_deployment_group`` (API:CreateDeploymentGroupInput) and of
 #: ``deploymentGroupInfo`` (API:DeploymentGroupInfo) that this module reads or accepts.
 GROUP_KEYS = (
     "applicationName",
     "deploymentGroupName",
-    "deploymentGroupId",
     "deploymentConfigName",
     "computePlatform",
     "serviceRoleArn",
@@ -69,11 +75,8 @@ GROUP_KEYS = (
     "autoScalingGroups",
     "outdatedInstancesStrategy",
     "terminationHookEnabled",
-    "tags",
     "ec2DeploymentOptions",
-    "targetRevision",
-    "lastSuccessfulDeployment",
-    "lastAttemptedDeployment",
+    *GROUP_RECORD_KEYS,
 )
 #: Keys that only make sense for EC2/on-premises groups; they must be empty for Lambda and ECS.
 SERVER_KEYS = (
@@ -87,23 +90,6 @@ OWNER = "from_deployment_group"
 #: Auto Scaling processes ``ec2DeploymentOptions`` may suspend (API:EC2DeploymentOptions;
 #: botocore's codedeploy model, shape AutoScalingGroupProcess, at most 4).
 AUTO_SCALING_PROCESSES = ("Terminate", "AZRebalance", "InstanceRefresh", "ScheduledActions")
-
-
-def invalid(
-    owner: str, field: str, value: object, rule: str, hint: str | None = None
-) -> ConfigError:
-    """The house-style :class:`ConfigError`, quoting a short escaped excerpt of ``value``."""
-    message = f"{owner}.{field} {rule}; got {excerpt(value)}."
-    return ConfigError(f"{message} {hint}" if hint else message)
-
-
-def check_choice(owner: str, field: str, value: object, choices: Sequence[str]) -> str:
-    """``value`` if it is one of ``choices``; else a ConfigError suggesting the closest."""
-    if isinstance(value, str) and value in choices:
-        return value
-    hint = suggest(value, choices) if isinstance(value, str) else ""
-    listed = ", ".join(repr(c) for c in choices)
-    raise invalid(owner, field, value, f"must be one of {listed}", hint or None)
 
 
 def check_group_values(group: Mapping[str, Any]) -> None:
@@ -190,7 +176,8 @@ def by_name(owner: str, field: str, items: Any, kind: type) -> dict[str, Any]:
     return out
 
 
-def check_group_shape(group: Mapping[str, Any], platform: str) -> None:
+def check_group_keys(group: Mapping[str, Any]) -> None:
+    """Every key of ``group`` is one of :data:`GROUP_KEYS`; else the closest is suggested."""
     for key in group:
         if key not in GROUP_KEYS:
             hint = suggest(str(key), GROUP_KEYS)
@@ -201,16 +188,13 @@ def check_group_shape(group: Mapping[str, Any], platform: str) -> None:
                 "is not a create_deployment_group or deploymentGroupInfo key",
                 hint or None,
             )
-    for key in SERVER_KEYS:
-        value = group.get(key)
-        if value and (not isinstance(value, Mapping) or any(value.values())):
-            raise invalid(
-                OWNER, key, value, f"applies only to EC2/on-premises groups, not to {platform}"
-            )
-    if group.get("terminationHookEnabled"):
-        raise invalid(
-            OWNER, "terminationHookEnabled", True, f"applies only to Auto Scaling, not {platform}"
-        )
+
+
+def check_group_shape(group: Mapping[str, Any], platform: str) -> None:
+    """The keys of a Lambda or ECS group: known, none of EC2/on-premises's, a blue/green
+    style, and none of ECS's for Lambda."""
+    check_group_keys(group)
+    refuse_server_settings(group, platform)
     if group.get("outdatedInstancesStrategy") is not None:
         check_choice(
             OWNER,
@@ -227,20 +211,37 @@ def check_group_shape(group: Mapping[str, Any], platform: str) -> None:
             f"applies only to EC2/on-premises in-place deployments, not to {platform} "
             "(API:EC2DeploymentOptions)",
         )
-    # An empty deploymentStyle, or a member left out, reads as absent.
-    style = group.get("deploymentStyle") or {}
-    for key, want in BLUE_GREEN_STYLE.items():
-        if style.get(key) is not None:
-            got = style[key]
-            if got != want:
-                raise invalid(
-                    OWNER,
-                    f"deploymentStyle.{key}",
-                    got,
-                    f"must be {want!r} for {platform} deployment groups",
-                )
+    check_blue_green_style(group, platform)
     if platform == "Lambda":
         for key in ("ecsServices", "loadBalancerInfo", "blueGreenDeploymentConfiguration"):
             value = group.get(key)
             if value:
                 raise invalid(OWNER, key, value, "does not apply to Lambda deployment groups")
+
+
+def refuse_server_settings(group: Mapping[str, Any], platform: str) -> None:
+    """A Lambda or ECS group selects no instances and has no Auto Scaling termination hook."""
+    for key in SERVER_KEYS:
+        value = group.get(key)
+        if value and (not isinstance(value, Mapping) or any(value.values())):
+            raise invalid(
+                OWNER, key, value, f"applies only to EC2/on-premises groups, not to {platform}"
+            )
+    if group.get("terminationHookEnabled"):
+        raise invalid(
+            OWNER, "terminationHookEnabled", True, f"applies only to Auto Scaling, not {platform}"
+        )
+
+
+def check_blue_green_style(group: Mapping[str, Any], platform: str) -> None:
+    """A Lambda or ECS group's ``deploymentStyle`` is blue/green with traffic control; an empty
+    one, or a member left out, reads as absent."""
+    style = group.get("deploymentStyle") or {}
+    for key, want in BLUE_GREEN_STYLE.items():
+        if style.get(key) is not None and style[key] != want:
+            raise invalid(
+                OWNER,
+                f"deploymentStyle.{key}",
+                style[key],
+                f"must be {want!r} for {platform} deployment groups",
+            )

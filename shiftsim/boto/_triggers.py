@@ -6,7 +6,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
-from shiftsim.boto._shapes import MAX_TRIGGERS, OWNER, TRIGGER_EVENTS, check_choice, invalid
+from shiftsim._checks import check_choice, invalid
+from shiftsim.boto._shapes import MAX_TRIGGERS, OWNER, TRIGGER_EVENTS
 from shiftsim.notifications import Notification
 
 __all__ = ["TriggerConfig", "read_triggers", "trigger_notifications"]
