@@ -29,11 +29,14 @@ from types import MappingProxyType
 from typing import Literal
 
 __all__ = [
+    "BLUE_GREEN_STYLE",
     "CLOCK_SKEW_TOLERANCE_SECONDS",
     "DEFAULT_SCRIPT_TIMEOUT_SECONDS",
     "DEFAULT_TERMINATION_WAIT_MINUTES",
     "ECS_EVENTS",
     "EVENT_START_TIMEOUT_SECONDS",
+    "GROUP_KEYS",
+    "GROUP_RECORD_KEYS",
     "HOOKABLE_EVENTS",
     "LAMBDA_EVENTS",
     "LIFECYCLE_EVENT_TIMEOUT_SECONDS",
@@ -482,4 +485,44 @@ LIMITS: Mapping[str, Limit] = MappingProxyType(
             MAX_ECS_READY_WAIT_MINUTES, "minutes", "UG:limits.md; codedeploy.md 7, 12 item 9"
         ),
     }
+)
+
+# ============================================================================ API shapes
+
+#: ``deploymentStyle`` of every Lambda and ECS deployment group (API:DeploymentStyle).
+BLUE_GREEN_STYLE = {"deploymentType": "BLUE_GREEN", "deploymentOption": "WITH_TRAFFIC_CONTROL"}
+#: Keys of ``deploymentGroupInfo`` (API:DeploymentGroupInfo) that record a group (its ID, tags,
+#: last revision and deployments) rather than say how it deploys: accepted, and not read.
+GROUP_RECORD_KEYS = (
+    "deploymentGroupId",
+    "tags",
+    "targetRevision",
+    "lastSuccessfulDeployment",
+    "lastAttemptedDeployment",
+)
+#: Keys of ``create_deployment_group`` (API:CreateDeploymentGroupInput) and of
+#: ``deploymentGroupInfo`` (API:DeploymentGroupInfo) that shiftsim.boto and shiftsim.aws read
+#: or accept.
+GROUP_KEYS = (
+    "applicationName",
+    "deploymentGroupName",
+    "deploymentConfigName",
+    "computePlatform",
+    "serviceRoleArn",
+    "triggerConfigurations",
+    "alarmConfiguration",
+    "autoRollbackConfiguration",
+    "deploymentStyle",
+    "blueGreenDeploymentConfiguration",
+    "loadBalancerInfo",
+    "ecsServices",
+    "ec2TagFilters",
+    "ec2TagSet",
+    "onPremisesInstanceTagFilters",
+    "onPremisesTagSet",
+    "autoScalingGroups",
+    "outdatedInstancesStrategy",
+    "terminationHookEnabled",
+    "ec2DeploymentOptions",
+    *GROUP_RECORD_KEYS,
 )

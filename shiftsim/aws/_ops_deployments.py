@@ -25,8 +25,8 @@ from shiftsim.aws._ops_groups import check_group, group_kwargs
 from shiftsim.aws._ops_revisions import revision_appspec
 from shiftsim.aws._protocol import AwsError, excerpt
 from shiftsim.aws._record import Record
-from shiftsim.boto._shapes import BLUE_GREEN_STYLE
 from shiftsim.errors import AppSpecError, ConfigError, UnsupportedScenarioError
+from shiftsim.vocabulary import BLUE_GREEN_STYLE
 
 __all__: list[str] = []
 

@@ -19,8 +19,8 @@ from shiftsim.aws._ops_common import (
 )
 from shiftsim.aws._ops_configs import custom_configs
 from shiftsim.aws._protocol import AwsError, excerpt
-from shiftsim.boto._shapes import BLUE_GREEN_STYLE, GROUP_KEYS, GROUP_RECORD_KEYS
 from shiftsim.errors import ConfigError, UnsupportedScenarioError
+from shiftsim.vocabulary import BLUE_GREEN_STYLE, GROUP_KEYS, GROUP_RECORD_KEYS
 
 __all__ = ["PASSED_KEYS", "check_group", "group_kwargs"]
 

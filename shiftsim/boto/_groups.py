@@ -12,7 +12,6 @@ from shiftsim.boto._fields import group_config, group_options, group_platform
 from shiftsim.boto._revisions import RevisionNames, read_revision, task_set_name
 from shiftsim.boto._server import server_deployment
 from shiftsim.boto._shapes import (
-    BLUE_GREEN_STYLE,
     DEFAULT_SERVICE_ROLE,
     LAMBDA_HOOK_EVENTS,
     OWNER,
@@ -31,6 +30,7 @@ from shiftsim.ecs import (
 from shiftsim.errors import ConfigError
 from shiftsim.lambda_ import LambdaDeployment, LambdaHooks
 from shiftsim.traffic import Hook, Version
+from shiftsim.vocabulary import BLUE_GREEN_STYLE
 
 __all__ = ["from_deployment_group", "to_deployment_group"]
 

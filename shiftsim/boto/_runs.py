@@ -8,7 +8,6 @@ from typing import Any
 from shiftsim._checks import invalid
 from shiftsim.boto._revisions import to_revision
 from shiftsim.boto._server import server_get_deployment
-from shiftsim.boto._shapes import BLUE_GREEN_STYLE
 from shiftsim.ecs import (
     EcsDeployment,
     EcsRun,
@@ -16,6 +15,7 @@ from shiftsim.ecs import (
 from shiftsim.lambda_ import LambdaDeployment
 from shiftsim.results import TrafficRun
 from shiftsim.server import ServerRun
+from shiftsim.vocabulary import BLUE_GREEN_STYLE
 
 __all__ = ["to_get_deployment"]
 

@@ -7,12 +7,10 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from shiftsim._checks import check_choice, invalid, suggest
+from shiftsim.vocabulary import BLUE_GREEN_STYLE, GROUP_KEYS
 
 __all__ = [
-    "BLUE_GREEN_STYLE",
     "DEFAULT_SERVICE_ROLE",
-    "GROUP_KEYS",
-    "GROUP_RECORD_KEYS",
     "LAMBDA_HOOK_EVENTS",
     "MAX_TRIGGERS",
     "OWNER",
@@ -41,43 +39,8 @@ TRIGGER_EVENTS = (
 #: Triggers per deployment group (UG:monitoring-sns-event-notifications.md; UG:limits.md).
 MAX_TRIGGERS = 10
 LAMBDA_HOOK_EVENTS = ("BeforeAllowTraffic", "AfterAllowTraffic")
-BLUE_GREEN_STYLE = {"deploymentType": "BLUE_GREEN", "deploymentOption": "WITH_TRAFFIC_CONTROL"}
 DEFAULT_SERVICE_ROLE = "arn:aws:iam::123456789012:role/CodeDeployServiceRole"
 
-#: Keys of ``deploymentGroupInfo`` (API:DeploymentGroupInfo) that record a group (its ID, tags,
-#: last revision and deployments) rather than say how it deploys: accepted, and not read.
-GROUP_RECORD_KEYS = (
-    "deploymentGroupId",
-    "tags",
-    "targetRevision",
-    "lastSuccessfulDeployment",
-    "lastAttemptedDeployment",
-)
-#: Keys of ``create_deployment_group`` (API:CreateDeploymentGroupInput) and of
-#: ``deploymentGroupInfo`` (API:DeploymentGroupInfo) that this module reads or accepts.
-GROUP_KEYS = (
-    "applicationName",
-    "deploymentGroupName",
-    "deploymentConfigName",
-    "computePlatform",
-    "serviceRoleArn",
-    "triggerConfigurations",
-    "alarmConfiguration",
-    "autoRollbackConfiguration",
-    "deploymentStyle",
-    "blueGreenDeploymentConfiguration",
-    "loadBalancerInfo",
-    "ecsServices",
-    "ec2TagFilters",
-    "ec2TagSet",
-    "onPremisesInstanceTagFilters",
-    "onPremisesTagSet",
-    "autoScalingGroups",
-    "outdatedInstancesStrategy",
-    "terminationHookEnabled",
-    "ec2DeploymentOptions",
-    *GROUP_RECORD_KEYS,
-)
 #: Keys that only make sense for EC2/on-premises groups; they must be empty for Lambda and ECS.
 SERVER_KEYS = (
     "ec2TagFilters",
