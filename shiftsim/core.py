@@ -78,16 +78,19 @@ class Simulation:
         """How many callbacks are still scheduled."""
         return len(self._heap)
 
-    def peek(self) -> tuple[float, int] | None:
-        """``(time, priority)`` of the callback that runs next, or None when none is scheduled.
+    def due(self, priority: int) -> bool:
+        """Whether a callback of ``priority`` or earlier is still to run at the current instant.
+
+        An engine asks this to act after every reaction at one instant without a heap entry of
+        its own when none is queued (the usual case).
 
         >>> sim = Simulation()
-        >>> sim.schedule(2.0, Priority.STEP, print)
-        >>> sim.peek()
-        (2.0, 4)
+        >>> sim.schedule(0.0, Priority.REACT, print)
+        >>> sim.due(Priority.STEP), sim.due(Priority.METRICS)
+        (True, False)
         """
         heap = self._heap
-        return heap[0][:2] if heap else None
+        return bool(heap) and heap[0][0] == self.now and heap[0][1] <= priority
 
     def run(self, until: float | None = None) -> float:
         """Process callbacks in time order until none remain, :meth:`stop`, or ``until``.

@@ -263,38 +263,47 @@ class WindowSimulation:
         self.fill_pending = False
         if self.done or not self.zone_open:
             return
+        # The hot loop of the event core: the counters live in locals while it runs and are
+        # written back once (attribute access per instance costs ~15% at 100,000 instances).
         order, healthy, limit, can = self.order, self.healthy, self.limit, can_start
+        start, ends, rel_end, stop_time = self.start, self.ends, self.rel_end, self.stop_time
+        cap, minimum, zonal, watch_stops = self.cap, self.minimum, self.zonal, self.watch_stops
+        zone_cap, zone_minimum = self.zone_cap, self.zone_minimum
+        healthy_count, healthy_idle, low = self.healthy_count, self.healthy_idle, self.low
+        zone_healthy, zone_healthy_idle = self.zone_healthy, self.zone_healthy_idle
+        nxt, in_flight, peak = self.next, self.in_flight, self.peak
         sim = self.sim
-        now = sim.now
-        while self.next < limit:
-            i = order[self.next]
+        schedule, on_finish, now = sim.schedule, self.on_finish, sim.now
+        while nxt < limit:
+            i = order[nxt]
             h = healthy[i]
-            if not can(self.in_flight, self.cap, h, self.healthy_count, self.minimum):
+            if not can(in_flight, cap, h, healthy_count, minimum):
                 break
-            if self.zonal and not can(
-                self.in_flight, self.zone_cap, h, self.zone_healthy, self.zone_minimum
-            ):
+            if zonal and not can(in_flight, zone_cap, h, zone_healthy, zone_minimum):
                 break
             if h:
-                self.healthy_count -= 1
-                self.healthy_idle -= 1
-                if self.zonal:
-                    self.zone_healthy -= 1
-                    self.zone_healthy_idle -= 1
-                if self.healthy_count < self.low:
-                    self.low = self.healthy_count
-            self.next += 1
-            self.in_flight += 1
-            if self.in_flight > self.peak:
-                self.peak = self.in_flight
-            self.start[i] = now
-            if self.watch_stops and self.stop_time[i] != math.inf:
+                healthy_count -= 1
+                healthy_idle -= 1
+                if zonal:
+                    zone_healthy -= 1
+                    zone_healthy_idle -= 1
+                if healthy_count < low:
+                    low = healthy_count
+            nxt += 1
+            in_flight += 1
+            if in_flight > peak:
+                peak = in_flight
+            start[i] = now
+            if watch_stops and stop_time[i] != math.inf:
                 end = now + self._stopped_end(i, now)
             else:
-                end = now + self.rel_end[i]
-            self.ends[i] = end
-            sim.schedule(end, _REACT, self.on_finish, i)
-        if self.in_flight == 0 and self.next < limit:
+                end = now + rel_end[i]
+            ends[i] = end
+            schedule(end, _REACT, on_finish, i)
+        self.healthy_count, self.healthy_idle, self.low = healthy_count, healthy_idle, low
+        self.zone_healthy, self.zone_healthy_idle = zone_healthy, zone_healthy_idle
+        self.next, self.in_flight, self.peak = nxt, in_flight, peak
+        if in_flight == 0 and nxt < limit:
             # Nothing in flight and the next instance may not start: it never will.
             self._end(DeploymentStatus.FAILED.value, _HEALTH, _HEALTH_MESSAGE)
 
@@ -321,7 +330,7 @@ class WindowSimulation:
         """Instance ``i`` finished its lifecycle."""
         if self.done:
             return
-        self.in_flight -= 1
+        in_flight = self.in_flight = self.in_flight - 1
         if self.ok[i]:
             self.succeeded += 1
             self.healthy_count += 1
@@ -334,18 +343,18 @@ class WindowSimulation:
             if self._doomed_by_failure():
                 self._end(DeploymentStatus.FAILED.value, _HEALTH, _HEALTH_MESSAGE)
                 return
-        if self.next == self.limit and self.in_flight == 0:
+        if self.next < self.limit:
+            if not self.fill_pending:
+                # Fill the window after every reaction at this instant; when none is queued
+                # (the usual case) do it now rather than through the heap.
+                sim = self.sim
+                if sim.due(_STEP):
+                    self.fill_pending = True
+                    sim.schedule(sim.now, _STEP, self._fill)
+                else:
+                    self._fill()
+        elif in_flight == 0:
             self._window_done()
-        elif self.next < self.limit and not self.fill_pending:
-            # Fill the window after every reaction at this instant; when none is queued (the
-            # usual case) do it now rather than through the heap.
-            sim = self.sim
-            nxt = sim.peek()
-            if nxt is not None and nxt[0] == sim.now and nxt[1] <= _STEP:
-                self.fill_pending = True
-                sim.schedule(sim.now, _STEP, self._fill)
-            else:
-                self._fill()
 
     def _doomed_by_failure(self) -> bool:
         if is_doomed(self.n, self.failed, self.base, self.minimum, self.healthy_idle):
