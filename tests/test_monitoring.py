@@ -8,6 +8,8 @@ deployment); codedeploy.md section 6 "Alarms"; cloudwatch-alarms.md section 3.1.
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 
 import shiftsim
@@ -143,3 +145,16 @@ def test_new_fields_count_in_deployment_ids_only_when_set() -> None:
     assert scenario_key(lam(ignore_poll_alarm_failure=False)) == base
     assert scenario_key(lam(ignore_poll_alarm_failure=True)) != base
     assert scenario_key(lam(target=shiftsim.Version("2", timeout=30))) != base
+
+
+def test_scenario_key_is_kept_per_deployment_and_matches_a_fresh_walk() -> None:
+    """The digest of a deployment is computed once and kept by identity; an equal deployment
+    built again, and one changed with ``dataclasses.replace``, get their own walk."""
+    d = lam()
+    first = scenario_key(d)
+    assert scenario_key(d) == first == scenario_key(lam())
+    changed = dataclasses.replace(d, invocations_per_minute=601)
+    assert scenario_key(changed) != first
+    for k in range(20):  # more deployments than the cache keeps
+        scenario_key(dataclasses.replace(d, invocations_per_minute=700 + k))
+    assert scenario_key(d) == first
