@@ -155,18 +155,25 @@ def evaluate_columns(
     xp = numpy_namespace() if xp is None else xp
     compare = _COMPARE[operator]
     size = len(columns)
-    i64 = xp.int64
-    n_real = xp.zeros(state.shape, dtype=i64)
-    judged = xp.zeros(state.shape, dtype=i64)
-    total = xp.zeros(state.shape, dtype=i64)
-    oldest = xp.full(state.shape, size, dtype=i64)
+    # Counts of at most ``size`` points (an evaluation range: at most a day of minutes) fit int16.
+    count = xp.int16 if size < 2**15 else xp.int64
+    n_real = xp.zeros(state.shape, dtype=count)
+    total = xp.zeros(state.shape, dtype=count)
+    oldest = xp.full(state.shape, size, dtype=count)
+    judged = None
     for j in range(size - 1, -1, -1):  # newest first: rank the real points
-        present = ~xp.isnan(columns[j])
-        breach = compare(columns[j], threshold)
-        n_real += xp.astype(present, i64)
-        judged += xp.astype(breach & (n_real <= n), i64)
-        total += xp.astype(breach, i64)
+        column = columns[j]
+        present = column == column  # not NaN
+        breach = compare(column, threshold)  # NaN compares False
+        n_real += xp.astype(present, count)
+        if judged is not None:  # older than the newest N columns: count only the newest N real
+            judged += xp.astype(breach & (n_real <= n), count)
+        total += xp.astype(breach, count)
         oldest = xp.where(present, j, oldest)
+        if size - j == n:  # every real point so far is among the newest N
+            judged = xp.asarray(total, copy=True)
+    if judged is None:
+        judged = total
     new = decide(n_real, judged, total, size - oldest, state, n, m, treat)
     return xp.astype(xp.broadcast_to(xp.asarray(new), state.shape), xp.int8)
 
@@ -191,8 +198,10 @@ def _datapoints(xp: Any, metric: str, statistic: str, count: Any, pop: Any) -> A
     if name in ("Maximum", "Minimum"):  # the table's bool * 1.0, which the standard does not mix
         value = xp.astype(count > 0 if name == "Maximum" else count >= pop, xp.float64)
     else:
-        value = STATISTIC[name](count, xp.where(pop > 0, pop, 1.0))
-    return xp.where(pop > 0, value, math.nan)
+        with np.errstate(invalid="ignore", divide="ignore"):  # numpy's warnings on x / 0
+            value = STATISTIC[name](count, pop)
+    value[pop <= 0] = math.nan
+    return value
 
 
 def _minute_rows(xp: Any, plan: TrafficPlan, values: Any) -> list[Any]:
