@@ -335,7 +335,8 @@ def decide(
     """CloudWatch's decision for one evaluation range, on scalars or arrays alike.
 
     The one place the M-of-N and missing-data rules are written (cloudwatch-alarms.md section
-    1.3): :func:`evaluate_range` calls it on Python ints, the traffic kernel on arrays of runs.
+    1.3): :func:`evaluate_range` calls it on Python ints, the traffic kernel on arrays of runs
+    (numpy's, or any array API namespace's: CuPy on a GPU, array-api-strict in the tests).
 
     Parameters
     ----------

@@ -156,7 +156,7 @@ def evaluate_columns(
     compare = _COMPARE[operator]
     size = len(columns)
     # Counts of at most ``size`` points (an evaluation range: at most a day of minutes) fit int16.
-    count = xp.int16 if size < 2**15 else xp.int64
+    count = xp.int16 if max(size, n) < 2**15 else xp.int64
     n_real = xp.zeros(state.shape, dtype=count)
     total = xp.zeros(state.shape, dtype=count)
     oldest = xp.full(state.shape, size, dtype=count)
