@@ -81,7 +81,7 @@ def agreement(cp: Any, xcp: Any) -> None:
     import shiftsim
     from shiftsim._engines.server.batch import Batch, walk
     from shiftsim._engines.server.plan import compile_plan
-    from shiftsim._engines.traffic.xkernel import FIELDS, device_rng, draw_xp, run_xkernel
+    from shiftsim._engines.traffic.draws import TrafficDraws, device_rng, draw_xp
     from shiftsim._seeding import seed_sequence
     from shiftsim._xp import compat
     from shiftsim.draws import draw_traffic
@@ -95,12 +95,12 @@ def agreement(cp: Any, xcp: Any) -> None:
     plan = risky.plan()
     draws = draw_traffic(plan, 100_000 // SCALE, np.random.SeedSequence(0), 0)
     want = run_kernel(plan, draws)
-    arrays = {k: cp.asarray(np.ascontiguousarray(getattr(draws, k))) for k in FIELDS}
-    got = run_xkernel(plan, arrays, xcp)
+    arrays = TrafficDraws(*(cp.asarray(getattr(draws, k)) for k in TrafficDraws.__slots__))
+    got = run_kernel(plan, arrays, xcp).to_numpy()
     bad = [
         k
         for k in KernelOutcomes.__slots__
-        if not np.array_equal(cp.asnumpy(got[k]), getattr(want, k), equal_nan=True)
+        if not np.array_equal(getattr(got, k), getattr(want, k), equal_nan=True)
     ]
     check("traffic kernel, same draws on CuPy and numpy", not bad, ", ".join(bad))
     # Same input arrays -> identical window (Server).
@@ -118,8 +118,8 @@ def agreement(cp: Any, xcp: Any) -> None:
     hits = int(cpu.runs["rolled_back"].sum())
     low, high = wilson(hits, runs_cpu)
     runs_gpu = 10_000_000 // SCALE
-    out = run_xkernel(plan, draw_xp(plan, runs_gpu, xcp, device_rng(xcp, 7)), xcp)
-    rate = float(cp.mean(out["rolled_back"].astype(cp.float64)))
+    out = run_kernel(plan, draw_xp(plan, runs_gpu, xcp, device_rng(xcp, 7)), xcp)
+    rate = float(cp.mean(out.rolled_back.astype(cp.float64)))
     check(
         "Lambda canary rollback rate, GPU draws",
         low <= rate <= high,
@@ -141,13 +141,14 @@ def agreement(cp: Any, xcp: Any) -> None:
 
 def canary_figure(cp: Any, xcp: Any) -> None:
     from benchmarks.bench_speed import canary
-    from shiftsim._engines.traffic.xkernel import device_rng, draw_xp, run_xkernel
+    from shiftsim._engines.traffic.draws import device_rng, draw_xp
+    from shiftsim._engines.traffic.kernel import run_kernel
 
     line("\n2. 10^8 Canary10Percent5Minutes deployments, 1,000 calls/min, 2-of-3 alarm")
     plan = canary().plan()
     rng = device_rng(xcp, 11)
     t0 = time.perf_counter()
-    run_xkernel(plan, draw_xp(plan, 100_000, xcp, rng), xcp)
+    run_kernel(plan, draw_xp(plan, 100_000, xcp, rng), xcp)
     sync(cp)
     line(f"  first call (compiles CuPy kernels), 10^5 runs: {time.perf_counter() - t0:.2f} s")
     total, block = 100_000_000 // SCALE, 10_000_000 // SCALE
@@ -156,8 +157,8 @@ def canary_figure(cp: Any, xcp: Any) -> None:
         rolled = 0
         for lo in range(0, total, block_size):
             size = min(block_size, total - lo)
-            out = run_xkernel(plan, draw_xp(plan, size, xcp, rng), xcp)
-            rolled += int(cp.sum(out["rolled_back"]))
+            out = run_kernel(plan, draw_xp(plan, size, xcp, rng), xcp)
+            rolled += int(cp.sum(out.rolled_back))
         sync(cp)
         dt = time.perf_counter() - t0
         line(

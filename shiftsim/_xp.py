@@ -8,9 +8,12 @@ standard, are used as they are.
 from __future__ import annotations
 
 import importlib
+from functools import cache
 from typing import Any
 
-__all__ = ["compat", "is_numpy", "namespace", "random_module"]
+import numpy as np
+
+__all__ = ["compat", "is_numpy", "namespace", "numpy_namespace", "random_module", "to_numpy"]
 
 
 def namespace(*arrays: Any) -> Any:
@@ -39,3 +42,20 @@ def random_module(xp: Any) -> Any:
     """The random module of the library behind ``xp`` (``cupy.random``, ``numpy.random``)."""
     name = getattr(xp, "__name__", "numpy")
     return importlib.import_module("cupy.random" if "cupy" in name else "numpy.random")
+
+
+@cache
+def numpy_namespace() -> Any:
+    """numpy as an array API namespace, the array kernels' default: numpy itself where its main
+    namespace has what they use (numpy 2.1 and later; no wrapper to call through), else
+    ``array_api_compat.numpy``."""
+    if all(hasattr(np, name) for name in ("astype", "permute_dims", "bool")):
+        return np
+    return compat("numpy")  # pragma: no cover - numpy < 2.1
+
+
+def to_numpy(value: Any) -> np.ndarray:
+    """``value`` as a numpy array, copied from the device for a CuPy array."""
+    if not isinstance(value, np.ndarray) and hasattr(value, "get"):  # CuPy
+        return np.asarray(value.get())
+    return np.asarray(value)

@@ -21,6 +21,7 @@ Examples
 
 from __future__ import annotations
 
+import importlib
 import operator
 import re
 from collections.abc import Callable, Sequence
@@ -296,10 +297,36 @@ def no_data_state(treat: str, state: str) -> str:
 
 
 def _pick(condition: Any, yes: Any, no: Any) -> Any:
-    """``yes if condition else no``, element-wise when ``condition`` is an array."""
+    """``yes if condition else no``, element-wise when ``condition`` is an array (of numpy or of
+    any array API namespace: CuPy, array-api-strict)."""
     if isinstance(condition, np.ndarray):
         return np.where(condition, yes, no) if condition.any() else no
-    return yes if condition else no
+    if isinstance(condition, (bool, np.bool_)):
+        return yes if condition else no
+    xp = _namespace(condition)
+    if not bool(xp.any(condition)):
+        return no
+    if isinstance(yes, (int, float)) and isinstance(no, (int, float)):
+        no = xp.asarray(no)  # the standard's where takes one Python scalar at most
+    return xp.where(condition, yes, no)
+
+
+def _every(condition: Any) -> bool:
+    """Whether ``condition`` holds (everywhere, when it is an array)."""
+    if isinstance(condition, (bool, np.bool_)):
+        return bool(condition)
+    if isinstance(condition, np.ndarray):
+        return bool(condition.all())
+    return bool(_namespace(condition).all(condition))
+
+
+def _namespace(array: Any) -> Any:
+    """The array API namespace of a non-numpy array (CuPy's, array-api-strict's)."""
+    try:
+        from array_api_compat import array_namespace
+    except ImportError:  # pragma: no cover - a bare GPU machine: CuPy 14 follows the standard
+        return importlib.import_module(type(array).__module__.split(".")[0])
+    return array_namespace(array)
 
 
 def decide(
@@ -308,7 +335,8 @@ def decide(
     """CloudWatch's decision for one evaluation range, on scalars or arrays alike.
 
     The one place the M-of-N and missing-data rules are written (cloudwatch-alarms.md section
-    1.3): :func:`evaluate_range` calls it on Python ints, the traffic kernel on arrays of runs.
+    1.3): :func:`evaluate_range` calls it on Python ints, the traffic kernel on arrays of runs
+    (numpy's, or any array API namespace's: CuPy on a GPU, array-api-strict in the tests).
 
     Parameters
     ----------
@@ -342,7 +370,7 @@ def decide(
     # N or more real points: judge the newest N.
     full = n_real >= n
     judgement = _pick(judged >= m, 1, 0)
-    if full is True or (isinstance(full, np.ndarray) and full.all()):
+    if _every(full):
         return judgement
     # Fewer than N real points: keep them all and fill the rest per treat_missing_data.
     filled = total + (n - n_real) if treat == "breaching" else total

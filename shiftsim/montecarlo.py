@@ -27,7 +27,7 @@ import numpy as np
 import pandas as pd
 
 from shiftsim._checks import invalid
-from shiftsim._engines.traffic.xkernel import device_outcomes
+from shiftsim._engines.traffic.kernel import device_outcomes
 from shiftsim._exposure import DEFAULT_EXPOSURE_MINUTES, after_end_errors
 from shiftsim._limits import MAX_RUNS
 from shiftsim._parallel import map_blocks, progress_bar
@@ -244,7 +244,7 @@ def monte_carlo(
     device : {None, "cpu", "cuda"}
         ``"cuda"`` runs the array kernels on the GPU with CuPy (the ``gpu`` extra): Server
         scenarios the batch engine covers, and Lambda or ECS deployments that
-        :func:`shiftsim._engines.traffic.xkernel.supported` accepts. Random variates are then
+        :func:`shiftsim._engines.traffic.kernel.supported` accepts. Random variates are then
         drawn on the device (``cupy.random``), so runs differ from the CPU's, and ``replay``
         does not apply; rates agree within their confidence intervals.
 

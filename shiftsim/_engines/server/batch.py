@@ -50,7 +50,7 @@ from shiftsim._engines.server.rules import deadline_status, instance_order, mini
 from shiftsim._engines.server.runner import Runner
 from shiftsim._engines.server.streams import entropy_words, uniforms
 from shiftsim._engines.server.timeline import pass_timeline
-from shiftsim._xp import compat, is_numpy, namespace, random_module
+from shiftsim._xp import compat, is_numpy, namespace, random_module, to_numpy
 from shiftsim.errors import UnsupportedScenarioError
 from shiftsim.vocabulary import DeploymentStatus, ErrorCode
 
@@ -246,7 +246,7 @@ class Batch:
             deadline=self.deadline,
             xp=xp,
         )
-        res = {k: np.asarray(_to_numpy(v)) for k, v in res.items()}
+        res = {k: to_numpy(v) for k, v in res.items()}
         return self._columns(res, d, order)
 
     def _columns(
@@ -384,7 +384,7 @@ class Batch:
         tcol = res["terminal"][:, None]
         spans = xp.where(res["done"], d, tcol - res["starts"])
         res["time"] = xp.sum(xp.where(res["ran"], spans, 0.0), axis=1)
-        host = {k: np.asarray(_to_numpy(v)) for k, v in res.items() if k != "starts"}
+        host = {k: to_numpy(v) for k, v in res.items() if k != "starts"}
         return self._columns(host, None, None)
 
 
@@ -407,12 +407,6 @@ def _row_sums(values: np.ndarray) -> np.ndarray:
 
 def _namespace(array: Any) -> Any:
     return namespace(array)
-
-
-def _to_numpy(value: Any) -> Any:
-    if hasattr(value, "get") and not isinstance(value, np.ndarray):  # CuPy
-        return value.get()
-    return np.asarray(value)
 
 
 def walk(

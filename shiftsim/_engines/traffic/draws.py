@@ -41,12 +41,14 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
 from shiftsim._engines.traffic.plan import TrafficPlan
+from shiftsim._xp import random_module
 
-__all__ = ["CHUNK", "DURATION_KEY", "TrafficDraws", "draw_traffic"]
+__all__ = ["CHUNK", "DURATION_KEY", "TrafficDraws", "device_rng", "draw_traffic", "draw_xp"]
 
 #: Runs per independently seeded chunk; replaying run ``i`` regenerates only its chunk.
 CHUNK = 1 << 16
@@ -143,6 +145,61 @@ def draw_traffic(
     return TrafficDraws(
         t_inv.T, c_inv.T, t_err.T, c_err.T, t_thr.T, c_thr.T, durations, x_inv.T, x_err.T
     )
+
+
+def draw_xp(plan: TrafficPlan, runs: int, xp: Any, rng: Any) -> TrafficDraws:
+    """The traffic of ``runs`` runs drawn with ``rng``, a generator of the array library behind
+    ``xp`` (``cupy.random`` on a GPU, see :func:`device_rng`), as arrays of ``xp``.
+
+    :func:`draw_traffic`'s distributions, steps 1 to 8, from other streams: runs drawn here
+    differ from the CPU's and agree with them in distribution. No latency draws (``duration``
+    is empty), so plans with Duration alarms stay on :func:`draw_traffic`.
+    """
+
+    def draw(values: Any) -> Any:
+        return xp.astype(values, xp.int64)
+
+    zero = xp.zeros((runs,), dtype=xp.int64)
+    names = ("t_inv", "c_inv", "t_err", "c_err", "t_thr", "c_thr", "x_inv", "x_err")
+    cols: dict[str, list[Any]] = {name: [] for name in names}
+    for s in range(plan.segments):
+        t_req = draw(rng.poisson(float(plan.lam_target[s]), runs))
+        c_req = draw(rng.poisson(float(plan.lam_current[s]), runs))
+        t_thr = c_thr = t_err = c_err = x_inv = x_err = zero
+        if plan.p_throttle_target[s] > 0:
+            t_thr = draw(rng.binomial(t_req, float(plan.p_throttle_target[s])))
+        if plan.p_throttle_current[s] > 0:
+            c_thr = draw(rng.binomial(c_req, float(plan.p_throttle_current[s])))
+        t_inv, c_inv = t_req - t_thr, c_req - c_thr
+        if plan.p_error_target[s] > 0:
+            t_err = draw(rng.binomial(t_inv, float(plan.p_error_target[s])))
+        if plan.p_error_current[s] > 0:
+            c_err = draw(rng.binomial(c_inv, float(plan.p_error_current[s])))
+        if plan.lam_test[s] > 0:
+            x_inv = draw(rng.poisson(float(plan.lam_test[s]), runs))
+            if plan.p_error_target[s] > 0:
+                x_err = draw(rng.binomial(x_inv, float(plan.p_error_target[s])))
+        for name, value in zip(names, (t_inv, c_inv, t_err, c_err, t_thr, c_thr, x_inv, x_err)):
+            cols[name].append(value)
+    # Segment-major in memory, (runs, S) to the kernel, as draw_traffic stores them.
+    t = {name: xp.permute_dims(xp.stack(values), (1, 0)) for name, values in cols.items()}
+    duration = xp.zeros((runs, 0, plan.minutes), dtype=xp.float64)
+    return TrafficDraws(
+        t["t_inv"], t["c_inv"], t["t_err"], t["c_err"], t["t_thr"], t["c_thr"], duration,
+        t["x_inv"], t["x_err"],
+    )  # fmt: skip
+
+
+def device_rng(xp: Any, seed: int) -> Any:
+    """A generator of the array library behind ``xp`` with Poisson and binomial draws (CuPy's
+    Generator lacks ``binomial`` in some versions: then its RandomState)."""
+    random = random_module(xp)
+    gen = random.default_rng(seed)
+    try:
+        gen.binomial(xp.asarray([10, 10]), 0.5)
+    except (AttributeError, NotImplementedError, TypeError):
+        return random.RandomState(seed)
+    return gen
 
 
 def _stream(seq: np.random.SeedSequence, chunk: int, key: int) -> np.random.Generator:
