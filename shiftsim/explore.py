@@ -212,12 +212,8 @@ def _deployment_controls(
     config = base.deployment_config.name
     if config not in names:
         names.insert(0, config)
-    given = (
-        base.invocations_per_minute
-        if isinstance(base, LambdaDeployment)
-        else base.requests_per_minute
-    )
-    rate = rate_profile("explore", rate_field, given).value_at(0.0)  # the rate at the start
+    # Lambda's rate is also readable under ECS's name, requests_per_minute.
+    rate = rate_profile("explore", rate_field, base.requests_per_minute).value_at(0.0)
     error_rate = base.target.error_rate
     return {
         "config": box(widgets.Dropdown, "configuration", options=names, value=config),
