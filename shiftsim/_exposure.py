@@ -14,15 +14,17 @@ numbers intact.
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Sequence
+from typing import Any, Protocol, runtime_checkable
 
 import numpy as np
 
 from shiftsim._checks import check_number
-from shiftsim.traffic import Profile, rate_profile
+from shiftsim.traffic import Profile, Version, rate_profile
 
 __all__ = [
     "DEFAULT_EXPOSURE_MINUTES",
+    "TrafficDeployment",
     "after_end_errors",
     "check_exposure_minutes",
     "exposure_of",
@@ -39,16 +41,29 @@ def check_exposure_minutes(owner: str, value: object) -> float:
     return float(check_number(owner, "exposure_minutes", value, 0.0))
 
 
-def _rate(deployment: Any) -> Profile:
-    for name in ("invocations_per_minute", "requests_per_minute"):
-        value = getattr(deployment, name, None)
-        if value is not None:
-            return rate_profile(type(deployment).__name__, name, value)
-    raise TypeError(f"{type(deployment).__name__} has no traffic rate; exposure needs one.")
+@runtime_checkable
+class TrafficDeployment(Protocol):
+    """What exposure reads of a deployment: a Lambda or ECS one (this layer cannot import
+    them). Both name their rate ``requests_per_minute``, Lambda's as an alias of its own
+    ``invocations_per_minute``."""
+
+    @property
+    def requests_per_minute(self) -> float | Profile | Sequence[float]: ...
+
+    @property
+    def target(self) -> Version: ...
+
+
+def _rate(deployment: object) -> Profile:
+    """The deployment's request rate, as a Profile."""
+    if not isinstance(deployment, TrafficDeployment):
+        raise TypeError(f"{type(deployment).__name__} has no traffic rate; exposure needs one.")
+    owner = type(deployment).__name__
+    return rate_profile(owner, "requests_per_minute", deployment.requests_per_minute)
 
 
 def after_end_errors(
-    deployment: Any,
+    deployment: TrafficDeployment,
     end_seconds: np.ndarray,
     final_percent: np.ndarray,
     exposure_minutes: float,

@@ -75,8 +75,8 @@ def animate(
     base = _figures.traffic_run(run)
     if not isinstance(frames, int) or isinstance(frames, bool) or frames < 2:
         raise ConfigError(f"animate: frames must be an integer >= 2; got {frames!r}.")
-    deployment = getattr(run, "deployment", None) or getattr(base, "deployment", None)
-    alarms = list(getattr(deployment, "alarms", ()) or ())
+    deployment = _figures.deployment_of(run)
+    alarms = _figures.watched_alarms(deployment)
     chosen = None
     if alarm is not None:
         chosen = next((a for a in alarms if a.name == alarm), None)
@@ -170,7 +170,7 @@ class _Movie:
         self.errors = frame["target_errors"].to_numpy(float)
         rollbacks = run.events[run.events["event"] == "Rollback"]
         self.rollback = float(rollbacks["minute"].iloc[0]) if len(rollbacks) else None
-        self.delay = float(getattr(deployment, "metric_delay", 60.0)) / 60.0
+        self.delay = _figures.metric_delay(deployment) / 60.0
         panels = 3 if alarm is not None else 2
         self.fig, axes = plt.subplots(
             panels,

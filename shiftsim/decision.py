@@ -176,8 +176,8 @@ def apply_axis(deployment: Any, name: str, value: Any) -> Any:
 
 
 # ------------------------------------------------------------------------------ labels
-def _config_label(config: Any) -> str:
-    name = str(getattr(config, "name", config)).replace(_PREFIX, "", 1)
+def _config_label(name: str) -> str:
+    name = name.replace(_PREFIX, "", 1)
     for platform in ("Lambda", "ECS"):
         if name.startswith(platform) and len(name) > len(platform):
             return name[len(platform) :]
@@ -211,7 +211,7 @@ def value_label(value: Any) -> str:
     'Errors > 0, 2 of 2 min'
     """
     if isinstance(value, DeploymentConfig):
-        return _config_label(value)
+        return _config_label(value.name)
     if isinstance(value, str):
         return _config_label(value) if value.startswith(_PREFIX) else value
     if isinstance(value, Alarm):

@@ -23,6 +23,7 @@ Examples
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
@@ -30,11 +31,13 @@ import numpy as np
 from matplotlib.figure import Figure
 
 from shiftsim._figures import traffic as _figures
+from shiftsim._registry import platform_for
 from shiftsim.alarms import Alarm
 from shiftsim.configs import predefined_configs
+from shiftsim.ecs import EcsDeployment
 from shiftsim.errors import ConfigError
 from shiftsim.lambda_ import LambdaDeployment
-from shiftsim.traffic import Version
+from shiftsim.traffic import Version, rate_profile
 
 __all__ = ["Explorer", "explore"]
 
@@ -73,83 +76,25 @@ class Explorer:
     figure : matplotlib.figure.Figure
         The figure of that run, redrawn in place.
     controls : dict of str to ipywidgets.Widget
-        ``config``, ``invocations_per_minute``, ``error_rate``, ``metric``, ``threshold``,
-        ``evaluation_periods``, ``datapoints_to_alarm``, ``treat_missing_data``, ``seed``.
+        ``config``, the rate (``invocations_per_minute``, or ECS's ``requests_per_minute``),
+        ``error_rate``, ``metric``, ``threshold``, ``evaluation_periods``,
+        ``datapoints_to_alarm``, ``treat_missing_data``, ``seed``.
     widget : ipywidgets.VBox
         Controls, a one-line summary and the figure, as shown in a notebook.
     """
 
     def __init__(self, deployment: Any = None, *, rng: int = 0) -> None:
         widgets = _widgets()
-        base = _default() if deployment is None else deployment
-        if not hasattr(base, "target") or not hasattr(base, "alarms"):
-            raise ConfigError(
-                f"explore: deployment must be a LambdaDeployment or an EcsDeployment; got "
-                f"{type(base).__name__}."
-            )
-        if isinstance(rng, bool) or not isinstance(rng, (int, np.integer)) or rng < 0:
-            raise ConfigError(f"explore: rng must be an integer seed >= 0; got {rng!r}.")
+        base = _checked(_default() if deployment is None else deployment, rng)
         self._base = base
-        alarm = base.alarms[0] if base.alarms else Alarm("errors", threshold=0)
-        platform = base.deployment_config.compute_platform
-        names = [c.name for c in predefined_configs(platform)]
-        config = base.deployment_config.name
-        if config not in names:
-            names.insert(0, config)
-        rate = base.target.error_rate
-        style = {"description_width": "150px"}
-        layout = widgets.Layout(width="360px")
-
-        def box(kind: Any, label: str, **options: Any) -> Any:
-            return kind(description=label, style=style, layout=layout, **options)
-
+        self._rate_field = _rate_field(base)
+        self._alarm = base.alarms[0] if base.alarms else Alarm("errors", threshold=0)
+        box = _boxes(widgets)
         self.controls: dict[str, Any] = {
-            "config": box(widgets.Dropdown, "configuration", options=names, value=config),
-            "invocations_per_minute": box(
-                widgets.IntSlider,
-                "calls per minute",
-                min=10,
-                max=5000,
-                step=10,
-                value=int(_figures.rate_at(base.invocations_per_minute, np.zeros(1))[0])
-                if hasattr(base, "invocations_per_minute")
-                else 300,
-            ),
-            "error_rate": box(
-                widgets.FloatSlider,
-                "new version error rate",
-                min=0.0,
-                max=0.5,
-                step=0.005,
-                value=float(rate) if isinstance(rate, (int, float)) else 0.02,
-                readout_format=".3f",
-            ),
-            "metric": box(
-                widgets.Dropdown,
-                "alarm metric",
-                options=["Errors", "ErrorRate"],
-                value=alarm.metric if alarm.metric in ("Errors", "ErrorRate") else "Errors",
-            ),
-            "threshold": box(widgets.FloatText, "alarm threshold", value=alarm.threshold),
-            "evaluation_periods": box(
-                widgets.IntSlider, "periods N", min=1, max=10, value=alarm.evaluation_periods
-            ),
-            "datapoints_to_alarm": box(
-                widgets.IntSlider,
-                "datapoints M",
-                min=1,
-                max=alarm.evaluation_periods,
-                value=alarm.m,
-            ),
-            "treat_missing_data": box(
-                widgets.Dropdown,
-                "missing data",
-                options=["missing", "notBreaching", "breaching", "ignore"],
-                value=alarm.treat_missing_data,
-            ),
+            **_deployment_controls(widgets, box, base, self._rate_field),
+            **_alarm_controls(widgets, box, self._alarm),
             "seed": box(widgets.IntText, "seed", value=int(rng)),
         }
-        self._alarm = alarm
         self.summary = widgets.HTML()
         self.output = widgets.Output()
         self.figure = Figure(figsize=(8.6, 6.0), layout="constrained")
@@ -162,7 +107,7 @@ class Explorer:
             control.observe(self.update, names="value")
         self.update()
 
-    def _deployment(self) -> Any:
+    def _deployment(self) -> LambdaDeployment | EcsDeployment:
         c = {name: control.value for name, control in self.controls.items()}
         n = int(c["evaluation_periods"])
         m_control = self.controls["datapoints_to_alarm"]
@@ -182,8 +127,7 @@ class Explorer:
             "target": replace(self._base.target, error_rate=float(c["error_rate"])),
             "alarms": [alarm, *list(self._base.alarms)[1:]],
         }
-        if hasattr(self._base, "invocations_per_minute"):
-            fields["invocations_per_minute"] = int(c["invocations_per_minute"])
+        fields[self._rate_field] = int(c[self._rate_field])
         return replace(self._base, **fields)
 
     def update(self, change: Any = None) -> None:
@@ -224,6 +168,102 @@ class Explorer:
         from IPython.display import display
 
         display(self.widget)
+
+
+def _checked(deployment: object, rng: object) -> LambdaDeployment | EcsDeployment:
+    """``deployment``, once it and the seed are ones the explorer can start from."""
+    if not isinstance(deployment, (LambdaDeployment, EcsDeployment)):
+        raise ConfigError(
+            f"explore: deployment must be a LambdaDeployment or an EcsDeployment; got "
+            f"{type(deployment).__name__}."
+        )
+    if isinstance(rng, bool) or not isinstance(rng, (int, np.integer)) or rng < 0:
+        raise ConfigError(f"explore: rng must be an integer seed >= 0; got {rng!r}.")
+    return deployment
+
+
+def _rate_field(deployment: LambdaDeployment | EcsDeployment) -> str:
+    """The deployment's request-rate field: its platform's ``rate_field``."""
+    field = platform_for(deployment, caller="explore").rate_field
+    assert field is not None  # Lambda and ECS serve requests
+    return field
+
+
+def _boxes(widgets: Any) -> Callable[..., Any]:
+    """A maker of controls in the explorer's one style: ``box(kind, label, **options)``."""
+    style = {"description_width": "150px"}
+    layout = widgets.Layout(width="360px")
+
+    def box(kind: Any, label: str, **options: Any) -> Any:
+        return kind(description=label, style=style, layout=layout, **options)
+
+    return box
+
+
+def _deployment_controls(
+    widgets: Any,
+    box: Callable[..., Any],
+    base: LambdaDeployment | EcsDeployment,
+    rate_field: str,
+) -> dict[str, Any]:
+    """The configuration, the request rate and the new version's error rate, as in ``base``."""
+    platform = base.deployment_config.compute_platform
+    names = [c.name for c in predefined_configs(platform)]
+    config = base.deployment_config.name
+    if config not in names:
+        names.insert(0, config)
+    # Lambda's rate is also readable under ECS's name, requests_per_minute.
+    rate = rate_profile("explore", rate_field, base.requests_per_minute).value_at(0.0)
+    error_rate = base.target.error_rate
+    return {
+        "config": box(widgets.Dropdown, "configuration", options=names, value=config),
+        rate_field: box(
+            widgets.IntSlider,
+            "calls per minute" if platform == "Lambda" else "requests per minute",
+            min=10,
+            max=5000,
+            step=10,
+            value=int(rate),
+        ),
+        "error_rate": box(
+            widgets.FloatSlider,
+            "new version error rate",
+            min=0.0,
+            max=0.5,
+            step=0.005,
+            value=float(error_rate) if isinstance(error_rate, (int, float)) else 0.02,
+            readout_format=".3f",
+        ),
+    }
+
+
+def _alarm_controls(widgets: Any, box: Callable[..., Any], alarm: Alarm) -> dict[str, Any]:
+    """The first alarm's metric, threshold, N, M and missing-data treatment."""
+    return {
+        "metric": box(
+            widgets.Dropdown,
+            "alarm metric",
+            options=["Errors", "ErrorRate"],
+            value=alarm.metric if alarm.metric in ("Errors", "ErrorRate") else "Errors",
+        ),
+        "threshold": box(widgets.FloatText, "alarm threshold", value=alarm.threshold),
+        "evaluation_periods": box(
+            widgets.IntSlider, "periods N", min=1, max=10, value=alarm.evaluation_periods
+        ),
+        "datapoints_to_alarm": box(
+            widgets.IntSlider,
+            "datapoints M",
+            min=1,
+            max=alarm.evaluation_periods,
+            value=alarm.m,
+        ),
+        "treat_missing_data": box(
+            widgets.Dropdown,
+            "missing data",
+            options=["missing", "notBreaching", "breaching", "ignore"],
+            value=alarm.treat_missing_data,
+        ),
+    }
 
 
 def _escape(text: str) -> str:

@@ -30,10 +30,9 @@ Examples
 
 from __future__ import annotations
 
-import functools
+import enum
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
 
 from shiftsim._checks import invalid
 from shiftsim._engines.traffic.plan import PhaseSpec, TrafficPlan, compile_deployment
@@ -76,7 +75,19 @@ class LambdaHooks:
                 raise invalid("LambdaHooks", name, value, "must be a Hook or None")
 
 
-@dataclass(frozen=True, slots=True)
+class _Rate(enum.Enum):
+    """A rate keyword left out, told apart from any rate given: ``invocations_per_minute`` and
+    ``requests_per_minute`` name one rate, so giving both is an error whatever their values."""
+
+    DEFAULT = 100.0
+
+
+#: The defaults of the fields made by a factory (each a frozen value, so one can be shared).
+_CURRENT, _TARGET = Version("1"), Version("2")
+_AUTO_ROLLBACK, _NO_HOOKS = AutoRollback(), LambdaHooks()
+
+
+@dataclass(frozen=True, slots=True, init=False)
 class LambdaDeployment:
     """A CodeDeploy deployment of a Lambda alias from ``current`` to ``target``.
 
@@ -144,6 +155,64 @@ class LambdaDeployment:
     alarm_read_failures: Sequence[AlarmReadFailure] = field(default=(), metadata=ADDED)
     split_alias: bool = field(default=False, metadata=ADDED)
 
+    def __init__(
+        self,
+        config: DeploymentConfig | str,
+        invocations_per_minute: float | Profile | Sequence[float] | _Rate = _Rate.DEFAULT,
+        current: Version = _CURRENT,
+        target: Version = _TARGET,
+        alarms: Sequence[Alarm] = (),
+        auto_rollback: AutoRollback = _AUTO_ROLLBACK,
+        hooks: LambdaHooks = _NO_HOOKS,
+        manual_stop: ManualStop | None = None,
+        alarm_poll_interval: float = DEFAULT_ALARM_POLL_INTERVAL,
+        metric_delay: float = DEFAULT_METRIC_DELAY,
+        linear_completion: str = "last_shift",
+        function_name: str = "my-function",
+        alias: str = "live",
+        application: str = "shiftsim-app",
+        deployment_group: str = "shiftsim-group",
+        ignore_poll_alarm_failure: bool = False,
+        override_alarm_configuration: AlarmConfiguration | None = None,
+        alarm_read_failures: Sequence[AlarmReadFailure] = (),
+        split_alias: bool = False,
+        *,
+        requests_per_minute: float | Profile | Sequence[float] | _Rate = _Rate.DEFAULT,
+    ) -> None:
+        # The fields in order (a test keeps them so), then the rate under ECS's name (issue 11:
+        # one rate name across platforms), which the field keeps under Lambda's word.
+        if requests_per_minute is not _Rate.DEFAULT:
+            if invocations_per_minute is not _Rate.DEFAULT:
+                raise invalid(
+                    "LambdaDeployment",
+                    "requests_per_minute",
+                    requests_per_minute,
+                    "must not be given with invocations_per_minute (they name the same rate)",
+                )
+            invocations_per_minute = requests_per_minute
+        if invocations_per_minute is _Rate.DEFAULT:
+            invocations_per_minute = _Rate.DEFAULT.value
+        object.__setattr__(self, "config", config)
+        object.__setattr__(self, "invocations_per_minute", invocations_per_minute)
+        object.__setattr__(self, "current", current)
+        object.__setattr__(self, "target", target)
+        object.__setattr__(self, "alarms", alarms)
+        object.__setattr__(self, "auto_rollback", auto_rollback)
+        object.__setattr__(self, "hooks", hooks)
+        object.__setattr__(self, "manual_stop", manual_stop)
+        object.__setattr__(self, "alarm_poll_interval", alarm_poll_interval)
+        object.__setattr__(self, "metric_delay", metric_delay)
+        object.__setattr__(self, "linear_completion", linear_completion)
+        object.__setattr__(self, "function_name", function_name)
+        object.__setattr__(self, "alias", alias)
+        object.__setattr__(self, "application", application)
+        object.__setattr__(self, "deployment_group", deployment_group)
+        object.__setattr__(self, "ignore_poll_alarm_failure", ignore_poll_alarm_failure)
+        object.__setattr__(self, "override_alarm_configuration", override_alarm_configuration)
+        object.__setattr__(self, "alarm_read_failures", alarm_read_failures)
+        object.__setattr__(self, "split_alias", split_alias)
+        self.__post_init__()
+
     def __post_init__(self) -> None:
         check_traffic_deployment(
             self,
@@ -166,6 +235,11 @@ class LambdaDeployment:
                     alarm.name,
                     "must not watch version='test': a test listener is ECS only",
                 )
+
+    @property
+    def requests_per_minute(self) -> float | Profile | Sequence[float]:
+        """The rate of calls to the alias: ``invocations_per_minute`` under ECS's name."""
+        return self.invocations_per_minute
 
     @property
     def deployment_config(self) -> DeploymentConfig:
@@ -234,30 +308,3 @@ class LambdaDeployment:
                 ),
             ],
         )
-
-
-# One rate name across platforms (issue 11): ``requests_per_minute``, ECS's field, is also a
-# keyword and a read-only property of LambdaDeployment, whose own field keeps Lambda's word.
-_dataclass_init = LambdaDeployment.__init__
-
-
-@functools.wraps(_dataclass_init)
-def _init_with_requests_per_minute(self: Any, *args: Any, **kwargs: Any) -> None:
-    if "requests_per_minute" in kwargs:
-        rate = kwargs.pop("requests_per_minute")
-        if "invocations_per_minute" in kwargs or len(args) > 1:
-            raise invalid(
-                "LambdaDeployment",
-                "requests_per_minute",
-                rate,
-                "must not be given with invocations_per_minute (they name the same rate)",
-            )
-        kwargs["invocations_per_minute"] = rate
-    _dataclass_init(self, *args, **kwargs)
-
-
-LambdaDeployment.__init__ = _init_with_requests_per_minute  # type: ignore[method-assign]
-LambdaDeployment.requests_per_minute = property(  # type: ignore[attr-defined]
-    lambda self: self.invocations_per_minute,
-    doc="The rate of calls to the alias: ``invocations_per_minute`` under ECS's name.",
-)

@@ -91,3 +91,25 @@ def test_starts_from_a_given_deployment_and_refuses_others() -> None:
         explore("not a deployment")
     with pytest.raises(ConfigError, match="rng must be an integer seed"):
         explore(rng=-1)
+
+
+def test_ecs_rate_control_reads_and_sets_requests_per_minute() -> None:
+    # ECS names its rate requests_per_minute (Lambda: invocations_per_minute); the rate control
+    # is keyed, read and written by the deployment's own field (its platform's rate_field).
+    deployment = shiftsim.EcsDeployment(
+        "CodeDeployDefault.ECSCanary10Percent5Minutes", requests_per_minute=1200
+    )
+    view = explore(deployment)
+    assert "invocations_per_minute" not in view.controls
+    rate = view.controls["requests_per_minute"]
+    assert rate.value == 1200 and rate.description == "requests per minute"
+    rate.value = 2500
+    assert view.deployment.requests_per_minute == 2500
+    assert view.run.plan.platform == "ECS"
+    assert view.controls["config"].value == "CodeDeployDefault.ECSCanary10Percent5Minutes"
+
+
+def test_rate_control_starts_at_the_first_minute_of_a_per_minute_rate() -> None:
+    deployment = shiftsim.LambdaDeployment("AllAtOnce", invocations_per_minute=[400, 900])
+    view = explore(deployment)
+    assert view.controls["invocations_per_minute"].value == 400

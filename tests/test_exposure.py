@@ -108,6 +108,18 @@ def test_ecs_runs_have_an_exposure_too() -> None:
     assert np.allclose(after, 100 * 0.1 * 60)
 
 
+def test_exposure_needs_a_traffic_deployment() -> None:
+    """A run without a Lambda or ECS deployment has no rate to carry past its end."""
+    ends, weights = np.array([0.0]), np.array([100])
+    with pytest.raises(TypeError, match="NoneType has no traffic rate"):
+        after_end_errors(None, ends, weights, 60.0)  # type: ignore[arg-type]
+    server = shiftsim.ServerDeployment(
+        "CodeDeployDefault.AllAtOnce", fleet=shiftsim.Fleet.of_size(2)
+    )
+    with pytest.raises(TypeError, match="ServerDeployment has no traffic rate"):
+        after_end_errors(server, ends, weights, 60.0)  # type: ignore[arg-type]
+
+
 @pytest.mark.parametrize("bad", [-1, float("nan"), "60", True])
 def test_a_bad_horizon_is_refused(bad: object) -> None:
     with pytest.raises(ConfigError, match="exposure_minutes"):

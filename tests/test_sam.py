@@ -277,8 +277,9 @@ def test_hook_without_codedeployhook_prefix_warns() -> None:
     # AWSCodeDeployRoleForLambda, SAM's generated role, may only invoke CodeDeployHook_*
     # functions (SAMdoc; codedeploy.md 11 and 12.22). With a Role given, shiftsim cannot tell.
     extra = "  Check:\n    Type: AWS::Serverless::Function\n    Properties: {Handler: x}\n"
-    with pytest.warns(UserWarning, match="'shiftsim-stack-Check' does not start with"):
+    with pytest.warns(UserWarning, match="'shiftsim-stack-Check' does not start with") as caught:
         from_sam(fn("Type: AllAtOnce\nHooks: {PreTraffic: !Ref Check}", extra=extra))
+    assert caught[0].filename == __file__  # the warning points at from_sam's caller
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         from_sam(

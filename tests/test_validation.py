@@ -5,6 +5,8 @@ and Server share live in one place (shiftsim._validation)."""
 from __future__ import annotations
 
 import dataclasses
+import enum
+import inspect
 from typing import Any
 
 import pytest
@@ -253,6 +255,33 @@ def test_deployments_are_frozen_values():
         d.config = "Canary10Percent5Minutes"  # type: ignore[misc]
     assert d == LambdaDeployment("CodeDeployDefault.LambdaAllAtOnce", alarms=(Alarm("errors"),))
     assert d.alarms == (Alarm("errors"),)  # any sequence, kept as a tuple
+
+
+def test_lambda_init_is_the_fields_then_the_rate_alias():
+    """LambdaDeployment writes its __init__ out, for the requests_per_minute alias (issue 11):
+    its parameters are the fields, in order, with their types and defaults, then the alias."""
+    params = list(inspect.signature(LambdaDeployment).parameters.values())
+    fields = dataclasses.fields(LambdaDeployment)
+    assert [p.name for p in params] == [f.name for f in fields] + ["requests_per_minute"]
+    *own, alias = params
+    assert {p.kind for p in own} == {inspect.Parameter.POSITIONAL_OR_KEYWORD}
+    assert alias.kind is inspect.Parameter.KEYWORD_ONLY
+    for param, f in zip(own, fields):
+        if f.default is not dataclasses.MISSING:
+            default = f.default
+        elif f.default_factory is not dataclasses.MISSING:
+            default = f.default_factory()
+        else:
+            default = inspect.Parameter.empty
+        # The rate's default is a marker (the two rate names must not both be given).
+        given = param.default.value if isinstance(param.default, enum.Enum) else param.default
+        assert given == default, f.name
+        rate = f.name == "invocations_per_minute"
+        assert param.annotation == (f"{f.type} | _Rate" if rate else f.type), f.name
+    assert alias.annotation == f"{fields[1].type} | _Rate"
+    assert LambdaDeployment("AllAtOnce") == LambdaDeployment("AllAtOnce", requests_per_minute=100)
+    with pytest.raises(ConfigError, match="must not be given with invocations_per_minute"):
+        LambdaDeployment("AllAtOnce", 100.0, requests_per_minute=100)  # positional, same value
 
 
 def test_resolve_config_is_shared_and_names_the_platform():

@@ -13,8 +13,9 @@ from matplotlib.lines import Line2D
 from matplotlib.transforms import blended_transform_factory
 
 from shiftsim._figures.layout import WIDTH
-from shiftsim.ecs import EcsRun
+from shiftsim.ecs import EcsDeployment, EcsRun
 from shiftsim.errors import ConfigError
+from shiftsim.lambda_ import DEFAULT_METRIC_DELAY, LambdaDeployment
 from shiftsim.results import TrafficRun
 from shiftsim.traffic import Profile
 
@@ -26,6 +27,7 @@ __all__ = [
     "draw_alarm",
     "draw_alarms",
     "draw_traffic",
+    "metric_delay",
     "platform_of",
     "rate_at",
     "right_edge",
@@ -61,6 +63,12 @@ def traffic_run(run: Any) -> TrafficRun:
 def deployment_of(run: TrafficRun | EcsRun) -> Any:
     """The deployment a run simulated (None for a TrafficRun made without one)."""
     return run.deployment
+
+
+def metric_delay(deployment: LambdaDeployment | EcsDeployment | None) -> float:
+    """Seconds after a minute ends before its datapoint is visible (D3): the deployment's, or
+    CodeDeploy's default without one."""
+    return DEFAULT_METRIC_DELAY if deployment is None else float(deployment.metric_delay)
 
 
 def watched_alarms(deployment: Any) -> list[Any]:
@@ -338,10 +346,10 @@ def _draw_error_rates(
     # The true rates hold after the end too: the version serves what it was left with.
     grid = np.linspace(0.0, right, 200)
     rates = {}
-    for role, label, style in (("target", subject, "-"), ("current", "original version", "--")):
-        version = getattr(deployment, role, None)
-        if version is not None:
-            rates[role] = (100.0 * rate_at(version.error_rate, grid), label, style)
+    versions = () if deployment is None else (deployment.target, deployment.current)
+    roles = (("target", subject, "-"), ("current", "original version", "--"))
+    for version, (role, label, style) in zip(versions, roles):
+        rates[role] = (100.0 * rate_at(version.error_rate, grid), label, style)
     true_peak = max((float(np.nanmax(r)) for r, _, _ in rates.values()), default=0.0)
     seen = observed.to_numpy(float)
     seen_peak = float(np.nanmax(seen)) if np.isfinite(seen).any() else 0.0
@@ -484,7 +492,7 @@ def draw_alarm(
     high = max(top, float(alarm.threshold), 1e-9) * 1.45 + (1.0 if top <= 0 else 0.0)
     ax.set_ylim(0, high)
     history = alarm_history(alarm, events)
-    delay = float(getattr(deployment, "metric_delay", 60.0))
+    delay = metric_delay(deployment)
     handles += _draw_fired_windows(ax, alarm, history, delay)
     _draw_state_band(ax, history, end, right)
     if last:

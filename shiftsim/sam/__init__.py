@@ -76,47 +76,45 @@ Examples
 Alarm('OrdersErrors': Errors Sum > 0 for 2 of 2 x 60 s on target)
 >>> shiftsim.simulate(deployment, rng=7).status
 'Stopped'
+
+Hooks named with ``!Ref`` take the hook function's ``FunctionName``; ``hooks=`` says how they
+behave:
+
+>>> d = from_sam('''
+... Resources:
+...   Api:
+...     Type: AWS::Serverless::Function
+...     Properties:
+...       AutoPublishAlias: live
+...       DeploymentPreference:
+...         Type: AllAtOnce
+...         Hooks: {PreTraffic: !Ref Check}
+...   Check:
+...     Type: AWS::Serverless::Function
+...     Properties:
+...       FunctionName: CodeDeployHook_check
+...       DeploymentPreference: {Enabled: false}
+... ''', hooks={"PreTraffic": shiftsim.Hook(duration=5, outcome="Failed")})
+>>> d.hooks.before_allow_traffic
+Hook(function_name='CodeDeployHook_check', duration=5, outcome='Failed')
 """
 
 from __future__ import annotations
 
 import os
-import warnings
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from shiftsim._checks import suggest
-from shiftsim._text import excerpt
 from shiftsim.alarms import Alarm
 from shiftsim.boto import from_deployment_group
-from shiftsim.configs import SAM_SHORT_NAMES, DeploymentConfig, predefined_configs
-from shiftsim.errors import ConfigError
+from shiftsim.configs import DeploymentConfig
 from shiftsim.lambda_ import DEFAULT_ALARM_POLL_INTERVAL, DEFAULT_METRIC_DELAY, LambdaDeployment
 from shiftsim.rollback import ManualStop
-from shiftsim.sam._alarms import (
-    _alarm,
-    alarm_from_resource,
-)
-from shiftsim.sam._groups import (
-    _Group,
-    _group_kwargs,
-    _hook_behaviour,
-    _resolve_group,
-    sam_deployment_group,
-)
-from shiftsim.sam._keys import (
-    HOOK_EVENTS,
-    HOOK_PREFIX,
-    MAX_TEMPLATE_BYTES,
-)
-from shiftsim.sam._resolve import (
-    _props,
-    _Resolver,
-)
-from shiftsim.sam._template import (
-    Template,
-    load_template,
-)
+from shiftsim.sam._alarms import alarm_from_resource
+from shiftsim.sam._groups import _group_kwargs, _resolve_group, sam_deployment_group
+from shiftsim.sam._keys import MAX_TEMPLATE_BYTES
+from shiftsim.sam._template import Template, load_template
+from shiftsim.sam._translate import _alarm_objects, _config_map, _hook_objects, _revision
 from shiftsim.traffic import Hook, Profile, Version
 
 __all__ = [
@@ -145,114 +143,58 @@ def from_sam(
     metric_delay: float = DEFAULT_METRIC_DELAY,
     linear_completion: str = "last_shift",
 ) -> LambdaDeployment:
-    """The :class:`~shiftsim.lambda_.LambdaDeployment` SAM's ``DeploymentPreference`` produces.
+    """The :class:`~shiftsim.lambda_.LambdaDeployment` SAM's ``DeploymentPreference`` produces
+    (examples in :mod:`shiftsim.sam`).
 
     Parameters
     ----------
     template : pathlib.Path, str or mapping
-        The SAM template: a file (a :class:`pathlib.Path` or other path-like object), its YAML
-        or JSON text (a ``str``, never opened as a file), or the loaded mapping.
+        A file (path-like), its YAML or JSON text (a ``str``, never opened as a file), or the
+        loaded mapping.
     function : str, optional
-        The ``AWS::Serverless::Function`` (logical id, or its ``FunctionName``). Optional when
-        exactly one function has an enabled DeploymentPreference.
-    invocations_per_minute : float, Profile or sequence of float
-        Calls to the alias, as for :class:`~shiftsim.lambda_.LambdaDeployment`.
-    current, target : Version, optional
-        How the old and new versions behave (default versions ``"1"`` and ``"2"``).
+        The ``AWS::Serverless::Function`` (logical id or ``FunctionName``); optional when exactly
+        one function has an enabled DeploymentPreference.
     hooks : mapping of str to Hook, optional
-        How the hooks behave, keyed ``"PreTraffic"``/``"PostTraffic"`` (or the lifecycle names);
-        the function names come from the template. A hook the template has but ``hooks`` does
-        not describe succeeds after 30 s.
+        How the template's hooks behave, keyed ``"PreTraffic"``/``"PostTraffic"`` (or the
+        lifecycle names); a hook ``hooks`` does not describe succeeds after 30 s.
     alarms : mapping of str to Alarm, optional
-        Alarms by logical id or alarm name: overrides for alarms in the template, and the alarms
-        the template names but does not define.
+        By logical id or alarm name: overrides for the template's alarms, and those it only names.
     configs : mapping of str to DeploymentConfig, or sequence
         Custom deployment configurations that ``Type`` names.
     parameters : mapping, optional
-        Template parameter values (over their defaults) and pseudo parameters
-        (``"AWS::Region"``...).
-    manual_stop, alarm_poll_interval, metric_delay, linear_completion
-        As for :class:`~shiftsim.lambda_.LambdaDeployment`.
+        Template parameter values (over their defaults) and pseudo parameters (``"AWS::Region"``).
+    invocations_per_minute, current, target, manual_stop, alarm_poll_interval, metric_delay
+        As for :class:`~shiftsim.lambda_.LambdaDeployment`, as is ``linear_completion``.
 
     Returns
     -------
     LambdaDeployment
-        With SAM's names: ``application="ServerlessDeploymentApplication"``,
-        ``deployment_group="<Function>DeploymentGroup"``, the alias, and the function's
-        ``FunctionName`` (or logical id). ``TriggerConfigurations`` and ``Role`` are in
-        :func:`sam_deployment_group`'s result.
+        With SAM's names: ``application="ServerlessDeploymentApplication"``, ``deployment_group=
+        "<Function>DeploymentGroup"``, the alias and ``FunctionName`` (or logical id).
 
     Raises
     ------
     AppSpecError
         The template is malformed, SAM would reject it, an intrinsic that matters cannot be
-        resolved, or the function has no CodeDeploy deployment (``Enabled: false``); with file,
-        line and key path.
+        resolved, or the function has no CodeDeploy deployment (``Enabled: false``).
     ConfigError
         A custom configuration or an alarm the template names is not supplied.
     UnsupportedScenarioError
         An alarm shiftsim cannot model (it says what; supply it with ``alarms=``).
-
-    Examples
-    --------
-    >>> d = from_sam('''
-    ... Resources:
-    ...   Api:
-    ...     Type: AWS::Serverless::Function
-    ...     Properties:
-    ...       AutoPublishAlias: live
-    ...       DeploymentPreference:
-    ...         Type: AllAtOnce
-    ...         Hooks: {PreTraffic: !Ref Check}
-    ...   Check:
-    ...     Type: AWS::Serverless::Function
-    ...     Properties:
-    ...       FunctionName: CodeDeployHook_check
-    ...       DeploymentPreference: {Enabled: false}
-    ... ''', hooks={"PreTraffic": Hook(duration=5, outcome="Failed")})
-    >>> d.hooks.before_allow_traffic
-    Hook(function_name='CodeDeployHook_check', duration=5, outcome='Failed')
     """
     resolver, group = _resolve_group(template, function, parameters)
-    config_map = _config_map(resolver, group, configs)
-    alarm_objects = _alarm_objects(resolver, group, alarms)
-    behaviour = _hook_behaviour(hooks)
-    missing = sorted(set(behaviour) - set(group.hooks))
-    if missing:
-        raise ConfigError(
-            f"from_sam: hooks describes {missing}, but {group.function}'s DeploymentPreference "
-            f"has no {' or '.join(k for k, v in HOOK_EVENTS.items() if v in missing)} hook."
-        )
-    _check_hook_names(resolver, group)
     current = current if current is not None else Version("1")
     target = target if target is not None else Version("2")
-    appspec = {
-        "version": 0.0,
-        "Resources": [
-            {
-                group.function: {
-                    "Type": "AWS::Lambda::Function",
-                    "Properties": {
-                        "Name": group.function_name,
-                        "Alias": group.alias,
-                        "CurrentVersion": current.name,
-                        "TargetVersion": target.name,
-                    },
-                }
-            }
-        ],
-        "Hooks": [{event: name} for event, (name, _, _) in group.hooks.items()],
-    }
-    deployment = from_deployment_group(
+    deployment = from_deployment_group(  # SAM's steps, in order: Type, Alarms, Hooks
         _group_kwargs(group),
-        revision=appspec,
-        alarms=alarm_objects,
-        configs=config_map,
+        configs=_config_map(resolver, group, configs),
+        alarms=_alarm_objects(resolver, group, alarms),
+        hooks=_hook_objects(resolver, group, hooks),
+        revision=_revision(group, current, target),
         compute_platform="Lambda",
         invocations_per_minute=invocations_per_minute,
         current=current,
         target=target,
-        hooks=behaviour,
         manual_stop=manual_stop,
         alarm_poll_interval=alarm_poll_interval,
         metric_delay=metric_delay,
@@ -260,87 +202,3 @@ def from_sam(
     )
     assert isinstance(deployment, LambdaDeployment)
     return deployment
-
-
-def _config_map(
-    resolver: _Resolver,
-    group: _Group,
-    configs: Mapping[str, DeploymentConfig] | Sequence[DeploymentConfig] | None,
-) -> dict[str, DeploymentConfig]:
-    """The custom configurations given, checked against the one the template's Type names."""
-    loaded = resolver.template
-    config_map = (
-        dict(configs or {})
-        if isinstance(configs, Mapping)
-        else {c.name: c for c in (configs or ())}
-    )
-    predefined = {c.name for c in predefined_configs("Lambda")}
-    if group.config_name not in config_map and group.config_name not in predefined:
-        everything = [c.name for c in predefined_configs()]
-        if group.config_name in everything:
-            raise loaded.error(
-                f"Type {excerpt(group.config_name)} is not a Lambda configuration; SAM deployment "
-                "groups are Lambda ones",
-                ("Resources", group.function, "Properties", "DeploymentPreference", "Type"),
-            )
-        hint = suggest(group.config_name, [*SAM_SHORT_NAMES, *predefined])
-        type_path = ("Resources", group.function, "Properties", "DeploymentPreference", "Type")
-        raise ConfigError(
-            f"from_sam: {loaded.where(type_path)}: "
-            f"Type {excerpt(group.config_name)} is not one of SAM's nine names, so SAM passes it "
-            "through as a custom configuration; supply it with configs="
-            f"{{{excerpt(group.config_name)}: "
-            f"DeploymentConfig({excerpt(group.config_name)}, 'Lambda', "
-            "traffic_routing=...)}" + (f" ({hint})" if hint else "") + "."
-        )
-    return config_map
-
-
-def _alarm_objects(
-    resolver: _Resolver, group: _Group, alarms: Mapping[str, Alarm] | None
-) -> dict[str, Alarm]:
-    """The alarms the group names: given ones first, then the template's alarm resources."""
-    loaded = resolver.template
-    overrides = dict(alarms or {})
-    for key, alarm in overrides.items():
-        if not isinstance(alarm, Alarm):
-            raise ConfigError(
-                f"from_sam: alarms[{excerpt(key)}] must be an Alarm; got {excerpt(alarm)}."
-            )
-    alarm_objects: dict[str, Alarm] = {}
-    for name, logical, where in group.alarm_refs:
-        chosen = overrides.get(logical) if logical is not None else None
-        chosen = chosen or overrides.get(name)
-        if chosen is None and logical is not None:
-            chosen = _alarm(resolver, logical, group.function, group.alias)
-        if chosen is None:
-            raise ConfigError(
-                f"from_sam: {loaded.where(where)}: alarm {excerpt(name)} is not defined in the "
-                f"template; pass alarms={{{excerpt(name)}: shiftsim.Alarm({excerpt(name)}, ...)}}."
-            )
-        alarm_objects[name] = chosen
-    return alarm_objects
-
-
-def _check_hook_names(resolver: _Resolver, group: _Group) -> None:
-    """Warn about hook functions SAM's generated role may not invoke."""
-    loaded = resolver.template
-    if group.role is None:
-        stack = str(resolver.pseudo["AWS::StackName"])
-        for event, (name, where, logical) in group.hooks.items():
-            physical = name
-            if logical is not None and "FunctionName" not in _props(
-                resolver.resources.get(logical)
-            ):
-                physical = f"{stack}-{logical}"  # CloudFormation's generated name starts so
-            if not physical.startswith(HOOK_PREFIX):
-                warnings.warn(
-                    f"{loaded.where(where)}: the {event} hook function {excerpt(physical)} "
-                    f"does not "
-                    f"start with {excerpt(HOOK_PREFIX)}; SAM's generated CodeDeploy role "
-                    "(AWSCodeDeployRoleForLambda) may only invoke CodeDeployHook_* functions, "
-                    "so the hook would fail to run. Name it so, or give DeploymentPreference a "
-                    "Role.",
-                    UserWarning,
-                    stacklevel=3,
-                )

@@ -285,26 +285,15 @@ def compile_traffic_plan(
     """
     _check_modelled(alarms)
     planned, shifts, end_time, succeeds, unreached = _timeline(phases, routing, linear_completion)
-    poll_times, failure_time, failure = _poll_grid(
-        alarms, alarm_poll_interval, end_time, read_failures, ignore_poll_failure
-    )
-    eval_times = np.arange(60.0, end_time + 1e-9, 60.0) if alarms else np.zeros(0)
-    alarm_lags = _alarm_lags(alarms, lags)
-    delays = [float(metric_delay) + lag for lag in alarm_lags]
-    history = _history_seconds(alarms, delays)
-    _check_size(platform, rate, end_time, history, alarm_poll_interval if alarms else None)
+    polls = _poll_grid(alarms, alarm_poll_interval, end_time, read_failures, ignore_poll_failure)
+    clock = _alarm_clock(alarms, polls, alarm_poll_interval, metric_delay, lags, end_time)
+    _check_size(platform, rate, end_time, clock["history"], alarm_poll_interval if alarms else None)
     stop = _planned_stop(phases, planned, manual_stop, auto_rollback, end_time)
-    stop_time = stop[0]
     test_span = _test_span(planned, test_rate)
-    extra = [stop_time, failure_time, *test_span]
-    edges, minute_edges = _edges(history, end_time, planned, shifts, poll_times, extra)
-    segment_minute = np.floor((edges[:-1] + history) / 60.0 + 1e-9).astype(np.int64)
-    minute_start = minute_edges[:-1]
-    arrays = _segment_arrays(edges, shifts, rate, current, target)
-    arrays["lam_test"] = _test_arrays(edges, test_rate, test_span)
-    for value in (*arrays.values(), edges, segment_minute, minute_start, eval_times, poll_times):
-        value.setflags(write=False)
-    tables = _alarm_tables(alarms, eval_times, history, delays, minute_start, shifts, test_span)
+    grid = _grid(clock, stop, test_span, end_time, planned, shifts)
+    arrays = _segment_arrays(grid["edges"], shifts, rate, current, target)
+    arrays["lam_test"] = _test_arrays(grid["edges"], test_rate, test_span)
+    _freeze(*arrays.values())
     return TrafficPlan(
         platform=platform,
         phases=tuple(planned),
@@ -313,35 +302,80 @@ def compile_traffic_plan(
         shifts=tuple((t, p) for t, p in shifts if t <= end_time),
         end_time=end_time,
         succeeds=succeeds,
-        history=history,
-        edges=edges,
-        segment_minute=segment_minute,
-        minute_start=minute_start,
-        eval_times=eval_times,
-        poll_times=poll_times,
         target=target,
         current=current,
-        metric_delay=float(metric_delay),
         steps=_steps(planned, shifts),
         throttles=_throttles(arrays, alarms),
-        edge_list=tuple(edges.tolist()),
-        eval_list=tuple(eval_times.tolist()),
-        poll_list=tuple(poll_times.tolist()),
-        minute_segments=_minute_segments(segment_minute, minute_start.size),
-        alarm_poll_interval=float(alarm_poll_interval),
-        manual_stop_time=stop_time,
-        manual_stop_rolls_back=stop[1],
-        manual_stop_code=stop[2],
-        manual_stop_message=stop[3],
         rollback_on_failure=auto_rollback.rolls_back("DEPLOYMENT_FAILURE"),
         rollback_on_alarm=auto_rollback.rolls_back("DEPLOYMENT_STOP_ON_ALARM"),
-        lags=alarm_lags,
-        poll_failure_time=failure_time,
-        poll_failure_code=failure.error_code if failure else "",
-        poll_failure_message=failure.message() if failure else "",
+        **clock,
+        **stop,
+        **grid,
         **arrays,
-        **tables,
+        **_alarm_tables(alarms, clock, grid["minute_start"], shifts, test_span),
     )
+
+
+def _freeze(*arrays: np.ndarray) -> None:
+    """Make the plan's arrays read-only."""
+    for value in arrays:
+        value.setflags(write=False)
+
+
+def _alarm_clock(
+    alarms: Sequence[Alarm],
+    polls: tuple[np.ndarray, float | None, AlarmReadFailure | None],
+    interval: float,
+    metric_delay: float,
+    lags: tuple[float, float],
+    end_time: float,
+) -> dict[str, Any]:
+    """The plan's alarm timing: when CodeDeploy polls (``polls``, from :func:`_poll_grid`) and
+    CloudWatch evaluates, each alarm's emission lag (D14), the history its range needs before
+    second 0, and the failed read of alarm state that stops the deployment, if any."""
+    poll_times, failure_time, failure = polls
+    eval_times = np.arange(60.0, end_time + 1e-9, 60.0) if alarms else np.zeros(0)
+    alarm_lags = _alarm_lags(alarms, lags)
+    delays = [float(metric_delay) + lag for lag in alarm_lags]
+    _freeze(eval_times, poll_times)
+    return {
+        "history": _history_seconds(alarms, delays),
+        "eval_times": eval_times,
+        "poll_times": poll_times,
+        "eval_list": tuple(eval_times.tolist()),
+        "poll_list": tuple(poll_times.tolist()),
+        "metric_delay": float(metric_delay),
+        "alarm_poll_interval": float(interval),
+        "lags": alarm_lags,
+        "poll_failure_time": failure_time,
+        "poll_failure_code": failure.error_code if failure else "",
+        "poll_failure_message": failure.message() if failure else "",
+    }
+
+
+def _grid(
+    clock: dict[str, Any],
+    stop: dict[str, Any],
+    test_span: Sequence[float],
+    end_time: float,
+    planned: Sequence[Phase],
+    shifts: Sequence[tuple[float, int]],
+) -> dict[str, Any]:
+    """The plan's segments and minutes, and which minute each segment is in: segments are cut
+    (:func:`_edges`) at polls, at the planned stop, at a failed read and around test traffic."""
+    history = clock["history"]
+    extra = [stop["manual_stop_time"], clock["poll_failure_time"], *test_span]
+    edges, minute_edges = _edges(history, end_time, planned, shifts, clock["poll_times"], extra)
+    segment_minute = np.floor((edges[:-1] + history) / 60.0 + 1e-9).astype(np.int64)
+    minute_start = minute_edges[:-1]
+    _freeze(edges, segment_minute, minute_start)
+    return {
+        "edges": edges,
+        "edge_list": tuple(edges.tolist()),
+        "segment_minute": segment_minute,
+        "minute_start": minute_start,
+        "minute_segments": _minute_segments(segment_minute, minute_start.size),
+    }
 
 
 def _throttles(arrays: dict[str, Any], alarms: Sequence[Alarm]) -> bool:
@@ -414,14 +448,21 @@ def _planned_stop(
     manual_stop: ManualStop | None,
     auto_rollback: AutoRollback,
     end_time: float,
-) -> tuple[float | None, bool, str, str]:
-    """The first planned stop: ``(time, rolls back, error code, message)``; a manual stop wins
-    a tie with a step's ``stop_at_end``."""
+) -> dict[str, Any]:
+    """The plan's first planned stop: its time, whether it rolls back, its error code and
+    message; a manual stop wins a tie with a step's ``stop_at_end``."""
     time, rolls_back = _manual_stop(manual_stop, auto_rollback, end_time)
+    code, message = "MANUAL_STOP", MANUAL_STOP_MESSAGE
     for spec, phase in zip(specs, planned):
         if spec.stop_at_end is not None and (time is None or phase.end < time):
-            return phase.end, False, *spec.stop_at_end
-    return time, rolls_back, "MANUAL_STOP", MANUAL_STOP_MESSAGE
+            time, rolls_back, (code, message) = phase.end, False, spec.stop_at_end
+            break
+    return {
+        "manual_stop_time": time,
+        "manual_stop_rolls_back": rolls_back,
+        "manual_stop_code": code,
+        "manual_stop_message": message,
+    }
 
 
 def _manual_stop(
@@ -443,16 +484,16 @@ def _rollback_from(planned: Sequence[Phase]) -> float:
 
 def _alarm_tables(
     alarms: Sequence[Alarm],
-    eval_times: np.ndarray,
-    history: float,
-    delays: Sequence[float],
+    clock: dict[str, Any],
     minute_start: np.ndarray,
     shifts: Sequence[tuple[float, int]],
     test_span: Sequence[float],
 ) -> dict[str, Any]:
     """The plan's per-alarm fields: rules, datapoint windows per evaluation, blind evaluations.
 
-    ``delays`` are per alarm: the metric delay plus its emission lag (D3, D14)."""
+    Each alarm's datapoints arrive the metric delay plus its emission lag late (D3, D14)."""
+    eval_times, history = clock["eval_times"], clock["history"]
+    delays = [clock["metric_delay"] + lag for lag in clock["lags"]]
     windows = tuple(
         tuple(
             _window_bounds(alarm, when, history, delay, minute_start.size)
