@@ -90,7 +90,10 @@ class Simulation:
         (True, False)
         """
         heap = self._heap
-        return bool(heap) and heap[0][0] == self.now and heap[0][1] <= priority
+        if not heap:
+            return False
+        first = heap[0]
+        return first[0] == self.now and first[1] <= priority
 
     def run(self, until: float | None = None) -> float:
         """Process callbacks in time order until none remain, :meth:`stop`, or ``until``.
