@@ -24,7 +24,8 @@ Hostile input is refused quickly, before it can use much time or memory:
 * :data:`MAX_DEPTH` -- deeper nesting of sequences and mappings is refused while parsing;
 * :data:`MAX_ALIASES` -- more alias uses (``*name``) are refused while parsing;
 * :data:`MAX_NODES` -- more nodes, counting every expansion of an alias, are refused. This is
-  what stops "billion laughs" documents, whose few nodes expand exponentially.
+  what stops "billion laughs" documents, whose few nodes expand exponentially. Such a document
+  is sized from the nodes the parser made, each once, and refused without being expanded.
 * :data:`MAX_NUMBER_CHARS` -- longer numbers are refused before they are converted (Python's
   conversion of long digit strings is quadratic, and refused past 4,300 digits).
 
