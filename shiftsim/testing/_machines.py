@@ -225,7 +225,8 @@ class ServerDeploymentMachine(RuleBasedStateMachine):
     * no lifecycle event of the deployment starts after it ended;
     * in place, CodeDeploy never took the healthy count below the minimum (or below where
       it started, when it started below), and never had more than ``N - minimum``
-      instances in flight.
+      instances in flight. An instance that stops (``InstanceStop``) lowers the count on its
+      own: that is not CodeDeploy's doing (UG:instances-health.md).
 
     At the end every instance of every deployment it set off (rollback, launch, follow-up)
     is in a final status.
