@@ -24,7 +24,8 @@ Hostile input is refused quickly, before it can use much time or memory:
 * :data:`MAX_DEPTH` -- deeper nesting of sequences and mappings is refused while parsing;
 * :data:`MAX_ALIASES` -- more alias uses (``*name``) are refused while parsing;
 * :data:`MAX_NODES` -- more nodes, counting every expansion of an alias, are refused. This is
-  what stops "billion laughs" documents, whose few nodes expand exponentially.
+  what stops "billion laughs" documents, whose few nodes expand exponentially. Such a document
+  is sized from the nodes the parser made, each once, and refused without being expanded.
 * :data:`MAX_NUMBER_CHARS` -- longer numbers are refused before they are converted (Python's
   conversion of long digit strings is quadratic, and refused past 4,300 digits).
 
@@ -347,8 +348,15 @@ def load_document(text: str, source: str = "<string>", *, pure: bool = False) ->
     if root is None:
         raise AppSpecError("the file is empty (no YAML or JSON document)", source=source, line=1)
     builder = _Builder(source, loader)
+    if loader._aliases and _expands_past_limit(root):
+        # Refused for sure: find the same error, at the same line, without building the
+        # expansion (a billion laughs would otherwise be built up to MAX_NODES nodes).
+        builder = _RefusalFinder(source, loader)
     try:
         value = builder.convert(root, (), 0)
+        if isinstance(builder, _RefusalFinder):  # pragma: no cover - a refused document raises
+            builder = _Builder(source, loader)
+            value = builder.convert(root, (), 0)
     except _LimitError as err:
         raise AppSpecError(str(err), source=source, line=err.line) from None
     return Document(
@@ -594,6 +602,101 @@ class _Builder:
             source=self.source,
             line=line,
         )
+
+
+def _children(node: Node) -> list[Node]:
+    """The nodes :meth:`_Builder.convert` converts for ``node``, in its order: a sequence's
+    items; a mapping's merge sources (last first) and then the values of its other keys."""
+    if isinstance(node, SequenceNode):
+        return list(node.value)
+    if not isinstance(node, MappingNode):
+        return []
+    merges = [value for key, value in node.value if key.tag == _MERGE_TAG]
+    out: list[Node] = []
+    for merge in reversed(merges):
+        out.extend(reversed(merge.value) if isinstance(merge, SequenceNode) else [merge])
+    out.extend(value for key, value in node.value if key.tag != _MERGE_TAG)
+    return out
+
+
+def _expands_past_limit(root: Node) -> bool:
+    """Whether converting ``root`` would convert more than MAX_NODES nodes, counting every
+    expansion of every alias, or meet an alias that refers to a node containing it.
+
+    Each distinct node is sized once (its size is 1 plus its children's), so this takes time
+    in the number of nodes the parser made, not in the size of the expansion.
+    """
+    cap = MAX_NODES + 1
+    size: dict[int, int] = {}
+    on_path = {id(root)}
+    stack = [(root, iter(_children(root)))]
+    while stack:
+        node, pending = stack[-1]
+        for child in pending:
+            if id(child) in size:
+                continue
+            if id(child) in on_path:
+                return True  # a recursive alias: refused
+            on_path.add(id(child))
+            stack.append((child, iter(_children(child))))
+            break
+        else:
+            stack.pop()
+            on_path.discard(id(node))
+            total = 1 + sum(size[id(child)] for child in _children(node))
+            if total >= cap:
+                return True
+            size[id(node)] = total
+    return False
+
+
+class _RefusalFinder(_Builder):
+    """A :class:`_Builder` for a document that is refused: it raises the error the builder
+    would raise, at the same line, but converts each node at most once where it can.
+
+    A node converted once without error converts again without error wherever an alias puts
+    it, as long as that does not nest it too deep (its own errors, tags and scalars, do not
+    depend on where it is, and it cannot contain the nodes around it: that would have been a
+    recursive alias). So a second conversion only counts its nodes, and when the count passes
+    MAX_NODES inside it, the node the builder would have stopped at is found from the sizes.
+    """
+
+    def __init__(self, source: str, constructor: Any) -> None:
+        super().__init__(source, constructor)
+        # id(node) -> (nodes converted, levels below it, value) of each node converted.
+        self.done: dict[int, tuple[int, int, Any]] = {}
+        self.deepest = 0
+
+    def convert(self, node: Node, path: Path, depth: int) -> Any:
+        done = self.done.get(id(node))
+        if done is not None and depth + done[1] <= MAX_DEPTH:
+            size, height, value = done
+            if self.count + size > MAX_NODES:
+                self._refuse_inside(node, MAX_NODES + 1 - self.count)
+            self.count += size
+            self.deepest = max(self.deepest, depth + height)
+            return value
+        count, deepest = self.count, self.deepest
+        self.deepest = depth
+        value = super().convert(node, path, depth)
+        self.done[id(node)] = (self.count - count, self.deepest - depth, value)
+        self.deepest = max(deepest, self.deepest)
+        return value
+
+    def _refuse_inside(self, node: Node, nth: int) -> None:
+        """Raise the node-count error at the ``nth`` node (1: ``node`` itself) that
+        converting ``node`` converts."""
+        while nth > 1:
+            nth -= 1
+            for child in _children(node):
+                size = self.done[id(child)][0]
+                if nth <= size:
+                    node = child
+                    break
+                nth -= size
+        self.count = MAX_NODES
+        super().convert(node, (), 0)  # counts one node more: raises with the builder's message
+        raise AssertionError("unreachable: the node count is past MAX_NODES")  # pragma: no cover
 
 
 _TAG_NAMES = {

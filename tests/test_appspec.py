@@ -823,6 +823,121 @@ def test_billion_laughs_is_refused(pure: bool) -> None:
         load_appspec(BILLION_LAUGHS)
 
 
+def test_alias_bombs_are_refused_without_building_them(monkeypatch: pytest.MonkeyPatch) -> None:
+    # A document that expands past MAX_NODES is refused by sizing its nodes, each once, and
+    # building nothing twice: a billion laughs constructs its 9 strings, not 44,000 of them
+    # (shiftsim 0.1 built 10,000 nodes, and 50,000 since MAX_NODES went up: 5 times slower).
+    built: list[object] = []
+    scalar = _yaml._Builder.scalar
+
+    def counted(self: _yaml._Builder, node: yaml.ScalarNode, line: int) -> object:
+        built.append(node)
+        return scalar(self, node, line)
+
+    monkeypatch.setattr(_yaml._Builder, "scalar", counted)
+    for pure in (False, True):
+        built.clear()
+        with pytest.raises(AppSpecError) as info:
+            _yaml.load_document(BILLION_LAUGHS, pure=pure)
+        error = info.value
+        assert error.message.startswith(f"the document expands to more than {MAX_NODES} nodes")
+        assert error.line == 1
+        assert len(built) < 100
+
+
+def _refusal(text: str, limit: int, finder: bool) -> tuple[str, int | None] | None:
+    """The error that converting ``text`` with MAX_NODES = ``limit`` raises, by the builder or
+    by the refusal finder (the parser keeps its own limit)."""
+    root, loader = _yaml._compose(text)
+    assert root is not None
+    builder = (_yaml._RefusalFinder if finder else _yaml._Builder)("<s>", loader)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(_yaml, "MAX_NODES", limit)
+        try:
+            builder.convert(root, (), 0)
+        except _yaml._LimitError as err:
+            return str(err), err.line
+        except AppSpecError as err:
+            return err.message, err.line
+    return None
+
+
+def _past_limit(text: str, limit: int) -> bool:
+    root, _ = _yaml._compose(text)
+    assert root is not None
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(_yaml, "MAX_NODES", limit)
+        return _yaml._expands_past_limit(root)
+
+
+_ITEMS = st.sampled_from(["lol", "1", "!!bool maybe", "2001-02-30", "!Ref X", "{}", "[x]"])
+
+
+@st.composite
+def _alias_documents(draw: st.DrawFn) -> str:
+    """Documents whose anchors use earlier anchors (and sometimes themselves), in sequences,
+    nested sequences, mappings with merge keys and local tags."""
+    lines = []
+    for i in range(draw(st.integers(1, 6))):
+        names = [f"*a{j}" for j in range(i + draw(st.sampled_from([0, 0, 0, 1])))]
+        item = _ITEMS | st.sampled_from(names) if names else _ITEMS
+        items = draw(st.lists(item, min_size=1, max_size=4))
+        shape = draw(st.sampled_from(["seq", "nested", "map", "tag"]))
+        if shape == "seq":
+            node = "[" + ", ".join(items) + "]"
+        elif shape == "nested":
+            node = "[[" + ", ".join(items) + "], " + items[0] + "]"
+        elif shape == "tag":
+            node = "!Join [" + ", ".join(items) + "]"
+        else:
+            pairs = [f"x{k}: {v}" for k, v in enumerate(items)]
+            merge = draw(st.booleans())
+            if names and merge:
+                merged = draw(st.lists(st.sampled_from(names), min_size=1, max_size=2))
+                pairs.insert(0, "<<: [" + ", ".join(merged) + "]")
+            node = "{" + ", ".join(pairs) + "}"
+        lines.append(f"k{i}: &a{i} {node}")
+    return "\n".join(lines) + "\n"
+
+
+@given(_alias_documents(), st.integers(1, 120))
+def test_the_refusal_finder_finds_what_building_finds(text: str, limit: int) -> None:
+    # With a small MAX_NODES most of these are refused somewhere inside an alias's expansion,
+    # or first by a bad scalar or a recursive alias; the finder must say the same, at the
+    # same line, and accept what building accepts. It is used only on documents that expand
+    # past the limit or hold a recursive alias: those are refused, whatever comes first.
+    found = _refusal(text, limit, finder=False)
+    assert _refusal(text, limit, finder=True) == found
+    if _past_limit(text, limit):
+        assert found is not None
+
+
+_MERGE_BOMB = "m0: &m0 {k0: 0, k1: 1}\n" + "".join(
+    f"m{i}: &m{i}\n  <<: [*m{i - 1}, *m{i - 1}]\n  x{i}: {i}\n" for i in range(1, 20)
+)
+_TRICKY = (
+    BILLION_LAUGHS,
+    _MERGE_BOMB,
+    "a: &a [*a]\n",
+    "a: &a [1, [2, *a]]\n",
+    # Merge sources are converted last first, on lines of their own.
+    "a: &a {p: 1}\nb: &b {q: [1, 2, 3]}\nc: &c {<<: [*a, *b], r: [*b, *a]}\nd: [*c, *c, *c]\n",
+    "a: &a {p: 1}\nb: &b {q: [1, 2, 3]}\nc: &c {<<: *a, <<: *b, r: 1}\nd: [*c, *c, *c]\n",
+    # *a is fine at the top and too deep (40 + 30 levels) in b: a depth error, not a count.
+    "a: &a " + "[" * 40 + "x" + "]" * 40 + "\nb: " + "[" * 30 + "*a" + "]" * 30 + "\n",
+    # The same through y, which holds a only through aliases.
+    "a: &a " + "[" * 30 + "x" + "]" * 30 + "\ny: &y [*a, *a]\nb: " + "[" * 40 + "*y" + "]" * 40,
+)
+
+
+@pytest.mark.parametrize("limit", [*range(1, 80), 82, 90, 100, 1000, 10_000])
+def test_the_refusal_finder_finds_what_building_finds_in_bombs(limit: int) -> None:
+    for text in _TRICKY:
+        assert _refusal(text, limit, finder=True) == _refusal(text, limit, finder=False)
+    for bomb in (BILLION_LAUGHS, _MERGE_BOMB):
+        assert _past_limit(bomb, limit)
+
+
 @pytest.mark.slow  # over a second on a 2-core machine
 def test_alias_count_depth_size_and_recursion_limits() -> None:
     many = "a: &a x\nb: [" + ", ".join(["*a"] * (_yaml.MAX_ALIASES + 1)) + "]\n"

@@ -194,6 +194,33 @@ def test_stops_while_waiting_lower_the_healthy_count() -> None:
     assert late.status == "Succeeded" and rows(late).loc["i-004", "status"] == "Failed"
 
 
+def test_a_stop_at_the_instant_an_instance_finishes_counts_after_the_finish() -> None:
+    # UG:instances-health.md (codedeploy.md 3.1): a stopped instance counts as failed, and "a
+    # deployment must never cause the number of healthy instances to fall below the minimum".
+    # OneAtATime on 3 (minimum 2); each instance takes 60 s; i-000 stops at second 60, the
+    # instant it finishes. It succeeded (the stop comes after its last event), but the group
+    # then has 2 healthy instances, so CodeDeploy may not take i-001 down: it used to, as if
+    # i-000 were still healthy, and the count fell to 1.
+    one_minute = {"DownloadBundle": 58.0, "Install": 2.0}
+    for at in (1.0, 1.01):
+        run = simulate(
+            n=3,
+            hooks={},
+            previous_hooks=None,
+            reserved_durations=one_minute,
+            faults=[InstanceStop("i-000", at)],
+        )
+        table = rows(run)
+        assert table.loc["i-000", "status"] == "Succeeded"
+        assert run.status == "Failed" and run.error_code == "HEALTH_CONSTRAINTS"
+        if at == 1.0:  # i-001 never starts
+            assert table.status.tolist() == ["Succeeded", "Skipped", "Skipped"]
+            assert run.summary()["lowest_healthy"] == 2
+        else:  # i-001 started at second 60, before the stop: the stop, not CodeDeploy, lowers it
+            assert table.loc["i-001", "start"] == 60.0
+            assert run.summary()["lowest_healthy"] == 1
+
+
 # ====================================================================== alarms and stops
 def test_alarm_already_in_alarm_stops_at_once() -> None:
     # D4: an alarm already in ALARM at the start stops the deployment with ALARM_ACTIVE.

@@ -7,6 +7,7 @@ from dataclasses import replace
 
 import pytest
 from hypothesis import HealthCheck, Phase, settings
+from hypothesis import strategies as st
 from hypothesis.stateful import rule
 
 import shiftsim
@@ -21,8 +22,11 @@ from shiftsim import (
     ManualStop,
     Version,
 )
+from shiftsim._seeding import seed_sequence
+from shiftsim.configs import DeploymentConfig, MinimumHealthyHosts
 from shiftsim.fleet import Fleet
-from shiftsim.server import Script, ScriptFault, ServerDeployment, simulate_server
+from shiftsim.server import InstanceStop, Script, ScriptFault, ServerDeployment, simulate_server
+from shiftsim.server.simulate import replay_with_actions
 from shiftsim.testing import (
     DeploymentMachine,
     ServerDeploymentMachine,
@@ -242,6 +246,76 @@ TestDeploymentMachine.pytestmark = [pytest.mark.slow]
 TestServerDeploymentMachine = ServerDeploymentMachine.TestCase
 TestServerDeploymentMachine.settings = settings(stateful_step_count=12, deadline=None)
 TestServerDeploymentMachine.pytestmark = [pytest.mark.slow]
+
+
+def drive_server_machine(
+    deployment: ServerDeployment, seed: int, machine: type[ServerDeploymentMachine] | None = None
+) -> None:
+    """Run ``machine`` (default ServerDeploymentMachine) on this one deployment and seed,
+    deterministically: start, check, at most one step, finish."""
+
+    class OneDeployment(machine or ServerDeploymentMachine):  # type: ignore[misc]
+        deployments = st.just(deployment)
+        seeds = st.just(seed)
+
+    case = OneDeployment.TestCase
+    case.settings = settings(
+        FAST, max_examples=1, stateful_step_count=1, derandomize=True, phases=[Phase.generate]
+    )
+    case().runTest()
+
+
+HOST_COUNT_1 = DeploymentConfig(
+    "one-healthy", "Server", minimum_healthy_hosts=MinimumHealthyHosts("HOST_COUNT", 1)
+)
+
+
+def test_server_machine_does_not_blame_codedeploy_for_an_instance_that_stops() -> None:
+    """The example Hypothesis found: i-001 and i-002 are stopped, i-000 stops at second 0.
+
+    UG:instances-health.md (codedeploy.md 3.1, "Guard rules" and "Stopped EC2 instances";
+    https://docs.aws.amazon.com/codedeploy/latest/userguide/instances-health.html): "a
+    deployment must never cause the number of healthy instances to fall below the minimum";
+    CodeDeploy "will attempt to deploy to all instances in a deployment group, even those that
+    are currently in a Stopped state", which count as failed; and a group that starts below the
+    minimum is not reduced any further. The group starts with no healthy instance (i-000 stops
+    as the deployment starts, on its own), so deploying to the three stopped instances lowers
+    nothing: the drop from 1 to 0 is i-000's, not CodeDeploy's.
+    """
+    fleet = Fleet.of_size(3).update(["i-001", "i-002"], stopped=True)
+    deployment = ServerDeployment(HOST_COUNT_1, fleet=fleet, faults=[InstanceStop("i-000", 0.0)])
+    run = simulate_server(deployment, rng=seed_sequence(0))
+    rows = run.instances.set_index("instance_id")
+    assert (run.status, run.error_code) == ("Failed", "HEALTH_CONSTRAINTS")
+    assert (rows.status == "Failed").all()
+    assert (rows.failed_event == "ApplicationStop").all()
+    assert rows.message.str.contains("AGENT_ISSUE").all()
+    assert run.summary()["lowest_healthy"] == 0
+    drive_server_machine(deployment, seed=0)
+
+
+class IgnoresTheMinimum(ServerDeploymentMachine):
+    """A broken engine: it deploys to every instance at once, whatever the minimum."""
+
+    def _replay(self) -> None:
+        def reckless(d: ServerDeployment) -> ServerDeployment:
+            return replace(d, config="CodeDeployDefault.AllAtOnce")
+
+        self.run = replay_with_actions(
+            reckless(self.deployment), reckless(self.scenario()), seed_sequence(self.seed)
+        )
+
+
+def test_server_machine_still_blames_codedeploy_for_what_it_takes_down() -> None:
+    # UG:instances-health.md: HOST_COUNT 1 of 3 deploys to at most two at once; taking all
+    # three down leaves 0 healthy, which CodeDeploy must never do. An instance that stops later
+    # does not excuse it.
+    deployment = ServerDeployment(
+        HOST_COUNT_1, fleet=Fleet.of_size(3), faults=[InstanceStop("i-002", 5.0)]
+    )
+    drive_server_machine(deployment, seed=0)
+    with pytest.raises(AssertionError, match="the healthy count fell to 0, below the minimum of 1"):
+        drive_server_machine(deployment, seed=0, machine=IgnoresTheMinimum)
 
 
 class RewritesHistory(DeploymentMachine):

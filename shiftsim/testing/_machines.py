@@ -18,7 +18,7 @@ from hypothesis.stateful import (
 
 from shiftsim._seeding import seed_sequence
 from shiftsim.rollback import ManualStop
-from shiftsim.server import ScaleOut, ServerDeployment
+from shiftsim.server import InstanceStop, ScaleOut, ServerDeployment
 from shiftsim.server.simulate import replay_with_actions
 from shiftsim.stepping import DeploymentState, Stepper
 from shiftsim.stepping import start as _start
@@ -225,7 +225,8 @@ class ServerDeploymentMachine(RuleBasedStateMachine):
     * no lifecycle event of the deployment starts after it ended;
     * in place, CodeDeploy never took the healthy count below the minimum (or below where
       it started, when it started below), and never had more than ``N - minimum``
-      instances in flight.
+      instances in flight. An instance that stops (``InstanceStop``) lowers the count on its
+      own: that is not CodeDeploy's doing (UG:instances-health.md).
 
     At the end every instance of every deployment it set off (rollback, launch, follow-up)
     is in a final status.
@@ -239,6 +240,8 @@ class ServerDeploymentMachine(RuleBasedStateMachine):
     ----------
     deployments : SearchStrategy
         Default ``server_deployments()`` on fleets of 1 to 6 instances.
+    seeds : SearchStrategy
+        The seed each example simulates with; default any 32-bit integer.
     deployment : ServerDeployment
         The deployment as drawn (before the machine's actions).
     run : ServerRun
@@ -259,6 +262,7 @@ class ServerDeploymentMachine(RuleBasedStateMachine):
     """
 
     deployments: st.SearchStrategy[Any] = server_deployments(fleets=fleets(1, 6, conditions=True))
+    seeds: st.SearchStrategy[int] = st.integers(0, 2**32 - 1)
     max_step_minutes: int = 10
 
     def __init__(self) -> None:
@@ -271,7 +275,7 @@ class ServerDeploymentMachine(RuleBasedStateMachine):
     @initialize(data=st.data())
     def start_deployment(self, data: st.DataObject) -> None:
         self.deployment = data.draw(self.deployments, label="deployment")
-        self.seed = data.draw(st.integers(0, 2**32 - 1), label="seed")
+        self.seed = data.draw(self.seeds, label="seed")
         self.alarm_events = list(self.deployment.alarm_events)
         self.scale_outs = list(self.deployment.scale_outs)
         self.manual_stop = self.deployment.manual_stop
@@ -379,34 +383,28 @@ class ServerDeploymentMachine(RuleBasedStateMachine):
 
     def _check_window(self, main: Any) -> None:
         """Healthy count and instances in flight, rebuilt from the instances CodeDeploy
-        started and finished (UG:instances-health.md)."""
+        started and finished and the instances that stopped on their own
+        (UG:instances-health.md)."""
         n = len(main)
         config = self.deployment.deployment_config
         if config.zonal_config is not None or n == 0:
             return
         minimum = config.minimum_healthy_hosts.minimum(n)
-        fleet = self.deployment.fleet
-        healthy = {
-            i.id: bool(i.healthy) and not i.stopped for i in fleet if i.id in set(main.instance_id)
-        }
-        moves: list[tuple[float, int, int]] = []
-        for row in main.itertuples(index=False):
-            if row.start == row.start:  # started
-                moves.append((row.start, 1, -1 if healthy[row.instance_id] else 0))
-                moves.append((row.end, 0, 1 if row.status == "Succeeded" else 0))
-        level = start = sum(healthy.values())
-        low = level
-        flight = peak = 0
-        for _, starting, change in sorted(moves):
-            level += change
-            low = min(low, level)
-            flight += 1 if starting else -1
-            peak = max(peak, flight)
-        assert low >= min(minimum, start), (
-            f"the healthy count fell to {low}, below the minimum of {minimum} {self._where()}"
-        )
-        assert peak <= max(n - minimum, 1), (
-            f"{peak} instances were in flight at once; at most {n - minimum} may be {self._where()}"
+        ids = set(main.instance_id)
+        healthy = {i.id: bool(i.healthy) and not i.stopped for i in self.deployment.fleet}
+        stops = _stop_times(self.deployment, ids)
+        window = _Window({i: healthy[i] for i in ids}, stops)
+        floor = min(minimum, window.level)
+        for when, kind, instance, succeeded in _moves(main, stops):
+            if window.move(when, kind, instance, succeeded):  # CodeDeploy took it down
+                assert window.level >= floor, (
+                    f"CodeDeploy took {instance} out of service at minute {when / 60:g}: the "
+                    f"healthy count fell to {window.level}, below the minimum of {minimum} "
+                    f"{self._where()}"
+                )
+        assert window.peak <= max(n - minimum, 1), (
+            f"{window.peak} instances were in flight at once; at most {n - minimum} may be "
+            f"{self._where()}"
         )
 
     def teardown(self) -> None:
@@ -419,3 +417,67 @@ class ServerDeploymentMachine(RuleBasedStateMachine):
         pending = statuses & set(PENDING_INSTANCE_STATUSES)
         assert not pending, f"instances left {sorted(pending)}:\n  {explain(self.run)}"
         assert self.run.status in TERMINAL
+
+
+# At one instant CodeDeploy first sees instances finish, then instances that stop (a stop at
+# the instant an instance finishes comes after the finish), then starts the next ones; an
+# instance that finishes as it starts (no time at all) finishes after the starts.
+_FINISH, _STOP, _START, _INSTANT_FINISH = range(4)
+
+
+def _stop_times(deployment: ServerDeployment, ids: set[str]) -> dict[str, float]:
+    """When each instance of ``ids`` that an :class:`InstanceStop` stops does (seconds)."""
+    stops: dict[str, float] = {}
+    for fault in deployment.faults:
+        if isinstance(fault, InstanceStop) and fault.instance in ids:
+            at = 60.0 * fault.at_minute
+            stops[fault.instance] = min(stops.get(fault.instance, math.inf), at)
+    return stops
+
+
+def _moves(main: Any, stops: dict[str, float]) -> list[tuple[float, int, str, bool]]:
+    """``(seconds, kind, instance, succeeded)`` of every start, finish and later stop, in
+    the order CodeDeploy sees them."""
+    moves = [(at, _STOP, i, False) for i, at in stops.items() if at > 0.0]
+    for row in main.itertuples(index=False):
+        if row.start == row.start:  # started
+            moves.append((row.start, _START, row.instance_id, False))
+            finish = _FINISH if row.end > row.start else _INSTANT_FINISH
+            moves.append((row.end, finish, row.instance_id, row.status == "Succeeded"))
+    return sorted(moves)
+
+
+class _Window:
+    """The healthy count and the instances in flight as the moves come.
+
+    A stopped instance counts as failed (UG:instances-health.md): one that stops while idle
+    and healthy lowers the count then, not when CodeDeploy reaches it; one that stops in flight
+    is already out of the count. Instances that stop at second 0 are unhealthy from the start.
+    """
+
+    def __init__(self, healthy: dict[str, bool], stops: dict[str, float]) -> None:
+        self.healthy = {i: h and stops.get(i, math.inf) > 0.0 for i, h in healthy.items()}
+        self.stops = stops
+        self.level = sum(self.healthy.values())
+        self.flying: set[str] = set()
+        self.peak = 0
+
+    def move(self, when: float, kind: int, instance: str, succeeded: bool) -> bool:
+        """Apply one move; True when it is CodeDeploy taking a healthy instance down."""
+        if kind == _START:
+            self.flying.add(instance)
+            self.peak = max(self.peak, len(self.flying))
+            if self.healthy[instance]:
+                self.healthy[instance] = False
+                self.level -= 1
+                return True
+        elif kind == _STOP:
+            if self.healthy[instance] and instance not in self.flying:
+                self.healthy[instance] = False
+                self.level -= 1
+        else:
+            self.flying.discard(instance)
+            if succeeded and self.stops.get(instance, math.inf) >= when:
+                self.healthy[instance] = True
+                self.level += 1
+        return False

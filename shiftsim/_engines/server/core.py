@@ -333,10 +333,14 @@ class WindowSimulation:
         in_flight = self.in_flight = self.in_flight - 1
         if self.ok[i]:
             self.succeeded += 1
-            self.healthy_count += 1
             self.final[i] = S_SUCCEEDED
-            if self.zonal:
-                self.zone_healthy += 1
+            # An instance that stops at the very instant it finishes succeeded (rules.
+            # stopped_outcome) but is stopped: it does not join the healthy count. Its stop was
+            # scheduled first, so _on_stop saw it still in flight and left the count alone.
+            if self.stop_time[i] > self.sim.now:
+                self.healthy_count += 1
+                if self.zonal:
+                    self.zone_healthy += 1
         else:
             self.failed += 1
             self.final[i] = S_FAILED
