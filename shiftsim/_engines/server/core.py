@@ -337,7 +337,7 @@ class WindowSimulation:
             # An instance that stops at the very instant it finishes succeeded (rules.
             # stopped_outcome) but is stopped: it does not join the healthy count. Its stop was
             # scheduled first, so _on_stop saw it still in flight and left the count alone.
-            if self.stop_time[i] > self.sim.now:
+            if not self.watch_stops or self.stop_time[i] > self.sim.now:
                 self.healthy_count += 1
                 if self.zonal:
                     self.zone_healthy += 1
