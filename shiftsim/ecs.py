@@ -632,9 +632,8 @@ class EcsRun:
         if end is not None:
             state = {"original": ["DRAINING", 0.0, False]}
             emit(end)
-        elif (
-            self.status == DeploymentStatus.SUCCEEDED
-        ):  # KEEP_ALIVE: left running, out of the deployment
+        elif self.status == DeploymentStatus.SUCCEEDED:
+            # KEEP_ALIVE: left running, out of the deployment
             state = {"original": ["ACTIVE", 0.0, False]}
             emit(self.duration)
         return pd.DataFrame(

@@ -224,7 +224,7 @@ class TrafficRun:
                     status=status,
                     create_time=end,
                     complete_time=end if status == DeploymentStatus.SUCCEEDED else None,
-                    overview={**overview, status: 1},
+                    overview={**overview, target_status(status): 1},
                 )
         return notes
 

@@ -39,7 +39,7 @@ LAMBDA_EVENTS = ("Start", *vocabulary.LAMBDA_EVENTS, "End")
 ECS_EVENTS = ("Start", *vocabulary.ECS_EVENTS, "End")
 HOOKS = frozenset(vocabulary.HOOKABLE_EVENTS["Lambda"]) | set(vocabulary.HOOKABLE_EVENTS["ECS"])
 _PENDING = LifecycleEventStatus.PENDING.value
-_UNKNOWN_ERROR = LifecycleErrorCode.UNKNOWN_ERROR
+_UNKNOWN_ERROR = LifecycleErrorCode.UNKNOWN_ERROR.value
 
 
 @dataclass
@@ -303,9 +303,9 @@ class LiveTraffic:
                 if status != LifecycleEventStatus.IN_PROGRESS:
                     item["endTime"] = created + timedelta(minutes=float(last["minute"]))
                     succeeded = status == LifecycleEventStatus.SUCCEEDED
-                    code = LifecycleErrorCode.SUCCESS if succeeded else _UNKNOWN_ERROR
+                    code = LifecycleErrorCode.SUCCESS.value if succeeded else _UNKNOWN_ERROR
                     item["diagnostics"] = {
-                        "errorCode": code.value,
+                        "errorCode": code,
                         "message": str(last["detail"] or status),
                     }
             elif self.done:
@@ -510,9 +510,7 @@ class LiveServer:
                 if end == end and end <= seconds:
                     item["endTime"] = created + timedelta(seconds=end)
                     item["status"] = str(row.status)
-                    code = (
-                        row.error_code if isinstance(row.error_code, str) else _UNKNOWN_ERROR.value
-                    )
+                    code = row.error_code if isinstance(row.error_code, str) else _UNKNOWN_ERROR
                     item["diagnostics"] = {
                         "errorCode": code,
                         "scriptName": row.script if isinstance(row.script, str) else "",

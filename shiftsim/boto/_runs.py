@@ -210,13 +210,13 @@ def ecs_fields(run: EcsRun) -> dict[str, Any]:
     """An ECS run's termination wait and blue/green configuration."""
     d = run.deployment
     keep = d.termination_action == "KEEP_ALIVE"
+    succeeded = run.outcome.status == DeploymentStatus.SUCCEEDED
     ready: dict[str, Any] = {"actionOnTimeout": d.ready_action}
     if d.ready_wait_minutes:
         ready["waitTimeInMinutes"] = d.ready_wait_minutes
     return {
         # KEEP_ALIVE starts no termination wait (API:DeploymentInfo).
-        "instanceTerminationWaitTimeStarted": run.outcome.status == DeploymentStatus.SUCCEEDED
-        and not keep,
+        "instanceTerminationWaitTimeStarted": succeeded and not keep,
         "blueGreenDeploymentConfiguration": {
             "terminateBlueInstancesOnDeploymentSuccess": {
                 "action": d.termination_action,
