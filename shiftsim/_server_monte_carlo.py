@@ -20,8 +20,11 @@ from shiftsim._xp import compat
 from shiftsim.decision import wilson
 from shiftsim.errors import UnsupportedScenarioError
 from shiftsim.server import simulate_server
+from shiftsim.vocabulary import DeploymentStatus
 
 __all__ = ["SERVER_COLUMNS", "ServerMonteCarloResult", "run_seed", "server_monte_carlo"]
+
+_SUCCEEDED = DeploymentStatus.SUCCEEDED.value
 
 
 SERVER_COLUMNS = (
@@ -148,8 +151,8 @@ class ServerMonteCarloResult:
         rows = []
         for name, hits in (
             ("rollback_rate", int(f["rolled_back"].sum())),
-            ("stop_rate", int((f["status"] != "Succeeded").sum())),
-            ("escape_rate", int((f["status"] == "Succeeded").sum())),
+            ("stop_rate", int((f["status"] != _SUCCEEDED).sum())),
+            ("escape_rate", int((f["status"] == _SUCCEEDED).sum())),
         ):
             low, high = wilson(hits, n)
             rows.append((name, hits / n, low, high, np.nan, np.nan, np.nan))
@@ -180,7 +183,7 @@ class ServerMonteCarloResult:
         return (
             f"<ServerMonteCarloResult {self.n_runs} runs of "
             f"{getattr(self.deployment.config, 'name', '')}: success "
-            f"{(f['status'] == 'Succeeded').mean():.1%}, rollback {f['rolled_back'].mean():.1%}>"
+            f"{(f['status'] == _SUCCEEDED).mean():.1%}, rollback {f['rolled_back'].mean():.1%}>"
         )
 
     def plot(self, ax: Any = None, **options: Any) -> Any:

@@ -81,6 +81,9 @@ from shiftsim.vocabulary import (
     HOOKABLE_EVENTS,
     MAX_ECS_READY_WAIT_MINUTES,
     MAX_TERMINATION_WAIT_MINUTES,
+    DeploymentStatus,
+    ErrorCode,
+    LifecycleEventStatus,
 )
 
 __all__ = [
@@ -379,7 +382,9 @@ class EcsDeployment:
             f"Traffic was not rerouted within the ready wait ({self.ready_wait_minutes} "
             "minutes) and actionOnTimeout is STOP_DEPLOYMENT."
         )
-        return (PhaseSpec("ReadyWait", seconds=wait, stop_at_end=("TIMEOUT", message)),)
+        return (
+            PhaseSpec("ReadyWait", seconds=wait, stop_at_end=(ErrorCode.TIMEOUT.value, message)),
+        )
 
     def plan(self) -> TrafficPlan:
         """Compile this deployment into the plan both engines run."""
@@ -514,7 +519,10 @@ class EcsRun:
         """When the original task set is removed (seconds), or None if the deployment did not
         succeed or the task set is kept (KEEP_ALIVE). Until then the deployment group is busy
         (codedeploy.md section 8)."""
-        if self.status != "Succeeded" or self.deployment.termination_action == "KEEP_ALIVE":
+        if (
+            self.status != DeploymentStatus.SUCCEEDED
+            or self.deployment.termination_action == "KEEP_ALIVE"
+        ):
             return None
         return self.duration + 60.0 * self.termination_wait_minutes
 
@@ -541,7 +549,7 @@ class EcsRun:
                 self.duration / 60.0,
                 self.deployment_id,
                 "TerminationWait",
-                "InProgress",
+                LifecycleEventStatus.IN_PROGRESS.value,
                 f"original task set kept without traffic for {wait} minutes",
             ),
             (
@@ -549,7 +557,7 @@ class EcsRun:
                 end / 60.0,
                 self.deployment_id,
                 "TerminateOriginalTaskSet",
-                "Succeeded",
+                LifecycleEventStatus.SUCCEEDED.value,
                 f"original task set ({self.deployment.current.name}) removed",
             ),
         ]
@@ -598,9 +606,13 @@ class EcsRun:
         emit(0.0)
         shifts = iter(self.run.trace.weights[1:])
         for time, event, status, _ in self.run.trace.events:
-            if event == "Install" and status == "InProgress":
+            if event == "Install" and status == LifecycleEventStatus.IN_PROGRESS:
                 state["replacement"] = ["ACTIVE", 0.0, False]
-            elif event == "AllowTestTraffic" and status == "Succeeded" and d.test_traffic:
+            elif (
+                event == "AllowTestTraffic"
+                and status == LifecycleEventStatus.SUCCEEDED
+                and d.test_traffic
+            ):
                 state["original"][2] = False
                 state["replacement"][2] = True
             elif event == "TrafficShift":
@@ -620,7 +632,8 @@ class EcsRun:
         if end is not None:
             state = {"original": ["DRAINING", 0.0, False]}
             emit(end)
-        elif self.status == "Succeeded":  # KEEP_ALIVE: left running, out of the deployment
+        elif self.status == DeploymentStatus.SUCCEEDED:
+            # KEEP_ALIVE: left running, out of the deployment
             state = {"original": ["ACTIVE", 0.0, False]}
             emit(self.duration)
         return pd.DataFrame(

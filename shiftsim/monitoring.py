@@ -42,6 +42,7 @@ from typing import Any
 from shiftsim._checks import check_choice, check_number, invalid
 from shiftsim._validation import check_alarms
 from shiftsim.alarms import Alarm
+from shiftsim.vocabulary import ErrorCode
 
 __all__ = [
     "READ_FAILURE_CODES",
@@ -52,7 +53,9 @@ __all__ = [
 ]
 
 #: Error codes a failed read of alarm state may stop a deployment with (API:ErrorCode).
-READ_FAILURE_CODES = ("THROTTLED", "IAM_ROLE_PERMISSIONS", "INTERNAL_ERROR")
+READ_FAILURE_CODES = tuple(
+    c.value for c in (ErrorCode.THROTTLED, ErrorCode.IAM_ROLE_PERMISSIONS, ErrorCode.INTERNAL_ERROR)
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,7 +120,7 @@ class AlarmReadFailure:
 
     start_minute: float
     end_minute: float
-    error_code: str = "THROTTLED"
+    error_code: str = ErrorCode.THROTTLED.value
 
     def __post_init__(self) -> None:
         check_number("AlarmReadFailure", "start_minute", self.start_minute, 0.0)

@@ -18,6 +18,12 @@ from shiftsim._engines.traffic.plan import TrafficPlan
 from shiftsim._exposure import exposure_of
 from shiftsim._html import table
 from shiftsim.notifications import Notification, NotificationContext
+from shiftsim.vocabulary import (
+    NOTIFICATION_OVERVIEW,
+    DeploymentStatus,
+    InstanceStatus,
+    target_status,
+)
 
 __all__ = ["TrafficRun"]
 
@@ -141,7 +147,7 @@ class TrafficRun:
                 (
                     self.rollback_deployment_id,
                     "codeDeployRollback",
-                    "Succeeded",
+                    DeploymentStatus.SUCCEEDED.value,
                     None,
                     out.end_time,
                     out.end_time,
@@ -168,21 +174,21 @@ class TrafficRun:
         """SNS trigger messages and EventBridge events, in time order."""
         ctx, out = self.context, self.trace.outcome
         end = out.end_time
-        overview = {"Failed": 0, "InProgress": 0, "Pending": 0, "Skipped": 0, "Succeeded": 0}
-        final = dict(overview, **{"Succeeded" if out.status == "Succeeded" else "Failed": 1})
+        overview = {k: 0 for k in NOTIFICATION_OVERVIEW if k != InstanceStatus.READY}
+        final = {**overview, target_status(out.status): 1}
         notes = ctx.deployment(
             0.0,
             "DeploymentStart",
             self.deployment_id,
-            status="InProgress",
+            status=DeploymentStatus.IN_PROGRESS.value,
             create_time=0.0,
             complete_time=None,
-            overview=dict(overview, InProgress=1),
+            overview={**overview, InstanceStatus.IN_PROGRESS.value: 1},
         )
         event = {
-            "Succeeded": "DeploymentSuccess",
-            "Failed": "DeploymentFailure",
-            "Stopped": "DeploymentStop",
+            DeploymentStatus.SUCCEEDED.value: "DeploymentSuccess",
+            DeploymentStatus.FAILED.value: "DeploymentFailure",
+            DeploymentStatus.STOPPED.value: "DeploymentStop",
         }[out.status]
         notes += ctx.deployment(
             end,
@@ -208,8 +214,8 @@ class TrafficRun:
                 error_message=self.error_message,
             )
             for name, status in (
-                ("DeploymentStart", "InProgress"),
-                ("DeploymentSuccess", "Succeeded"),
+                ("DeploymentStart", DeploymentStatus.IN_PROGRESS.value),
+                ("DeploymentSuccess", DeploymentStatus.SUCCEEDED.value),
             ):
                 notes += ctx.deployment(
                     end,
@@ -217,10 +223,8 @@ class TrafficRun:
                     self.rollback_deployment_id,
                     status=status,
                     create_time=end,
-                    complete_time=end if status == "Succeeded" else None,
-                    overview=dict(
-                        overview, **{"Succeeded" if status == "Succeeded" else "InProgress": 1}
-                    ),
+                    complete_time=end if status == DeploymentStatus.SUCCEEDED else None,
+                    overview={**overview, target_status(status): 1},
                 )
         return notes
 

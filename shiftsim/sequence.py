@@ -48,6 +48,7 @@ from shiftsim.results import TrafficRun
 from shiftsim.server import ServerDeployment, ServerSequenceRun, simulate_server_sequence
 from shiftsim.simulation import ENGINES, simulate
 from shiftsim.traffic import Version
+from shiftsim.vocabulary import DeploymentStatus
 
 __all__ = ["AliasState", "SequenceRun", "simulate_sequence"]
 
@@ -186,7 +187,7 @@ def _alias_after(deployment: LambdaDeployment, run: TrafficRun, before: AliasSta
     out = run.outcome
     if deployment.split_alias:
         return before  # refused before touching the alias
-    if out.status == "Succeeded":
+    if out.status == DeploymentStatus.SUCCEEDED:
         return AliasState(deployment.target)
     if out.rolled_back or out.final_percent == 0:
         return AliasState(deployment.current)

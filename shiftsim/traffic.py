@@ -23,7 +23,7 @@ from dataclasses import dataclass, field, replace
 from shiftsim._checks import check_choice, check_number, invalid
 from shiftsim._limits import MAX_RATE
 from shiftsim._seeding import ADDED
-from shiftsim.vocabulary import LIFECYCLE_EVENT_TIMEOUT_SECONDS
+from shiftsim.vocabulary import LIFECYCLE_EVENT_TIMEOUT_SECONDS, HookStatus
 
 __all__ = ["Hook", "Profile", "Version"]
 
@@ -327,7 +327,11 @@ class Version:
         return f"Version({', '.join(parts)})"
 
 
-HOOK_OUTCOMES = ("Succeeded", "Failed", "NoResponse")
+#: A hook function that never reports: shiftsim's word, not a status AWS knows (the hook fails
+#: when its hour is up, D10).
+NO_RESPONSE = "NoResponse"
+#: What a :class:`Hook` may do: report one of AWS's two hook statuses, or never report.
+HOOK_OUTCOMES = (*(s.value for s in HookStatus), NO_RESPONSE)
 #: A hook that does not report within one hour fails the deployment (D10, UG hooks reference;
 #: :data:`shiftsim.vocabulary.LIFECYCLE_EVENT_TIMEOUT_SECONDS`).
 HOOK_TIMEOUT_SECONDS = float(LIFECYCLE_EVENT_TIMEOUT_SECONDS)
@@ -355,7 +359,7 @@ class Hook:
 
     function_name: str = "CodeDeployHook_hook"
     duration: float = 30.0
-    outcome: str = "Succeeded"
+    outcome: str = HookStatus.SUCCEEDED.value
 
     def __post_init__(self) -> None:
         if not isinstance(self.function_name, str) or not self.function_name:
@@ -365,11 +369,11 @@ class Hook:
 
     @property
     def times_out(self) -> bool:
-        return self.outcome == "NoResponse" or self.duration > HOOK_TIMEOUT_SECONDS
+        return self.outcome == NO_RESPONSE or self.duration > HOOK_TIMEOUT_SECONDS
 
     @property
     def succeeds(self) -> bool:
-        return self.outcome == "Succeeded" and not self.times_out
+        return self.outcome == HookStatus.SUCCEEDED and not self.times_out
 
     def end_time(self, start: float) -> float:
         """When the hook's result is known, seconds."""

@@ -50,6 +50,8 @@ __all__ = [
     "MAX_SHIFTING_MINUTES",
     "MAX_STEP_PERCENT",
     "MAX_TERMINATION_WAIT_MINUTES",
+    "NOTIFICATION_OVERVIEW",
+    "OVERVIEW",
     "PREVIOUS_REVISION_EVENTS",
     "PSEUDO_EVENTS",
     "SERVER_ALLOW_EVENTS",
@@ -67,7 +69,9 @@ __all__ = [
     "LifecycleErrorCode",
     "LifecycleEventStatus",
     "Limit",
+    "StopStatus",
     "lifecycle_events",
+    "target_status",
 ]
 
 
@@ -278,6 +282,62 @@ class InstanceStatus(_Name):
     READY = "Ready"
 
 
+#: A deployment's ``deploymentOverview`` with nothing counted yet: one zero per instance status,
+#: keyed by the plain spelling, in the API's order (API:DeploymentOverview). Read-only; copy it
+#: (``dict(OVERVIEW)``) to count.
+OVERVIEW: Mapping[str, int] = MappingProxyType(
+    dict.fromkeys(
+        (
+            s.value
+            for s in (
+                InstanceStatus.PENDING,
+                InstanceStatus.IN_PROGRESS,
+                InstanceStatus.SUCCEEDED,
+                InstanceStatus.FAILED,
+                InstanceStatus.SKIPPED,
+                InstanceStatus.READY,
+            )
+        ),
+        0,
+    )
+)
+#: The same counts in the order shiftsim's SNS and EventBridge messages list them
+#: (their ``deploymentOverview``; codedeploy.md section 9): alphabetical, ``Ready`` last. A Lambda
+#: or ECS deployment has no ``Ready`` instances and leaves that key out.
+NOTIFICATION_OVERVIEW: Mapping[str, int] = MappingProxyType(
+    dict.fromkeys(
+        (
+            s.value
+            for s in (
+                InstanceStatus.FAILED,
+                InstanceStatus.IN_PROGRESS,
+                InstanceStatus.PENDING,
+                InstanceStatus.SKIPPED,
+                InstanceStatus.SUCCEEDED,
+                InstanceStatus.READY,
+            )
+        ),
+        0,
+    )
+)
+
+
+def target_status(deployment_status: str) -> str:
+    """The status of a Lambda or ECS deployment's one target while the deployment is
+    ``deployment_status`` (API:TargetStatus): in progress while it runs, succeeded with it, and
+    failed when it fails or is stopped.
+
+    Examples
+    --------
+    >>> target_status("Stopped")
+    'Failed'
+    """
+    if deployment_status == DeploymentStatus.IN_PROGRESS:
+        return InstanceStatus.IN_PROGRESS.value
+    succeeded = deployment_status == DeploymentStatus.SUCCEEDED
+    return (InstanceStatus.SUCCEEDED if succeeded else InstanceStatus.FAILED).value
+
+
 class LifecycleEventStatus(_Name):
     """A lifecycle event's status on one target (API:LifecycleEventStatus)."""
 
@@ -295,6 +355,13 @@ class HookStatus(_Name):
 
     SUCCEEDED = "Succeeded"
     FAILED = "Failed"
+
+
+class StopStatus(_Name):
+    """What ``StopDeployment`` answers (API:StopStatus)."""
+
+    PENDING = "Pending"
+    SUCCEEDED = "Succeeded"
 
 
 # ============================================================================ error codes

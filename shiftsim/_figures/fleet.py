@@ -15,6 +15,7 @@ from matplotlib.transforms import blended_transform_factory
 from shiftsim._figures.layout import WIDTH, short_name
 from shiftsim.errors import ConfigError
 from shiftsim.server import ServerRun
+from shiftsim.vocabulary import InstanceStatus, LifecycleEventStatus
 
 __all__ = ["SERVER_EVENTS", "draw_fleet", "fleet_axes", "fleet_figure"]
 
@@ -34,7 +35,10 @@ SERVER_EVENTS = (
     "AllowTraffic",
     "AfterAllowTraffic",
 )
-_OUTCOME_COLORS = {"Failed": "tab:red", "Unknown": "black"}
+_OUTCOME_COLORS = {
+    LifecycleEventStatus.FAILED.value: "tab:red",
+    LifecycleEventStatus.UNKNOWN.value: "black",
+}
 #: Lifecycle events grouped by phase, each phase in shades of one hue (codedeploy.md 4.1).
 _PHASES = (
     ("Purples", ("BeforeBlockTraffic", "BlockTraffic", "AfterBlockTraffic", "ApplicationStop")),
@@ -143,7 +147,7 @@ def draw_fleet(
 def _timed_events(lifecycle: pd.DataFrame) -> pd.DataFrame:
     """The lifecycle events that ran (a start, not skipped)."""
     timed = lifecycle.dropna(subset=["start"])
-    return timed[timed["status"] != "Skipped"]
+    return timed[timed["status"] != LifecycleEventStatus.SKIPPED.value]
 
 
 def _draw_event_bars(
@@ -215,7 +219,7 @@ def _draw_binned_rows(
         stats = group.groupby("_row").agg(
             first=("start", "min"),
             last=("end", "max"),
-            failed=("status", lambda s: float((s == "Failed").mean())),
+            failed=("status", lambda s: float((s == LifecycleEventStatus.FAILED.value).mean())),
         )
         is_other = dep in others
         ax.barh(
@@ -363,7 +367,7 @@ def _window(
     was = np.asarray(run.plan.healthy, dtype=bool)
     before = np.array([was[position[i]] for i in main["instance_id"]], dtype=bool)
     timed = main["start"].notna().to_numpy()
-    ok = (main["status"] == "Succeeded").to_numpy()
+    ok = (main["status"] == InstanceStatus.SUCCEEDED.value).to_numpy()
     start = main["start"].to_numpy(float)[timed & before] / 60.0
     end = main["end"].to_numpy(float) / 60.0
     closes = timed & np.isfinite(end) & ok

@@ -18,6 +18,7 @@ from shiftsim.errors import ConfigError
 from shiftsim.lambda_ import DEFAULT_METRIC_DELAY, LambdaDeployment
 from shiftsim.results import TrafficRun
 from shiftsim.traffic import Profile
+from shiftsim.vocabulary import DeploymentStatus, ErrorCode, LifecycleEventStatus
 
 __all__ = [
     "STATE_COLORS",
@@ -41,6 +42,11 @@ __all__ = [
 #: Colors of alarm states, as the CloudWatch console draws them.
 STATE_COLORS = {"OK": "tab:green", "ALARM": "tab:red", "INSUFFICIENT_DATA": "tab:gray"}
 _HOOK_SHADES = ("#fde9c8", "#d9e8f6")
+#: Marker and colour of a hook that ended in each outcome.
+_HOOK_OUTCOMES = {
+    LifecycleEventStatus.SUCCEEDED: ("o", "tab:green"),
+    LifecycleEventStatus.FAILED: ("X", "tab:red"),
+}
 
 
 def right_edge(end: float) -> float:
@@ -128,7 +134,7 @@ def _phases(events: pd.DataFrame, main: str) -> list[tuple[str, float, float, st
     for row in events[events["deployment_id"] == main].itertuples():
         if row.event in skip:
             continue
-        if row.status == "InProgress":
+        if row.status == LifecycleEventStatus.IN_PROGRESS:
             open_[row.event] = float(row.minute)
         elif row.event in open_:
             out.append((str(row.event), open_.pop(row.event), float(row.minute), str(row.status)))
@@ -185,17 +191,17 @@ def draw_traffic(
 def _draw_hooks(ax: Axes, events: pd.DataFrame, main: str, out: Any) -> list[Any]:
     """Lifecycle events other than AllowTraffic, shaded, with their outcome at their end."""
     handles: list[Any] = []
-    outcomes: dict[str, list[tuple[float, float]]] = {"Succeeded": [], "Failed": []}
+    outcomes: dict[str, list[tuple[float, float]]] = {s.value: [] for s in _HOOK_OUTCOMES}
     shade = 0
     for name, start, stop, status in _phases(events, main):
         if name == "AllowTraffic" or stop <= start:
             continue
-        failed = status == "Failed"
+        failed = status == LifecycleEventStatus.FAILED
         color = "mistyrose" if failed else _HOOK_SHADES[shade % 2]
         shade += 1
         ax.axvspan(start, stop, color=color, alpha=0.8, lw=0, zorder=0)
         # A hook cut short by a stop did not fail by itself.
-        stopped = failed and out.status == "Stopped"
+        stopped = failed and out.status == DeploymentStatus.STOPPED
         note = (" (stopped)" if stopped else " (failed)") if failed else ""
         ax.text(
             (start + stop) / 2,
@@ -210,9 +216,9 @@ def _draw_hooks(ax: Axes, events: pd.DataFrame, main: str, out: Any) -> list[Any
         )
         if not stopped and status in outcomes:
             outcomes[status].append((stop, 88.0))
-    for status, marker, color in (("Succeeded", "o", "tab:green"), ("Failed", "X", "tab:red")):
-        if outcomes[status]:
-            xs, ys = zip(*outcomes[status])
+    for outcome, (marker, color) in _HOOK_OUTCOMES.items():
+        if outcomes[outcome.value]:
+            xs, ys = zip(*outcomes[outcome.value])
             (mark,) = ax.plot(
                 xs,
                 ys,
@@ -220,7 +226,7 @@ def _draw_hooks(ax: Axes, events: pd.DataFrame, main: str, out: Any) -> list[Any
                 color=color,
                 ms=8,
                 ls="none",
-                label=f"hook {status.lower()}",
+                label=f"hook {outcome.value.lower()}",
                 zorder=4,
                 clip_on=False,
             )
@@ -254,7 +260,7 @@ def _draw_event_marks(ax: Axes, events: pd.DataFrame, main: str) -> list[Any]:
     top = blended_transform_factory(ax.transData, ax.transAxes)
     labels: list[tuple[float, str, Any]] = []
     ended = events[(events["event"] == "Deployment") & (events["deployment_id"] == main)]
-    stops = ended[ended["detail"].astype(str).str.startswith("MANUAL_STOP")]
+    stops = ended[ended["detail"].astype(str).str.startswith(ErrorCode.MANUAL_STOP.value)]
     for row in stops.itertuples():
         handles.append(
             ax.axvline(row.minute, color="black", lw=1.6, ls="-.", label="StopDeployment")

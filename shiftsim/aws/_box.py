@@ -26,6 +26,7 @@ from shiftsim.aws._protocol import (
     service_model,
 )
 from shiftsim.aws._record import Record
+from shiftsim.vocabulary import DeploymentStatus
 
 __all__ = ["CodeDeployBox"]
 
@@ -462,7 +463,7 @@ class CodeDeployBox:
         }
         if group is not None:
             group["lastAttemptedDeployment"] = summary
-            if record.status == "Succeeded":
+            if record.status == DeploymentStatus.SUCCEEDED:
                 group["lastSuccessfulDeployment"] = summary
                 group["targetRevision"] = record.request.get("revision")
             if group.get("_active") == record.id:
@@ -495,7 +496,7 @@ class CodeDeployBox:
         if record.live is not None and not record.settled:
             return record.live.status()
         if record.end_minute is not None and record.end_minute > self._clock_minute() + 1e-9:
-            return "InProgress"
+            return DeploymentStatus.IN_PROGRESS.value
         return record.status
 
     def new_id(self, prefix: str) -> str:

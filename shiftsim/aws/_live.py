@@ -23,6 +23,13 @@ import numpy as np
 import shiftsim
 from shiftsim import vocabulary
 from shiftsim.aws._protocol import AwsError
+from shiftsim.vocabulary import (
+    DeploymentStatus,
+    HookStatus,
+    InstanceStatus,
+    LifecycleErrorCode,
+    LifecycleEventStatus,
+)
 
 __all__ = ["HookCall", "LiveServer", "LiveTraffic"]
 
@@ -31,6 +38,8 @@ HOOK_TIMEOUT_SECONDS = float(vocabulary.LIFECYCLE_EVENT_TIMEOUT_SECONDS)
 LAMBDA_EVENTS = ("Start", *vocabulary.LAMBDA_EVENTS, "End")
 ECS_EVENTS = ("Start", *vocabulary.ECS_EVENTS, "End")
 HOOKS = frozenset(vocabulary.HOOKABLE_EVENTS["Lambda"]) | set(vocabulary.HOOKABLE_EVENTS["ECS"])
+_PENDING = LifecycleEventStatus.PENDING.value
+_UNKNOWN_ERROR = LifecycleErrorCode.UNKNOWN_ERROR.value
 
 
 @dataclass
@@ -154,7 +163,8 @@ class LiveTraffic:
         if len(self.calls) == len(self.hook_names):
             return []  # every hook already started (or there are none)
         events = self.stepper.events
-        rows = events[(events["status"] == "InProgress") & events["event"].isin(self.hook_names)]
+        running = events["status"] == LifecycleEventStatus.IN_PROGRESS.value
+        rows = events[running & events["event"].isin(self.hook_names)]
         out = []
         for event, minute in zip(rows["event"].tolist(), rows["minute"].tolist()):
             if event in self.calls:
@@ -182,7 +192,7 @@ class LiveTraffic:
             result = function(call.payload())
         finally:
             self._answer_minute = None
-        if call.answer is None and result in ("Succeeded", "Failed"):
+        if call.answer is None and result in tuple(HookStatus):
             call.answer = (call.start_minute + duration / 60.0, result)
         return call.answer is not None
 
@@ -210,7 +220,10 @@ class LiveTraffic:
         if self._answer_minute is not None:
             return True
         events = self.stepper.events
-        ended = events[(events["event"] == call.event) & (events["status"] != "InProgress")]
+        ended = events[
+            (events["event"] == call.event)
+            & (events["status"] != LifecycleEventStatus.IN_PROGRESS.value)
+        ]
         return ended.empty
 
     def stop(self, rollback: bool | None) -> None:
@@ -264,7 +277,7 @@ class LiveTraffic:
             {
                 "id": rollback,
                 "creator": "codeDeployRollback",
-                "status": "Succeeded",
+                "status": DeploymentStatus.SUCCEEDED.value,
                 "start": end,
                 "end": end,
                 "error": None,
@@ -281,20 +294,22 @@ class LiveTraffic:
         out = []
         for name in names:
             rows = events[events["event"] == name]
-            item: dict[str, Any] = {"lifecycleEventName": name, "status": "Pending"}
+            item: dict[str, Any] = {"lifecycleEventName": name, "status": _PENDING}
             if not rows.empty:
                 first, last = rows.iloc[0], rows.iloc[-1]
                 item["startTime"] = created + timedelta(minutes=float(first["minute"]))
                 status = str(last["status"])
                 item["status"] = status
-                if status != "InProgress":
+                if status != LifecycleEventStatus.IN_PROGRESS:
                     item["endTime"] = created + timedelta(minutes=float(last["minute"]))
+                    succeeded = status == LifecycleEventStatus.SUCCEEDED
+                    code = LifecycleErrorCode.SUCCESS.value if succeeded else _UNKNOWN_ERROR
                     item["diagnostics"] = {
-                        "errorCode": "Success" if status == "Succeeded" else "UnknownError",
+                        "errorCode": code,
                         "message": str(last["detail"] or status),
                     }
             elif self.done:
-                item["status"] = "Skipped"
+                item["status"] = LifecycleEventStatus.SKIPPED.value
             out.append(item)
         return out
 
@@ -386,7 +401,8 @@ class LiveServer:
     def status(self) -> str:
         if self.done:
             return str(self._row()["status"])
-        return "Ready" if self.ready_minute() is not None else "InProgress"
+        waiting = self.ready_minute() is not None
+        return (DeploymentStatus.READY if waiting else DeploymentStatus.IN_PROGRESS).value
 
     def ready_minute(self) -> float | None:
         """When the replacements became ready, while a blue/green deployment waits for
@@ -400,7 +416,10 @@ class LiveServer:
         ):
             return None
         events = self._run().events
-        ready = events[(events["event"] == "Ready") & (events["minute"] <= self._minute + 1e-9)]
+        ready = events[
+            (events["event"] == DeploymentStatus.READY.value)
+            & (events["minute"] <= self._minute + 1e-9)
+        ]
         return None if ready.empty else float(ready["minute"].iloc[0])
 
     def continue_ready(self) -> bool:
@@ -460,11 +479,11 @@ class LiveServer:
         for row in mine.itertuples(index=False):
             s0, s1 = float(row.start_minute), float(row.end_minute)
             if s0 != s0 or s0 > minute:
-                status = str(row.status) if self.done else "Pending"
+                status = str(row.status) if self.done else InstanceStatus.PENDING.value
             elif s1 == s1 and s1 <= minute:
                 status = str(row.status)
             else:
-                status = "InProgress"
+                status = InstanceStatus.IN_PROGRESS.value
             out.append(
                 {
                     "id": str(row.instance_id),
@@ -484,21 +503,21 @@ class LiveServer:
         ]
         out = []
         for row in rows.itertuples(index=False):
-            item: dict[str, Any] = {"lifecycleEventName": str(row.event), "status": "Pending"}
+            item: dict[str, Any] = {"lifecycleEventName": str(row.event), "status": _PENDING}
             start, end = float(row.start), float(row.end)
             if start == start and start <= seconds:
                 item["startTime"] = created + timedelta(seconds=start)
                 if end == end and end <= seconds:
                     item["endTime"] = created + timedelta(seconds=end)
                     item["status"] = str(row.status)
-                    code = row.error_code if isinstance(row.error_code, str) else "UnknownError"
+                    code = row.error_code if isinstance(row.error_code, str) else _UNKNOWN_ERROR
                     item["diagnostics"] = {
                         "errorCode": code,
                         "scriptName": row.script if isinstance(row.script, str) else "",
                         "message": str(row.status),
                     }
                 else:
-                    item["status"] = "InProgress"
+                    item["status"] = LifecycleEventStatus.IN_PROGRESS.value
             elif self.done:
                 item["status"] = str(row.status)
             out.append(item)

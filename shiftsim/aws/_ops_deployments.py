@@ -26,7 +26,14 @@ from shiftsim.aws._ops_revisions import revision_appspec
 from shiftsim.aws._protocol import AwsError, excerpt
 from shiftsim.aws._record import Record
 from shiftsim.errors import AppSpecError, ConfigError, UnsupportedScenarioError
-from shiftsim.vocabulary import BLUE_GREEN_STYLE
+from shiftsim.vocabulary import (
+    BLUE_GREEN_STYLE,
+    DeploymentStatus,
+    HookStatus,
+    InstanceStatus,
+    StopStatus,
+    target_status,
+)
 
 __all__: list[str] = []
 
@@ -154,18 +161,14 @@ def _use_revision(box: Box, app: str, group: str, revision: dict[str, Any]) -> N
 
 
 def _overview(record: Record, status: str) -> dict[str, int]:
-    counts = dict.fromkeys(("Pending", "InProgress", "Succeeded", "Failed", "Skipped", "Ready"), 0)
+    counts = dict(vocabulary.OVERVIEW)
     live = record.live
     if isinstance(live, LiveServer):
         for item in live.instances():
-            key = item["status"] if item["status"] in counts else "Failed"
+            key = item["status"] if item["status"] in counts else InstanceStatus.FAILED.value
             counts[key] += 1
     else:
-        counts[
-            "InProgress"
-            if status == "InProgress"
-            else ("Succeeded" if status == "Succeeded" else "Failed")
-        ] = 1
+        counts[target_status(status)] = 1
     return counts
 
 
@@ -205,7 +208,7 @@ def _deployment_info(box: Box, record: Record) -> dict[str, Any]:
             if group.get(key) is not None:
                 info[key] = group[key]
         if record.platform == "ECS":
-            info["instanceTerminationWaitTimeStarted"] = status == "Succeeded"
+            info["instanceTerminationWaitTimeStarted"] = status == DeploymentStatus.SUCCEEDED
     else:
         info["startTime"] = record.created
         info["deploymentConfigName"] = group.get("deploymentConfigName")
@@ -295,7 +298,10 @@ def _stop_deployment(box: Box, p: dict[str, Any]) -> dict[str, Any]:
     rollback = p.get("autoRollbackEnabled")
     record.live.stop(None if rollback is None else bool(rollback))
     box._settle(record)
-    return {"status": "Succeeded", "statusMessage": f"Deployment {record.id} was stopped."}
+    return {
+        "status": StopStatus.SUCCEEDED.value,
+        "statusMessage": f"Deployment {record.id} was stopped.",
+    }
 
 
 @register
@@ -307,7 +313,8 @@ def _continue_deployment(box: Box, p: dict[str, Any]) -> dict[str, Any]:
             "UnsupportedActionForDeploymentTypeException",
             "ContinueDeployment applies to blue/green EC2 and ECS deployments.",
         )
-    if wait == "TERMINATION_WAIT" and record.settled and record.status == "Succeeded":
+    succeeded = record.status == DeploymentStatus.SUCCEEDED
+    if wait == "TERMINATION_WAIT" and record.settled and succeeded:
         # The original environment's termination wait is not part of shiftsim's deployments:
         # it has nothing left to wait for.
         return {}
@@ -331,7 +338,7 @@ def _put_lifecycle_event_hook_execution_status(box: Box, p: dict[str, Any]) -> d
     record = get_record(box, p["deploymentId"])
     execution = p.get("lifecycleEventHookExecutionId")
     status = p.get("status")
-    if status not in ("Succeeded", "Failed"):
+    if status not in tuple(HookStatus):
         raise AwsError(
             "InvalidLifecycleEventHookExecutionStatusException",
             f"The status {excerpt(status)} is not valid: report Succeeded or Failed.",

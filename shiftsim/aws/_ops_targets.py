@@ -8,6 +8,7 @@ from shiftsim.aws._live import LiveServer, LiveTraffic
 from shiftsim.aws._ops_common import ACCOUNT, MAX_BATCH_TARGETS, Box, get_record, paginate, register
 from shiftsim.aws._protocol import AwsError, excerpt
 from shiftsim.aws._record import Record
+from shiftsim.vocabulary import target_status
 
 __all__: list[str] = []
 
@@ -72,16 +73,11 @@ def _traffic_target(box: Box, record: Record, live: LiveTraffic, target_id: str)
     """A Lambda deployment's LambdaTarget, or an ECS deployment's ECSTarget."""
     deployment = record.extras["deployment"]
     status = live.status()
-    target_status = (
-        "InProgress"
-        if status == "InProgress"
-        else ("Succeeded" if status == "Succeeded" else "Failed")
-    )
     weight = live.target_weight()
     common = {
         "deploymentId": record.id,
         "targetId": target_id,
-        "status": target_status,
+        "status": target_status(status),
         "lastUpdatedAt": box.now,
         "lifecycleEvents": live.lifecycle(record.created),
     }

@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from shiftsim.aws._live import LiveServer, LiveTraffic
+from shiftsim.vocabulary import DeploymentStatus
 
 __all__ = ["Record"]
 
@@ -24,7 +25,7 @@ class Record:
     request: dict[str, Any]
     live: LiveTraffic | LiveServer | None = None
     creator: str = "user"
-    status: str = "InProgress"
+    status: str = DeploymentStatus.IN_PROGRESS.value
     end_minute: float | None = None
     error: tuple[str, str] | None = None
     rollback_of: str | None = None

@@ -15,7 +15,13 @@ from shiftsim.ecs import (
 from shiftsim.lambda_ import LambdaDeployment
 from shiftsim.results import TrafficRun
 from shiftsim.server import ServerRun
-from shiftsim.vocabulary import BLUE_GREEN_STYLE
+from shiftsim.vocabulary import (
+    BLUE_GREEN_STYLE,
+    OVERVIEW,
+    DeploymentStatus,
+    InstanceStatus,
+    target_status,
+)
 
 __all__ = ["to_get_deployment"]
 
@@ -98,9 +104,6 @@ def to_get_deployment(
     return {"deploymentInfo": info}
 
 
-OVERVIEW = {"Pending": 0, "InProgress": 0, "Succeeded": 0, "Failed": 0, "Skipped": 0, "Ready": 0}
-
-
 def reports_rollback(traffic: TrafficRun, deployment_id: str | None) -> bool:
     """Whether ``deployment_id`` asks for the run's rollback deployment (it must name the run's
     own deployment, its rollback, or be None)."""
@@ -154,12 +157,12 @@ def rollback_outcome(traffic: TrafficRun, end: datetime) -> dict[str, Any]:
     """A rollback is a new deployment of the last good revision, reported as succeeded at the
     instant traffic returned (codedeploy.md section 6)."""
     return {
-        "status": "Succeeded",
+        "status": DeploymentStatus.SUCCEEDED.value,
         "creator": "codeDeployRollback",
         "createTime": end,
         "startTime": end,
         "completeTime": end,
-        "deploymentOverview": dict(OVERVIEW, Succeeded=1),
+        "deploymentOverview": {**OVERVIEW, InstanceStatus.SUCCEEDED.value: 1},
         "rollbackInfo": {
             "rollbackTriggeringDeploymentId": traffic.deployment_id,
             "rollbackMessage": f"Rollback of deployment {traffic.deployment_id} succeeded.",
@@ -179,9 +182,7 @@ def own_outcome(
         "createTime": start,
         "startTime": start,
         "completeTime": end,
-        "deploymentOverview": dict(
-            OVERVIEW, **{"Succeeded" if out.status == "Succeeded" else "Failed": 1}
-        ),
+        "deploymentOverview": {**OVERVIEW, target_status(out.status): 1},
     }
     if out.error_code is not None:
         info["errorInformation"] = {"code": out.error_code, "message": traffic.error_message}
@@ -191,7 +192,11 @@ def own_outcome(
             "rollbackMessage": f"Deployment {traffic.deployment_id} was rolled back by "
             f"deployment {rollback_id}.",
         }
-    elif isinstance(run, EcsRun) and out.status != "Succeeded" and not run.rollback_possible:
+    elif (
+        isinstance(run, EcsRun)
+        and out.status != DeploymentStatus.SUCCEEDED
+        and not run.rollback_possible
+    ):
         info["rollbackInfo"] = {
             "rollbackMessage": "The deployment cannot be rolled back: it ended before the "
             "replacement task set was installed (BeforeInstall)."
@@ -205,12 +210,13 @@ def ecs_fields(run: EcsRun) -> dict[str, Any]:
     """An ECS run's termination wait and blue/green configuration."""
     d = run.deployment
     keep = d.termination_action == "KEEP_ALIVE"
+    succeeded = run.outcome.status == DeploymentStatus.SUCCEEDED
     ready: dict[str, Any] = {"actionOnTimeout": d.ready_action}
     if d.ready_wait_minutes:
         ready["waitTimeInMinutes"] = d.ready_wait_minutes
     return {
         # KEEP_ALIVE starts no termination wait (API:DeploymentInfo).
-        "instanceTerminationWaitTimeStarted": run.outcome.status == "Succeeded" and not keep,
+        "instanceTerminationWaitTimeStarted": succeeded and not keep,
         "blueGreenDeploymentConfiguration": {
             "terminateBlueInstancesOnDeploymentSuccess": {
                 "action": d.termination_action,

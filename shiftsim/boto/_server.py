@@ -15,6 +15,7 @@ from shiftsim.boto._triggers import read_triggers
 from shiftsim.configs import DeploymentConfig
 from shiftsim.fleet import Targets
 from shiftsim.server import BlueGreen, ServerDeployment
+from shiftsim.vocabulary import OVERVIEW
 
 __all__ = ["server_deployment", "server_get_deployment"]
 
@@ -118,10 +119,7 @@ def server_get_deployment(run: Any, deployment_id: str | None) -> dict[str, Any]
     start: datetime = run.context.start
     instances = run.instances
     statuses = instances[instances["deployment_id"] == wanted]["status"].value_counts()
-    overview = {
-        key: int(statuses.get(key, 0))
-        for key in ("Pending", "InProgress", "Succeeded", "Failed", "Skipped", "Ready")
-    }
+    overview = {key: int(statuses.get(key, 0)) for key in OVERVIEW}
     deployment = run.deployment
     info: dict[str, Any] = {
         "applicationName": run.context.application,

@@ -11,11 +11,15 @@ from shiftsim._engines.server.record import PassRecord
 from shiftsim._engines.server.state import DeploymentRecord
 from shiftsim.notifications import Notification, NotificationContext
 from shiftsim.server.frames import deployment_instances, pass_lifecycle, pass_rows
-from shiftsim.vocabulary import DeploymentStatus
+from shiftsim.vocabulary import (
+    NOTIFICATION_OVERVIEW,
+    DeploymentStatus,
+    InstanceStatus,
+    LifecycleEventStatus,
+)
 
 __all__ = ["run_notifications"]
 
-_BLANK = {"Failed": 0, "InProgress": 0, "Pending": 0, "Skipped": 0, "Succeeded": 0, "Ready": 0}
 _END_EVENTS: dict[str, str] = {
     DeploymentStatus.SUCCEEDED.value: "DeploymentSuccess",
     DeploymentStatus.FAILED.value: "DeploymentFailure",
@@ -46,10 +50,10 @@ def _deployment_notes(
         d.start,
         "DeploymentStart",
         d.id,
-        status="InProgress",
+        status=DeploymentStatus.IN_PROGRESS.value,
         create_time=d.start,
         complete_time=None,
-        overview={**_BLANK, "Pending": n},
+        overview={**NOTIFICATION_OVERVIEW, InstanceStatus.PENDING.value: n},
     )
     seen: set[int] = set()
     for rec in d.passes:
@@ -60,12 +64,15 @@ def _deployment_notes(
             d.ready_time,
             "DeploymentReady",
             d.id,
-            status="Ready",
+            status=DeploymentStatus.READY.value,
             create_time=d.start,
             complete_time=None,
-            overview={**_BLANK, "Ready": n},
+            overview={**NOTIFICATION_OVERVIEW, InstanceStatus.READY.value: n},
         )
-    overview = {**_BLANK, **{k: int(v) for k, v in counts.items() if k in _BLANK}}
+    overview: dict[str, int] = {
+        **NOTIFICATION_OVERVIEW,
+        **{str(k): int(v) for k, v in counts.items() if k in NOTIFICATION_OVERVIEW},
+    }
     notes += ctx.deployment(
         d.end,
         _END_EVENTS[d.status],
@@ -113,7 +120,7 @@ def _instance_notes(
     starts = rec.start.tolist()
     members = rec.plan.instances.tolist()
     pending: list[tuple[str, str, float | None, float | None]] = [
-        (e, "Pending", None, None) for e in events
+        (e, LifecycleEventStatus.PENDING.value, None, None) for e in events
     ]
     for k in np.flatnonzero(~np.isnan(rec.start)).tolist():
         g = members[k]
@@ -121,7 +128,12 @@ def _instance_notes(
         if g not in seen:
             seen.add(g)
             notes += ctx.instance(
-                starts[k], "InstanceStart", d.id, iid, status="InProgress", lifecycle=pending
+                starts[k],
+                "InstanceStart",
+                d.id,
+                iid,
+                status=InstanceStatus.IN_PROGRESS.value,
+                lifecycle=pending,
             )
         final = finals[k]
         if final == codes.S_SKIPPED:
@@ -131,11 +143,11 @@ def _instance_notes(
             for e, st, a, b in zip(events, status_rows[k], start_rows[k], end_rows[k])
         ]
         if rec.plan.kind == "install" and final == codes.S_SUCCEEDED:
-            event, status = "InstanceReady", "Ready"
+            event, status = "InstanceReady", InstanceStatus.READY.value
         elif final == codes.S_SUCCEEDED:
-            event, status = "InstanceSuccess", "Succeeded"
+            event, status = "InstanceSuccess", InstanceStatus.SUCCEEDED.value
         else:
-            event, status = "InstanceFailure", "Failed"
+            event, status = "InstanceFailure", InstanceStatus.FAILED.value
         notes += ctx.instance(ends[k], event, d.id, iid, status=status, lifecycle=life)
     return notes
 

@@ -125,7 +125,7 @@ class ServerStepper:
         counts: dict[str, int] = {}
         for status, s0, s1 in zip(mine["status"].tolist(), start.tolist(), end.tolist()):
             if s0 != s0 or s0 > minute:  # never started, or not yet
-                key = status if finished else "Pending"
+                key = status if finished else InstanceStatus.PENDING.value
             elif s1 == s1 and s1 <= minute:
                 key = status
             else:
@@ -200,7 +200,7 @@ class ServerStepper:
         check_choice(owner, "wait_type", wait_type, WAIT_TYPES)
         bg, run = self._blue_green, self._replayed()
         events = run.events
-        marker = "Ready" if wait_type == "READY_WAIT" else "TerminationWait"
+        marker = DeploymentStatus.READY.value if wait_type == "READY_WAIT" else "TerminationWait"
         rows = events[(events["deployment_id"] == run.deployment_id) & (events["event"] == marker)]
         began = float(rows["minute"].iloc[0]) if len(rows) else None
         waiting = (

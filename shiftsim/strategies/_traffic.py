@@ -17,7 +17,7 @@ from shiftsim.ecs import EcsDeployment, EcsHooks
 from shiftsim.lambda_ import LambdaDeployment, LambdaHooks
 from shiftsim.rollback import ROLLBACK_EVENTS, AutoRollback, ManualStop
 from shiftsim.strategies._configs import deployment_configs
-from shiftsim.traffic import Hook, Profile, Version
+from shiftsim.traffic import HOOK_OUTCOMES, Hook, Profile, Version
 
 __all__ = ["ALARM_NAMES", "alarms", "ecs_deployments", "hooks", "lambda_deployments", "versions"]
 
@@ -195,10 +195,9 @@ def hooks(outcome: str | None = None, *, name: str | None = None) -> SearchStrat
     ...     assert not hook.succeeds
     >>> test_failing()
     """
-    outcomes = ("Succeeded", "Failed", "NoResponse")
-    chosen = st.sampled_from(outcomes) if outcome is None else st.just(outcome)
+    chosen = st.sampled_from(HOOK_OUTCOMES) if outcome is None else st.just(outcome)
     if outcome is not None:
-        check_choice("hooks", "outcome", outcome, outcomes)
+        check_choice("hooks", "outcome", outcome, HOOK_OUTCOMES)
     names = (
         st.just(name)
         if name is not None

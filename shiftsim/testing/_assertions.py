@@ -6,6 +6,7 @@ from typing import Any
 
 from shiftsim._checks import check_number, invalid
 from shiftsim.testing._explain import _fail, _one_run, _traffic
+from shiftsim.vocabulary import DeploymentStatus, ErrorCode
 
 __all__ = ["assert_blast_radius", "assert_rolls_back", "assert_stopped_by_alarm", "assert_succeeds"]
 
@@ -28,7 +29,7 @@ def assert_succeeds(run: Any) -> None:
     """
     __tracebackhide__ = True  # pytest shows the caller's line, not this helper's
     _one_run("assert_succeeds", run)
-    if run.status != "Succeeded":
+    if run.status != DeploymentStatus.SUCCEEDED:
         raise _fail("the deployment to succeed", run)
 
 
@@ -74,7 +75,7 @@ def assert_rolls_back(run: Any, *, within_minutes: float | None = None) -> None:
     if not run.rolled_back:
         raise _fail("a rollback", run)
     status = _rollback_status(run)
-    if status != "Succeeded":
+    if status != DeploymentStatus.SUCCEEDED:
         raise _fail(f"rollback {run.rollback_deployment_id} to succeed (it ended {status})", run)
     end = _rollback_end(run)
     if within_minutes is not None and end is not None and end > 60.0 * within_minutes + 1e-9:
@@ -135,7 +136,7 @@ deployment (in ALARM: ['errors']), but:
     """
     __tracebackhide__ = True  # pytest shows the caller's line, not this helper's
     _one_run("assert_stopped_by_alarm", run)
-    if run.status != "Stopped" or run.error_code != "ALARM_ACTIVE":
+    if run.status != DeploymentStatus.STOPPED or run.error_code != ErrorCode.ALARM_ACTIVE:
         raise _fail("an alarm to stop the deployment (Stopped, ALARM_ACTIVE)", run)
     if alarm is not None:
         active = _alarms_at_stop(run)

@@ -7,14 +7,16 @@ from typing import Any
 
 from shiftsim.montecarlo import MonteCarloResult, ServerMonteCarloResult
 from shiftsim.results import TrafficRun
+from shiftsim.vocabulary import DeploymentStatus, InstanceStatus
 
 __all__ = ["LAMBDA_HOOK_EVENTS", "PENDING_INSTANCE_STATUSES", "TERMINAL", "explain"]
 
 
-TERMINAL = ("Succeeded", "Failed", "Stopped")
+#: Deployment statuses a deployment ends in (API:DeploymentStatus).
+TERMINAL = tuple(s.value for s in DeploymentStatus if s.terminal)
 LAMBDA_HOOK_EVENTS = ("BeforeAllowTraffic", "AfterAllowTraffic")
 #: Instance statuses that are not final (API:InstanceStatus).
-PENDING_INSTANCE_STATUSES = ("Pending", "InProgress")
+PENDING_INSTANCE_STATUSES = (InstanceStatus.PENDING.value, InstanceStatus.IN_PROGRESS.value)
 
 
 def _traffic(run: Any) -> TrafficRun | None:
@@ -55,7 +57,7 @@ def _explain_traffic(run: TrafficRun) -> str:
     )
     if out.rolled_back:
         head += f" and was rolled back (rollback deployment {run.rollback_deployment_id})"
-    elif out.status != "Succeeded":
+    elif out.status != DeploymentStatus.SUCCEEDED:
         head += ", not rolled back"
     lines = [head + "."]
     if run.error_message:
@@ -91,7 +93,10 @@ def _explain_server(run: Any) -> str:
         f"{summary['minimum_healthy']}, lowest healthy {summary['lowest_healthy']}."
     )
     frame = run.instances
-    failed = frame[(frame["deployment_id"] == run.deployment_id) & (frame["status"] == "Failed")]
+    failed = frame[
+        (frame["deployment_id"] == run.deployment_id)
+        & (frame["status"] == InstanceStatus.FAILED.value)
+    ]
     for row in failed.head(5).itertuples(index=False):
         lines.append(
             f"instance {row.instance_id} failed at {row.failed_event}: {row.error_code} "

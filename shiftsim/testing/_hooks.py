@@ -9,12 +9,13 @@ from shiftsim._checks import check_choice, invalid
 from shiftsim.ecs import ECS_HOOK_EVENTS, EcsDeployment, EcsHooks
 from shiftsim.lambda_ import LambdaDeployment, LambdaHooks
 from shiftsim.testing._explain import LAMBDA_HOOK_EVENTS
-from shiftsim.traffic import Hook
+from shiftsim.traffic import NO_RESPONSE, Hook
+from shiftsim.vocabulary import HookStatus
 
 __all__ = ["fail_hook"]
 
 
-def fail_hook(deployment: Any, event: str, *, outcome: str = "Failed") -> Any:
+def fail_hook(deployment: Any, event: str, *, outcome: str = HookStatus.FAILED.value) -> Any:
     """``deployment`` with the hook of lifecycle ``event`` replaced by one that fails.
 
     Parameters
@@ -34,7 +35,7 @@ def fail_hook(deployment: Any, event: str, *, outcome: str = "Failed") -> Any:
     >>> run.status, run.error_code, run.rolled_back
     ('Failed', 'HOOK_EXECUTION_FAILURE', True)
     """
-    check_choice("fail_hook", "outcome", outcome, ("Failed", "NoResponse"))
+    check_choice("fail_hook", "outcome", outcome, (HookStatus.FAILED.value, NO_RESPONSE))
     if not isinstance(deployment, (LambdaDeployment, EcsDeployment)):
         raise invalid(
             "fail_hook", "deployment", type(deployment).__name__, "must be a Lambda or ECS one"

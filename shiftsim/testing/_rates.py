@@ -8,6 +8,7 @@ from typing import Any
 
 from shiftsim._checks import check_number, invalid
 from shiftsim.montecarlo import MonteCarloResult, ServerMonteCarloResult
+from shiftsim.vocabulary import DeploymentStatus
 
 __all__ = ["assert_escape_rate", "assert_rollback_rate"]
 
@@ -138,7 +139,7 @@ def assert_escape_rate(
         "assert_escape_rate",
         mc,
         "escape rate",
-        lambda f: f["status"].astype(str) == "Succeeded",
+        lambda f: f["status"].astype(str) == DeploymentStatus.SUCCEEDED.value,
         at_least,
         at_most,
         confidence,

@@ -96,7 +96,8 @@ def _install_replacements(runner: RunState, d0: DeploymentRecord, m: int) -> np.
         return None
     ready = green[rec.final == S_SUCCEEDED]
     d0.ready_time = rec.end
-    d0.events.append((rec.end, "Ready", "Ready", f"{ready.shape[0]} replacements ready"))
+    note = f"{ready.shape[0]} replacements ready"
+    d0.events.append((rec.end, DeploymentStatus.READY.value, DeploymentStatus.READY.value, note))
     return ready
 
 
@@ -236,7 +237,7 @@ def run_blue_green_rollback(runner: RunState, d0: DeploymentRecord) -> None:
         **{int(k): "Green" for k in moved.tolist()},
     }
     r.rollback_of, d0.rollback_id = d0.id, r.id
-    d0.events.append((t, "Rollback", "Created", r.id))
+    d0.events.append((t, "Rollback", DeploymentStatus.CREATED.value, r.id))
     if moved.shape[0] == 0 and not blocked:
         r.events.append(
             (

@@ -244,7 +244,7 @@ class WindowSimulation:
             self.events.append(
                 (
                     now,
-                    "Baking",
+                    DeploymentStatus.BAKING.value,
                     DeploymentStatus.IN_PROGRESS.value,
                     f"monitoring {name} for {wait:g} s",
                 )

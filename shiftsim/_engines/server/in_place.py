@@ -178,7 +178,7 @@ def run_in_place_rollback(runner: RunState, d0: DeploymentRecord) -> None:
     group = runner.group_at(t)
     r = runner.new("codeDeployRollback", t, group, "rollback")
     r.rollback_of, d0.rollback_id = d0.id, r.id
-    d0.events.append((t, "Rollback", "Created", r.id))
+    d0.events.append((t, "Rollback", DeploymentStatus.CREATED.value, r.id))
     n = int(group.shape[0])
     m = runner.check_minimum(r, n)
     if m is not None:

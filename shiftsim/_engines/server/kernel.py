@@ -415,7 +415,7 @@ def _zonal_kernel(
             events.append(
                 (
                     terminal,
-                    "Baking",
+                    DeploymentStatus.BAKING.value,
                     DeploymentStatus.IN_PROGRESS.value,
                     f"monitoring {name} for {wait:g} s",
                 )
