@@ -56,6 +56,7 @@ from shiftsim.alarms import Alarm
 from shiftsim.configs import DeploymentConfig
 from shiftsim.errors import ConfigError
 from shiftsim.traffic import Version
+from shiftsim.vocabulary import DeploymentStatus
 
 __all__ = [
     "DECISION_MEASURES",
@@ -272,7 +273,7 @@ def release_measures(mc: Any, kind: str) -> list[tuple[str, float, float, float,
     runs = mc.runs
     status = runs["status"].astype(str).to_numpy()
     n = len(runs)
-    succeeded = int((status == "Succeeded").sum())
+    succeeded = int((status == DeploymentStatus.SUCCEEDED.value).sum())
     rows = []
     if kind == "bad":
         rows.append(("miss_rate", *_rate_row(succeeded, n)))

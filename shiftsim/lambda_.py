@@ -45,6 +45,7 @@ from shiftsim.monitoring import AlarmConfiguration, AlarmReadFailure, check_moni
 from shiftsim.notifications import NotificationContext
 from shiftsim.rollback import AutoRollback, ManualStop
 from shiftsim.traffic import Hook, Profile, Version, rate_profile
+from shiftsim.vocabulary import ErrorCode
 
 __all__ = ["LambdaDeployment", "LambdaHooks"]
 
@@ -269,7 +270,7 @@ class LambdaDeployment:
             "routing left by a deployment stopped without rollback); set its weighted alias to "
             "none before deploying (UG:troubleshooting-deployments-lambda.md)."
         )
-        error = ("INVALID_LAMBDA_CONFIGURATION", message)
+        error = (ErrorCode.INVALID_LAMBDA_CONFIGURATION.value, message)
         return PhaseSpec("AllowTraffic", error=error, rollback_possible=False)
 
     def plan(self) -> TrafficPlan:

@@ -229,18 +229,6 @@ ALLOWED = {
     ("fleet.py", "Unknown"): 2,
     ("strategies/_server.py", "Unknown"): 1,
 }
-#: Modules other helpers of issue #10 were converting at the same time (not to be edited on
-#: this branch); the counts may only go down. Delete each entry once its module uses the enums.
-NOT_YET_CONVERTED = {
-    ("decision.py", "Succeeded"): 1,
-    ("lambda_.py", "INVALID_LAMBDA_CONFIGURATION"): 1,
-    ("testing/_machines.py", "InProgress"): 4,
-    ("testing/_machines.py", "Succeeded"): 1,
-    ("testing/_machines.py", "HEALTH_CONSTRAINTS_INVALID"): 1,
-    ("_engines/traffic/core.py", "Skipped"): 1,
-    ("_engines/traffic/plan.py", "HOOK_EXECUTION_FAILURE"): 2,
-    ("_engines/traffic/plan.py", "MANUAL_STOP"): 1,
-}
 
 
 def _not_code(tree: ast.Module) -> set[int]:
@@ -291,11 +279,10 @@ def test_statuses_and_codes_are_spelled_only_in_the_vocabulary():
             continue
         for line, word in stray_words(path.read_text(encoding="utf-8")):
             counts.setdefault((name, word), []).append(line)
-    allowed = {**NOT_YET_CONVERTED, **ALLOWED}
     stray = {
         f"shiftsim/{name}:{lines} {word!r}"
         for (name, word), lines in counts.items()
-        if len(lines) > allowed.get((name, word), 0)
+        if len(lines) > ALLOWED.get((name, word), 0)
     }
     assert not stray, "use shiftsim.vocabulary's members: " + ", ".join(sorted(stray))
     stale = {key for key, n in ALLOWED.items() if len(counts.get(key, [])) != n}

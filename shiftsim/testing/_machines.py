@@ -31,8 +31,11 @@ from shiftsim.strategies import (
 )
 from shiftsim.testing._explain import PENDING_INSTANCE_STATUSES, TERMINAL, explain
 from shiftsim.testing._hooks import _hook_events, fail_hook
+from shiftsim.vocabulary import DeploymentStatus, ErrorCode, InstanceStatus
 
 __all__ = ["DeploymentMachine", "ServerDeploymentMachine"]
+
+_IN_PROGRESS = DeploymentStatus.IN_PROGRESS.value
 
 
 class DeploymentMachine(RuleBasedStateMachine):
@@ -154,7 +157,7 @@ class DeploymentMachine(RuleBasedStateMachine):
         where = f"at minute {now.minute:g} ({now!r})"
         assert 0 <= now.target_weight <= 100, f"target weight out of [0, 100] {where}"
         assert sum(now.weights.values()) == 100, f"weights do not add up to 100 {where}"
-        assert now.status in ("InProgress", *TERMINAL), f"unknown status {where}"
+        assert now.status in (_IN_PROGRESS, *TERMINAL), f"unknown status {where}"
         if any(s.rolled_back for s in (*earlier, now)):
             assert now.target_weight == 0, (
                 f"the deployment was rolled back but the target still has "
@@ -163,7 +166,7 @@ class DeploymentMachine(RuleBasedStateMachine):
         if earlier:
             last = earlier[-1]
             assert now.minute >= last.minute, f"the clock went back {where}"
-            if last.status == "InProgress" and now.status == "InProgress":
+            if last.status == _IN_PROGRESS and now.status == _IN_PROGRESS:
                 assert now.target_weight >= last.target_weight, (
                     f"traffic moved back to the original version while the deployment was "
                     f"in progress: {last.target_weight}% -> {now.target_weight}% {where}"
@@ -296,7 +299,7 @@ class ServerDeploymentMachine(RuleBasedStateMachine):
     @property
     def status(self) -> str:
         """The deployment's status at :attr:`minute`."""
-        return "InProgress" if self.run.duration > 60.0 * self.minute else self.run.status
+        return _IN_PROGRESS if self.run.duration > 60.0 * self.minute else self.run.status
 
     # -------------------------------------------------------------- rules
     @rule(data=st.data())
@@ -376,7 +379,8 @@ class ServerDeploymentMachine(RuleBasedStateMachine):
         main = instances[instances["deployment_id"] == run.deployment_id]
         late = main[main["start"] > run.duration + 1e-6]
         assert late.empty, f"instances started after the deployment ended {self._where()}"
-        if self.deployment.blue_green is None and run.error_code != "HEALTH_CONSTRAINTS_INVALID":
+        invalid = run.error_code == ErrorCode.HEALTH_CONSTRAINTS_INVALID
+        if self.deployment.blue_green is None and not invalid:
             self._check_window(main)
         self._past = history(now)
         self._last = (now, run)
@@ -443,7 +447,7 @@ def _moves(main: Any, stops: dict[str, float]) -> list[tuple[float, int, str, bo
         if row.start == row.start:  # started
             moves.append((row.start, _START, row.instance_id, False))
             finish = _FINISH if row.end > row.start else _INSTANT_FINISH
-            moves.append((row.end, finish, row.instance_id, row.status == "Succeeded"))
+            moves.append((row.end, finish, row.instance_id, row.status == InstanceStatus.SUCCEEDED))
     return sorted(moves)
 
 

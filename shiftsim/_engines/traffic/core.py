@@ -17,7 +17,7 @@ from shiftsim._engines.traffic.draws import TrafficDraws
 from shiftsim._engines.traffic.plan import MANUAL_STOP_MESSAGE, Phase, TrafficPlan
 from shiftsim.alarms import ALARM, evaluate_range, no_data_state
 from shiftsim.core import Priority, Simulation
-from shiftsim.vocabulary import DeploymentStatus, ErrorCode
+from shiftsim.vocabulary import DeploymentStatus, ErrorCode, LifecycleEventStatus
 
 __all__ = [
     "Outcome",
@@ -34,6 +34,7 @@ IN_PROGRESS = DeploymentStatus.IN_PROGRESS.value
 SUCCEEDED = DeploymentStatus.SUCCEEDED.value
 FAILED = DeploymentStatus.FAILED.value
 STOPPED = DeploymentStatus.STOPPED.value
+SKIPPED = LifecycleEventStatus.SKIPPED.value
 _ALARM_ACTIVE = ErrorCode.ALARM_ACTIVE.value
 _MANUAL_STOP = ErrorCode.MANUAL_STOP.value
 # Lambda and ECS word a manual stop their own way (EC2's is ErrorCode.MANUAL_STOP.message);
@@ -258,7 +259,7 @@ class TrafficSimulation:
             log((time, interrupted.name, FAILED, f"interrupted: deployment {status.lower()}"))
             reached += 1
         for skipped in (*(p.name for p in plan.phases[reached:]), *plan.unreached):
-            log((time, skipped, "Skipped", ""))
+            log((time, skipped, SKIPPED, ""))
         self._result.update(status=status, code=code, message=message, time=time, rollback=rollback)
         if status == SUCCEEDED:
             log((time, "End", SUCCEEDED, ""))

@@ -45,6 +45,7 @@ from shiftsim.errors import ConfigError, UnsupportedScenarioError
 from shiftsim.monitoring import AlarmReadFailure, watched_alarms
 from shiftsim.rollback import AutoRollback, ManualStop
 from shiftsim.traffic import Hook, Profile, Version
+from shiftsim.vocabulary import ErrorCode
 
 __all__ = [
     "MANUAL_STOP_MESSAGE",
@@ -88,7 +89,7 @@ class Phase:
     message: str
     rollback_possible: bool
     is_hook: bool
-    error_code: str = "HOOK_EXECUTION_FAILURE"
+    error_code: str = ErrorCode.HOOK_EXECUTION_FAILURE.value
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -452,7 +453,7 @@ def _planned_stop(
     """The plan's first planned stop: its time, whether it rolls back, its error code and
     message; a manual stop wins a tie with a step's ``stop_at_end``."""
     time, rolls_back = _manual_stop(manual_stop, auto_rollback, end_time)
-    code, message = "MANUAL_STOP", MANUAL_STOP_MESSAGE
+    code, message = ErrorCode.MANUAL_STOP.value, MANUAL_STOP_MESSAGE
     for spec, phase in zip(specs, planned):
         if spec.stop_at_end is not None and (time is None or phase.end < time):
             time, rolls_back, (code, message) = phase.end, False, spec.stop_at_end
@@ -565,7 +566,7 @@ def _timeline(
     shifts: list[tuple[float, int]] = []
     clock = 0.0
     for k, spec in enumerate(phases):
-        code = "HOOK_EXECUTION_FAILURE"
+        code = ErrorCode.HOOK_EXECUTION_FAILURE.value
         if spec.error is not None:
             end, ok, (code, message) = clock, False, spec.error
         elif spec.hook is not None:
