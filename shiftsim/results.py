@@ -19,6 +19,7 @@ from shiftsim._exposure import exposure_of
 from shiftsim._html import table
 from shiftsim.notifications import Notification, NotificationContext
 from shiftsim.vocabulary import (
+    END_TRIGGER_EVENTS,
     NOTIFICATION_OVERVIEW,
     DeploymentStatus,
     InstanceStatus,
@@ -185,11 +186,7 @@ class TrafficRun:
             complete_time=None,
             overview={**overview, InstanceStatus.IN_PROGRESS.value: 1},
         )
-        event = {
-            DeploymentStatus.SUCCEEDED.value: "DeploymentSuccess",
-            DeploymentStatus.FAILED.value: "DeploymentFailure",
-            DeploymentStatus.STOPPED.value: "DeploymentStop",
-        }[out.status]
+        event = END_TRIGGER_EVENTS[out.status]
         notes += ctx.deployment(
             end,
             event,

@@ -34,6 +34,7 @@ __all__ = [
     "DEFAULT_SCRIPT_TIMEOUT_SECONDS",
     "DEFAULT_TERMINATION_WAIT_MINUTES",
     "ECS_EVENTS",
+    "END_TRIGGER_EVENTS",
     "EVENT_START_TIMEOUT_SECONDS",
     "GROUP_KEYS",
     "GROUP_RECORD_KEYS",
@@ -319,6 +320,16 @@ NOTIFICATION_OVERVIEW: Mapping[str, int] = MappingProxyType(
         ),
         0,
     )
+)
+
+#: The SNS trigger event a deployment sends when it ends with each status (codedeploy.md
+#: section 9.1: DeploymentSuccess, DeploymentFailure, DeploymentStop).
+END_TRIGGER_EVENTS: Mapping[str, str] = MappingProxyType(
+    {
+        DeploymentStatus.SUCCEEDED.value: "DeploymentSuccess",
+        DeploymentStatus.FAILED.value: "DeploymentFailure",
+        DeploymentStatus.STOPPED.value: "DeploymentStop",
+    }
 )
 
 

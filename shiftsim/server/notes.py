@@ -12,6 +12,7 @@ from shiftsim._engines.server.state import DeploymentRecord
 from shiftsim.notifications import Notification, NotificationContext
 from shiftsim.server.frames import deployment_instances, pass_lifecycle, pass_rows
 from shiftsim.vocabulary import (
+    END_TRIGGER_EVENTS,
     NOTIFICATION_OVERVIEW,
     DeploymentStatus,
     InstanceStatus,
@@ -19,12 +20,6 @@ from shiftsim.vocabulary import (
 )
 
 __all__ = ["run_notifications"]
-
-_END_EVENTS: dict[str, str] = {
-    DeploymentStatus.SUCCEEDED.value: "DeploymentSuccess",
-    DeploymentStatus.FAILED.value: "DeploymentFailure",
-    DeploymentStatus.STOPPED.value: "DeploymentStop",
-}
 
 
 def run_notifications(
@@ -75,7 +70,7 @@ def _deployment_notes(
     }
     notes += ctx.deployment(
         d.end,
-        _END_EVENTS[d.status],
+        END_TRIGGER_EVENTS[d.status],
         d.id,
         status=d.status,
         create_time=d.start,
