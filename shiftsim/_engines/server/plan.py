@@ -464,6 +464,8 @@ def _add_launches(
     table: _InstanceTable, d: ServerDeployment
 ) -> tuple[tuple[float, str, np.ndarray], ...]:
     """Add the scale-out launches; returns (second, group, indices) per scale-out."""
+    if not d.scale_outs:
+        return ()
     n_fleet = len(d.fleet)
     asg_zones: dict[str, list[str]] = {}
     for k in range(n_fleet):
