@@ -61,6 +61,7 @@ class WindowSimulation:
         "error_code",
         "events",
         "failed",
+        "fill_inputs",
         "fill_pending",
         "final",
         "healthy",
@@ -157,6 +158,28 @@ class WindowSimulation:
         self.zone_size = self.limit
         self.zone_minimum = self.zone_cap = self.zone_healthy = 0
         self.zone_healthy_idle = self.zone_failed = 0
+        self._bind_fill_inputs()
+
+    def _bind_fill_inputs(self) -> None:
+        """What :meth:`_fill` reads and never writes, in one tuple (one attribute load per fill
+        instead of fifteen: the window fills once per finish). Rebound when a zone opens."""
+        self.fill_inputs = (
+            self.order,
+            self.healthy,
+            self.limit,
+            self.start,
+            self.ends,
+            self.rel_end,
+            self.stop_time,
+            self.cap,
+            self.minimum,
+            self.zonal,
+            self.watch_stops,
+            self.zone_cap,
+            self.zone_minimum,
+            self.sim,
+            self.on_finish,
+        )
 
     # ------------------------------------------------------------------ running
     def run(self) -> PassRecord:
@@ -228,6 +251,7 @@ class WindowSimulation:
         self.zone_healthy = self.zone_healthy_idle
         self.zone_failed = 0
         self.zone_open = True
+        self._bind_fill_inputs()
         self.events.append(
             (self.sim.now, "ZoneStart", DeploymentStatus.IN_PROGRESS.value, self.plan.zone_names[k])
         )
@@ -265,15 +289,12 @@ class WindowSimulation:
             return
         # The hot loop of the event core: the counters live in locals while it runs and are
         # written back once (attribute access per instance costs ~15% at 100,000 instances).
-        order, healthy, limit, can = self.order, self.healthy, self.limit, can_start
-        start, ends, rel_end, stop_time = self.start, self.ends, self.rel_end, self.stop_time
-        cap, minimum, zonal, watch_stops = self.cap, self.minimum, self.zonal, self.watch_stops
-        zone_cap, zone_minimum = self.zone_cap, self.zone_minimum
+        (order, healthy, limit, start, ends, rel_end, stop_time, cap, minimum, zonal, watch_stops,
+         zone_cap, zone_minimum, sim, on_finish) = self.fill_inputs  # fmt: skip
         healthy_count, healthy_idle, low = self.healthy_count, self.healthy_idle, self.low
         zone_healthy, zone_healthy_idle = self.zone_healthy, self.zone_healthy_idle
         nxt, in_flight, peak = self.next, self.in_flight, self.peak
-        sim = self.sim
-        schedule, on_finish, now = sim.schedule, self.on_finish, sim.now
+        can, schedule, now = can_start, sim.schedule, sim.now
         while nxt < limit:
             i = order[nxt]
             h = healthy[i]
