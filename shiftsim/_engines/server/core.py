@@ -178,6 +178,7 @@ class WindowSimulation:
             self.zone_cap,
             self.zone_minimum,
             self.sim,
+            self.sim.schedule,
             self.on_finish,
         )
 
@@ -290,11 +291,11 @@ class WindowSimulation:
         # The hot loop of the event core: the counters live in locals while it runs and are
         # written back once (attribute access per instance costs ~15% at 100,000 instances).
         (order, healthy, limit, start, ends, rel_end, stop_time, cap, minimum, zonal, watch_stops,
-         zone_cap, zone_minimum, sim, on_finish) = self.fill_inputs  # fmt: skip
+         zone_cap, zone_minimum, sim, schedule, on_finish) = self.fill_inputs  # fmt: skip
         healthy_count, healthy_idle, low = self.healthy_count, self.healthy_idle, self.low
         zone_healthy, zone_healthy_idle = self.zone_healthy, self.zone_healthy_idle
         nxt, in_flight, peak = self.next, self.in_flight, self.peak
-        can, schedule, now = can_start, sim.schedule, sim.now
+        can, now = can_start, sim.now
         while nxt < limit:
             i = order[nxt]
             h = healthy[i]
@@ -322,7 +323,8 @@ class WindowSimulation:
             ends[i] = end
             schedule(end, _REACT, on_finish, i)
         self.healthy_count, self.healthy_idle, self.low = healthy_count, healthy_idle, low
-        self.zone_healthy, self.zone_healthy_idle = zone_healthy, zone_healthy_idle
+        if zonal:
+            self.zone_healthy, self.zone_healthy_idle = zone_healthy, zone_healthy_idle
         self.next, self.in_flight, self.peak = nxt, in_flight, peak
         if in_flight == 0 and nxt < limit:
             # Nothing in flight and the next instance may not start: it never will.
