@@ -283,43 +283,32 @@ class InstanceStatus(_Name):
     READY = "Ready"
 
 
+def _no_counts(*statuses: InstanceStatus) -> Mapping[str, int]:
+    """A read-only count of zero per status, keyed by the statuses' plain spellings in order."""
+    return MappingProxyType(dict.fromkeys((s.value for s in statuses), 0))
+
+
 #: A deployment's ``deploymentOverview`` with nothing counted yet: one zero per instance status,
 #: keyed by the plain spelling, in the API's order (API:DeploymentOverview). Read-only; copy it
 #: (``dict(OVERVIEW)``) to count.
-OVERVIEW: Mapping[str, int] = MappingProxyType(
-    dict.fromkeys(
-        (
-            s.value
-            for s in (
-                InstanceStatus.PENDING,
-                InstanceStatus.IN_PROGRESS,
-                InstanceStatus.SUCCEEDED,
-                InstanceStatus.FAILED,
-                InstanceStatus.SKIPPED,
-                InstanceStatus.READY,
-            )
-        ),
-        0,
-    )
+OVERVIEW: Mapping[str, int] = _no_counts(
+    InstanceStatus.PENDING,
+    InstanceStatus.IN_PROGRESS,
+    InstanceStatus.SUCCEEDED,
+    InstanceStatus.FAILED,
+    InstanceStatus.SKIPPED,
+    InstanceStatus.READY,
 )
 #: The same counts in the order shiftsim's SNS and EventBridge messages list them
 #: (their ``deploymentOverview``; codedeploy.md section 9): alphabetical, ``Ready`` last. A Lambda
 #: or ECS deployment has no ``Ready`` instances and leaves that key out.
-NOTIFICATION_OVERVIEW: Mapping[str, int] = MappingProxyType(
-    dict.fromkeys(
-        (
-            s.value
-            for s in (
-                InstanceStatus.FAILED,
-                InstanceStatus.IN_PROGRESS,
-                InstanceStatus.PENDING,
-                InstanceStatus.SKIPPED,
-                InstanceStatus.SUCCEEDED,
-                InstanceStatus.READY,
-            )
-        ),
-        0,
-    )
+NOTIFICATION_OVERVIEW: Mapping[str, int] = _no_counts(
+    InstanceStatus.FAILED,
+    InstanceStatus.IN_PROGRESS,
+    InstanceStatus.PENDING,
+    InstanceStatus.SKIPPED,
+    InstanceStatus.SUCCEEDED,
+    InstanceStatus.READY,
 )
 
 #: The SNS trigger event a deployment sends when it ends with each status (codedeploy.md
