@@ -900,6 +900,7 @@ def _alias_documents(draw: st.DrawFn) -> str:
     return "\n".join(lines) + "\n"
 
 
+@pytest.mark.slow  # over 0.2 s: keeps the fast subset under 20 s
 @given(_alias_documents(), st.integers(1, 120))
 def test_the_refusal_finder_finds_what_building_finds(text: str, limit: int) -> None:
     # With a small MAX_NODES most of these are refused somewhere inside an alias's expansion,

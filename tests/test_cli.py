@@ -296,6 +296,7 @@ def test_montecarlo_text_json_and_progress(
     assert "monte_carlo" not in err and png.is_file()
 
 
+@pytest.mark.slow  # over 0.2 s: keeps the fast subset under 20 s
 def test_montecarlo_of_a_server_scenario(
     capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:

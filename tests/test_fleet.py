@@ -270,6 +270,7 @@ def test_select_is_vectorized_over_shared_tags() -> None:
 
 
 # ---------------------------------------------------------------------- issue 16: sizes
+@pytest.mark.slow  # over 0.2 s: keeps the fast subset under 20 s
 def test_fleet_sizes_are_bounded_before_anything_is_built() -> None:
     """At most 1,000,000 instances: 1000 times CodeDeploy's 1000 per deployment (UG:limits.md,
     OVER_MAX_INSTANCES; codedeploy.md section 8) and the size the benchmarks roll out (README,

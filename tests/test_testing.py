@@ -306,6 +306,7 @@ class IgnoresTheMinimum(ServerDeploymentMachine):
         )
 
 
+@pytest.mark.slow  # over 0.2 s: keeps the fast subset under 20 s
 def test_server_machine_still_blames_codedeploy_for_what_it_takes_down() -> None:
     # UG:instances-health.md: HOST_COUNT 1 of 3 deploys to at most two at once; taking all
     # three down leaves 0 healthy, which CodeDeploy must never do. An instance that stops later

@@ -257,6 +257,7 @@ def test_stray_words_finds_code_and_skips_prose():
     assert found == [(5, "ALARM_ACTIVE"), (5, "Succeeded")]
 
 
+@pytest.mark.slow  # over 0.2 s: keeps the fast subset under 20 s
 def test_statuses_and_codes_are_spelled_only_in_the_vocabulary():
     """Code names statuses and error codes by their enum members (issue #10): a string literal
     equal to one is a second spelling of it."""
