@@ -187,7 +187,7 @@ def _risk_table(result: Any) -> pd.DataFrame:
     from shiftsim.montecarlo import MonteCarloResult, ServerMonteCarloResult, summary_row
 
     if isinstance(result, (MonteCarloResult, ServerMonteCarloResult)):
-        name = str(getattr(result.deployment.config, "name", result.deployment.config))
+        name = result.deployment.config.name
         return pd.DataFrame([{"config": name, **summary_row(result)}])
     raise ConfigError(
         f"plot.risk: result must be a MonteCarloResult, a ServerMonteCarloResult or a "

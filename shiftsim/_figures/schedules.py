@@ -69,7 +69,7 @@ def _resolve(
     for label, config in items:
         config = get_config(config) if isinstance(config, str) else config
         if not isinstance(config, DeploymentConfig) or config.traffic_routing is None:
-            name = getattr(config, "name", config)
+            name = config.name if isinstance(config, DeploymentConfig) else config
             raise ConfigError(
                 f"plot.schedules: {name!r} has no traffic schedule; only Lambda and ECS "
                 "configurations shift traffic."
