@@ -25,6 +25,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import replace
+from html import escape
 from typing import Any
 
 import numpy as np
@@ -140,7 +141,7 @@ class Explorer:
         try:
             self.deployment = self._deployment()
         except ConfigError as error:  # a field out of range: say so, keep the last figure
-            self.summary.value = f"<span style='color:#b00'>{_escape(str(error))}</span>"
+            self.summary.value = f"<span style='color:#b00'>{escape(str(error))}</span>"
             return
         self.run = simulate(self.deployment, rng=int(self.controls["seed"].value))
         self.figure.clear()
@@ -153,7 +154,7 @@ class Explorer:
                 panel, self.run, self.deployment, alarm, events, last=k == len(panels) - 1
             )
         summary = self.run.summary()
-        self.summary.value = _escape(
+        self.summary.value = escape(
             f"{summary['status']}"
             + (f" ({summary['error_code']})" if summary["error_code"] else "")
             + f" after {summary['duration_minutes']:.1f} min; the new version served "
@@ -264,12 +265,6 @@ def _alarm_controls(widgets: Any, box: Callable[..., Any], alarm: Alarm) -> dict
             value=alarm.treat_missing_data,
         ),
     }
-
-
-def _escape(text: str) -> str:
-    from html import escape
-
-    return escape(text)
 
 
 def explore(deployment: Any = None, *, rng: int = 0) -> Explorer:

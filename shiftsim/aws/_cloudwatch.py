@@ -15,6 +15,7 @@ the forced state stays.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import Any
@@ -151,8 +152,6 @@ class AlarmStore:
             )
         data = params.get("StateReasonData")
         if data is not None:
-            import json
-
             try:
                 json.loads(data)
             except ValueError as err:
