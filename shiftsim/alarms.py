@@ -21,7 +21,6 @@ Examples
 
 from __future__ import annotations
 
-import importlib
 import operator
 import re
 from collections.abc import Callable, Sequence
@@ -32,6 +31,7 @@ import numpy as np
 
 from shiftsim._checks import check_choice, check_int, check_number, invalid
 from shiftsim._html import table
+from shiftsim._xp import namespace
 
 __all__ = [
     "STATE_CODE",
@@ -303,7 +303,7 @@ def _pick(condition: Any, yes: Any, no: Any) -> Any:
         return np.where(condition, yes, no) if condition.any() else no
     if isinstance(condition, (bool, np.bool_)):
         return yes if condition else no
-    xp = _namespace(condition)
+    xp = namespace(condition)
     if not bool(xp.any(condition)):
         return no
     if isinstance(yes, (int, float)) and isinstance(no, (int, float)):
@@ -317,16 +317,7 @@ def _every(condition: Any) -> bool:
         return bool(condition)
     if isinstance(condition, np.ndarray):
         return bool(condition.all())
-    return bool(_namespace(condition).all(condition))
-
-
-def _namespace(array: Any) -> Any:
-    """The array API namespace of a non-numpy array (CuPy's, array-api-strict's)."""
-    try:
-        from array_api_compat import array_namespace
-    except ImportError:  # pragma: no cover - a bare GPU machine: CuPy 14 follows the standard
-        return importlib.import_module(type(array).__module__.split(".")[0])
-    return array_namespace(array)
+    return bool(namespace(condition).all(condition))
 
 
 def decide(

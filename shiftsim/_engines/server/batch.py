@@ -232,7 +232,7 @@ class Batch:
             d, okk = rel[:, self.base_order], ok[:, self.base_order]
             order = np.broadcast_to(self.base_order, rel.shape)
         if xp is None:
-            xp = _namespace(d)
+            xp = namespace(d)
         pp = self.pp
         res = walk(
             xp.asarray(d),
@@ -403,10 +403,6 @@ def _row_sums(values: np.ndarray) -> np.ndarray:
         if size:
             out[rows] = np.ascontiguousarray(packed[rows, :size]).sum(axis=1)
     return out
-
-
-def _namespace(array: Any) -> Any:
-    return namespace(array)
 
 
 def walk(
