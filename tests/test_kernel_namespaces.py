@@ -96,6 +96,23 @@ SCENARIOS = {
         manual_stop=shiftsim.ManualStop(7.0),
     ),
     "all-at-once": shiftsim.LambdaDeployment("CodeDeployDefault.LambdaAllAtOnce"),
+    # Every statistic of core.STATISTIC, the one table both engines read (Maximum and Minimum
+    # are comparisons there, made floats by each engine).
+    "statistics": shiftsim.LambdaDeployment(
+        "Linear10PercentEvery1Minute",
+        invocations_per_minute=20,
+        target=shiftsim.Version("2", error_rate=0.1),
+        alarms=[
+            shiftsim.Alarm(stat, metric="Errors", statistic=stat, threshold=limit)
+            for stat, limit in (
+                ("Maximum", 0.5),
+                ("Minimum", 0.5),
+                ("Average", 0.2),
+                ("Sum", 2),
+                ("SampleCount", 40),
+            )
+        ],
+    ),
     "ecs-canary": shiftsim.EcsDeployment(
         "CodeDeployDefault.ECSCanary10Percent5Minutes",
         target=shiftsim.Version("2", error_rate=0.03),

@@ -73,14 +73,15 @@ class Trace(NamedTuple):
 
 # One datapoint of a binary-per-request metric from (count, population > 0): the statistic of
 # per-request values that are 1 for an error (throttle, invocation) and 0 otherwise. Written
-# once for both engines: each rule works on Python numbers and on numpy arrays alike.
+# once for both engines: each rule works on Python numbers and on arrays of any namespace alike,
+# and each engine makes the value a float (Maximum and Minimum are true or false).
 STATISTIC: dict[str, Callable[[Any, Any], Any]] = {
     "ErrorRate": lambda count, pop: 100.0 * count / pop,
-    "Sum": lambda count, pop: count * 1.0,
-    "SampleCount": lambda count, pop: pop * 1.0,
+    "Sum": lambda count, pop: count,
+    "SampleCount": lambda count, pop: pop,
     "Average": lambda count, pop: count / pop,
-    "Maximum": lambda count, pop: (count > 0) * 1.0,
-    "Minimum": lambda count, pop: (count >= pop) * 1.0,
+    "Maximum": lambda count, pop: count > 0,
+    "Minimum": lambda count, pop: count >= pop,
 }
 
 
@@ -92,7 +93,7 @@ def datapoint(metric: str, statistic: str, count: float, population: float) -> f
     """
     if population <= 0:
         return None
-    return STATISTIC["ErrorRate" if metric == "ErrorRate" else statistic](count, population)
+    return float(STATISTIC["ErrorRate" if metric == "ErrorRate" else statistic](count, population))
 
 
 SERIES = (
@@ -160,7 +161,9 @@ def alarm_range(
     value = STATISTIC["ErrorRate" if alarm.metric == "ErrorRate" else alarm.statistic]
     count, pop = inputs
     return [
-        value(count[hi] - count[lo], pop[hi] - pop[lo]) if hi > lo and pop[hi] > pop[lo] else None
+        float(value(count[hi] - count[lo], pop[hi] - pop[lo]))
+        if hi > lo and pop[hi] > pop[lo]
+        else None
         for lo, hi in windows
     ]
 

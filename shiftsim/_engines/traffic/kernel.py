@@ -194,12 +194,10 @@ def _window_value(
 
 def _datapoints(xp: Any, metric: str, statistic: str, count: Any, pop: Any) -> Any:
     """:func:`.core.datapoint` on arrays (NaN where there is no population)."""
-    name = "ErrorRate" if metric == "ErrorRate" else statistic
-    if name in ("Maximum", "Minimum"):  # the table's bool * 1.0, which the standard does not mix
-        value = xp.astype(count > 0 if name == "Maximum" else count >= pop, xp.float64)
-    else:
-        with np.errstate(invalid="ignore", divide="ignore"):  # numpy's warnings on x / 0
-            value = STATISTIC[name](count, pop)
+    rule = STATISTIC["ErrorRate" if metric == "ErrorRate" else statistic]
+    with np.errstate(invalid="ignore", divide="ignore"):  # numpy's warnings on x / 0
+        # count and pop are the caller's own float64 arrays: the value may be one of them.
+        value = xp.astype(rule(count, pop), xp.float64, copy=False)
     value[pop <= 0] = math.nan
     return value
 
