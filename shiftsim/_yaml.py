@@ -347,18 +347,15 @@ def load_document(text: str, source: str = "<string>", *, pure: bool = False) ->
         raise _yaml_error(err, text, source) from err
     if root is None:
         raise AppSpecError("the file is empty (no YAML or JSON document)", source=source, line=1)
-    builder = _Builder(source, loader)
-    if loader._aliases and _expands_past_limit(root):
-        # Refused for sure: find the same error, at the same line, without building the
-        # expansion (a billion laughs would otherwise be built up to MAX_NODES nodes).
-        builder = _RefusalFinder(source, loader)
+    # A document refused for sure: find the same error, at the same line, without building the
+    # expansion (a billion laughs would otherwise be built up to MAX_NODES nodes).
+    refused = bool(loader._aliases) and _expands_past_limit(root)
+    builder = (_RefusalFinder if refused else _Builder)(source, loader)
     try:
         value = builder.convert(root, (), 0)
-        if isinstance(builder, _RefusalFinder):  # pragma: no cover - a refused document raises
-            builder = _Builder(source, loader)
-            value = builder.convert(root, (), 0)
     except _LimitError as err:
         raise AppSpecError(str(err), source=source, line=err.line) from None
+    assert not refused, "a document that expands past MAX_NODES converted without an error"
     return Document(
         value=value,
         source=source,
