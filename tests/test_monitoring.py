@@ -13,6 +13,7 @@ import dataclasses
 import pytest
 
 import shiftsim
+from shiftsim import _seeding
 from shiftsim._seeding import scenario_key
 from shiftsim.errors import ConfigError
 from shiftsim.monitoring import AlarmConfiguration, AlarmReadFailure
@@ -147,14 +148,27 @@ def test_new_fields_count_in_deployment_ids_only_when_set() -> None:
     assert scenario_key(lam(target=shiftsim.Version("2", timeout=30))) != base
 
 
-def test_scenario_key_is_kept_per_deployment_and_matches_a_fresh_walk() -> None:
+def test_scenario_key_is_kept_per_deployment_and_matches_a_fresh_walk(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     """The digest of a deployment is computed once and kept by identity; an equal deployment
     built again, and one changed with ``dataclasses.replace``, get their own walk."""
+    walks: list[object] = []  # the deployments walked (the walk recurses into their parts)
+    canonical = _seeding._canonical
+
+    def counted(value: object) -> str:
+        if isinstance(value, shiftsim.LambdaDeployment):
+            walks.append(value)
+        return canonical(value)
+
+    monkeypatch.setattr(_seeding, "_canonical", counted)
     d = lam()
     first = scenario_key(d)
-    assert scenario_key(d) == first == scenario_key(lam())
+    assert scenario_key(d) == first and walks == [d]  # the second call did not walk
+    assert scenario_key(lam()) == first and len(walks) == 2
     changed = dataclasses.replace(d, invocations_per_minute=601)
     assert scenario_key(changed) != first
-    for k in range(20):  # more deployments than the cache keeps
+    for k in range(20):  # more deployments than the cache keeps: d's entry goes
         scenario_key(dataclasses.replace(d, invocations_per_minute=700 + k))
-    assert scenario_key(d) == first
+    walks.clear()
+    assert scenario_key(d) == first and walks == [d]
