@@ -160,8 +160,8 @@ class WindowSimulation:
         self._bind_fill_inputs()
 
     def _bind_fill_inputs(self) -> None:
-        """What :meth:`_fill` reads and never writes, in one tuple (one attribute load per fill
-        instead of fifteen: the window fills once per finish). Rebound when a zone opens."""
+        """What :meth:`_start_next` reads and never writes, in one tuple (one attribute load a
+        call instead of one per name: it runs once per finish). Rebound when a zone opens."""
         self.fill_inputs = (
             self.order,
             self.healthy,
